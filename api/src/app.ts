@@ -1,0 +1,95 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import helmet from 'helmet';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
+import { createContextFactory, type Config, type Logger, type MikroORM, type PlintoMeta, type Redis } from '@plinto/kernel';
+import { appRouter } from './router';
+import { contextLookups } from './platform';
+import { buildOpenApiDocument } from './openapi';
+import { requestId } from './http/request-id';
+import { emptyBodyAsJson, restErrorShape } from './http/rest-errors';
+import { sendError } from './http/error-body';
+import { createMetrics } from './http/metrics';
+import { docsRouter } from './http/docs';
+import { readiness } from './http/health';
+
+export interface AppDeps {
+  orm: MikroORM;
+  redis: Redis;
+  config: Config;
+  logger: Logger;
+  /** True once SIGTERM arrived: responses ask clients to close keep-alive connections. */
+  isShuttingDown: () => boolean;
+}
+
+/** The HTTP status a successful REST call answers with (201 for creations, declared in meta). */
+function successStatus(path: string | undefined): number | undefined {
+  if (!path) return undefined;
+  const procedure = (appRouter._def.procedures as unknown as Record<string, { _def: { meta?: PlintoMeta } }>)[path];
+  return procedure?._def.meta?.successStatus;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const app = express();
+  const metrics = createMetrics();
+  const openApiDocument = buildOpenApiDocument();
+  const createContext = createContextFactory({ ...contextLookups, orm: deps.orm, config, logger });
+  const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      logger.error({ err: error.cause ?? error, path, requestId: ctx?.request.requestId }, 'procedure failed');
+    }
+  };
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
+  app.use(requestId);
+  app.use(metrics.observe);
+  app.use(helmet());
+  app.use((_req, res, next) => {
+    if (deps.isShuttingDown()) res.setHeader('Connection', 'close');
+    next();
+  });
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', readiness(deps.orm, deps.redis));
+  app.get('/metrics', metrics.serve);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  app.use('/docs', docsRouter());
+
+  app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
+  app.use(
+    '/trpc',
+    createExpressMiddleware({ router: appRouter, createContext, maxBatchSize: config.TRPC_MAX_BATCH_SIZE, onError }),
+  );
+  app.use(
+    '/v1',
+    restErrorShape,
+    emptyBodyAsJson,
+    createOpenApiExpressMiddleware({
+      router: appRouter,
+      createContext,
+      onError,
+      maxBodySize: config.HTTP_BODY_LIMIT_BYTES,
+      responseMeta: ({ paths, errors }) => {
+        const status = errors.length === 0 ? successStatus(paths?.[0]) : undefined;
+        return status ? { status } : {};
+      },
+    }),
+  );
+
+  app.use((_req, res) => sendError(res, 'ROUTE_NOT_FOUND'));
+  const errorHandler: ErrorRequestHandler = (err: { type?: string; status?: number }, req, res, _next) => {
+    if (err.type === 'entity.too.large') return sendError(res, 'PAYLOAD_TOO_LARGE');
+    if (err.type === 'entity.parse.failed') return sendError(res, 'MALFORMED_REQUEST');
+    if (err.status === 415 || err.type === 'encoding.unsupported') return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
+    logger.error({ err, requestId: req.id }, 'unhandled request error');
+    sendError(res, 'INTERNAL');
+  };
+  app.use(errorHandler);
+  return app;
+}

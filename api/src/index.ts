@@ -1,0 +1,6 @@
+/** @plinto/api — the api process, composed from every module. */
+export { appRouter, type AppRouter } from './router';
+export { createApp } from './app';
+export { startApi, prepareDatabase, type ApiServer } from './server';
+export { buildOpenApiDocument, API_VERSION } from './openapi';
+export { platformSchema } from './platform';

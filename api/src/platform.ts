@@ -1,0 +1,16 @@
+import { composeSchemas, kernelSchema, type ContextDeps, type EntityManager, type Principal } from '@plinto/kernel';
+import { authenticatePlatformKey, findTenantById, findTenantBySlug, tenantsSchema } from '@plinto/tenants';
+
+/** The database schema of every module, in one place for the api, the workers and the tests. */
+export const platformSchema = composeSchemas([kernelSchema, tenantsSchema]);
+
+/** Tries each kind of credential in turn; the first module that recognises the token wins. */
+export async function authenticate(em: EntityManager, token: string): Promise<Principal | null> {
+  return authenticatePlatformKey(em, token);
+}
+
+export const contextLookups: Pick<ContextDeps, 'authenticate' | 'findTenantBySlug' | 'findTenantById'> = {
+  authenticate,
+  findTenantBySlug,
+  findTenantById,
+};

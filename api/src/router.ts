@@ -1,0 +1,11 @@
+import { router } from '@plinto/kernel';
+import { tenantsRouter } from '@plinto/tenants';
+import { systemRouter } from './system';
+
+/** Every module's router, composed. /trpc, /v1 (REST) and the OpenAPI document all serve this one. */
+export const appRouter = router({
+  system: systemRouter,
+  tenants: tenantsRouter,
+});
+
+export type AppRouter = typeof appRouter;

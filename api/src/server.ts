@@ -1,0 +1,66 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createOrm,
+  createRedis,
+  ensureDatabase,
+  migrate,
+  type Config,
+  type Logger,
+  type MikroORM,
+} from '@plinto/kernel';
+import { ensureBootstrapKey, ensureDefaultTenant } from '@plinto/tenants';
+import { createApp } from './app';
+import { platformSchema } from './platform';
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  orm: MikroORM;
+  server: Server;
+  /** A platform key generated at this start (no key existed and none was configured), else null. */
+  generatedPlatformKey: string | null;
+  /** Stops accepting connections, lets in-flight requests finish, then closes PostgreSQL and Redis. */
+  close(): Promise<void>;
+}
+
+/** Prepares the database (create, migrate, seed) so a fresh machine needs no separate step. */
+export async function prepareDatabase(config: Config, logger: Logger): Promise<MikroORM> {
+  await ensureDatabase(config.DATABASE_URL);
+  const orm = await createOrm(config, platformSchema, logger);
+  const applied = await migrate(orm, config.DATABASE_URL);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  await ensureDefaultTenant(orm.em.fork());
+  return orm;
+}
+
+export async function startApi(config: Config, logger: Logger): Promise<ApiServer> {
+  const orm = await prepareDatabase(config, logger);
+  const generatedPlatformKey = await ensureBootstrapKey(orm.em.fork(), config.PLINTO_BOOTSTRAP_API_KEY);
+  const redis = createRedis(config.REDIS_URL, 'producer', 'plinto-api');
+  let shuttingDown = false;
+  const app = createApp({ orm, redis, config, logger, isShuttingDown: () => shuttingDown });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+      deadline.unref();
+      await closed;
+      clearTimeout(deadline);
+      await orm.close();
+      redis.disconnect();
+    })());
+
+  return { url, port, orm, server, generatedPlatformKey, close };
+}

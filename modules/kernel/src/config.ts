@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Plinto reads from the environment, with defaults that work on a developer machine
+ * (PostgreSQL and Redis on localhost). Parsed once at process start; an invalid value stops the
+ * process with a message naming the variable.
+ */
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/plinto'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key; lets several deployments (or test files) share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_:-]+$/).default('plinto'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Proxies whose X-Forwarded-For is believed (Express "trust proxy" values: CIDRs, IPs, loopback). */
+  TRUSTED_PROXIES: list.default([]),
+  /** A platform API key that exists after start, for automation. */
+  PLINTO_BOOTSTRAP_API_KEY: z.string().min(24).optional(),
+  /** Largest JSON body accepted (bytes); larger bodies get 413. */
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Most calls one tRPC HTTP batch may carry. */
+  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().positive().default(25),
+  /** How long SIGTERM waits for in-flight work before giving up. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(250),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().max(1000).default(200),
+  /** Dispatched outbox rows are kept this long (for diagnosis), then pruned by maintenance. */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().int().positive().default(72),
+  /** Run the maintenance schedulers in this workers process. */
+  WORKERS_MAINTENANCE: boolish.default(true),
+  DB_POOL_MAX: z.coerce.number().int().positive().default(10),
+  DB_DEBUG: boolish.default(false),
+});
+
+export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError naming each invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const got = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`;
+      return `  ${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  return {
+    ...config,
+    PUBLIC_URL: (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, ''),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * @plinto/kernel — the shared kernel every module builds on: configuration, logging, database,
+ * Redis and queues, tRPC and the request context, the error map, and the event spine.
+ */
+export { loadConfig, ConfigError, configSchema, type Config } from './config';
+export { createLogger, type Logger } from './logger';
+export { uuidv7, isUuid, randomToken, sha256, safeEqual } from './ids';
+export {
+  AppError,
+  CommonErrors,
+  defineErrors,
+  errorCatalog,
+  trpcCodeForStatus,
+  type ErrorField,
+  type ErrorSpec,
+} from './errors';
+export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './db/orm';
+export { ensureDatabase, dropDatabase, migrate } from './db/database';
+export { createRedis, redisOptions, Redis } from './redis';
+export {
+  defineQueue,
+  queueDescriptor,
+  QueueProducers,
+  DomainEventsQueue,
+  DOMAIN_EVENTS_QUEUE,
+  MaintenanceQueue,
+  domainEventMessageSchema,
+  type QueueDescriptor,
+  type QueueName,
+} from './queues';
+export {
+  createContextFactory,
+  auditActor,
+  bearerToken,
+  requestMeta,
+  type Context,
+  type ContextDeps,
+  type Principal,
+  type RequestMeta,
+  type TenantRef,
+} from './context';
+export {
+  router,
+  middleware,
+  mergeRouters,
+  createCallerFactory,
+  publicProcedure,
+  authedProcedure,
+  platformAdminProcedure,
+  tenantProcedure,
+  type PlintoMeta,
+  type PlintoErrorData,
+} from './trpc';
+export { pageInput, pageOf, encodeCursor, decodeCursor, toPage } from './pagination';
+export { AuditEvent, OutboxMessage } from './events/entities';
+export {
+  recordEvent,
+  SYSTEM_ACTOR,
+  type Actor,
+  type ActorType,
+  type DomainEvent,
+  type DomainEventMessage,
+  type SideEffect,
+} from './events/record';
+import { AuditEvent, OutboxMessage } from './events/entities';
+import { kernelMigrations } from './events/migrations';
+import type { ModuleSchema } from './db/orm';
+
+export const kernelSchema: ModuleSchema = {
+  entities: [AuditEvent, OutboxMessage],
+  migrations: kernelMigrations,
+};
+export { Migration } from '@mikro-orm/migrations';
+export type { EntityManager } from '@mikro-orm/postgresql';
+export type { InferEntity } from '@mikro-orm/core';

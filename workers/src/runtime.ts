@@ -1,0 +1,105 @@
+import { Worker, type Processor } from 'bullmq';
+import {
+  createOrm,
+  ensureDatabase,
+  migrate,
+  createRedis,
+  DomainEventsQueue,
+  MaintenanceQueue,
+  QueueProducers,
+  type Config,
+  type Logger,
+  type MikroORM,
+} from '@plinto/kernel';
+import { OutboxRelay } from './outbox-relay';
+import { domainEventsProcessor, type DomainEventHandler } from './processors/domain-events';
+import { maintenanceProcessor, maintenanceTasks, type ScheduledTask } from './processors/maintenance';
+import { workerSchema } from './schema';
+
+export interface WorkersRuntime {
+  orm: MikroORM;
+  relay: OutboxRelay;
+  producers: QueueProducers;
+  /** Resolves once the maintenance job schedulers are registered in Redis. */
+  schedulersReady: Promise<void>;
+  /** Graceful: stops taking work, finishes the jobs in hand, then closes connections. */
+  close(): Promise<void>;
+}
+
+export interface WorkersOptions {
+  domainEventHandlers?: DomainEventHandler[];
+  tasks?: ScheduledTask[];
+}
+
+/**
+ * Registers every maintenance schedule. upsertJobScheduler is idempotent: booting any number of
+ * worker processes, any number of times, leaves exactly one scheduler per task. Retries while
+ * Redis is unreachable instead of failing the boot.
+ */
+async function registerSchedulers(producers: QueueProducers, tasks: ScheduledTask[], logger: Logger, isStopped: () => boolean) {
+  const queue = producers.get(MaintenanceQueue.name);
+  for (let attempt = 1; !isStopped(); attempt++) {
+    try {
+      for (const task of tasks) {
+        await queue.upsertJobScheduler(task.name, { every: task.everyMs }, { name: task.name, data: { task: task.name } });
+      }
+      logger.info({ schedulers: tasks.map((t) => t.name) }, 'maintenance schedulers registered');
+      return;
+    } catch (error) {
+      if (attempt === 1) logger.warn({ err: error }, 'cannot register schedulers yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5000)));
+    }
+  }
+}
+
+export async function startWorkers(config: Config, logger: Logger, options: WorkersOptions = {}): Promise<WorkersRuntime> {
+  await ensureDatabase(config.DATABASE_URL);
+  const orm = await createOrm(config, workerSchema, logger);
+  await migrate(orm, config.DATABASE_URL);
+
+  const producers = new QueueProducers(createRedis(config.REDIS_URL, 'producer', 'plinto-workers-producer'), config.QUEUE_PREFIX);
+  const relay = new OutboxRelay(orm, producers, logger, {
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+  });
+
+  const workers: Worker[] = [];
+  const connections: ReturnType<typeof createRedis>[] = [];
+  const consume = (name: string, processor: Processor, concurrency: number) => {
+    const connection = createRedis(config.REDIS_URL, 'worker', `plinto-worker-${name}`);
+    connections.push(connection);
+    const worker = new Worker(name, processor, {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency,
+    });
+    worker.on('error', (error) => logger.warn({ err: error, queue: name }, 'worker connection error'));
+    worker.on('failed', (job, error) => logger.warn({ err: error, queue: name, jobId: job?.id }, 'job failed'));
+    workers.push(worker);
+  };
+
+  consume(DomainEventsQueue.name, domainEventsProcessor(options.domainEventHandlers ?? [], logger), 16);
+  let stopped = false;
+  let schedulersReady: Promise<void> = Promise.resolve();
+  if (config.WORKERS_MAINTENANCE) {
+    const tasks = options.tasks ?? maintenanceTasks;
+    consume(MaintenanceQueue.name, maintenanceProcessor({ orm, config, logger }, tasks), 1);
+    schedulersReady = registerSchedulers(producers, tasks, logger, () => stopped);
+  }
+  relay.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      stopped = true;
+      await relay.stop();
+      await Promise.all(workers.map((w) => w.close()));
+      // BullMQ leaves connections it was handed open; they are ours to close.
+      for (const connection of connections) connection.disconnect();
+      await schedulersReady;
+      await producers.close();
+      await orm.close();
+    })());
+
+  return { orm, relay, producers, schedulersReady, close };
+}

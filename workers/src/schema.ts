@@ -1,0 +1,8 @@
+import { composeSchemas, kernelSchema } from '@plinto/kernel';
+import { tenantsSchema } from '@plinto/tenants';
+
+/**
+ * The modules whose entities the workers load. It lists the same modules as the api's
+ * platform schema (workers may not import api/), so both processes see one database schema.
+ */
+export const workerSchema = composeSchemas([kernelSchema, tenantsSchema]);
