@@ -9,8 +9,18 @@ export async function authenticate(em: EntityManager, token: string): Promise<Pr
   return authenticatePlatformKey(em, token);
 }
 
-export const contextLookups: Pick<ContextDeps, 'authenticate' | 'findTenantBySlug' | 'findTenantById'> = {
+/**
+ * Until the authz module decides permissions, only platform operators (acting on the tenant named
+ * by X-Plinto-Tenant) pass protected procedures; every other principal is denied.
+ */
+export const authorize: ContextDeps['authorize'] = async (_em, { principal }) =>
+  principal.kind === 'platform_operator'
+    ? { allow: true, reason: 'platform operator' }
+    : { allow: false, reason: 'no policy grants this permission' };
+
+export const contextLookups: Pick<ContextDeps, 'authenticate' | 'findTenantBySlug' | 'findTenantById' | 'authorize'> = {
   authenticate,
+  authorize,
   findTenantBySlug,
   findTenantById,
 };

@@ -4,7 +4,6 @@ import {
   ensureDatabase,
   migrate,
   createRedis,
-  DomainEventsQueue,
   MaintenanceQueue,
   QueueProducers,
   type Config,
@@ -12,8 +11,9 @@ import {
   type MikroORM,
 } from '@plinto/kernel';
 import { OutboxRelay } from './outbox-relay';
-import { domainEventsProcessor, type DomainEventHandler } from './processors/domain-events';
-import { maintenanceProcessor, maintenanceTasks, type ScheduledTask } from './processors/maintenance';
+import type { DomainEventHandler } from './processors/domain-events';
+import type { ScheduledTask } from './processors/maintenance';
+import { consumers, defaultDomainEventHandlers, maintenanceTasks } from './consumers';
 import { workerSchema } from './schema';
 
 export interface WorkersRuntime {
@@ -78,14 +78,17 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
     workers.push(worker);
   };
 
-  consume(DomainEventsQueue.name, domainEventsProcessor(options.domainEventHandlers ?? [], logger), 16);
-  let stopped = false;
-  let schedulersReady: Promise<void> = Promise.resolve();
-  if (config.WORKERS_MAINTENANCE) {
-    const tasks = options.tasks ?? maintenanceTasks;
-    consume(MaintenanceQueue.name, maintenanceProcessor({ orm, config, logger }, tasks), 1);
-    schedulersReady = registerSchedulers(producers, tasks, logger, () => stopped);
+  const tasks = options.tasks ?? maintenanceTasks;
+  const base = { orm, config, logger, producers };
+  const deps = { ...base, tasks, domainEventHandlers: options.domainEventHandlers ?? defaultDomainEventHandlers(base) };
+  for (const consumer of consumers) {
+    if (consumer.enabled && !consumer.enabled(config)) continue;
+    consume(consumer.queue.name, consumer.processor(deps), consumer.concurrency);
   }
+  let stopped = false;
+  const schedulersReady = config.WORKERS_MAINTENANCE
+    ? registerSchedulers(producers, tasks, logger, () => stopped)
+    : Promise.resolve();
   relay.start();
 
   let closing: Promise<void> | undefined;

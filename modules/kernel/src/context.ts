@@ -28,6 +28,24 @@ export interface RequestMeta {
   userAgent: string | null;
 }
 
+/** What the authorization engine is asked: may `principal` do `permission` (on `resource`) here? */
+export interface AuthorizationRequest {
+  principal: Principal;
+  tenant: TenantRef;
+  /** `resource:action`, e.g. `users:write`; every protected procedure declares one. */
+  permission: string;
+  /** The object acted on, e.g. `user:0190...`, when the procedure knows it. */
+  resource?: string;
+  organizationId?: string;
+  request: RequestMeta;
+}
+
+export interface AuthorizationDecision {
+  allow: boolean;
+  /** Why: the deciding rule, for error details and audit. */
+  reason?: string;
+}
+
 /** The lookups the request context needs from modules; the api process wires them in. */
 export interface ContextDeps {
   orm: MikroORM;
@@ -37,6 +55,8 @@ export interface ContextDeps {
   authenticate(em: EntityManager, bearer: string, request: RequestMeta): Promise<Principal | null>;
   findTenantBySlug(em: EntityManager, slug: string): Promise<TenantRef | null>;
   findTenantById(em: EntityManager, id: string): Promise<TenantRef | null>;
+  /** The one place that decides permissions (the authz module); see `protectedProcedure`. */
+  authorize(em: EntityManager, request: AuthorizationRequest): Promise<AuthorizationDecision>;
 }
 
 export interface Context {
@@ -50,6 +70,7 @@ export interface Context {
   getPrincipal(): Promise<Principal | null>;
   /** The request's tenant: the credential's, else the X-Plinto-Tenant header's, else `default`. */
   resolveTenant(): Promise<TenantRef>;
+  authorize(request: Omit<AuthorizationRequest, 'request'>): Promise<AuthorizationDecision>;
 }
 
 type ExpressLikeRequest = IncomingMessage & { id?: string; ip?: string };
@@ -99,7 +120,8 @@ export function createContextFactory(deps: ContextDeps) {
       if (tenant.status !== 'active') throw CommonErrors.TENANT_DISABLED();
       return tenant;
     });
-    return { em, request, config: deps.config, logger: deps.logger, tenantSlug, getPrincipal, resolveTenant };
+    const authorize = (query: Omit<AuthorizationRequest, 'request'>) => deps.authorize(em, { ...query, request });
+    return { em, request, config: deps.config, logger: deps.logger, tenantSlug, getPrincipal, resolveTenant, authorize };
   };
 }
 

@@ -38,6 +38,8 @@ export {
   type Principal,
   type RequestMeta,
   type TenantRef,
+  type AuthorizationRequest,
+  type AuthorizationDecision,
 } from './context';
 export {
   router,
@@ -48,6 +50,7 @@ export {
   authedProcedure,
   platformAdminProcedure,
   tenantProcedure,
+  protectedProcedure,
   type PlintoMeta,
   type PlintoErrorData,
 } from './trpc';

@@ -6,7 +6,11 @@ import { AppError, CommonErrors, appCodeForTrpcCode, errorCatalog, type ErrorFie
 import type { Context } from './context';
 
 /** Procedure metadata: the OpenAPI operation, and the HTTP status of a success (default 200). */
-export type PlintoMeta = OpenApiMeta<{ successStatus?: number }>;
+export type PlintoMeta = OpenApiMeta<{
+  successStatus?: number;
+  /** The permission (`resource:action`) a protected procedure requires; see `protectedProcedure`. */
+  permission?: string;
+}>;
 
 export interface PlintoErrorData {
   /** Machine-readable error code (SCREAMING_SNAKE). */
@@ -80,3 +84,21 @@ export const tenantProcedure = t.procedure.use(async ({ ctx, next }) => {
   const tenant = await ctx.resolveTenant();
   return next({ ctx: { tenant } });
 });
+
+/**
+ * A tenant-scoped procedure that requires `permission` (`resource:action`), decided by the
+ * authorization engine wired into the context — never by ad-hoc role checks in procedures.
+ * The permission is also recorded in the procedure's meta, so the permission catalog and the
+ * OpenAPI document can list it. Procedures that act on a specific object check it again with
+ * `ctx.authorize({ ..., resource })` once they know the object.
+ */
+export function protectedProcedure(permission: string) {
+  return authedProcedure
+    .meta({ permission })
+    .use(async ({ ctx, next }) => {
+      const tenant = await ctx.resolveTenant();
+      const decision = await ctx.authorize({ principal: ctx.principal, tenant, permission });
+      if (!decision.allow) throw CommonErrors.FORBIDDEN({ details: { permission } });
+      return next({ ctx: { tenant } });
+    });
+}

@@ -1,0 +1,73 @@
+/**
+ * Test helpers for any package: a private database cloned from the migrated template, a private
+ * Redis key prefix, and polling. Real PostgreSQL and Redis only; nothing here mocks them.
+ * Exposed as `@plinto/kernel/testing`.
+ */
+import { randomBytes } from 'node:crypto';
+import { dropDatabase, ensureDatabase } from '../db/database';
+import { loadConfig, type Config } from '../config';
+
+const BASE_DATABASE_URL = process.env.PLINTO_TEST_DATABASE_BASE ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.PLINTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const uniqueSuffix = () => randomBytes(5).toString('hex');
+
+export function databaseUrl(name: string): string {
+  const url = new URL(BASE_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Name of the migrated template database of this test run (made by the global setup). */
+export function templateDatabase(): string {
+  const name = process.env.PLINTO_TEST_TEMPLATE_DB;
+  if (!name) throw new Error('PLINTO_TEST_TEMPLATE_DB is not set: run tests through vitest (global setup)');
+  return name;
+}
+
+const created: string[] = [];
+
+/** A new, migrated database of its own for the calling test file. */
+export async function createTestDatabase(): Promise<string> {
+  const url = databaseUrl(`plinto_t_${uniqueSuffix()}`);
+  await ensureDatabase(url, templateDatabase());
+  created.push(url);
+  return url;
+}
+
+export async function dropTestDatabases(): Promise<void> {
+  await Promise.all(created.splice(0).map((url) => dropDatabase(url).catch(() => undefined)));
+}
+
+/** Configuration for one test file: its own database, Redis prefix and an ephemeral port. */
+export async function testConfig(overrides: Record<string, string> = {}): Promise<Config> {
+  const databaseUrlForTest = overrides.DATABASE_URL ?? (await createTestDatabase());
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.PLINTO_TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: `t_${uniqueSuffix()}`,
+    PLINTO_BOOTSTRAP_API_KEY: `plk_test_${randomBytes(24).toString('hex')}`,
+    OUTBOX_POLL_INTERVAL_MS: '25',
+    ...overrides,
+    DATABASE_URL: databaseUrlForTest,
+  });
+}
+
+/** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One run for the whole workspace. The global setup migrates a template database once; each test
+ * file clones its own database from it and uses its own Redis key prefix, so files run in parallel.
+ */
+export default defineConfig({
+  test: {
+    globalSetup: ['test/src/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 30_000,
+    reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'kernel', include: ['modules/kernel/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'tenants', include: ['modules/tenants/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'api', include: ['api/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'workers', include: ['workers/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'openapi', include: ['openapi/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+    ],
+  },
+});

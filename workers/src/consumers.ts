@@ -1,0 +1,42 @@
+import type { Processor } from 'bullmq';
+import { DomainEventsQueue, MaintenanceQueue, type Config, type Logger, type MikroORM, type QueueDescriptor, type QueueProducers } from '@plinto/kernel';
+import { domainEventsProcessor, type DomainEventHandler } from './processors/domain-events';
+import { maintenanceProcessor, maintenanceTasks, type ScheduledTask } from './processors/maintenance';
+
+export interface ConsumerDeps {
+  orm: MikroORM;
+  config: Config;
+  logger: Logger;
+  producers: QueueProducers;
+  domainEventHandlers: DomainEventHandler[];
+  tasks: ScheduledTask[];
+}
+
+/** One BullMQ queue this process consumes, and how. */
+export interface QueueConsumer {
+  queue: QueueDescriptor;
+  concurrency: number;
+  /** Only run when this returns true (e.g. maintenance can be switched off per process). */
+  enabled?: (config: Config) => boolean;
+  processor: (deps: ConsumerDeps) => Processor;
+}
+
+/** Every queue the workers process. A module's processor is registered here, one entry each. */
+export const consumers: QueueConsumer[] = [
+  {
+    queue: DomainEventsQueue,
+    concurrency: 16,
+    processor: ({ domainEventHandlers, logger }) => domainEventsProcessor(domainEventHandlers, logger),
+  },
+  {
+    queue: MaintenanceQueue,
+    concurrency: 1,
+    enabled: (config) => config.WORKERS_MAINTENANCE,
+    processor: ({ orm, config, logger, tasks }) => maintenanceProcessor({ orm, config, logger }, tasks),
+  },
+];
+
+/** Consumers of committed domain events (webhook fan-out, realtime publishing), in order. */
+export const defaultDomainEventHandlers = (_deps: Omit<ConsumerDeps, 'domainEventHandlers' | 'tasks'>): DomainEventHandler[] => [];
+
+export { maintenanceTasks };
