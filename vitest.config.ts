@@ -19,6 +19,7 @@ export default defineConfig({
       { extends: true, test: { name: 'workers', include: ['workers/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'openapi', include: ['openapi/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+      { extends: true, test: { name: 'webhooks', include: ['modules/webhooks/test/**/*.test.ts', 'test/e2e/webhooks*.test.ts'] } },
     ],
   },
 });

@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   const metrics = createMetrics();
   const openApiDocument = buildOpenApiDocument();
-  const createContext = createContextFactory({ ...contextLookups, orm: deps.orm, config, logger });
+  const createContext = createContextFactory({ ...contextLookups, orm: deps.orm, redis: deps.redis, config, logger });
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       logger.error({ err: error.cause ?? error, path, requestId: ctx?.request.requestId }, 'procedure failed');

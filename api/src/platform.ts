@@ -1,8 +1,9 @@
 import { composeSchemas, kernelSchema, type ContextDeps, type EntityManager, type Principal } from '@plinto/kernel';
 import { authenticatePlatformKey, findTenantById, findTenantBySlug, tenantsSchema } from '@plinto/tenants';
+import { webhooksSchema } from '@plinto/webhooks';
 
 /** The database schema of every module, in one place for the api, the workers and the tests. */
-export const platformSchema = composeSchemas([kernelSchema, tenantsSchema]);
+export const platformSchema = composeSchemas([kernelSchema, tenantsSchema, webhooksSchema]);
 
 /** Tries each kind of credential in turn; the first module that recognises the token wins. */
 export async function authenticate(em: EntityManager, token: string): Promise<Principal | null> {

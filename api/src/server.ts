@@ -38,6 +38,15 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
   const orm = await prepareDatabase(config, logger);
   const generatedPlatformKey = await ensureBootstrapKey(orm.em.fork(), config.PLINTO_BOOTSTRAP_API_KEY);
   const redis = createRedis(config.REDIS_URL, 'producer', 'plinto-api');
+  // Give Redis a moment to connect so /ready is truthful from the first request; an api whose
+  // Redis is down still starts (it reports not-ready and its writes wait in the outbox).
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   let shuttingDown = false;
   const app = createApp({ orm, redis, config, logger, isShuttingDown: () => shuttingDown });
   const server = createServer(app);

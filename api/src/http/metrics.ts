@@ -17,7 +17,9 @@ export function createMetrics() {
   function observe(req: Request, res: Response, next: NextFunction): void {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
-      const surface = req.path.startsWith('/trpc') ? 'trpc' : req.path.startsWith('/v1') ? 'v1' : 'other';
+      // originalUrl: mounted routers rewrite req.url/req.path while they run.
+      const path = req.originalUrl;
+      const surface = path.startsWith('/trpc') ? 'trpc' : path.startsWith('/v1') ? 'v1' : 'other';
       duration.observe(
         { surface, method: req.method, status: String(res.statusCode) },
         Number(process.hrtime.bigint() - start) / 1e9,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configSectionShape } from './config-sections';
 
 /**
  * Every setting Plinto reads from the environment, with defaults that work on a developer machine
@@ -54,7 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const parsed = configSchema.safeParse(input);
+  // Sections registered by modules (see config-sections.ts) are validated in the same pass.
+  const parsed = configSchema.extend(configSectionShape()).safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
@@ -63,7 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const config = parsed.data;
+  // The module sections' values ride along untyped; each module reads its own via readConfigSection.
+  const config = parsed.data as z.infer<typeof configSchema>;
   return {
     ...config,
     PUBLIC_URL: (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, ''),

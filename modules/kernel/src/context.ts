@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import type { Redis } from './redis';
 import type { Actor } from './events/record';
 import { CommonErrors } from './errors';
 
@@ -51,6 +52,8 @@ export interface ContextDeps {
   orm: MikroORM;
   config: Config;
   logger: Logger;
+  /** The process's `producer` Redis connection (fails fast while Redis is down): throttles, caches. */
+  redis: Redis;
   /** Resolves a bearer credential; null when it is not one we recognise. */
   authenticate(em: EntityManager, bearer: string, request: RequestMeta): Promise<Principal | null>;
   findTenantBySlug(em: EntityManager, slug: string): Promise<TenantRef | null>;
@@ -64,6 +67,8 @@ export interface Context {
   request: RequestMeta;
   config: Config;
   logger: Logger;
+  /** Shared `producer` Redis connection (see redis.ts): commands fail fast instead of queueing. */
+  redis: Redis;
   /** The tenant slug an unauthenticated request names (X-Plinto-Tenant), `default` otherwise. */
   tenantSlug: string;
   /** The authenticated principal, resolved once; null when no credential was sent. */
@@ -121,7 +126,7 @@ export function createContextFactory(deps: ContextDeps) {
       return tenant;
     });
     const authorize = (query: Omit<AuthorizationRequest, 'request'>) => deps.authorize(em, { ...query, request });
-    return { em, request, config: deps.config, logger: deps.logger, tenantSlug, getPrincipal, resolveTenant, authorize };
+    return { em, request, config: deps.config, logger: deps.logger, redis: deps.redis, tenantSlug, getPrincipal, resolveTenant, authorize };
   };
 }
 

@@ -76,3 +76,15 @@ export const kernelSchema: ModuleSchema = {
 export { Migration } from '@mikro-orm/migrations';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export type { InferEntity } from '@mikro-orm/core';
+export { registerConfigSection, readConfigSection } from './config-sections';
+export {
+  EmailQueue,
+  EMAIL_QUEUE,
+  emailMessageSchema,
+  emailTemplates,
+  emailConfigSchema,
+  type EmailMessage,
+  type EmailTemplate,
+  type EmailConfig,
+} from './email';
+export { defineEventTypes, eventTypeCatalog, type EventTypeSpec } from './events/catalog';

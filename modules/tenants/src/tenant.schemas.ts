@@ -16,6 +16,13 @@ export const tenantSettingsSchema = z
       .describe('Base URL of the tenant application; emailed links are built from it'),
     emailSenderName: z.string().min(1).max(100).optional().describe('Display name used as the email sender'),
     requireVerifiedEmail: z.boolean().optional().describe('Refuse sign-in until the email is verified'),
+    passwordMinLength: z
+      .number()
+      .int()
+      .min(8)
+      .max(64)
+      .optional()
+      .describe('Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default 8)'),
   })
   .describe('Tenant settings');
 

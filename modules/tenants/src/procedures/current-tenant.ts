@@ -9,6 +9,7 @@ export const currentTenantProcedure = tenantProcedure
       path: '/tenant',
       tags: ['tenants'],
       summary: 'The tenant this request addresses (credential, X-Plinto-Tenant header, or default)',
+      protect: false,
     },
   })
   .input(z.object({}).optional())

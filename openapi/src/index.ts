@@ -1,0 +1,1 @@
+export { DOCUMENT_PATH, committedDocument, renderDocument } from './document';

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { createTestDatabase, forkApp, REPO_ROOT, TEST_REDIS_URL, uniqueSuffix } from '../src';
+
+const env = async () => ({
+  DATABASE_URL: await createTestDatabase(),
+  REDIS_URL: TEST_REDIS_URL,
+  QUEUE_PREFIX: `t_${uniqueSuffix()}`,
+  PORT: '0',
+  LOG_LEVEL: 'silent',
+  PLINTO_BOOTSTRAP_API_KEY: `plk_lifecycle_${uniqueSuffix()}${uniqueSuffix()}${uniqueSuffix()}`,
+});
+
+describe('the api and workers as processes', () => {
+  it('finishes a slow in-flight request after SIGTERM, then exits 0', async () => {
+    const vars = await env();
+    const api = await forkApp('api', vars);
+    const { port } = api.ready as { port: number };
+    const body = JSON.stringify({ slug: 'slow-one', name: 'Slow' });
+
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/tenants',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${vars.PLINTO_BOOTSTRAP_API_KEY}` },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, text }));
+        },
+      );
+      req.on('error', reject);
+      // Half the body now, SIGTERM, the rest a moment later: the request is in flight throughout.
+      req.write(body.slice(0, 10));
+      setTimeout(() => api.child.kill('SIGTERM'), 100);
+      setTimeout(() => req.end(body.slice(10)), 700);
+    });
+
+    const { status, text } = await response;
+    expect(status).toBe(201);
+    expect(JSON.parse(text)).toMatchObject({ slug: 'slow-one' });
+    expect(await api.exited).toBe(0);
+  });
+
+  it('workers finish and exit 0 on SIGTERM', async () => {
+    const workers = await forkApp('workers', await env());
+    workers.child.kill('SIGTERM');
+    expect(await workers.exited).toBe(0);
+  });
+
+  it('refuses to start with an invalid setting, naming the variable', () => {
+    const result = spawnSync('pnpm', ['exec', 'tsx', 'api/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: 'not-a-port', REDIS_URL: 'http://wrong-scheme' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT');
+    expect(result.stderr).toContain('REDIS_URL');
+    expect(result.stderr).toContain('not-a-port');
+  });
+});

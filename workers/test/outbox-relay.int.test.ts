@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import {
+  createLogger,
+  createOrm,
+  createRedis,
+  recordEvent,
+  DOMAIN_EVENTS_QUEUE,
+  OutboxMessage,
+  QueueProducers,
+  SYSTEM_ACTOR,
+  type Config,
+  type MikroORM,
+} from '@plinto/kernel';
+import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
+import { OutboxRelay } from '@plinto/workers';
+import { workerSchema } from '../src/schema';
+
+let config: Config;
+let orm: MikroORM;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  config = await testConfig();
+  orm = await createOrm(config, workerSchema);
+  closers.push(() => orm.close());
+});
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  await dropTestDatabases();
+});
+
+const logger = createLogger({ LOG_LEVEL: 'silent' }, 'test');
+const newProducers = () => {
+  const producers = new QueueProducers(createRedis(config.REDIS_URL, 'producer', 'test'), config.QUEUE_PREFIX);
+  closers.push(() => producers.close());
+  return producers;
+};
+
+async function writeEvents(count: number): Promise<void> {
+  const em = orm.em.fork();
+  await em.transactional(async (tx) => {
+    for (let i = 0; i < count; i++) recordEvent(tx, SYSTEM_ACTOR, { action: 'test.happened', tenantId: null, data: { i } });
+  });
+}
+
+describe('the outbox relay', () => {
+  it('enqueues every row exactly once, with the outbox id as job id, even with relays racing', async () => {
+    await writeEvents(500);
+    const relays = [0, 1, 2].map(() => new OutboxRelay(orm, newProducers(), logger, { batchSize: 37, pollIntervalMs: 5 }));
+    // Drain by hand, all three at once, until nothing is left.
+    let moved = 0;
+    for (;;) {
+      const counts = await Promise.all(relays.map((r) => r.dispatchBatch()));
+      const sum = counts.reduce((a, b) => a + b, 0);
+      if (sum === 0) break;
+      moved += sum;
+    }
+    expect(moved).toBe(500);
+
+    const connection = createRedis(config.REDIS_URL, 'worker', 'test-reader');
+    const queue = new Queue(DOMAIN_EVENTS_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
+    closers.push(async () => {
+      await queue.close();
+      connection.disconnect();
+    });
+    const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(500);
+    const rows = await orm.em.fork().find(OutboxMessage, {});
+    expect(rows.every((r) => r.dispatchedAt !== null && r.lastError === null && r.attempts === 1)).toBe(true);
+    const sample = await queue.getJob(rows[123]!.id);
+    expect(sample?.data).toMatchObject({ action: 'test.happened', eventId: expect.any(String) });
+  });
+
+  it('enqueuing the same row twice (a crash between enqueue and commit) creates no second job', async () => {
+    const em = orm.em.fork();
+    await em.transactional(async (tx) => {
+      recordEvent(tx, SYSTEM_ACTOR, { action: 'test.crashy', tenantId: null });
+    });
+    const row = await em.findOneOrFail(OutboxMessage, { jobName: 'test.crashy' });
+    const producers = newProducers();
+    await producers.get(DOMAIN_EVENTS_QUEUE).add(row.jobName, row.payload, { jobId: row.id });
+    const relay = new OutboxRelay(orm, producers, logger, { batchSize: 10, pollIntervalMs: 5 });
+    expect(await relay.dispatchBatch()).toBe(1);
+    const connection = createRedis(config.REDIS_URL, 'worker', 'test-reader2');
+    const queue = new Queue(DOMAIN_EVENTS_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
+    const jobs = await queue.getJobs(['waiting', 'completed', 'active', 'delayed']);
+    expect(jobs.filter((j) => j.name === 'test.crashy')).toHaveLength(1);
+    await queue.close();
+    connection.disconnect();
+  });
+
+  it('parks a row whose payload no processor could accept, visibly, instead of retrying it forever', async () => {
+    const em = orm.em.fork();
+    em.create(OutboxMessage, {
+      id: '01900000-0000-7000-8000-000000000001',
+      tenantId: null,
+      queue: DOMAIN_EVENTS_QUEUE,
+      jobName: 'broken',
+      payload: { not: 'an event' },
+      createdAt: new Date(),
+      availableAt: new Date(),
+      dispatchedAt: null,
+      attempts: 0,
+      lastError: null,
+    });
+    await em.flush();
+    const relay = new OutboxRelay(orm, newProducers(), logger, { batchSize: 10, pollIntervalMs: 5 });
+    expect(await relay.dispatchBatch()).toBe(1);
+    const row = await orm.em.fork().findOneOrFail(OutboxMessage, { jobName: 'broken' });
+    expect(row.dispatchedAt).not.toBeNull();
+    expect(row.lastError).toMatch(/payload rejected/);
+  });
+
+  it('a change that rolls back leaves neither an audit event nor an outbox row', async () => {
+    const em = orm.em.fork();
+    await expect(
+      em.transactional(async (tx) => {
+        recordEvent(tx, SYSTEM_ACTOR, { action: 'test.rolled_back', tenantId: null });
+        await tx.flush();
+        throw new Error('the change failed after writing its event');
+      }),
+    ).rejects.toThrow('the change failed');
+    const audits = (await em.execute<{ n: number }[]>(`select count(*)::int as n from audit_events where action = 'test.rolled_back'`))[0]!.n;
+    const outbox = (await em.execute<{ n: number }[]>(`select count(*)::int as n from outbox where job_name = 'test.rolled_back'`))[0]!.n;
+    expect({ audits, outbox }).toEqual({ audits: 0, outbox: 0 });
+  });
+});
