@@ -12,6 +12,7 @@ import { sendError } from './http/error-body';
 import { createMetrics } from './http/metrics';
 import { docsRouter } from './http/docs';
 import { readiness } from './http/health';
+import { auditExportRoute } from './http/audit-export';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
     '/trpc',
     createExpressMiddleware({ router: appRouter, createContext, maxBatchSize: config.TRPC_MAX_BATCH_SIZE, onError }),
   );
+  app.post('/v1/audit-logs/export', auditExportRoute(createContext, logger));
   app.use(
     '/v1',
     restErrorShape,

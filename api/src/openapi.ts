@@ -1,5 +1,6 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import type { PlintoMeta } from '@plinto/kernel';
+import { exportInput } from '@plinto/audit';
 import { appRouter } from './router';
 
 export const API_VERSION = '0.1.0';
@@ -61,6 +62,34 @@ function describeServerBehaviour(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+/** Routes served by express handlers next to the generated ones (streamed bodies); see http/audit-export.ts. */
+const streamedPaths = {
+  '/audit-logs/export': {
+    post: {
+      operationId: 'auditLogs-export',
+      summary: 'Export audit events as a streamed JSON Lines or CSV file (same filters and views as the query)',
+      tags: ['audit'],
+      security: [{ bearer: [] }],
+      'x-plinto-permission': 'audit:read',
+      requestBody: { required: false, content: { 'application/json': { schema: exportInput } } },
+      responses: {
+        200: {
+          description: 'The file, newest event first; the X-Plinto-Export-Limit header tells the row cap applied',
+          content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+        },
+        400: errorResponse('Invalid input data'),
+        401: errorResponse('Authorization not provided'),
+        403: errorResponse('Insufficient access'),
+      },
+    },
+  },
+} as never;
+
 /**
  * The OpenAPI 3.1 document of the /v1 REST surface, generated from the same router that serves
  * it. The server URL is relative (`/v1`), so the committed document is the same on every machine.
@@ -76,6 +105,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A platform API key, API key or access token' },
       },
+      paths: streamedPaths,
     }),
   );
 }

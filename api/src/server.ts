@@ -10,8 +10,11 @@ import {
   type MikroORM,
 } from '@plinto/kernel';
 import { ensureBootstrapKey, ensureDefaultTenant } from '@plinto/tenants';
+import { configureAuth } from '@plinto/auth';
+import { startAuthzEngine, unregisterEngine } from '@plinto/authz';
+import { auditConfig, ensurePartitions } from '@plinto/audit';
 import { createApp } from './app';
-import { platformSchema } from './platform';
+import { permissionCatalog, platformSchema } from './platform';
 
 export interface ApiServer {
   url: string;
@@ -30,11 +33,15 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<M
   const orm = await createOrm(config, platformSchema, logger);
   const applied = await migrate(orm, config.DATABASE_URL);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  // Today's and the coming days' audit partitions exist before the first event (the workers keep
+  // extending them); cheap when they already exist.
+  await ensurePartitions(orm.em.fork(), Date.now() - 86_400_000, auditConfig(config).AUDIT_PARTITIONS_AHEAD_DAYS + 1, logger);
   await ensureDefaultTenant(orm.em.fork());
   return orm;
 }
 
 export async function startApi(config: Config, logger: Logger): Promise<ApiServer> {
+  configureAuth(config);
   const orm = await prepareDatabase(config, logger);
   const generatedPlatformKey = await ensureBootstrapKey(orm.em.fork(), config.PLINTO_BOOTSTRAP_API_KEY);
   const redis = createRedis(config.REDIS_URL, 'producer', 'plinto-api');
@@ -47,9 +54,15 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
       resolve();
     });
   });
+  // The decision engine of this process (see platform.ts `authorize`), subscribed to policy changes.
+  const authz = await startAuthzEngine({ orm, config, logger, catalog: permissionCatalog() });
   let shuttingDown = false;
   const app = createApp({ orm, redis, config, logger, isShuttingDown: () => shuttingDown });
   const server = createServer(app);
+  // Longer than the idle timeout of common load balancers (60 s) and of HTTP clients' pools, so the
+  // server is never the side that closes an idle keep-alive connection a client is about to reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -67,6 +80,8 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
       deadline.unref();
       await closed;
       clearTimeout(deadline);
+      await authz.close();
+      unregisterEngine(orm);
       await orm.close();
       redis.disconnect();
     })());

@@ -34,7 +34,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { url, method = 'GET', headers = {}, concurrency = 32, durationMs = 3000 } = options;
   const target = new URL(url);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error('bench traffic goes to loopback only');
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  // noDelay: a response written in several segments must not wait on Nagle + delayed ACK.
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, noDelay: true } as ConstructorParameters<typeof Agent>[0]);
   const ok = options.ok ?? ((status: number) => status >= 200 && status < 300);
   const latencies: number[] = [];
   let errors = 0;

@@ -2,6 +2,11 @@ import type { Processor } from 'bullmq';
 import { DomainEventsQueue, MaintenanceQueue, type Config, type Logger, type MikroORM, type QueueDescriptor, type QueueProducers } from '@plinto/kernel';
 import { domainEventsProcessor, type DomainEventHandler } from './processors/domain-events';
 import { maintenanceProcessor, maintenanceTasks, type ScheduledTask } from './processors/maintenance';
+import { WebhooksQueue, webhookConfig } from '@plinto/webhooks';
+import { webhooksProcessor } from './processors/webhooks';
+import { webhookFanOutHandler } from './processors/webhooks-fanout';
+import { EmailQueue, emailConfigSchema, readConfigSection } from '@plinto/kernel';
+import { emailProcessor } from './processors/email';
 
 export interface ConsumerDeps {
   orm: MikroORM;
@@ -15,7 +20,8 @@ export interface ConsumerDeps {
 /** One BullMQ queue this process consumes, and how. */
 export interface QueueConsumer {
   queue: QueueDescriptor;
-  concurrency: number;
+  /** Jobs in flight at once; a function when a setting decides it. */
+  concurrency: number | ((config: Config) => number);
   /** Only run when this returns true (e.g. maintenance can be switched off per process). */
   enabled?: (config: Config) => boolean;
   processor: (deps: ConsumerDeps) => Processor;
@@ -34,9 +40,21 @@ export const consumers: QueueConsumer[] = [
     enabled: (config) => config.WORKERS_MAINTENANCE,
     processor: ({ orm, config, logger, tasks }) => maintenanceProcessor({ orm, config, logger }, tasks),
   },
+  {
+    queue: WebhooksQueue,
+    concurrency: (config) => webhookConfig(config).WEBHOOK_CONCURRENCY,
+    processor: ({ orm, config, logger }) => webhooksProcessor({ orm, config, logger }),
+  },
+  {
+    queue: EmailQueue,
+    concurrency: (config) => readConfigSection(config, emailConfigSchema).EMAIL_CONCURRENCY,
+    processor: ({ orm, config, logger }) => emailProcessor({ orm, config, logger }),
+  },
 ];
 
 /** Consumers of committed domain events (webhook fan-out, realtime publishing), in order. */
-export const defaultDomainEventHandlers = (_deps: Omit<ConsumerDeps, 'domainEventHandlers' | 'tasks'>): DomainEventHandler[] => [];
+export const defaultDomainEventHandlers = (deps: Omit<ConsumerDeps, 'domainEventHandlers' | 'tasks'>): DomainEventHandler[] => [
+  webhookFanOutHandler(deps),
+];
 
 export { maintenanceTasks };

@@ -11,6 +11,8 @@ import {
   type MikroORM,
 } from '@plinto/kernel';
 import { OutboxRelay } from './outbox-relay';
+import { AuditChainer } from './audit-chainer';
+import { auditConfig } from '@plinto/audit';
 import type { DomainEventHandler } from './processors/domain-events';
 import type { ScheduledTask } from './processors/maintenance';
 import { consumers, defaultDomainEventHandlers, maintenanceTasks } from './consumers';
@@ -83,19 +85,23 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   const deps = { ...base, tasks, domainEventHandlers: options.domainEventHandlers ?? defaultDomainEventHandlers(base) };
   for (const consumer of consumers) {
     if (consumer.enabled && !consumer.enabled(config)) continue;
-    consume(consumer.queue.name, consumer.processor(deps), consumer.concurrency);
+    const concurrency = typeof consumer.concurrency === 'function' ? consumer.concurrency(config) : consumer.concurrency;
+    consume(consumer.queue.name, consumer.processor(deps), concurrency);
   }
   let stopped = false;
   const schedulersReady = config.WORKERS_MAINTENANCE
     ? registerSchedulers(producers, tasks, logger, () => stopped)
     : Promise.resolve();
   relay.start();
+  const chainer = new AuditChainer(orm, logger, auditConfig(config).AUDIT_CHAIN_INTERVAL_MS);
+  chainer.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       stopped = true;
       await relay.stop();
+      await chainer.stop();
       await Promise.all(workers.map((w) => w.close()));
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const connection of connections) connection.disconnect();

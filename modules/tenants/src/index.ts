@@ -2,6 +2,7 @@
 import type { ModuleSchema } from '@plinto/kernel';
 import { PlatformApiKey, Tenant } from './entities/tenant.entity';
 import { tenantMigrations } from './migrations';
+import './events';
 
 export { tenantsRouter } from './router';
 export {

@@ -16,6 +16,13 @@ export const tenantSettingsSchema = z
       .describe('Base URL of the tenant application; emailed links are built from it'),
     emailSenderName: z.string().min(1).max(100).optional().describe('Display name used as the email sender'),
     requireVerifiedEmail: z.boolean().optional().describe('Refuse sign-in until the email is verified'),
+    auditRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .optional()
+      .describe('Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS)'),
     passwordMinLength: z
       .number()
       .int()

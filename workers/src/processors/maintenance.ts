@@ -1,4 +1,6 @@
 import type { Job } from 'bullmq';
+import { auditPartitionsTask, auditRetentionTask } from './audit-maintenance';
+import { webhooksRequeueTask } from './webhooks-maintenance';
 import { MaintenanceQueue, type Config, type Logger, type MikroORM } from '@plinto/kernel';
 
 /** A housekeeping task run on a schedule; returns a summary for the job's return value. */
@@ -29,7 +31,12 @@ const pruneOutbox: MaintenanceTask = async ({ orm, config }) => {
   }
 };
 
-export const maintenanceTasks: ScheduledTask[] = [{ name: 'outbox.prune', everyMs: 60 * 60 * 1000, run: pruneOutbox }];
+export const maintenanceTasks: ScheduledTask[] = [
+  { name: 'outbox.prune', everyMs: 60 * 60 * 1000, run: pruneOutbox },
+  auditPartitionsTask,
+  auditRetentionTask,
+  webhooksRequeueTask,
+];
 
 export function maintenanceProcessor(deps: { orm: MikroORM; config: Config; logger: Logger }, tasks: ScheduledTask[]) {
   const byName = new Map(tasks.map((t) => [t.name, t]));

@@ -14,6 +14,8 @@ export const AuditEvent = defineEntity({
     actorType: p.string(),
     actorId: p.string().nullable(),
     action: p.string(),
+    /** `plinto` for Plinto's own events, `app` for events appended by a tenant's backend. */
+    source: p.string(),
     targetType: p.string().nullable(),
     targetId: p.string().nullable(),
     outcome: p.string(),
@@ -22,6 +24,9 @@ export const AuditEvent = defineEntity({
     requestId: p.string().nullable(),
     data: p.json<Record<string, unknown>>(),
     occurredAt: p.datetime(),
+    /** Position and hash in the tenant's tamper-evident chain; set after commit by the chainer. */
+    chainSeq: p.bigint('number').nullable(),
+    chainHash: p.string().nullable(),
   },
 });
 

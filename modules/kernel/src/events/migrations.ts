@@ -2,14 +2,18 @@ import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261122000100KernelEventSpine extends Migration {
   override async up(): Promise<void> {
+    // Partitioned by time (daily partitions, managed by the audit module), so retention drops whole
+    // partitions instead of deleting rows one by one. The primary key must include the partition key.
+    // chain_seq/chain_hash: the per-tenant hash chain, filled after commit by the audit chainer.
     this.addSql(`
       create table audit_events (
-        id uuid primary key,
+        id uuid not null,
         tenant_id uuid,
         organization_id uuid,
         actor_type text not null,
         actor_id text,
         action text not null,
+        source text not null default 'plinto',
         target_type text,
         target_id text,
         outcome text not null default 'success',
@@ -17,9 +21,21 @@ export class Migration20261122000100KernelEventSpine extends Migration {
         user_agent text,
         request_id text,
         data jsonb not null default '{}'::jsonb,
-        occurred_at timestamptz not null default now()
-      )`);
-    this.addSql('create index audit_events_tenant_id_id on audit_events (tenant_id, id desc)');
+        occurred_at timestamptz not null default now(),
+        chain_seq bigint,
+        chain_hash text,
+        primary key (id, occurred_at)
+      ) partition by range (occurred_at)`);
+    // Catches rows for days without a partition yet, so an insert never fails.
+    this.addSql('create table audit_events_default partition of audit_events default');
+    this.addSql('create index audit_events_tenant_id on audit_events (tenant_id, id desc)');
+    this.addSql('create index audit_events_tenant_action on audit_events (tenant_id, action, id desc)');
+    this.addSql('create index audit_events_tenant_actor on audit_events (tenant_id, actor_id, id desc)');
+    this.addSql('create index audit_events_tenant_target on audit_events (tenant_id, target_type, target_id, id desc)');
+    this.addSql('create index audit_events_tenant_org on audit_events (tenant_id, organization_id, id desc) where organization_id is not null');
+    this.addSql('create index audit_events_id on audit_events (id)');
+    this.addSql('create index audit_events_unchained on audit_events (id) where chain_seq is null');
+    this.addSql('create index audit_events_chain on audit_events (tenant_id, chain_seq) where chain_seq is not null');
     this.addSql(`
       create table outbox (
         id uuid primary key,

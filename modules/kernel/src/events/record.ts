@@ -24,6 +24,8 @@ export interface DomainEvent {
   target?: { type: string; id: string };
   outcome?: 'success' | 'failure';
   data?: Record<string, unknown>;
+  /** Who defined the action: Plinto itself (default) or the tenant's own backend. */
+  source?: 'plinto' | 'app';
 }
 
 /** A side effect that must happen after commit: a job on a queue. */
@@ -65,6 +67,7 @@ export function recordEvent(em: EntityManager, actor: Actor, event: DomainEvent,
       actorType: actor.type,
       actorId: actor.id,
       action: event.action,
+      source: event.source ?? 'plinto',
       targetType: event.target?.type ?? null,
       targetId: event.target?.id ?? null,
       outcome: event.outcome ?? 'success',
@@ -73,6 +76,8 @@ export function recordEvent(em: EntityManager, actor: Actor, event: DomainEvent,
       requestId: actor.requestId ?? null,
       data,
       occurredAt: now,
+      chainSeq: null,
+      chainHash: null,
     }),
   );
   const message: DomainEventMessage = {

@@ -1,0 +1,83 @@
+import { availableParallelism } from 'node:os';
+import { hash, verify } from '@node-rs/argon2';
+import { ARGON2_OPTIONS } from '@plinto/auth';
+import { runLoad } from './load';
+import { BENCH_PLATFORM_KEY, startApiProcess } from './processes';
+import type { Benchmark, BenchRow } from './types';
+
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
+const PASSWORD = 'bench passphrase that is long enough';
+const USERS = 16;
+
+/**
+ * Raw argon2id verifications per second with the same parameters, saturating every core, in this
+ * process: the ceiling a password sign-in could reach if it did nothing else.
+ */
+async function rawVerifyThroughput(durationMs: number): Promise<number> {
+  const hashed = await hash(PASSWORD, ARGON2_OPTIONS);
+  let done = 0;
+  const deadline = Date.now() + durationMs;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: Math.max(2, availableParallelism()) }, async () => {
+      while (Date.now() < deadline) {
+        await verify(hashed, PASSWORD);
+        done++;
+      }
+    }),
+  );
+  return done / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/** `POST /v1/auth/sign-in` with correct passwords (session + audit rows written), vs raw verify. */
+const passwordSignIn: Benchmark = {
+  name: 'auth',
+  async run(): Promise<BenchRow[]> {
+    // The limits are for attackers; the bench client is one IP hammering on purpose.
+    const api = await startApiProcess({ AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'error' });
+    try {
+      const base = `http://127.0.0.1:${api.port}`;
+      const emails = Array.from({ length: USERS }, (_, i) => `bench-user-${i}@bench.test`);
+      const json = { 'content-type': 'application/json' };
+      const admin = { ...json, authorization: `Bearer ${BENCH_PLATFORM_KEY}` };
+      for (const email of emails) {
+        // 202 whether new or already there from an earlier run (same password every run).
+        await fetch(`${base}/v1/auth/sign-up`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: PASSWORD }) });
+      }
+      // Verified users, as most sign-ins in production are (no workers run here to mail the links).
+      const listed = (await (await fetch(`${base}/v1/users?search=bench.test&limit=100`, { headers: admin })).json()) as { items: { id: string; emailVerified: boolean }[] };
+      for (const user of listed.items.filter((u) => !u.emailVerified)) {
+        await fetch(`${base}/v1/users/${user.id}`, { method: 'PATCH', headers: admin, body: JSON.stringify({ emailVerified: true }) });
+      }
+      let next = 0;
+      const options = {
+        url: `${base}/v1/auth/sign-in`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: () => JSON.stringify({ email: emails[next++ % USERS], password: PASSWORD }),
+        concurrency: 8,
+      };
+      await runLoad({ ...options, durationMs: 500 }); // warm-up: JIT, pools, the dummy hash
+      // Baseline before and after, averaged: the machine is shared, so both figures see the same drift.
+      const rawBefore = await rawVerifyThroughput(DURATION_MS / 2);
+      const signIn = await runLoad({ ...options, durationMs: DURATION_MS });
+      const raw = (rawBefore + (await rawVerifyThroughput(DURATION_MS / 2))) / 2;
+      return [
+        {
+          name: 'password sign-in (req/s)',
+          figure: signIn.perSecond,
+          baselineName: 'raw argon2id verify, all cores',
+          baseline: raw,
+          unit: 'ops/s',
+          higherIsBetter: true,
+          goal: '>= 0.70',
+          note: `p50 ${signIn.p50Ms.toFixed(1)} ms, p99 ${signIn.p99Ms.toFixed(1)} ms${signIn.errors ? `, ${signIn.errors} errors` : ''}`,
+        },
+      ];
+    } finally {
+      await api.stop();
+    }
+  },
+};
+
+export const benchmarks: Benchmark[] = [passwordSignIn];

@@ -1,0 +1,47 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ServerProcess {
+  port: number;
+  message: any;
+  stop(): Promise<void>;
+}
+
+/** Runs a server in its own process (so it does not share the load generator's event loop). */
+export async function startServerProcess(path: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child: ChildProcess = fork(path, [], {
+    cwd: REPO_ROOT,
+    execArgv: path.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const message = await new Promise<any>((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${path} exited with ${code}`)));
+  });
+  return {
+    port: message.port,
+    message,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The real api process against the bench database (created and migrated on first start). */
+export function startApiProcess(env: Record<string, string> = {}) {
+  return startServerProcess(`${REPO_ROOT}api/src/main.ts`, {
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plinto_bench',
+    QUEUE_PREFIX: 'plinto_bench',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    PLINTO_BOOTSTRAP_API_KEY: BENCH_PLATFORM_KEY,
+    ...env,
+  });
+}
+
+export const BENCH_PLATFORM_KEY = 'plk_bench_0123456789abcdefghijklmnopqrstuvwxyz';

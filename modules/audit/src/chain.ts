@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@plinto/kernel';
+
+/**
+ * Tamper evidence: each tenant's events form a hash chain, hash_n = SHA-256(hash_{n-1} + event_n).
+ * The chain is extended AFTER commit, by one chainer at a time per tenant (the workers), in the
+ * order commits become visible — so no request ever waits on a per-tenant lock. Retention records
+ * the chain point it cut at (a checkpoint), so verification still passes after old events go.
+ */
+export const NIL_TENANT = '00000000-0000-0000-0000-000000000000';
+
+interface ChainRow {
+  id: string;
+  tenant_id: string | null;
+  organization_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  source: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: string;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  data: unknown;
+  occurred_us: string;
+  chain_seq: string | null;
+  chain_hash: string | null;
+}
+
+const CHAIN_COLUMNS = `id, tenant_id, organization_id, actor_type, actor_id, action, source, target_type, target_id,
+  outcome, ip, user_agent, request_id, data, (extract(epoch from occurred_at) * 1000000)::bigint::text as occurred_us,
+  chain_seq, chain_hash`;
+
+/** JSON with object keys sorted, so the same data always hashes the same. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+export function eventHash(previous: string, row: ChainRow): string {
+  const content = canonical([
+    row.id, row.tenant_id, row.organization_id, row.actor_type, row.actor_id, row.action, row.source,
+    row.target_type, row.target_id, row.outcome, row.ip, row.user_agent, row.request_id, row.data, row.occurred_us,
+  ]);
+  return createHash('sha256').update(previous).update('\n').update(content).digest('hex');
+}
+
+const chainFilter = (key: string) => (key === NIL_TENANT ? 'tenant_id is null' : 'tenant_id = ?');
+const chainParams = (key: string) => (key === NIL_TENANT ? [] : [key]);
+const pgArray = (values: string[]) => `{${values.map((v) => `"${v}"`).join(',')}}`;
+
+/** Extends one tenant's chain by up to `limit` committed, unchained events. Returns how many. */
+async function chainTenant(orm: MikroORM, key: string, limit: number): Promise<number> {
+  return orm.em.fork().transactional(async (tx) => {
+    const [lock] = await tx.execute<{ ok: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [`audit-chain:${key}`]);
+    if (!lock?.ok) return 0; // another chainer is extending this chain right now
+    const [head] = await tx.execute<{ seq: string; hash: string }[]>('select seq, hash from audit_chain_heads where chain_key = ?', [key]);
+    const rows = await tx.execute<ChainRow[]>(
+      `select ${CHAIN_COLUMNS} from audit_events where chain_seq is null and ${chainFilter(key)} order by id limit ?`,
+      [...chainParams(key), limit],
+    );
+    if (rows.length === 0) return 0;
+    let seq = Number(head?.seq ?? 0);
+    let hash = head?.hash ?? '';
+    const ids: string[] = [];
+    const seqs: string[] = [];
+    const hashes: string[] = [];
+    for (const row of rows) {
+      seq += 1;
+      hash = eventHash(hash, row);
+      ids.push(row.id);
+      seqs.push(String(seq));
+      hashes.push(hash);
+    }
+    await tx.execute(
+      `update audit_events a set chain_seq = v.seq, chain_hash = v.hash
+         from unnest(?::uuid[], ?::bigint[], ?::text[]) as v(id, seq, hash)
+        where a.id = v.id and a.chain_seq is null`,
+      [pgArray(ids), pgArray(seqs), pgArray(hashes)],
+    );
+    await tx.execute(
+      `insert into audit_chain_heads (chain_key, seq, hash, updated_at) values (?, ?, ?, now())
+       on conflict (chain_key) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`,
+      [key, seq, hash],
+    );
+    return rows.length;
+  });
+}
+
+/** One pass over every tenant with unchained events. Returns how many events it chained. */
+export async function chainPendingEvents(orm: MikroORM, limitPerTenant = 5000): Promise<number> {
+  const keys = await orm.em
+    .fork()
+    .execute<{ key: string }[]>(`select distinct coalesce(tenant_id, '${NIL_TENANT}'::uuid) as key from audit_events where chain_seq is null limit 100`);
+  let total = 0;
+  for (const { key } of keys) total += await chainTenant(orm, key, limitPerTenant);
+  return total;
+}
+
+export type IntegrityProblem =
+  | { kind: 'edited'; eventId: string; seq: number }
+  | { kind: 'removed'; seq: number; afterEventId: string | null }
+  | { kind: 'inserted'; eventId: string; seq: number | null };
+
+export interface IntegrityReport {
+  ok: boolean;
+  /** Events whose hash was recomputed. */
+  checked: number;
+  /** Where verification started: a retention checkpoint, or the genesis (0). */
+  fromSeq: number;
+  headSeq: number;
+  /** Committed events not chained yet (the chainer runs every fraction of a second). */
+  pending: number;
+  firstProblem: IntegrityProblem | null;
+}
+
+/** How old an unchained event must be before it counts as inserted behind Plinto's back. */
+const UNCHAINED_GRACE_SECONDS = 300;
+
+/** Recomputes a tenant's chain from its latest retention checkpoint and names the first break. */
+export async function verifyChain(em: EntityManager, tenantId: string | null, batch = 5000): Promise<IntegrityReport> {
+  const key = tenantId ?? NIL_TENANT;
+  const [checkpoint] = await em.execute<{ seq: string; hash: string }[]>(
+    'select seq, hash from audit_chain_checkpoints where chain_key = ? order by seq desc limit 1',
+    [key],
+  );
+  const [head] = await em.execute<{ seq: string }[]>('select seq from audit_chain_heads where chain_key = ?', [key]);
+  const fromSeq = Number(checkpoint?.seq ?? 0);
+  const headSeq = Number(head?.seq ?? 0);
+  let expected = fromSeq + 1;
+  let previousHash = checkpoint?.hash ?? '';
+  let previousId: string | null = null;
+  let checked = 0;
+  const report = (firstProblem: IntegrityProblem | null, pending = 0): IntegrityReport => ({
+    ok: firstProblem === null,
+    checked,
+    fromSeq,
+    headSeq,
+    pending,
+    firstProblem,
+  });
+
+  for (;;) {
+    const rows = await em.execute<ChainRow[]>(
+      `select ${CHAIN_COLUMNS} from audit_events where ${chainFilter(key)} and chain_seq >= ? order by chain_seq, id limit ?`,
+      [...chainParams(key), expected, batch],
+    );
+    for (const row of rows) {
+      const seq = Number(row.chain_seq);
+      if (seq < expected) return report({ kind: 'inserted', eventId: row.id, seq });
+      if (seq > expected) return report({ kind: 'removed', seq: expected, afterEventId: previousId });
+      const hash = eventHash(previousHash, row);
+      if (hash !== row.chain_hash) return report({ kind: 'edited', eventId: row.id, seq });
+      checked += 1;
+      previousHash = hash;
+      previousId = row.id;
+      expected += 1;
+    }
+    if (rows.length < batch) break;
+  }
+  if (expected <= headSeq) return report({ kind: 'removed', seq: expected, afterEventId: previousId });
+  const [stale] = await em.execute<{ id: string }[]>(
+    `select id from audit_events where ${chainFilter(key)} and chain_seq is null and occurred_at < now() - make_interval(secs => ?) order by id limit 1`,
+    [...chainParams(key), UNCHAINED_GRACE_SECONDS],
+  );
+  const [{ pending }] = (await em.execute<{ pending: number }[]>(
+    `select count(*)::int as pending from audit_events where ${chainFilter(key)} and chain_seq is null`,
+    chainParams(key),
+  )) as [{ pending: number }];
+  if (stale) return report({ kind: 'inserted', eventId: stale.id, seq: null }, pending);
+  return report(null, pending);
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { auditActor, protectedProcedure } from '@plinto/kernel';
+import { appAction, dataSchemaSpec } from '../audit.schemas';
+import { appendAppEvent, declareAppEventSchema, listAppEventSchemas } from '../app-events.service';
+
+const schemaOutput = z
+  .object({
+    id: z.uuid(),
+    action: z.string(),
+    description: z.string().nullable(),
+    dataSchema: dataSchemaSpec,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'AuditEventSchema' });
+
+export const declareSchemaProcedure = protectedProcedure('audit:write')
+  .meta({
+    openapi: {
+      method: 'POST',
+      path: '/audit-logs/schemas',
+      tags: ['audit'],
+      summary: "Declare (or replace) the schema of one of your application's audit event types",
+      protect: true,
+    },
+  })
+  .input(z.object({ action: appAction, description: z.string().max(500).optional(), dataSchema: dataSchemaSpec }))
+  .output(schemaOutput)
+  .mutation(({ ctx, input }) => declareAppEventSchema(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input));
+
+export const listSchemasProcedure = protectedProcedure('audit:read')
+  .meta({ openapi: { method: 'GET', path: '/audit-logs/schemas', tags: ['audit'], summary: 'Declared application event types', protect: true } })
+  .input(z.object({}).optional())
+  .output(z.object({ items: z.array(schemaOutput) }))
+  .query(async ({ ctx }) => ({ items: await listAppEventSchemas(ctx.em, ctx.tenant.id) }));
+
+export const appendEventProcedure = protectedProcedure('audit:write')
+  .meta({
+    openapi: {
+      method: 'POST',
+      path: '/audit-logs/events',
+      tags: ['audit'],
+      summary: "Append an event from your application's backend (validated against its declared schema)",
+      protect: true,
+    },
+    successStatus: 201,
+  })
+  .input(
+    z.object({
+      action: appAction,
+      actor: z.object({ type: z.enum(['user', 'api_key', 'machine_client', 'system']), id: z.string().max(200).optional() }).optional(),
+      target: z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(200) }).optional(),
+      organizationId: z.uuid().optional(),
+      outcome: z.enum(['success', 'failure']).optional(),
+      data: z.record(z.string(), z.unknown()).default({}),
+    }),
+  )
+  .output(z.object({ id: z.uuid() }))
+  .mutation(({ ctx, input }) => appendAppEvent(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input));

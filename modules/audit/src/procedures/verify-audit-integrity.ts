@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { protectedProcedure } from '@plinto/kernel';
+import { verifyChain } from '../chain';
+
+const problem = z.union([
+  z.object({ kind: z.literal('edited'), eventId: z.string(), seq: z.number() }),
+  z.object({ kind: z.literal('removed'), seq: z.number(), afterEventId: z.string().nullable() }),
+  z.object({ kind: z.literal('inserted'), eventId: z.string(), seq: z.number().nullable() }),
+]);
+
+export const verifyAuditIntegrityProcedure = protectedProcedure('audit:verify')
+  .meta({
+    openapi: {
+      method: 'GET',
+      path: '/audit-logs/integrity',
+      tags: ['audit'],
+      summary: "Verify the tenant's hash chain; names the first edited, inserted or removed event",
+      protect: true,
+    },
+  })
+  .input(z.object({}).optional())
+  .output(
+    z.object({
+      ok: z.boolean(),
+      checked: z.number().int(),
+      fromSeq: z.number().int(),
+      headSeq: z.number().int(),
+      pending: z.number().int(),
+      firstProblem: problem.nullable(),
+    }),
+  )
+  .query(({ ctx }) => verifyChain(ctx.em, ctx.tenant.id));

@@ -1,0 +1,39 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { readConfigSection, registerConfigSection, type Config } from '@plinto/kernel';
+
+/** Settings of the auth module, read from the environment together with the core ones. */
+export const authConfigSchema = z.object({
+  /** Failed password checks per account (tenant + email) before a temporary lock. */
+  AUTH_ACCOUNT_LOCK_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a lock lasts, counted from the last failed attempt. */
+  AUTH_ACCOUNT_LOCK_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Failures after which each further attempt must wait (doubling, capped); 0 disables the delay. */
+  AUTH_ACCOUNT_DELAY_AFTER: z.coerce.number().int().min(0).default(3),
+  AUTH_ACCOUNT_DELAY_BASE_MS: z.coerce.number().int().min(0).default(1000),
+  AUTH_ACCOUNT_DELAY_MAX_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Unauthenticated auth requests (sign-in, sign-up, resets, links, MFA) per client IP per minute. */
+  AUTH_IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  /** Password hashes computed at once by this process; the rest wait (bounded) for a slot. */
+  AUTH_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .positive()
+    // libuv runs argon2 on its 4-thread pool; leave room for DNS and file work.
+    .default(Math.max(1, Math.min(availableParallelism(), 3))),
+  /** Hash requests that may wait for a slot; beyond it the request is refused with 503. */
+  AUTH_HASH_QUEUE_MAX: z.coerce.number().int().positive().default(512),
+  AUTH_SESSION_TTL_HOURS: z.coerce.number().int().positive().default(24 * 14),
+  AUTH_MAGIC_LINK_TTL_MINUTES: z.coerce.number().int().positive().max(24 * 60).default(10),
+  AUTH_PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().positive().default(60),
+  AUTH_EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().int().positive().default(48),
+  AUTH_MFA_CHALLENGE_TTL_MINUTES: z.coerce.number().int().positive().default(5),
+  /** Wrong codes that invalidate an MFA challenge. */
+  AUTH_MFA_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+});
+
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+registerConfigSection('auth', authConfigSchema);
+
+export const authConfig = (config: Config): AuthConfig => readConfigSection(config, authConfigSchema);

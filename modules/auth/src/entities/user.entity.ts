@@ -1,0 +1,64 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** A person with an account in one tenant. `email` is stored normalised (see normalizeEmail). */
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    email: p.string(),
+    displayName: p.string().nullable(),
+    metadata: p.json<Record<string, unknown>>(),
+    /** argon2id PHC string; null for accounts that only sign in by magic link. */
+    passwordHash: p.text().nullable(),
+    emailVerifiedAt: p.datetime().nullable(),
+    disabledAt: p.datetime().nullable(),
+    mfaEnabledAt: p.datetime().nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+    lastSignInAt: p.datetime().nullable(),
+  },
+});
+
+/**
+ * A server-side sign-in session. The next issue (access + refresh tokens) attaches refresh token
+ * families to `id`; until then `tokenHash` is the SHA-256 of the opaque session token the client
+ * presents as a bearer. `amr` (RFC 8176 values: pwd, otp, email) and `aal` record how the user
+ * authenticated, so policies can require MFA.
+ */
+export const Session = defineEntity({
+  name: 'Session',
+  tableName: 'sessions',
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    userId: p.uuid(),
+    tokenHash: p.string().nullable(),
+    amr: p.json<string[]>(),
+    aal: p.integer(),
+    ip: p.string().nullable(),
+    userAgent: p.text().nullable(),
+    createdAt: p.datetime(),
+    lastUsedAt: p.datetime(),
+    expiresAt: p.datetime(),
+    revokedAt: p.datetime().nullable(),
+    revokedReason: p.string().nullable(),
+  },
+});
+
+/** Single-use, expiring, emailed secrets; only their SHA-256 is stored. */
+export const AuthToken = defineEntity({
+  name: 'AuthToken',
+  tableName: 'auth_tokens',
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    userId: p.uuid(),
+    purpose: p.enum(['email_verification', 'password_reset', 'magic_link'] as const),
+    tokenHash: p.string(),
+    createdAt: p.datetime(),
+    expiresAt: p.datetime(),
+    consumedAt: p.datetime().nullable(),
+  },
+});

@@ -1,0 +1,41 @@
+import { router } from '@plinto/kernel';
+import { signUpProcedure } from './procedures/sign-up';
+import { signInProcedure } from './procedures/sign-in';
+import { verifyEmailProcedure } from './procedures/verify-email';
+import { forgotPasswordProcedure } from './procedures/forgot-password';
+import { resetPasswordProcedure } from './procedures/reset-password';
+import { consumeMagicLinkProcedure, requestMagicLinkProcedure } from './procedures/magic-link';
+import { confirmTotpProcedure, disableTotpProcedure, enrollTotpProcedure, verifyMfaProcedure } from './procedures/mfa';
+import { currentSessionProcedure } from './procedures/current-session';
+import {
+  deleteUserProcedure,
+  disableUserProcedure,
+  enableUserProcedure,
+  getUserProcedure,
+  listUsersProcedure,
+  updateUserProcedure,
+} from './procedures/users';
+
+export const authRouter = router({
+  signUp: signUpProcedure,
+  signIn: signInProcedure,
+  verifyEmail: verifyEmailProcedure,
+  forgotPassword: forgotPasswordProcedure,
+  resetPassword: resetPasswordProcedure,
+  requestMagicLink: requestMagicLinkProcedure,
+  consumeMagicLink: consumeMagicLinkProcedure,
+  enrollTotp: enrollTotpProcedure,
+  confirmTotp: confirmTotpProcedure,
+  disableTotp: disableTotpProcedure,
+  verifyMfa: verifyMfaProcedure,
+  session: currentSessionProcedure,
+});
+
+export const usersRouter = router({
+  list: listUsersProcedure,
+  get: getUserProcedure,
+  update: updateUserProcedure,
+  disable: disableUserProcedure,
+  enable: enableUserProcedure,
+  delete: deleteUserProcedure,
+});

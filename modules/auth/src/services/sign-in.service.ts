@@ -1,0 +1,119 @@
+import { CommonErrors, randomToken, recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
+import { MfaChallenge } from '../entities/mfa.entity';
+import { User } from '../entities/user.entity';
+import { authConfig } from '../config';
+import { AuthErrors } from '../errors';
+import type { SignInResult } from '../auth.schemas';
+import { normalizePassword } from '../password/policy';
+import { verifyDummy, verifyPassword } from '../password/hasher';
+import { clearAccountAttempts, limitClientIp, recordAccountFailure, reserveAccountAttempt } from './throttle';
+import { findUserByEmail, toUserDto, type UserRow } from './users.service';
+import { createSession } from './sessions.service';
+import { tenantSettings } from './tenant-settings';
+import { userActor, type AuthDeps } from './deps';
+
+/**
+ * Email + password. The order matters for the attack surface:
+ * 1. the client IP's budget, then the account's (reserved atomically before any hashing);
+ * 2. exactly one argon2 verification whether or not the account exists (a dummy hash stands in),
+ *    so a missing and an existing account answer with the same body after the same work;
+ * 3. only after a correct password do we say anything account-specific (disabled, unverified, MFA).
+ */
+export async function signIn(deps: AuthDeps, input: { email: string; password: string }): Promise<SignInResult> {
+  const { em, redis, config, tenant, request } = deps;
+  await limitClientIp(redis, config, request.ip);
+  const slot = await reserveAccountAttempt(redis, config, tenant.id, input.email);
+  const user = await findUserByEmail(em, tenant.id, input.email);
+  const password = normalizePassword(input.password);
+  const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyDummy(password);
+  if (!ok || !user) {
+    await recordAccountFailure(redis, config, tenant.id, input.email);
+    await em.transactional(async (tx) => {
+      const actor = userActor(request, user?.id ?? null);
+      const target = user ? { type: 'user', id: user.id } : undefined;
+      recordEvent(tx, actor, {
+        action: 'user.sign_in_failed',
+        tenantId: tenant.id,
+        target,
+        outcome: 'failure',
+        data: { email: input.email, method: 'password', reason: 'invalid_credentials', attempt: slot.attempt },
+      });
+      // Exactly one attempt holds the slot equal to the threshold: the lock is recorded once.
+      if (slot.attempt === slot.threshold) {
+        recordEvent(tx, actor, {
+          action: 'user.locked',
+          tenantId: tenant.id,
+          target,
+          data: { email: input.email, failedAttempts: slot.attempt, lockSeconds: authConfig(config).AUTH_ACCOUNT_LOCK_SECONDS },
+        });
+      }
+      await tx.flush();
+    });
+    throw CommonErrors.INVALID_CREDENTIALS();
+  }
+  await clearAccountAttempts(redis, config, tenant.id, input.email);
+  return completeFirstFactor(deps, user, ['pwd'], 'password');
+}
+
+/**
+ * The first factor is proven (password or magic link): refuse disabled or (if the tenant says so)
+ * unverified accounts, else issue an MFA challenge for enrolled users or a session for the rest.
+ */
+export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {
+  const { em, config, tenant, request } = deps;
+  // The tenant's settings matter only for an unverified address: skip the lookup otherwise.
+  const mustVerify = !user.emailVerifiedAt && (await tenantSettings(em, tenant.id)).requireVerifiedEmail === true;
+  const refusal = user.disabledAt ? AuthErrors.USER_DISABLED() : mustVerify ? AuthErrors.EMAIL_NOT_VERIFIED() : null;
+  return em.transactional(async (tx) => {
+    const actor = userActor(request, user.id);
+    const target = { type: 'user', id: user.id };
+    if (refusal) {
+      recordEvent(tx, actor, {
+        action: 'user.sign_in_failed',
+        tenantId: tenant.id,
+        target,
+        outcome: 'failure',
+        data: { email: user.email, method, reason: refusal.appCode.toLowerCase() },
+      });
+      await tx.flush();
+      throw refusal;
+    }
+    if (user.mfaEnabledAt) {
+      const token = randomToken(32);
+      const now = new Date();
+      const expiresAt = new Date(now.getTime() + authConfig(config).AUTH_MFA_CHALLENGE_TTL_MINUTES * 60_000);
+      const challenge = tx.create(MfaChallenge, {
+        id: uuidv7(now.getTime()),
+        tenantId: tenant.id,
+        userId: user.id,
+        tokenHash: sha256(token),
+        amr,
+        attempts: 0,
+        createdAt: now,
+        expiresAt,
+        consumedAt: null,
+      });
+      recordEvent(tx, actor, { action: 'mfa.challenge_issued', tenantId: tenant.id, target, data: { challengeId: challenge.id, method } });
+      await tx.flush();
+      return { status: 'mfa_required' as const, challengeToken: token, methods: ['totp' as const, 'recovery_code' as const], expiresAt: expiresAt.toISOString() };
+    }
+    return finishSignIn(tx, deps, user, amr, method);
+  });
+}
+
+/** Creates the session and records the sign-in, in the caller's transaction. */
+export async function finishSignIn(tx: EntityManager, deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {
+  const { config, tenant, request } = deps;
+  const session = createSession(tx, config, { tenantId: tenant.id, userId: user.id, amr, request });
+  const now = new Date();
+  await tx.nativeUpdate(User, { id: user.id }, { lastSignInAt: now });
+  user.lastSignInAt = now;
+  recordEvent(tx, userActor(request, user.id), {
+    action: 'user.signed_in',
+    tenantId: tenant.id,
+    target: { type: 'user', id: user.id },
+    data: { sessionId: session.id, method, amr: session.amr, aal: session.aal },
+  });
+  await tx.flush();
+  return { status: 'signed_in', sessionId: session.id, session, user: toUserDto(user) };
+}

@@ -1,0 +1,117 @@
+import { CommonErrors, sha256, type Config, type Redis } from '@plinto/kernel';
+import { authConfig } from '../config';
+import { AuthErrors } from '../errors';
+
+/**
+ * Brute-force defences, in Redis so every api process shares them, and atomic (one Lua script per
+ * decision) so concurrency cannot slip past them:
+ *
+ * - Per account (tenant + normalised email, whether or not the account exists, so a lock reveals
+ *   nothing): an attempt *reserves* a slot before its password is checked. The count therefore
+ *   includes attempts still in flight: 200 parallel guesses get at most the threshold through to
+ *   argon2. A success clears the count. From `delayAfter` confirmed failures on, each attempt
+ *   must wait a doubling delay after the last failure (in-flight attempts do not delay a user's own
+ *   parallel sign-ins); at the threshold the account is locked for lockMs.
+ * - Per client IP: a fixed one-minute window over every unauthenticated auth request.
+ *
+ * If Redis cannot answer we fail closed (503): an unthrottled password oracle is worse than a
+ * short outage of sign-in.
+ */
+// n: attempts reserved (failures + in flight) - the hard cap; f: confirmed failures - the delay;
+// t: time of the last failure. A success deletes the key.
+const RESERVE = `
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local f = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+local t = tonumber(redis.call('HGET', KEYS[1], 't') or '0')
+local now = tonumber(ARGV[1])
+if n >= tonumber(ARGV[2]) then
+  return {0, 'locked', redis.call('PTTL', KEYS[1])}
+end
+local after = tonumber(ARGV[4])
+if after > 0 and f >= after then
+  local wait = math.min(tonumber(ARGV[5]) * 2 ^ (f - after), tonumber(ARGV[6]))
+  if now < t + wait then
+    return {0, 'delay', math.ceil(t + wait - now)}
+  end
+end
+n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1, 'ok', n}
+`;
+
+const FAILED = `
+redis.call('HINCRBY', KEYS[1], 'f', 1)
+redis.call('HSET', KEYS[1], 't', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+const WINDOW = `
+local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return c
+`;
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw CommonErrors.SERVICE_UNAVAILABLE({ cause: error });
+  }
+}
+
+const accountKey = (config: Config, tenantId: string, email: string) =>
+  // Hashed so raw email addresses do not sit in Redis key names.
+  `${config.QUEUE_PREFIX}:auth:acct:${tenantId}:${sha256(email)}`;
+
+export interface AccountSlot {
+  /** The attempt number this reservation holds; the one equal to the threshold triggers the lock. */
+  attempt: number;
+  threshold: number;
+}
+
+/** Reserves one password check for the account or throws ACCOUNT_LOCKED / SIGN_IN_THROTTLED. */
+export async function reserveAccountAttempt(redis: Redis, config: Config, tenantId: string, email: string): Promise<AccountSlot> {
+  const c = authConfig(config);
+  const [ok, state, value] = (await guarded(() =>
+    redis.eval(
+      RESERVE,
+      1,
+      accountKey(config, tenantId, email),
+      Date.now(),
+      c.AUTH_ACCOUNT_LOCK_THRESHOLD,
+      c.AUTH_ACCOUNT_LOCK_SECONDS * 1000,
+      c.AUTH_ACCOUNT_DELAY_AFTER,
+      c.AUTH_ACCOUNT_DELAY_BASE_MS,
+      c.AUTH_ACCOUNT_DELAY_MAX_MS,
+    ),
+  )) as [number, string, number];
+  if (ok === 1) return { attempt: value, threshold: c.AUTH_ACCOUNT_LOCK_THRESHOLD };
+  const retryAfterSeconds = Math.max(1, Math.ceil(value / 1000));
+  if (state === 'locked') throw AuthErrors.ACCOUNT_LOCKED({ details: { retryAfterSeconds } });
+  throw AuthErrors.SIGN_IN_THROTTLED({ details: { retryAfterSeconds } });
+}
+
+/** Records a wrong password: the reservation stays counted, and the progressive delay grows. */
+export async function recordAccountFailure(redis: Redis, config: Config, tenantId: string, email: string): Promise<void> {
+  const lockMs = authConfig(config).AUTH_ACCOUNT_LOCK_SECONDS * 1000;
+  await guarded(() => redis.eval(FAILED, 1, accountKey(config, tenantId, email), Date.now(), lockMs));
+}
+
+/** A correct password clears the account's failures (and any lock, e.g. after a password reset). */
+export async function clearAccountAttempts(redis: Redis, config: Config, tenantId: string, email: string): Promise<void> {
+  await guarded(() => redis.del(accountKey(config, tenantId, email)));
+}
+
+/** Counts one unauthenticated auth request of this client IP; throws RATE_LIMITED past the limit. */
+export async function limitClientIp(redis: Redis, config: Config, ip: string | null): Promise<void> {
+  const limit = authConfig(config).AUTH_IP_RATE_LIMIT_PER_MINUTE;
+  const now = Date.now();
+  const window = Math.floor(now / 60_000);
+  const key = `${config.QUEUE_PREFIX}:auth:ip:${ip ?? 'unknown'}:${window}`;
+  const count = (await guarded(() => redis.eval(WINDOW, 1, key, 61_000))) as number;
+  if (count > limit) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
+    throw CommonErrors.RATE_LIMITED({ details: { retryAfterSeconds, scope: 'ip' } });
+  }
+}

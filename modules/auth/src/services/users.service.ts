@@ -1,0 +1,142 @@
+import {
+  decodeCursor,
+  recordEvent,
+  toPage,
+  isUuid,
+  type Actor,
+  type EntityManager,
+  type InferEntity,
+} from '@plinto/kernel';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { User } from '../entities/user.entity';
+import { AuthErrors } from '../errors';
+import type { UserDto } from '../auth.schemas';
+import { revokeUserSessions } from './sessions.service';
+
+export type UserRow = InferEntity<typeof User>;
+
+export function toUserDto(row: UserRow): UserDto {
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.emailVerifiedAt !== null,
+    displayName: row.displayName ?? null,
+    metadata: row.metadata,
+    disabled: row.disabledAt !== null,
+    mfaEnabled: row.mfaEnabledAt !== null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    lastSignInAt: row.lastSignInAt ? row.lastSignInAt.toISOString() : null,
+  };
+}
+
+export const findUserByEmail = (em: EntityManager, tenantId: string, email: string) => em.findOne(User, { tenantId, email });
+
+/** A user of this tenant; one of another tenant is the same 404 as one that does not exist. */
+export async function loadUser(em: EntityManager, tenantId: string, userId: string): Promise<UserRow> {
+  const row = isUuid(userId) ? await em.findOne(User, { id: userId, tenantId }) : null;
+  if (!row) throw AuthErrors.USER_NOT_FOUND();
+  return row;
+}
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function listUsers(
+  em: EntityManager,
+  tenantId: string,
+  query: { limit: number; cursor?: string; search?: string; disabled?: boolean },
+) {
+  const after = decodeCursor(query.cursor);
+  const pattern = query.search ? `%${escapeLike(query.search.toLowerCase())}%` : undefined;
+  const rows = await em.find(
+    User,
+    {
+      tenantId,
+      ...(after ? { id: { $lt: after } } : {}),
+      ...(query.disabled === undefined ? {} : { disabledAt: query.disabled ? { $ne: null } : null }),
+      ...(pattern ? { $or: [{ email: { $like: pattern } }, { displayName: { $ilike: pattern } }] } : {}),
+    },
+    { orderBy: { id: 'desc' }, limit: query.limit + 1 },
+  );
+  return toPage(rows, query.limit, toUserDto);
+}
+
+export async function getUser(em: EntityManager, tenantId: string, userId: string): Promise<UserDto> {
+  return toUserDto(await loadUser(em, tenantId, userId));
+}
+
+export async function updateUser(
+  em: EntityManager,
+  actor: Actor,
+  tenantId: string,
+  userId: string,
+  patch: { displayName?: string | null; metadata?: Record<string, unknown>; email?: string; emailVerified?: boolean },
+): Promise<UserDto> {
+  try {
+    return await em.transactional(async (tx) => {
+      const row = await loadUser(tx, tenantId, userId);
+      const changed: string[] = [];
+      if (patch.displayName !== undefined && patch.displayName !== row.displayName) {
+        row.displayName = patch.displayName;
+        changed.push('displayName');
+      }
+      if (patch.metadata !== undefined) {
+        row.metadata = patch.metadata;
+        changed.push('metadata');
+      }
+      if (patch.email !== undefined && patch.email !== row.email) {
+        row.email = patch.email;
+        // A new address is unproven until its owner verifies it (unless the admin says otherwise below).
+        row.emailVerifiedAt = null;
+        changed.push('email');
+      }
+      if (patch.emailVerified !== undefined && patch.emailVerified !== (row.emailVerifiedAt !== null)) {
+        row.emailVerifiedAt = patch.emailVerified ? new Date() : null;
+        changed.push('emailVerified');
+      }
+      if (changed.length > 0) {
+        row.updatedAt = new Date();
+        recordEvent(tx, actor, { action: 'user.updated', tenantId, target: { type: 'user', id: row.id }, data: { changed } });
+      }
+      await tx.flush();
+      return toUserDto(row);
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      throw AuthErrors.EMAIL_TAKEN({ fields: [{ path: 'email', message: 'Already used by another user' }] });
+    }
+    throw error;
+  }
+}
+
+/** Disabling ends every session of the user at once; enabling lets them sign in again. */
+export async function setUserDisabled(em: EntityManager, actor: Actor, tenantId: string, userId: string, disabled: boolean): Promise<UserDto> {
+  return em.transactional(async (tx) => {
+    const row = await loadUser(tx, tenantId, userId);
+    if ((row.disabledAt !== null) !== disabled) {
+      const now = new Date();
+      row.disabledAt = disabled ? now : null;
+      row.updatedAt = now;
+      let revoked = 0;
+      if (disabled) revoked = await revokeUserSessions(tx, row.id, 'user_disabled');
+      recordEvent(tx, actor, {
+        action: disabled ? 'user.disabled' : 'user.enabled',
+        tenantId,
+        target: { type: 'user', id: row.id },
+        data: disabled ? { sessionsRevoked: revoked } : {},
+      });
+    }
+    await tx.flush();
+    return toUserDto(row);
+  });
+}
+
+export async function deleteUser(em: EntityManager, actor: Actor, tenantId: string, userId: string): Promise<void> {
+  await em.transactional(async (tx) => {
+    const row = await loadUser(tx, tenantId, userId);
+    recordEvent(tx, actor, { action: 'user.deleted', tenantId, target: { type: 'user', id: row.id }, data: { email: row.email } });
+    // Sessions, tokens and MFA rows go with it (on delete cascade).
+    tx.remove(row);
+    await tx.flush();
+  });
+}

@@ -1,0 +1,175 @@
+import { PatternIndex } from './pattern-index';
+import { TENANT_WIDE, priorityOfRank, type Effect, type GroupingLine, type PolicyLine } from './model';
+import type { CompiledConditions, DecisionContext } from './conditions';
+
+/** A `p` line, parsed once. */
+export interface Rule {
+  subject: string;
+  domain: string;
+  resource: string;
+  action: string;
+  effect: Effect;
+  /** Casbin's sort key (lower decides first). */
+  rank: number;
+  /** `policy:<id>` or `role:<id>`. */
+  source: string;
+  conditions: CompiledConditions | null;
+}
+
+export interface DecisionRequest {
+  subject: string;
+  /** An organization id, or `*` for a tenant-wide request. */
+  domain: string;
+  action: string;
+  resource: string;
+}
+
+export interface TraceEntry {
+  source: string;
+  effect: Effect;
+  priority: number;
+  subject: string;
+  domain: string;
+  action: string;
+  resource: string;
+  /** `true`, or the name of the condition that did not hold. */
+  conditions: true | string;
+  decisive: boolean;
+}
+
+export interface Decision {
+  allow: boolean;
+  /** The rule that decided (`policy:<id>` / `role:<id>`); null when nothing matched (default deny). */
+  source: string | null;
+  reason: string;
+  /** True when a conditional rule was a candidate: such a decision depends on the context. */
+  conditional: boolean;
+  roles?: string[];
+  trace?: TraceEntry[];
+}
+
+type Bucket = PatternIndex<PatternIndex<Rule[]>>;
+
+/** Role chains longer than Casbin's default role-manager depth are not followed (as in Casbin). */
+const MAX_HIERARCHY_LEVEL = 10;
+const ROLE_CACHE_LIMIT = 50_000;
+
+/**
+ * One tenant's policy at one version, indexed for decisions: rules by subject, then action
+ * pattern, then resource pattern; role links by domain. A decision touches only the rules of the
+ * request's subject, its roles and `*` whose patterns match — never the whole policy.
+ */
+export class CompiledPolicy {
+  private readonly bySubject = new Map<string, Bucket>();
+  /** domain → child → parents */
+  private readonly links = new Map<string, Map<string, string[]>>();
+  private readonly roleCache = new Map<string, string[]>();
+  readonly lineCount: number;
+
+  constructor(
+    readonly version: number,
+    policyLines: PolicyLine[],
+    groupingLines: GroupingLine[],
+    conditionsOf: (source: string) => CompiledConditions | null,
+  ) {
+    for (const [subject, domain, resource, action, effect, priority, source] of policyLines) {
+      const rule: Rule = { subject, domain, resource, action, effect, rank: Number(priority), source, conditions: conditionsOf(source) };
+      let bucket = this.bySubject.get(subject);
+      if (!bucket) this.bySubject.set(subject, (bucket = new PatternIndex()));
+      bucket.getOrCreate(action, () => new PatternIndex<Rule[]>()).getOrCreate(resource, () => []).push(rule);
+    }
+    for (const [child, parent, domain] of groupingLines) {
+      let byChild = this.links.get(domain);
+      if (!byChild) this.links.set(domain, (byChild = new Map()));
+      const parents = byChild.get(child);
+      if (parents) {
+        if (!parents.includes(parent)) parents.push(parent);
+      } else byChild.set(child, [parent]);
+    }
+    this.lineCount = policyLines.length + groupingLines.length;
+  }
+
+  /** Roles `subject` holds in `domain`: links in that domain and tenant-wide ones, transitively. */
+  rolesOf(subject: string, domain: string): string[] {
+    const key = `${domain}\u0000${subject}`;
+    const cached = this.roleCache.get(key);
+    if (cached) return cached;
+    const maps = [this.links.get(domain), domain === TENANT_WIDE ? undefined : this.links.get(TENANT_WIDE)].filter(
+      (m): m is Map<string, string[]> => m !== undefined,
+    );
+    const seen = new Set<string>();
+    let frontier = [subject];
+    for (let level = 0; level < MAX_HIERARCHY_LEVEL && frontier.length > 0; level++) {
+      const next: string[] = [];
+      for (const name of frontier) {
+        for (const map of maps) {
+          for (const parent of map.get(name) ?? []) {
+            if (parent !== subject && !seen.has(parent)) {
+              seen.add(parent);
+              next.push(parent);
+            }
+          }
+        }
+      }
+      frontier = next;
+    }
+    const roles = [...seen];
+    if (this.roleCache.size >= ROLE_CACHE_LIMIT) this.roleCache.clear();
+    this.roleCache.set(key, roles);
+    return roles;
+  }
+
+  decide(request: DecisionRequest, ctx: DecisionContext | (() => DecisionContext), explain = false): Decision {
+    const roles = this.rolesOf(request.subject, request.domain);
+    let best: Rule | null = null;
+    let conditional = false;
+    let context: DecisionContext | undefined;
+    const getContext = () => (context ??= typeof ctx === 'function' ? ctx() : ctx);
+    const trace: TraceEntry[] | undefined = explain ? [] : undefined;
+    const visit = (rules: Rule[]) => {
+      for (const rule of rules) {
+        if (rule.domain !== TENANT_WIDE && rule.domain !== request.domain) continue;
+        // A rule that cannot beat the current best needs no condition evaluation.
+        if (!trace && best && rule.rank >= best.rank) continue;
+        let holds: true | string = true;
+        if (rule.conditions) {
+          conditional = true;
+          const check = rule.conditions(getContext());
+          if (!check.ok) holds = check.failed ?? 'conditions';
+        }
+        trace?.push({
+          source: rule.source,
+          effect: rule.effect,
+          priority: priorityOfRank(rule.rank),
+          subject: rule.subject,
+          domain: rule.domain,
+          action: rule.action,
+          resource: rule.resource,
+          conditions: holds,
+          decisive: false,
+        });
+        if (holds === true && (!best || rule.rank < best.rank)) best = rule;
+      }
+    };
+    for (const subject of [request.subject, '*', ...roles]) {
+      this.bySubject.get(subject)?.forEachMatch(request.action, (byResource) => byResource.forEachMatch(request.resource, visit));
+    }
+    const decided = best as Rule | null;
+    if (trace && decided) {
+      for (const entry of trace) if (entry.source === decided.source && entry.conditions === true && priorityOfRank(decided.rank) === entry.priority && entry.effect === decided.effect) entry.decisive = true;
+    }
+    const decision: Decision = decided
+      ? {
+          allow: decided.effect === 'allow',
+          source: decided.source,
+          reason: `${decided.effect} by ${decided.source} (priority ${priorityOfRank(decided.rank)})`,
+          conditional,
+        }
+      : { allow: false, source: null, reason: 'no rule matches: denied by default', conditional };
+    if (explain) {
+      decision.roles = roles;
+      decision.trace = trace;
+    }
+    return decision;
+  }
+}

@@ -1,0 +1,296 @@
+import {
+  createRedis,
+  type AuthorizationDecision,
+  type AuthorizationRequest,
+  type Config,
+  type EntityManager,
+  type Logger,
+  type MikroORM,
+  type Redis,
+} from '@plinto/kernel';
+import { IsolationLevel } from '@mikro-orm/core';
+import { MikroOrmCasbinAdapter } from '../adapter';
+import { authzConfig, type AuthzConfig } from '../config';
+import type { PermissionSpec } from '../catalog';
+import { ensureTenantSeeded } from '../seed';
+import type { AuthzSettings } from '../schemas';
+import { CompiledPolicy, type Decision, type DecisionRequest } from './compiled';
+import { compileConditions, mfaFromAmr, type CompiledConditions, type DecisionContext } from './conditions';
+import { DecisionCache } from './decision-cache';
+import { DecisionLog } from './decision-log';
+import { linesOf, newPlintoModel } from './casbin';
+import { TENANT_WIDE, policySource } from './model';
+import { queryOpa } from './opa';
+
+export interface TenantSnapshot {
+  tenantId: string;
+  version: number;
+  compiled: CompiledPolicy;
+  settings: AuthzSettings;
+  loadedAt: number;
+}
+
+export type DecidedBy = 'engine' | 'opa' | 'timeout' | 'error';
+
+export interface EngineDecision extends Decision {
+  version: number;
+  decidedBy: DecidedBy;
+}
+
+export interface EngineDeps {
+  orm: MikroORM;
+  config: Config;
+  logger: Logger;
+  catalog: PermissionSpec[];
+}
+
+interface Slot {
+  snapshot?: TenantSnapshot;
+  loading?: Promise<TenantSnapshot>;
+  /** The lowest version this process may use (raised by change notifications). */
+  required: number;
+}
+
+/**
+ * The decision engine of one api process: per-tenant compiled policies (loaded through the Casbin
+ * adapter, rebuilt when the version changes), a decision cache keyed by policy version, change
+ * notifications over Redis pub/sub so every process enforces a change within a second, OPA
+ * delegation, the evaluation timeout (deny past it), and the sampled decision log.
+ */
+export class AuthzEngine {
+  readonly settings: AuthzConfig;
+  readonly cache: DecisionCache;
+  readonly channel: string;
+  private readonly slots = new Map<string, Slot>();
+  private readonly decisionLog: DecisionLog;
+  private subscriber?: Redis;
+  private publisher?: Redis;
+  private closed = false;
+
+  constructor(readonly deps: EngineDeps) {
+    this.settings = authzConfig(deps.config);
+    this.cache = new DecisionCache(this.settings.POLICY_DECISION_CACHE_SIZE, this.settings.POLICY_CACHE_TTL * 1000);
+    this.channel = `${deps.config.QUEUE_PREFIX}:authz:policy-changed`;
+    this.decisionLog = new DecisionLog(deps.orm, deps.logger);
+  }
+
+  get catalog(): PermissionSpec[] {
+    return this.deps.catalog;
+  }
+
+  /** Subscribes to change notifications; resolves once subscribed (or after 2 s without Redis). */
+  async start(): Promise<void> {
+    const subscriber = createRedis(this.deps.config.REDIS_URL, 'worker', 'plinto-authz-sub');
+    this.subscriber = subscriber;
+    this.publisher = createRedis(this.deps.config.REDIS_URL, 'producer', 'plinto-authz-pub');
+    subscriber.on('message', (_channel: string, message: string) => {
+      try {
+        const { tenantId, version } = JSON.parse(message) as { tenantId: string; version: number };
+        this.invalidate(tenantId, version);
+      } catch {
+        // not ours
+      }
+    });
+    let subscribedOnce = false;
+    // After a reconnect we may have missed notifications: forget every compiled policy.
+    subscriber.on('ready', () => {
+      if (subscribedOnce) this.invalidateAll();
+    });
+    await Promise.race([
+      subscriber.subscribe(this.channel).then(() => {
+        subscribedOnce = true;
+      }),
+      new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+    ]).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'authz: change notifications unavailable'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.decisionLog.close();
+    this.subscriber?.disconnect();
+    this.publisher?.disconnect();
+  }
+
+  /** Forget a tenant's compiled policy older than `version` (from a notification or a local change). */
+  invalidate(tenantId: string, version: number): void {
+    const slot = this.slots.get(tenantId);
+    if (!slot) return;
+    slot.required = Math.max(slot.required, version);
+    if (slot.snapshot && slot.snapshot.version < version) slot.snapshot = undefined;
+  }
+
+  invalidateAll(): void {
+    for (const slot of this.slots.values()) slot.snapshot = undefined;
+  }
+
+  /** Called after a policy change committed: enforce it here now, and everywhere via pub/sub. */
+  async changed(tenantId: string, version: number): Promise<void> {
+    this.invalidate(tenantId, version);
+    try {
+      await this.publisher?.publish(this.channel, JSON.stringify({ tenantId, version }));
+    } catch (error) {
+      // Other processes then pick the change up when their compiled policy expires (POLICY_CACHE_TTL).
+      this.deps.logger.warn({ err: error, tenantId }, 'authz: could not publish a policy change');
+    }
+  }
+
+  /** The tenant's compiled policy at (at least) the latest version this process has heard of. */
+  async snapshot(tenantId: string): Promise<TenantSnapshot> {
+    let slot = this.slots.get(tenantId);
+    if (!slot) this.slots.set(tenantId, (slot = { required: 0 }));
+    const fresh = slot.snapshot;
+    const ttlMs = this.settings.POLICY_CACHE_TTL * 1000;
+    if (fresh && fresh.version >= slot.required && Date.now() - fresh.loadedAt < ttlMs) return fresh;
+    slot.loading ??= this.load(tenantId, slot).finally(() => {
+      slot.loading = undefined;
+    });
+    return slot.loading;
+  }
+
+  private async load(tenantId: string, slot: Slot): Promise<TenantSnapshot> {
+    for (let attempt = 0; ; attempt++) {
+      const snapshot = await this.read(tenantId);
+      // A notification for a newer version arrived while we were reading: read again.
+      if (snapshot.version < slot.required && attempt < 3) continue;
+      slot.snapshot = snapshot;
+      return snapshot;
+    }
+  }
+
+  /** Reads version, lines and conditions in one repeatable-read transaction (a consistent cut). */
+  private async read(tenantId: string): Promise<TenantSnapshot> {
+    const em = this.deps.orm.em.fork();
+    await ensureTenantSeeded(em, tenantId, this.deps.catalog);
+    return em.transactional(
+      async (tx) => {
+        const [state] = (await tx.execute('select version, settings from authz_tenant_state where tenant_id = ?', [tenantId])) as {
+          version: string;
+          settings: AuthzSettings;
+        }[];
+        const model = newPlintoModel();
+        await new MikroOrmCasbinAdapter(tx, tenantId).loadFilteredPolicy(model);
+        const conditional: { id: string; conditions: Parameters<typeof compileConditions>[0] }[] = await tx.execute(
+          'select id, conditions from authz_policies where tenant_id = ? and conditions is not null',
+          [tenantId],
+        );
+        const conditions = new Map<string, CompiledConditions | null>(conditional.map((row) => [policySource(row.id), compileConditions(row.conditions)]));
+        const { policy, grouping } = linesOf(model);
+        const version = Number(state?.version ?? 0);
+        return {
+          tenantId,
+          version,
+          compiled: new CompiledPolicy(version, policy, grouping, (source) => conditions.get(source) ?? null),
+          settings: state?.settings ?? {},
+          loadedAt: Date.now(),
+        };
+      },
+      { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+    );
+  }
+
+  /**
+   * One decision, bounded by POLICY_EVALUATION_TIMEOUT (past it: deny). `context` is built lazily:
+   * most decisions meet no conditional rule and never need it.
+   */
+  async decide(tenantId: string, request: DecisionRequest, context: () => DecisionContext, options: { explain?: boolean; log?: Record<string, unknown> } = {}): Promise<EngineDecision> {
+    const timeoutMs = this.settings.POLICY_EVALUATION_TIMEOUT;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<EngineDecision>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ allow: false, source: null, reason: `evaluation exceeded ${timeoutMs} ms: denied`, conditional: true, version: -1, decidedBy: 'timeout' }),
+        timeoutMs,
+      );
+    });
+    const work = this.decideNow(tenantId, request, context, options.explain ?? false, timeoutMs).catch((error: unknown): EngineDecision => {
+      this.deps.logger.error({ err: error, tenantId }, 'authz: decision failed; denying');
+      return { allow: false, source: null, reason: 'the decision failed: denied', conditional: true, version: -1, decidedBy: 'error' };
+    });
+    const decision = await Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    this.maybeLog(tenantId, request, decision, options.log);
+    return decision;
+  }
+
+  private async decideNow(tenantId: string, request: DecisionRequest, context: () => DecisionContext, explain: boolean, timeoutMs: number): Promise<EngineDecision> {
+    const snapshot = await this.snapshot(tenantId);
+    const opa = snapshot.settings.opa;
+    if (opa) {
+      const ctx = context();
+      const result = await queryOpa(
+        opa,
+        {
+          tenantId,
+          subject: request.subject,
+          action: request.action,
+          resource: request.resource,
+          organizationId: request.domain === TENANT_WIDE ? null : request.domain,
+          context: { ip: ctx.ip, time: ctx.time.toISOString(), mfa: ctx.mfa, subject: ctx.subjectAttributes, resource: ctx.resourceAttributes, ...ctx.extra },
+        },
+        timeoutMs,
+      );
+      return { allow: result.allow, source: null, reason: result.reason, conditional: true, version: snapshot.version, decidedBy: 'opa' };
+    }
+    const key = explain ? null : DecisionCache.key(tenantId, snapshot.version, request.subject, request.domain, request.action, request.resource);
+    const cached = key ? this.cache.get(key) : undefined;
+    if (cached) return { ...cached, version: snapshot.version, decidedBy: 'engine' };
+    const decision = snapshot.compiled.decide(request, context, explain);
+    if (key && !decision.conditional) this.cache.set(key, decision);
+    return { ...decision, version: snapshot.version, decidedBy: 'engine' };
+  }
+
+  private maybeLog(tenantId: string, request: DecisionRequest, decision: EngineDecision, input: Record<string, unknown> | undefined): void {
+    const slot = this.slots.get(tenantId);
+    const rate = slot?.snapshot?.settings.decisionLogSampleRate ?? this.settings.POLICY_DECISION_LOG_SAMPLE_RATE;
+    if (rate <= 0 || this.closed || Math.random() >= rate) return;
+    this.decisionLog.add(tenantId, request, decision, input ?? {});
+  }
+
+  /** The `authorize` of the request context: the one place platform permissions are decided. */
+  async authorize(request: AuthorizationRequest & { resourceAttributes?: Record<string, unknown> }): Promise<AuthorizationDecision> {
+    const { principal, tenant } = request;
+    // The operator who runs the installation manages any tenant it names.
+    if (principal.kind === 'platform_operator') return { allow: true, reason: 'platform operator' };
+    if (principal.tenantId !== tenant.id) return { allow: false, reason: 'the credential belongs to another tenant' };
+    const subject = `user:${principal.id}`;
+    const resource = request.resource ?? (request.organizationId ? `organization:${request.organizationId}` : `tenant:${tenant.id}`);
+    const decision = await this.decide(
+      tenant.id,
+      { subject, domain: request.organizationId ?? TENANT_WIDE, action: request.permission, resource },
+      () => ({
+        ip: request.request.ip,
+        time: new Date(),
+        mfa: mfaFromAmr(principal.attributes.amr),
+        subject,
+        subjectAttributes: { ...principal.attributes, kind: principal.kind },
+        resource,
+        resourceAttributes: request.resourceAttributes ?? {},
+        extra: {},
+      }),
+      { log: { principalKind: principal.kind, ip: request.request.ip, requestId: request.request.requestId } },
+    );
+    return { allow: decision.allow, reason: decision.reason };
+  }
+}
+
+/** One engine per api process, found from any EntityManager forked from its ORM. */
+const engines = new WeakMap<object, AuthzEngine>();
+
+export function registerEngine(orm: MikroORM, engine: AuthzEngine): void {
+  engines.set(orm.config, engine);
+}
+
+export function unregisterEngine(orm: MikroORM): void {
+  engines.delete(orm.config);
+}
+
+export function engineOf(em: EntityManager): AuthzEngine {
+  const engine = engines.get(em.config);
+  if (!engine) throw new Error('The authorization engine is not started in this process');
+  return engine;
+}
+
+export async function startAuthzEngine(deps: EngineDeps): Promise<AuthzEngine> {
+  const engine = new AuthzEngine(deps);
+  await engine.start();
+  registerEngine(deps.orm, engine);
+  return engine;
+}

@@ -1,0 +1,11 @@
+import { defineErrors } from '@plinto/kernel';
+
+export const AuthzErrors = defineErrors({
+  POLICY_NOT_FOUND: { status: 404, message: 'Policy not found' },
+  ROLE_NOT_FOUND: { status: 404, message: 'Role not found' },
+  ROLE_NAME_TAKEN: { status: 409, message: 'A role with this name already exists here' },
+  ROLE_ALREADY_ASSIGNED: { status: 409, message: 'The role is already assigned' },
+  ASSIGNMENT_NOT_FOUND: { status: 404, message: 'The role is not assigned' },
+  PERMISSION_NOT_HELD: { status: 403, message: 'You cannot grant a permission you do not hold' },
+  INVALID_POLICY: { status: 400, message: 'The policy is invalid' },
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { pageInput, pageOf, protectedProcedure } from '@plinto/kernel';
+import { listPolicies } from '../policies.service';
+import { policyOutput, subjectPattern } from '../schemas';
+import { TAGS } from './common';
+
+export const listPoliciesProcedure = protectedProcedure('policies:read')
+  .meta({ openapi: { method: 'GET', path: '/policies', tags: TAGS, summary: 'List policies, newest first', protect: true } })
+  .input(
+    z.object({
+      ...pageInput,
+      organizationId: z.uuid().optional().describe('Only the policies of this organization'),
+      subject: subjectPattern.optional().describe('Only the policies naming this subject'),
+    }),
+  )
+  .output(pageOf(policyOutput))
+  .query(({ ctx, input }) => listPolicies(ctx.em, ctx.tenant.id, input));

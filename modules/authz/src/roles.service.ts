@@ -1,0 +1,223 @@
+import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity } from '@plinto/kernel';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { MikroOrmCasbinAdapter } from './adapter';
+import { AuthzRole, AuthzRoleAssignment } from './entities/authz.entities';
+import { AuthzErrors } from './errors';
+import { actorOf, assertCanGrant, commitChange, type AuthzCaller } from './changes';
+import { assignmentLine, roleLines } from './engine/lines';
+import { DEFAULT_ROLE_NAMES } from './catalog';
+import type { AuthzEngine } from './engine/engine';
+import type { AssignmentDto, CreateRoleInput, RoleDto } from './schemas';
+
+type RoleRow = InferEntity<typeof AuthzRole>;
+type AssignmentRow = InferEntity<typeof AuthzRoleAssignment>;
+
+/** Deeper chains would exceed what Casbin's role manager follows (10 links, user link included). */
+const MAX_ROLE_DEPTH = 8;
+
+export function toRoleDto(row: RoleRow): RoleDto {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description ?? null,
+    permissions: row.permissions,
+    parents: row.parents,
+    organizationId: row.organizationId ?? null,
+    builtin: row.builtin,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const toAssignmentDto = (row: AssignmentRow, role: RoleRow): AssignmentDto => ({
+  id: row.id,
+  roleId: role.id,
+  role: role.name,
+  userId: row.subject.slice('user:'.length),
+  organizationId: row.organizationId ?? null,
+  createdAt: row.createdAt.toISOString(),
+});
+
+/** The roles visible in a scope: tenant-wide ones, plus the organization's own. */
+async function rolesInScope(em: EntityManager, tenantId: string, organizationId: string | null): Promise<RoleRow[]> {
+  return em.find(AuthzRole, { tenantId, $or: [{ organizationId: null }, ...(organizationId ? [{ organizationId }] : [])] });
+}
+
+/** A role's permissions with everything it inherits, and its inheritance depth. */
+function closure(start: string[], byName: Map<string, RoleRow[]>): { permissions: Set<string>; depth: number } {
+  const permissions = new Set<string>();
+  const seen = new Set<string>();
+  let frontier = start;
+  let depth = 0;
+  while (frontier.length > 0) {
+    depth++;
+    const next: string[] = [];
+    for (const name of frontier) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const role of byName.get(name) ?? []) {
+        role.permissions.forEach((p) => permissions.add(p));
+        next.push(...role.parents);
+      }
+    }
+    frontier = next;
+  }
+  return { permissions, depth };
+}
+
+function indexByName(roles: RoleRow[]): Map<string, RoleRow[]> {
+  const byName = new Map<string, RoleRow[]>();
+  for (const role of roles) byName.set(role.name, [...(byName.get(role.name) ?? []), role]);
+  return byName;
+}
+
+export async function createRole(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, input: CreateRoleInput): Promise<RoleDto> {
+  const tenantId = caller.tenant.id;
+  const organizationId = input.organizationId ?? null;
+  if ((DEFAULT_ROLE_NAMES as readonly string[]).includes(input.name)) {
+    throw AuthzErrors.ROLE_NAME_TAKEN({ fields: [{ path: 'name', message: 'Reserved for a default role' }] });
+  }
+  const visible = await rolesInScope(em, tenantId, organizationId);
+  const byName = indexByName(visible);
+  input.parents.forEach((parent, i) => {
+    if (!byName.has(parent)) throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: `parents.${i}`, message: `No role ${parent} in this scope` }] });
+  });
+  // Parents must exist before the child and roles never change parents, so no cycle can form.
+  const inherited = closure(input.parents, byName);
+  if (inherited.depth + 1 > MAX_ROLE_DEPTH) {
+    throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: 'parents', message: `Role inheritance is limited to ${MAX_ROLE_DEPTH} levels` }] });
+  }
+  const granted = new Set([...input.permissions, ...inherited.permissions]);
+  await assertCanGrant(engine, caller, [...granted].map((action) => ({ action, resource: '*' })), organizationId, 'permissions');
+  try {
+    return await commitChange(em, engine, tenantId, async (tx, version) => {
+      const now = new Date();
+      const row = tx.create(AuthzRole, {
+        id: uuidv7(now.getTime()),
+        tenantId,
+        name: input.name,
+        description: input.description ?? null,
+        permissions: [...new Set(input.permissions)],
+        parents: [...new Set(input.parents)],
+        organizationId,
+        builtin: false,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await tx.flush();
+      const lines = roleLines(row);
+      const adapter = new MikroOrmCasbinAdapter(tx, tenantId);
+      await adapter.addPolicies('p', 'p', lines.policy);
+      await adapter.addPolicies('g', 'g', lines.grouping);
+      recordEvent(tx, actorOf(caller), {
+        action: 'role.created',
+        tenantId,
+        organizationId,
+        target: { type: 'role', id: row.id },
+        data: { role: toRoleDto(row), policyVersion: version },
+      });
+      return toRoleDto(row);
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      throw AuthzErrors.ROLE_NAME_TAKEN({ fields: [{ path: 'name', message: 'Already taken in this scope' }] });
+    }
+    throw error;
+  }
+}
+
+export async function listRoles(em: EntityManager, engine: AuthzEngine, tenantId: string, query: { limit: number; cursor?: string; organizationId?: string }) {
+  await engine.snapshot(tenantId); // seeds the default roles on first use
+  const after = decodeCursor(query.cursor);
+  const rows = await em.find(
+    AuthzRole,
+    {
+      tenantId,
+      ...(after ? { id: { $lt: after } } : {}),
+      ...(query.organizationId ? { $or: [{ organizationId: null }, { organizationId: query.organizationId }] } : {}),
+    },
+    { orderBy: { id: 'desc' }, limit: query.limit + 1 },
+  );
+  return toPage(rows, query.limit, toRoleDto);
+}
+
+async function loadRole(em: EntityManager, engine: AuthzEngine, tenantId: string, id: string): Promise<RoleRow> {
+  await engine.snapshot(tenantId);
+  const row = isUuid(id) ? await em.findOne(AuthzRole, { id, tenantId }) : null;
+  if (!row) throw AuthzErrors.ROLE_NOT_FOUND();
+  return row;
+}
+
+/** Assigning or removing a role needs every permission the role carries, inherited ones included. */
+async function assertCanHandOut(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, role: RoleRow, organizationId: string | null): Promise<void> {
+  const byName = indexByName(await rolesInScope(em, caller.tenant.id, organizationId ?? role.organizationId ?? null));
+  const { permissions } = closure([role.name], byName);
+  await assertCanGrant(engine, caller, [...permissions].map((action) => ({ action, resource: '*' })), organizationId, 'id');
+}
+
+function scopeOf(role: RoleRow, organizationId: string | undefined): string | null {
+  if (role.organizationId && organizationId && organizationId !== role.organizationId) {
+    throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: 'organizationId', message: 'This role belongs to another organization' }] });
+  }
+  return organizationId ?? role.organizationId ?? null;
+}
+
+export async function assignRole(
+  em: EntityManager,
+  engine: AuthzEngine,
+  caller: AuthzCaller,
+  input: { id: string; userId: string; organizationId?: string },
+): Promise<AssignmentDto> {
+  const tenantId = caller.tenant.id;
+  const role = await loadRole(em, engine, tenantId, input.id);
+  const organizationId = scopeOf(role, input.organizationId);
+  await assertCanHandOut(em, engine, caller, role, organizationId);
+  const subject = `user:${input.userId}`;
+  try {
+    return await commitChange(em, engine, tenantId, async (tx, version) => {
+      const row = tx.create(AuthzRoleAssignment, { id: uuidv7(), tenantId, roleId: role.id, subject, organizationId, createdAt: new Date() });
+      await tx.flush();
+      await new MikroOrmCasbinAdapter(tx, tenantId).addPolicy('g', 'g', assignmentLine(subject, role.name, organizationId));
+      recordEvent(tx, actorOf(caller), {
+        action: 'role.assigned',
+        tenantId,
+        organizationId,
+        target: { type: 'user', id: input.userId },
+        data: { roleId: role.id, role: role.name, userId: input.userId, policyVersion: version },
+      });
+      return toAssignmentDto(row, role);
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw AuthzErrors.ROLE_ALREADY_ASSIGNED({ fields: [{ path: 'userId', message: 'Already assigned' }] });
+    throw error;
+  }
+}
+
+export async function unassignRole(
+  em: EntityManager,
+  engine: AuthzEngine,
+  caller: AuthzCaller,
+  input: { id: string; userId: string; organizationId?: string },
+): Promise<AssignmentDto> {
+  const tenantId = caller.tenant.id;
+  const role = await loadRole(em, engine, tenantId, input.id);
+  const organizationId = scopeOf(role, input.organizationId);
+  await assertCanHandOut(em, engine, caller, role, organizationId);
+  const subject = `user:${input.userId}`;
+  return commitChange(em, engine, tenantId, async (tx, version) => {
+    const row = await tx.findOne(AuthzRoleAssignment, { tenantId, roleId: role.id, subject, organizationId });
+    if (!row) throw AuthzErrors.ASSIGNMENT_NOT_FOUND();
+    const [child, parent, domain] = assignmentLine(subject, role.name, organizationId);
+    await new MikroOrmCasbinAdapter(tx, tenantId).removeFilteredPolicy('g', 'g', 0, child, parent, domain);
+    recordEvent(tx, actorOf(caller), {
+      action: 'role.unassigned',
+      tenantId,
+      organizationId,
+      target: { type: 'user', id: input.userId },
+      data: { roleId: role.id, role: role.name, userId: input.userId, policyVersion: version },
+    });
+    const dto = toAssignmentDto(row, role);
+    tx.remove(row);
+    return dto;
+  });
+}

@@ -1,0 +1,120 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { DestinationRefused, pinnedLookup, resolveDestination, type Resolver } from './destination';
+
+export interface SendInput {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  allowedHosts: string[];
+  resolver?: Resolver;
+}
+
+export type SendErrorKind = 'refused' | 'timeout' | 'connection';
+
+export interface SendResult {
+  /** The HTTP status, or null when no response arrived. */
+  status: number | null;
+  ok: boolean;
+  /** Up to RESPONSE_BODY_LIMIT characters of the response body. */
+  body: string | null;
+  latencyMs: number;
+  error: string | null;
+  errorKind: SendErrorKind | null;
+  /** From a Retry-After header, in milliseconds. */
+  retryAfterMs: number | null;
+}
+
+export const RESPONSE_BODY_LIMIT = 2048;
+
+// Keep-alive pools: a socket in a pool was opened to an address that passed the check.
+const agents = {
+  http: new HttpAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+  https: new HttpsAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+};
+
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+function readCapped(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (text.length < RESPONSE_BODY_LIMIT) text += chunk;
+      // The rest of an oversized body is not worth reading; dropping it costs the socket only.
+      if (text.length >= RESPONSE_BODY_LIMIT) res.destroy();
+    });
+    res.on('end', () => resolve(text.slice(0, RESPONSE_BODY_LIMIT)));
+    res.on('close', () => resolve(text.slice(0, RESPONSE_BODY_LIMIT)));
+    res.on('error', () => resolve(text.slice(0, RESPONSE_BODY_LIMIT)));
+  });
+}
+
+/**
+ * One delivery attempt: resolve and check the destination, POST the signed body to the checked
+ * address, and report what happened. Redirects are answers like any other non-2xx (never
+ * followed: a redirect could point anywhere, including inside the network). Never throws.
+ */
+export async function sendWebhook(input: SendInput): Promise<SendResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const failure = (errorKind: SendErrorKind, error: string): SendResult => ({
+    status: null, ok: false, body: null, latencyMs: elapsed(), error, errorKind, retryAfterMs: null,
+  });
+  let destination;
+  try {
+    destination = await resolveDestination(input.url, input.allowedHosts, input.resolver);
+  } catch (error) {
+    if (error instanceof DestinationRefused) return failure('refused', error.message);
+    return failure('connection', (error as Error).message);
+  }
+  const { url } = destination;
+  const isHttps = url.protocol === 'https:';
+  return new Promise<SendResult>((resolve) => {
+    let settled = false;
+    const finish = (result: SendResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const req = (isHttps ? httpsRequest : httpRequest)(
+      {
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port || (isHttps ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        agent: isHttps ? agents.https : agents.http,
+        lookup: pinnedLookup(destination),
+        headers: { ...input.headers, 'content-length': String(Buffer.byteLength(input.body)) },
+      },
+      (res) => {
+        void readCapped(res).then((body) => {
+          const status = res.statusCode ?? 0;
+          finish({
+            status,
+            ok: status >= 200 && status < 300,
+            body,
+            latencyMs: elapsed(),
+            error: null,
+            errorKind: null,
+            retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+          });
+        });
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      finish(failure('timeout', `No response within ${input.timeoutMs} ms`));
+    }, input.timeoutMs);
+    req.on('error', (error: NodeJS.ErrnoException) => finish(failure('connection', error.code ?? error.message)));
+    req.end(input.body);
+  });
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '@plinto/kernel';
+import { parseDuration, parseDurationList } from '../src/duration';
+import { matchesFilters } from '../src/fanout.service';
+import { nextDelay, withJitter } from '../src/delivery.service';
+import { parseRetryAfter } from '../src/delivery/http';
+import { generateSecret, isValidSecret, SecretBox } from '../src/signing';
+import { webhookConfig } from '../src/config';
+
+describe('webhook settings', () => {
+  it('parses durations and the retry schedule', () => {
+    expect(parseDurationList('0,5s,5m,30m,2h,5h,10h,10h')).toEqual([0, 5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000]);
+    expect(parseDuration('50ms')).toBe(50);
+    expect(parseDuration('15')).toBe(15000);
+    expect(() => parseDuration('soon')).toThrow();
+  });
+
+  it('defaults and overrides come through loadConfig; invalid values stop it naming the variable', () => {
+    const defaults = webhookConfig(loadConfig({}));
+    expect(defaults.WEBHOOK_RETRY_SCHEDULE).toHaveLength(8);
+    expect(defaults.WEBHOOK_TIMEOUT).toBe(15000);
+    expect(defaults.WEBHOOK_ALLOWED_HOSTS).toEqual([]);
+    const custom = webhookConfig(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,50ms,100ms', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1, LocalHost', WEBHOOK_TIMEOUT: '2s' }));
+    expect(custom).toMatchObject({ WEBHOOK_RETRY_SCHEDULE: [0, 50, 100], WEBHOOK_ALLOWED_HOSTS: ['127.0.0.1', 'localhost'], WEBHOOK_TIMEOUT: 2000 });
+    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,often' })).toThrow(/WEBHOOK_RETRY_SCHEDULE/);
+  });
+});
+
+describe('event filters', () => {
+  it.each([
+    [[], 'tenant.created', true],
+    [['*'], 'anything.at.all', true],
+    [['user.*'], 'user.created', true],
+    [['user.*'], 'user.mfa.enabled', true],
+    [['user.*'], 'users.created', false],
+    [['user.*'], 'user', false],
+    [['organization.member.*'], 'organization.member.added', true],
+    [['organization.member.*'], 'organization.updated', false],
+    [['tenant.updated'], 'tenant.updated', true],
+    [['tenant.updated'], 'tenant.created', false],
+  ] as [string[], string, boolean][])('%j matches %s: %s', (filters, type, expected) => {
+    expect(matchesFilters(filters, type)).toBe(expected);
+  });
+});
+
+describe('retry timing', () => {
+  it('follows the schedule with ±20 % jitter, honours Retry-After, and ends', () => {
+    const schedule = [0, 5000, 300000];
+    expect(withJitter(1000, () => 0)).toBe(800);
+    expect(withJitter(1000, () => 1)).toBe(1200);
+    const second = nextDelay(schedule, 1, null)!;
+    expect(second).toBeGreaterThanOrEqual(4000);
+    expect(second).toBeLessThanOrEqual(6000);
+    expect(nextDelay(schedule, 1, 60_000)).toBe(60_000);
+    expect(nextDelay(schedule, 3, null)).toBeNull();
+    expect(parseRetryAfter('120')).toBe(120_000);
+    expect(parseRetryAfter(new Date(Date.now() + 30_000).toUTCString())).toBeGreaterThan(25_000);
+    expect(parseRetryAfter('garbage')).toBeNull();
+  });
+});
+
+describe('secrets', () => {
+  it('generates whsec_ secrets and seals them (AES-GCM; tampering is detected)', () => {
+    const secret = generateSecret();
+    expect(isValidSecret(secret)).toBe(true);
+    expect(isValidSecret('whsec_short')).toBe(false);
+    const box = new SecretBox('k'.repeat(32), false);
+    const sealed = box.seal(secret);
+    expect(sealed).not.toContain(secret.slice(6));
+    expect(box.open(sealed)).toBe(secret);
+    expect(() => new SecretBox('j'.repeat(32), false).open(sealed)).toThrow();
+    expect(() => new SecretBox(undefined, true)).toThrow(/WEBHOOK_SECRETS_KEY/);
+  });
+});
