@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { createTRPCClient, httpBatchStreamLink } from '@trpc/client';
+import superjson from 'superjson';
+import type { AppRouter } from '@plinto/api';
 import { REPO_ROOT, sqlClient, startTestApi, startTestWorkers, waitFor, type TestApi } from '../src';
 
 let api: TestApi;
@@ -171,6 +174,23 @@ describe('export', () => {
     expect(cells).toContain(`'=HYPERLINK("http://evil.test","x")`);
     expect(cells).toContain("'+1+1");
     expect(cells).toContain("'@SUM(A1)");
+  });
+
+  it('streams over tRPC too (a streamed query), with the same rows as REST', async () => {
+    for (let n = 0; n < 3; n++) await append({ action: 'doc.signed', data: { n } });
+    const client = createTRPCClient<AppRouter>({
+      links: [httpBatchStreamLink({ url: `${api.url}/trpc`, transformer: superjson, headers: { authorization: `Bearer ${api.platformKey}`, 'x-plinto-tenant': T } })],
+    });
+    let text = '';
+    for await (const chunk of await client.auditLogs.export.query({ format: 'jsonl', action: 'doc.signed' })) text += chunk;
+    const viaTrpc = text.trim().split('\n').map((l) => JSON.parse(l).id);
+    const rest = await fetch(`${api.url}/v1/audit-logs/export`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.platformKey}`, 'x-plinto-tenant': T, 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'jsonl', action: 'doc.signed' }),
+    });
+    expect(viaTrpc.length).toBeGreaterThanOrEqual(3);
+    expect(viaTrpc).toEqual((await rest.text()).trim().split('\n').map((l) => JSON.parse(l).id));
   });
 
   it('caps the export at AUDIT_EXPORT_MAX_RECORDS and refuses bad input with the field', async () => {

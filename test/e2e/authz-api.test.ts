@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
-import { permissionsFromRouter } from '@plinto/authz';
+import { engineOf, ensureTenantSeeded, permissionsFromRouter } from '@plinto/authz';
 import { appRouter } from '@plinto/api';
 import { sqlClient, startTestApi, type TestApi } from '../src';
 
@@ -37,6 +37,18 @@ describe('default roles and the permission catalog', () => {
     expect(byName.admin.parents).toEqual(['member']);
     expect(byName.member.parents).toEqual(['viewer']);
     const seeded = await sql.query(`select count(*)::int as n from audit_events where action = 'authz.default_roles_seeded' and tenant_id = (select id from tenants where slug = $1)`, [T]);
+    expect(seeded.rows[0].n).toBe(1);
+  });
+
+  it('seeds a new tenant exactly once, however many processes race to do it', async () => {
+    const tenant = await api.rest('POST', '/v1/tenants', { body: { slug: 'authz-race', name: 'Race' } });
+    const orm = api.server.orm;
+    const catalog = engineOf(orm.em.fork()).catalog;
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => ensureTenantSeeded(orm.em.fork(), tenant.body.id, catalog)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const roles = await sql.query('select name from authz_roles where tenant_id = $1 order by name', [tenant.body.id]);
+    expect(roles.rows.map((r) => r.name)).toEqual(['admin', 'member', 'owner', 'viewer']);
+    const seeded = await sql.query(`select count(*)::int as n from audit_events where action = 'authz.default_roles_seeded' and tenant_id = $1`, [tenant.body.id]);
     expect(seeded.rows[0].n).toBe(1);
   });
 

@@ -176,6 +176,21 @@ describe('delivery', () => {
       expect(m.deliveryAttempts).toMatchObject([{ attempt: 1, status: 'succeeded', responseStatus: 200, responseBody: 'ok' }]);
       expect(receiver.byId(m.id)).toHaveLength(1);
     }
+    // The log pages with a cursor, newest first, without repeats or gaps.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await api.rest(
+        'GET',
+        `/v1/webhooks/endpoints/${endpoint.id}/messages?limit=10${cursor ? `&cursor=${cursor}` : ''}`,
+        { tenant: tenant.slug },
+      );
+      paged.push(...page.body.items.map((m) => m.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(log.map((m) => m.id));
+    expect(paged).toEqual([...paged].sort().reverse());
+
     const health = (await api.rest('GET', `/v1/webhooks/endpoints/${endpoint.id}`, { tenant: tenant.slug })).body.health;
     expect(health).toMatchObject({ status: 'healthy', failingSince: null, consecutiveFailures: 0 });
     expect(health.lastSuccessAt).not.toBeNull();

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createOrm, uuidv7, type MikroORM } from '@plinto/kernel';
+import { composeSchemas, createOrm, kernelSchema, uuidv7, type MikroORM } from '@plinto/kernel';
 import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
-import { platformSchema } from '@plinto/api';
+import { tenantsSchema } from '@plinto/tenants';
+import { auditSchema } from '@plinto/audit';
 
 /** A real, migrated database for this test file, with an ORM over every module's schema. */
 export function useDatabase() {
   const state = {} as { orm: MikroORM };
   beforeAll(async () => {
-    state.orm = await createOrm(await testConfig(), platformSchema);
+    state.orm = await createOrm(await testConfig(), composeSchemas([kernelSchema, tenantsSchema, auditSchema]));
   });
   afterAll(async () => {
     await state.orm.close();

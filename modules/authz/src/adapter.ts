@@ -6,6 +6,13 @@ export interface RuleFilter {
   ptype?: 'p' | 'g';
 }
 
+/** What a write did, so every process can apply the same change to its compiled policy. */
+export type AdapterOp =
+  | { op: 'add'; ptype: 'p' | 'g'; rules: string[][] }
+  | { op: 'removeFiltered'; ptype: 'p' | 'g'; fieldIndex: number; values: string[] }
+  /** Anything else: processes reload the tenant's policy in full. */
+  | { op: 'reset' };
+
 const FIELDS = ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6'] as const;
 /** Rows per multi-row INSERT (8 parameters each, well under PostgreSQL's 65535). */
 const INSERT_CHUNK = 2000;
@@ -20,6 +27,8 @@ export class MikroOrmCasbinAdapter implements FilteredAdapter, BatchAdapter {
   constructor(
     private readonly em: EntityManager,
     private readonly tenantId: string,
+    /** When given, every write is also appended here (see `PolicyDelta`). */
+    private readonly recorder?: AdapterOp[],
   ) {}
 
   isFiltered(): boolean {
@@ -51,6 +60,7 @@ export class MikroOrmCasbinAdapter implements FilteredAdapter, BatchAdapter {
 
   /** Replaces every line of the tenant with the model's. */
   async savePolicy(model: Model): Promise<boolean> {
+    this.recorder?.push({ op: 'reset' });
     await this.em.execute('delete from authz_rules where tenant_id = ?', [this.tenantId]);
     for (const ptype of ['p', 'g'] as const) {
       const lines = model.model.get(ptype)?.get(ptype)?.policy ?? [];
@@ -64,6 +74,7 @@ export class MikroOrmCasbinAdapter implements FilteredAdapter, BatchAdapter {
   }
 
   async addPolicies(_sec: string, ptype: string, rules: string[][]): Promise<void> {
+    if (rules.length > 0) this.recorder?.push({ op: 'add', ptype: ptype as 'p' | 'g', rules: rules.map((r) => [...r]) });
     for (let i = 0; i < rules.length; i += INSERT_CHUNK) {
       const chunk = rules.slice(i, i + INSERT_CHUNK);
       const params: string[] = [];
@@ -85,6 +96,7 @@ export class MikroOrmCasbinAdapter implements FilteredAdapter, BatchAdapter {
 
   /** Removes the lines whose fields from `fieldIndex` on equal `fieldValues` ('' matches any). */
   async removeFilteredPolicy(_sec: string, ptype: string, fieldIndex: number, ...fieldValues: string[]): Promise<void> {
+    this.recorder?.push({ op: 'removeFiltered', ptype: ptype as 'p' | 'g', fieldIndex, values: fieldValues });
     const where = ['tenant_id = ?', 'ptype = ?'];
     const params: string[] = [this.tenantId, ptype];
     fieldValues.forEach((value, i) => {

@@ -1,5 +1,7 @@
 import { auditActor, type Actor, type EntityManager, type Principal, type RequestMeta, type TenantRef } from '@plinto/kernel';
 import { ensureTenantSeeded } from './seed';
+import { MikroOrmCasbinAdapter, type AdapterOp } from './adapter';
+import type { PolicyConditions } from './engine/conditions';
 import { AuthzErrors } from './errors';
 import type { AuthzEngine } from './engine/engine';
 import { TENANT_WIDE } from './engine/model';
@@ -14,21 +16,43 @@ export interface AuthzCaller {
 export const actorOf = (caller: AuthzCaller): Actor => auditActor(caller.request, caller.principal);
 
 /**
- * Runs a policy change in one transaction that first bumps the tenant's policy version (taking
- * its row lock, so changes of one tenant are totally ordered), then tells every api process.
+ * One committed change to a tenant's policy, as every api process applies it to its compiled
+ * policy: the Casbin adapter operations (exactly what was written) and the conditions of the
+ * policies they add.
  */
-export async function commitChange<T>(em: EntityManager, engine: AuthzEngine, tenantId: string, change: (tx: EntityManager, version: number) => Promise<T>): Promise<T> {
+export interface PolicyDelta {
+  ops: AdapterOp[];
+  conditions: Record<string, PolicyConditions | null>;
+}
+
+export interface ChangeSet {
+  tx: EntityManager;
+  version: number;
+  /** Writes lines in the transaction and records them for the delta. */
+  adapter: MikroOrmCasbinAdapter;
+  delta: PolicyDelta;
+}
+
+/**
+ * Runs a policy change in one transaction that first bumps the tenant's policy version (taking
+ * its row lock, so changes of one tenant are totally ordered), then, after commit, applies the
+ * delta here and publishes it to every api process.
+ */
+export async function commitChange<T>(em: EntityManager, engine: AuthzEngine, tenantId: string, change: (set: ChangeSet) => Promise<T>): Promise<T> {
   await ensureTenantSeeded(em, tenantId, engine.catalog);
+  const delta: PolicyDelta = { ops: [], conditions: {} };
   const { result, version } = await em.transactional(async (tx) => {
+    delta.ops.length = 0;
+    delta.conditions = {};
     const [row] = (await tx.execute('update authz_tenant_state set version = version + 1, updated_at = now() where tenant_id = ? returning version', [tenantId])) as {
       version: string;
     }[];
     const version = Number(row!.version);
-    const result = await change(tx, version);
+    const result = await change({ tx, version, adapter: new MikroOrmCasbinAdapter(tx, tenantId, delta.ops), delta });
     await tx.flush();
     return { result, version };
   });
-  await engine.changed(tenantId, version);
+  await engine.changed(tenantId, version, delta);
   return result;
 }
 

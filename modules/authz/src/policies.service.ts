@@ -1,5 +1,4 @@
 import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity } from '@plinto/kernel';
-import { MikroOrmCasbinAdapter } from './adapter';
 import { AuthzPolicy } from './entities/authz.entities';
 import { AuthzErrors } from './errors';
 import { actorOf, assertCanGrant, commitChange, type AuthzCaller } from './changes';
@@ -40,7 +39,7 @@ async function loadPolicy(em: EntityManager, tenantId: string, id: string): Prom
 export async function createPolicy(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, input: CreatePolicyInput): Promise<PolicyDto> {
   const tenantId = caller.tenant.id;
   if (input.effect === 'allow') await assertCanGrant(engine, caller, grantsOf(input), input.organizationId, 'actions');
-  return commitChange(em, engine, tenantId, async (tx, version) => {
+  return commitChange(em, engine, tenantId, async ({ tx, version, adapter, delta }) => {
     const now = new Date();
     const row = tx.create(AuthzPolicy, {
       id: uuidv7(now.getTime()),
@@ -59,7 +58,8 @@ export async function createPolicy(em: EntityManager, engine: AuthzEngine, calle
       createdAt: now,
       updatedAt: now,
     });
-    await new MikroOrmCasbinAdapter(tx, tenantId).addPolicies('p', 'p', policyLines(row));
+    delta.conditions[policySource(row.id)] = row.conditions ?? null;
+    await adapter.addPolicies('p', 'p', policyLines(row));
     recordEvent(tx, actorOf(caller), {
       action: 'policy.created',
       tenantId,
@@ -110,11 +110,11 @@ export async function updatePolicy(em: EntityManager, engine: AuthzEngine, calle
   // Lifting a deny grants what it denied; changing an allow grants its new scope.
   if (current.effect === 'deny') await assertCanGrant(engine, caller, grantsOf(current), current.organizationId, 'effect');
   if (next.effect === 'allow') await assertCanGrant(engine, caller, grantsOf(next), next.organizationId, 'actions');
-  return commitChange(em, engine, tenantId, async (tx, version) => {
+  return commitChange(em, engine, tenantId, async ({ tx, version, adapter, delta }) => {
     const row = await loadPolicy(tx, tenantId, input.id);
     const before = toPolicyDto(row);
     Object.assign(row, next, { revision: row.revision + 1, policyVersion: version, updatedAt: new Date() });
-    const adapter = new MikroOrmCasbinAdapter(tx, tenantId);
+    delta.conditions[policySource(row.id)] = row.conditions ?? null;
     await adapter.removeFilteredPolicy('p', 'p', 6, policySource(row.id));
     await adapter.addPolicies('p', 'p', policyLines(row));
     const after = toPolicyDto(row);
@@ -133,9 +133,9 @@ export async function deletePolicy(em: EntityManager, engine: AuthzEngine, calle
   const tenantId = caller.tenant.id;
   const current = await loadPolicy(em, tenantId, id);
   if (current.effect === 'deny') await assertCanGrant(engine, caller, grantsOf(current), current.organizationId, 'id');
-  return commitChange(em, engine, tenantId, async (tx, version) => {
+  return commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
     const row = await loadPolicy(tx, tenantId, id);
-    await new MikroOrmCasbinAdapter(tx, tenantId).removeFilteredPolicy('p', 'p', 6, policySource(row.id));
+    await adapter.removeFilteredPolicy('p', 'p', 6, policySource(row.id));
     recordEvent(tx, actorOf(caller), {
       action: 'policy.deleted',
       tenantId,

@@ -1,6 +1,5 @@
 import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity } from '@plinto/kernel';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { MikroOrmCasbinAdapter } from './adapter';
 import { AuthzRole, AuthzRoleAssignment } from './entities/authz.entities';
 import { AuthzErrors } from './errors';
 import { actorOf, assertCanGrant, commitChange, type AuthzCaller } from './changes';
@@ -90,7 +89,7 @@ export async function createRole(em: EntityManager, engine: AuthzEngine, caller:
   const granted = new Set([...input.permissions, ...inherited.permissions]);
   await assertCanGrant(engine, caller, [...granted].map((action) => ({ action, resource: '*' })), organizationId, 'permissions');
   try {
-    return await commitChange(em, engine, tenantId, async (tx, version) => {
+    return await commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
       const now = new Date();
       const row = tx.create(AuthzRole, {
         id: uuidv7(now.getTime()),
@@ -106,7 +105,6 @@ export async function createRole(em: EntityManager, engine: AuthzEngine, caller:
       });
       await tx.flush();
       const lines = roleLines(row);
-      const adapter = new MikroOrmCasbinAdapter(tx, tenantId);
       await adapter.addPolicies('p', 'p', lines.policy);
       await adapter.addPolicies('g', 'g', lines.grouping);
       recordEvent(tx, actorOf(caller), {
@@ -174,10 +172,10 @@ export async function assignRole(
   await assertCanHandOut(em, engine, caller, role, organizationId);
   const subject = `user:${input.userId}`;
   try {
-    return await commitChange(em, engine, tenantId, async (tx, version) => {
+    return await commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
       const row = tx.create(AuthzRoleAssignment, { id: uuidv7(), tenantId, roleId: role.id, subject, organizationId, createdAt: new Date() });
       await tx.flush();
-      await new MikroOrmCasbinAdapter(tx, tenantId).addPolicy('g', 'g', assignmentLine(subject, role.name, organizationId));
+      await adapter.addPolicy('g', 'g', assignmentLine(subject, role.name, organizationId));
       recordEvent(tx, actorOf(caller), {
         action: 'role.assigned',
         tenantId,
@@ -204,11 +202,11 @@ export async function unassignRole(
   const organizationId = scopeOf(role, input.organizationId);
   await assertCanHandOut(em, engine, caller, role, organizationId);
   const subject = `user:${input.userId}`;
-  return commitChange(em, engine, tenantId, async (tx, version) => {
+  return commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
     const row = await tx.findOne(AuthzRoleAssignment, { tenantId, roleId: role.id, subject, organizationId });
     if (!row) throw AuthzErrors.ASSIGNMENT_NOT_FOUND();
     const [child, parent, domain] = assignmentLine(subject, role.name, organizationId);
-    await new MikroOrmCasbinAdapter(tx, tenantId).removeFilteredPolicy('g', 'g', 0, child, parent, domain);
+    await adapter.removeFilteredPolicy('g', 'g', 0, child, parent, domain);
     recordEvent(tx, actorOf(caller), {
       action: 'role.unassigned',
       tenantId,

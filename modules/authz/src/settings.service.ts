@@ -11,7 +11,9 @@ export async function getSettings(engine: AuthzEngine, tenantId: string): Promis
 /** Merges the settings; part of the policy version, since OPA delegation changes every decision. */
 export async function updateSettings(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, patch: AuthzSettings) {
   const tenantId = caller.tenant.id;
-  return commitChange(em, engine, tenantId, async (tx, version) => {
+  return commitChange(em, engine, tenantId, async ({ tx, version, delta }) => {
+    // Settings are not lines: every process re-reads the tenant (rare, and OPA changes everything).
+    delta.ops.push({ op: 'reset' });
     const [row] = (await tx.execute('select settings from authz_tenant_state where tenant_id = ?', [tenantId])) as { settings: AuthzSettings }[];
     const before = row?.settings ?? {};
     const after: AuthzSettings = { ...before, ...patch };

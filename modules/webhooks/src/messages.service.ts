@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import { decodeCursor, recordEvent, toPage, uuidv7, type Actor, type Config, type EntityManager, type InferEntity } from '@plinto/kernel';
 import { WebhookAttempt, WebhookMessage } from './entities/webhook.entities';
 import { WebhookErrors } from './errors';
@@ -96,8 +97,9 @@ export async function listDeadLetters(
   return withAttempts(em, rows, query.limit);
 }
 
-async function loadMessage(em: EntityManager, tenantId: string, id: string): Promise<MessageRow> {
-  const row = await em.findOne(WebhookMessage, { id, tenantId });
+async function loadMessage(em: EntityManager, tenantId: string, id: string, forUpdate = false): Promise<MessageRow> {
+  // Replays lock the row, so two concurrent replays of one message cannot both queue it.
+  const row = await em.findOne(WebhookMessage, { id, tenantId }, forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
   if (!row) throw WebhookErrors.WEBHOOK_MESSAGE_NOT_FOUND();
   return row;
 }
@@ -111,7 +113,7 @@ export async function getMessage(em: EntityManager, tenantId: string, id: string
 export async function replayMessage(em: EntityManager, config: Config, actor: Actor, tenantId: string, id: string): Promise<MessageDto> {
   const firstDelay = webhookConfig(config).WEBHOOK_RETRY_SCHEDULE[0] ?? 0;
   await em.transactional(async (tx) => {
-    const row = await loadMessage(tx, tenantId, id);
+    const row = await loadMessage(tx, tenantId, id, true);
     if (row.status === 'pending' || row.status === 'delivering') throw WebhookErrors.WEBHOOK_MESSAGE_IN_FLIGHT();
     const endpoint = await loadEndpoint(tx, tenantId, row.endpointId);
     if (!endpoint.enabled) throw WebhookErrors.WEBHOOK_ENDPOINT_DISABLED();

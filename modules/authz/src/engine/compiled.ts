@@ -1,6 +1,7 @@
 import { PatternIndex } from './pattern-index';
 import { TENANT_WIDE, priorityOfRank, type Effect, type GroupingLine, type PolicyLine } from './model';
 import type { CompiledConditions, DecisionContext } from './conditions';
+import type { AdapterOp } from '../adapter';
 
 /** A `p` line, parsed once. */
 export interface Rule {
@@ -64,29 +65,93 @@ export class CompiledPolicy {
   /** domain → child → parents */
   private readonly links = new Map<string, Map<string, string[]>>();
   private readonly roleCache = new Map<string, string[]>();
-  readonly lineCount: number;
+  /** source → its rules, so a changed policy or role is removed without a scan. */
+  private readonly bySource = new Map<string, Rule[]>();
+  /** A `g` line may be stored more than once; a link holds while any copy is left. */
+  private readonly linkCounts = new Map<string, number>();
+  lineCount = 0;
 
   constructor(
-    readonly version: number,
+    public version: number,
     policyLines: PolicyLine[],
     groupingLines: GroupingLine[],
     conditionsOf: (source: string) => CompiledConditions | null,
   ) {
-    for (const [subject, domain, resource, action, effect, priority, source] of policyLines) {
-      const rule: Rule = { subject, domain, resource, action, effect, rank: Number(priority), source, conditions: conditionsOf(source) };
-      let bucket = this.bySubject.get(subject);
-      if (!bucket) this.bySubject.set(subject, (bucket = new PatternIndex()));
-      bucket.getOrCreate(action, () => new PatternIndex<Rule[]>()).getOrCreate(resource, () => []).push(rule);
+    for (const line of policyLines) this.addRule(line, conditionsOf);
+    for (const line of groupingLines) this.addLink(line);
+  }
+
+  private addRule([subject, domain, resource, action, effect, priority, source]: PolicyLine, conditionsOf: (source: string) => CompiledConditions | null): void {
+    const rule: Rule = { subject, domain, resource, action, effect, rank: Number(priority), source, conditions: conditionsOf(source) };
+    let bucket = this.bySubject.get(subject);
+    if (!bucket) this.bySubject.set(subject, (bucket = new PatternIndex()));
+    bucket.getOrCreate(action, () => new PatternIndex<Rule[]>()).getOrCreate(resource, () => []).push(rule);
+    const ofSource = this.bySource.get(source);
+    if (ofSource) ofSource.push(rule);
+    else this.bySource.set(source, [rule]);
+    this.lineCount++;
+  }
+
+  private removeSource(source: string): void {
+    for (const rule of this.bySource.get(source) ?? []) {
+      const rules = this.bySubject.get(rule.subject)?.getOrCreate(rule.action, () => new PatternIndex<Rule[]>()).getOrCreate(rule.resource, () => []);
+      const index = rules?.indexOf(rule) ?? -1;
+      if (rules && index !== -1) rules.splice(index, 1);
+      this.lineCount--;
     }
-    for (const [child, parent, domain] of groupingLines) {
-      let byChild = this.links.get(domain);
-      if (!byChild) this.links.set(domain, (byChild = new Map()));
+    this.bySource.delete(source);
+  }
+
+  private addLink([child, parent, domain]: GroupingLine): void {
+    const key = `${domain}\u0000${child}\u0000${parent}`;
+    this.linkCounts.set(key, (this.linkCounts.get(key) ?? 0) + 1);
+    this.lineCount++;
+    let byChild = this.links.get(domain);
+    if (!byChild) this.links.set(domain, (byChild = new Map()));
+    const parents = byChild.get(child);
+    if (parents) {
+      if (!parents.includes(parent)) parents.push(parent);
+    } else byChild.set(child, [parent]);
+  }
+
+  /** Removes every stored copy of the links from `child` (to `parent`, in `domain`, when given). */
+  private removeLinks(child: string, parent: string, domain: string): void {
+    for (const [linkDomain, byChild] of this.links) {
+      if (domain && linkDomain !== domain) continue;
       const parents = byChild.get(child);
-      if (parents) {
-        if (!parents.includes(parent)) parents.push(parent);
-      } else byChild.set(child, [parent]);
+      if (!parents) continue;
+      for (const linked of [...parents]) {
+        if (parent && linked !== parent) continue;
+        const key = `${linkDomain}\u0000${child}\u0000${linked}`;
+        this.lineCount -= this.linkCounts.get(key) ?? 0;
+        this.linkCounts.delete(key);
+        parents.splice(parents.indexOf(linked), 1);
+      }
+      if (parents.length === 0) byChild.delete(child);
     }
-    this.lineCount = policyLines.length + groupingLines.length;
+  }
+
+  /**
+   * Applies the adapter operations of one committed change (see AdapterOp), the same ones that
+   * were written to `authz_rules`. Returns false for an operation it cannot apply exactly; the
+   * caller then reloads the tenant's policy in full.
+   */
+  apply(ops: AdapterOp[], version: number, conditionsOf: (source: string) => CompiledConditions | null): boolean {
+    for (const op of ops) {
+      if (op.op === 'reset') return false;
+      if (op.op === 'add') {
+        if (op.ptype === 'p') for (const rule of op.rules) this.addRule(rule as PolicyLine, conditionsOf);
+        else for (const rule of op.rules) this.addLink(rule as GroupingLine);
+        continue;
+      }
+      const [a = '', b = '', c = ''] = op.values;
+      if (op.ptype === 'p' && op.fieldIndex === 6 && a !== '' && op.values.length === 1) this.removeSource(a);
+      else if (op.ptype === 'g' && op.fieldIndex === 0 && a !== '' && op.values.length <= 3) this.removeLinks(a, b, c);
+      else return false;
+    }
+    this.roleCache.clear();
+    this.version = version;
+    return true;
   }
 
   /** Roles `subject` holds in `domain`: links in that domain and tenant-wide ones, transitively. */
