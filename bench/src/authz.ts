@@ -1,8 +1,10 @@
 import { createLogger, createOrm, loadConfig, uuidv7, type MikroORM } from '@plinto/kernel';
-import { platformSchema } from '@plinto/api';
+import { appRouter, platformSchema } from '@plinto/api';
 import {
   AuthzEngine,
   MikroOrmCasbinAdapter,
+  createPolicy,
+  permissionsFromRouter,
   buildPermissionCatalog,
   newCasbinEnforcer,
   rankOf,
@@ -132,7 +134,7 @@ const authzBenchmark: Benchmark = {
     });
     const logger = createLogger(config, 'bench-authz');
     const orm = await createOrm(config, platformSchema, logger);
-    const engine = new AuthzEngine({ orm, config, logger, catalog: buildPermissionCatalog() });
+    const engine = new AuthzEngine({ orm, config, logger, catalog: buildPermissionCatalog(permissionsFromRouter(appRouter)) });
     await engine.start();
     const base = `http://127.0.0.1:${api.port}`;
     const headers = (slug: string) => ({ authorization: `Bearer ${BENCH_PLATFORM_KEY}`, 'x-plinto-tenant': slug, 'content-type': 'application/json' });
@@ -175,6 +177,41 @@ const authzBenchmark: Benchmark = {
           { name: `decision p99, ${label} (full in-process path)`, figure: full.p99Us, baselineName: 'Casbin enforce p99', baseline: casbin.p99Us, unit: 'µs', higherIsBetter: false, goal: size === 100_000 ? 'p99 <= 1000 µs' : undefined, note: `index p99 ${index.p99Us.toFixed(1)} µs; ${Math.round(full.perSecond).toLocaleString('en-US')} dec/s` },
           { name: `decision cache hit rate, ${label} (skewed mix)`, figure: hitRate * 100, baselineName: 'every decision', baseline: 100, unit: '%', higherIsBetter: true, note: `${engine.cache.hits} hits / ${engine.cache.misses} misses` },
         );
+
+        if (size === Math.max(...SIZES)) {
+          // A change made in this process (its own engine, as a second api process would) reaches
+          // the api process as a delta over Redis pub/sub: compare with reloading the tenant.
+          progress(`${size} lines: propagation`);
+          const probe = async () => {
+            const res = await fetch(`${base}/v1/policies/evaluate`, { method: 'POST', headers: headers(slug), body: JSON.stringify({ subject: 'user:bench-probe', action: 'probe:read', resource: 'probe:1' }) });
+            return (await res.json()) as { result: { allow: boolean }; decidedBy: string };
+          };
+          for (let attempt = 0; attempt < 50 && (await probe()).decidedBy !== 'engine'; attempt++) await new Promise((r) => setTimeout(r, 200));
+          const caller = {
+            principal: { kind: 'platform_operator' as const, id: 'bench', tenantId: null, attributes: {} },
+            tenant: { id: tenantId, slug, name: slug, status: 'active' as const },
+            request: { requestId: 'bench', ip: null, userAgent: null },
+          };
+          const t0 = Date.now();
+          await createPolicy(orm.em.fork(), engine, caller, { name: 'probe', effect: 'allow', priority: 0, subjects: ['user:bench-probe'], actions: ['probe:read'], resources: ['*'] });
+          const committedMs = Date.now() - t0;
+          let probes = 0;
+          while (!(await probe()).result.allow && Date.now() - t0 < 10_000) {
+            probes++;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          progress(`change committed in ${committedMs} ms, enforced after ${Date.now() - t0} ms (${probes} probes)`);
+          rows.push({
+            name: `policy change enforced by another process, ${label}`,
+            figure: Date.now() - t0,
+            baselineName: 'reloading the tenant policy',
+            baseline: loadMs,
+            unit: 'ms',
+            higherIsBetter: false,
+            goal: '< 1000 ms',
+            note: 'commit + pub/sub delta + HTTP evaluate polled every 5 ms',
+          });
+        }
 
         if (size === SIZES[0]) {
           // Over HTTP on the api process: evaluate vs a protected no-op, same tenant, same credential.

@@ -261,6 +261,22 @@ describe('TOTP MFA', () => {
   });
 });
 
+describe('magic link with MFA', () => {
+  it('asks an enrolled user for the second factor after the link, and records both methods', async () => {
+    await freshTotpStep();
+    const first = await signUpVerified('ivan@example.com');
+    const as = asUser(api, first.session.token);
+    const totp = totpFor((await as('POST', '/v1/auth/mfa/totp', {})).body.secret);
+    expect((await as('POST', '/v1/auth/mfa/totp/confirm', { code: totp.now() })).status).toBe(200);
+    await call('POST', '/v1/auth/magic-link', { email: 'ivan@example.com' });
+    const token = extractLink(await smtp.waitForEmail('ivan@example.com', /sign-in link/)).searchParams.get('token');
+    const challenge = await call('POST', '/v1/auth/magic-link/consume', { token });
+    expect(challenge.body.status).toBe('mfa_required');
+    const done = await call('POST', '/v1/auth/mfa/verify', { challengeToken: challenge.body.challengeToken, code: totp.at(1) });
+    expect(done.body).toMatchObject({ status: 'signed_in', session: { amr: ['email', 'otp'], aal: 2 } });
+  });
+});
+
 describe('user management for tenant admins', () => {
   it('lists with cursor and search, gets, updates, disables (ending sessions), enables and deletes', async () => {
     const henry = await signUpVerified('henry@example.com');

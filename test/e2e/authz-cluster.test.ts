@@ -51,11 +51,17 @@ describe('policy changes reach every api process within a second', () => {
     const zoe = () => callerAs(api2, userPrincipal('zoe', tenantId)).call();
     expect((await (await zoe()).policies.list({ limit: 1 })).items).toBeDefined();
 
+    const compiledBefore = await engine2.snapshot(tenantId);
+    const versionBefore = compiledBefore.version;
     const revoked = await api1.rest('DELETE', `/v1/policies/roles/${role.body.id}/unassign?userId=zoe`, { tenant: T });
     expect(revoked.status).toBe(200);
     const elapsed = await timeUntil(async () => !(await evaluateOn(api2, 'user:zoe', 'reports:read')));
     expect(elapsed).toBeLessThan(1000);
     await expect((await zoe()).policies.list({ limit: 1 })).rejects.toMatchObject({ appCode: 'FORBIDDEN' });
+    // api 2 applied the published delta to its compiled policy: no reload, no scan of the policy.
+    const compiledAfter = await engine2.snapshot(tenantId);
+    expect(compiledAfter).toBe(compiledBefore);
+    expect(compiledAfter.version).toBe(versionBefore + 1);
   });
 
   it('a deny created through api 2 is enforced by api 1', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@plinto/kernel';
+import type { AuditRow } from './audit-row';
 
 /**
  * Tamper evidence: each tenant's events form a hash chain, hash_n = SHA-256(hash_{n-1} + event_n).
@@ -9,25 +10,8 @@ import type { EntityManager, MikroORM } from '@plinto/kernel';
  */
 export const NIL_TENANT = '00000000-0000-0000-0000-000000000000';
 
-interface ChainRow {
-  id: string;
-  tenant_id: string | null;
-  organization_id: string | null;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  source: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: string;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  data: unknown;
-  occurred_us: string;
-  chain_seq: string | null;
-  chain_hash: string | null;
-}
+/** An audit row as the chain reads it: the time as microseconds, exact and time-zone independent. */
+type ChainRow = Omit<AuditRow, 'occurred_at'> & { occurred_us: string };
 
 const CHAIN_COLUMNS = `id, tenant_id, organization_id, actor_type, actor_id, action, source, target_type, target_id,
   outcome, ip, user_agent, request_id, data, (extract(epoch from occurred_at) * 1000000)::bigint::text as occurred_us,

@@ -30,15 +30,22 @@ export async function ensureTenantSeeded(em: EntityManager, tenantId: string, ca
     if (state?.catalog_hash === hash) return false;
     const adapter = new MikroOrmCasbinAdapter(tx, tenantId);
     const now = new Date();
+    const changed: string[] = [];
     for (const role of roles) {
-      const found: { id: string }[] = await tx.execute(
-        'select id from authz_roles where tenant_id = ? and organization_id is null and name = ?',
+      const found: { id: string; permissions: string[]; parents: string[] }[] = await tx.execute(
+        'select id, permissions, parents from authz_roles where tenant_id = ? and organization_id is null and name = ?',
         [tenantId, role.name],
       );
-      const id = found[0]?.id ?? uuidv7(now.getTime());
-      if (found[0]) {
+      const existing = found[0];
+      // Seeding only ever adds: during a rolling deploy, processes with an older catalog must not
+      // take back what a newer one granted (and the two must not re-seed each other in turn).
+      const permissions = [...new Set([...(existing?.permissions ?? []), ...role.permissions])].sort();
+      if (existing && permissions.length === existing.permissions.length && JSON.stringify(existing.parents) === JSON.stringify(role.parents)) continue;
+      changed.push(role.name);
+      const id = existing?.id ?? uuidv7(now.getTime());
+      if (existing) {
         await tx.execute('update authz_roles set permissions = ?, parents = ?, builtin = true, description = ?, updated_at = ? where id = ?', [
-          JSON.stringify(role.permissions),
+          JSON.stringify(permissions),
           JSON.stringify(role.parents),
           role.description,
           now,
@@ -49,19 +56,23 @@ export async function ensureTenantSeeded(em: EntityManager, tenantId: string, ca
       } else {
         await tx.execute(
           'insert into authz_roles (id, tenant_id, name, description, permissions, parents, organization_id, builtin, created_at, updated_at) values (?, ?, ?, ?, ?, ?, null, true, ?, ?)',
-          [id, tenantId, role.name, role.description, JSON.stringify(role.permissions), JSON.stringify(role.parents), now, now],
+          [id, tenantId, role.name, role.description, JSON.stringify(permissions), JSON.stringify(role.parents), now, now],
         );
       }
-      const lines = roleLines({ id, name: role.name, permissions: role.permissions, parents: role.parents, organizationId: null });
+      const lines = roleLines({ id, name: role.name, permissions, parents: role.parents, organizationId: null });
       await adapter.addPolicies('p', 'p', lines.policy);
       await adapter.addPolicies('g', 'g', lines.grouping);
+    }
+    if (changed.length === 0) {
+      await tx.execute('update authz_tenant_state set catalog_hash = ? where tenant_id = ?', [hash, tenantId]);
+      return false;
     }
     await tx.execute('update authz_tenant_state set catalog_hash = ?, version = version + 1, updated_at = now() where tenant_id = ?', [hash, tenantId]);
     recordEvent(tx, SYSTEM_ACTOR, {
       action: 'authz.default_roles_seeded',
       tenantId,
       target: { type: 'tenant', id: tenantId },
-      data: { catalogHash: hash, roles: roles.map((r) => ({ name: r.name, permissions: r.permissions.length })) },
+      data: { catalogHash: hash, roles: changed },
     });
     await tx.flush();
     return true;

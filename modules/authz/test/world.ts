@@ -73,7 +73,7 @@ export const conditionsArb: fc.Arbitrary<PolicyConditions | null> = fc.oneof(
             { days: sub(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const, 1, 5), hours: fc.record({ start: hhmm, end: hhmm }), timeZone: fc.constantFrom(...ZONES) },
             { requiredKeys: ['timeZone'] },
           ),
-          attributes: fc.constant([{ attribute: 'resource.owner', operator: 'equals' as const, valueFrom: 'subject.id' }]),
+          attributes: fc.constant<PolicyConditions['attributes']>([{ attribute: 'resource.owner', operator: 'equals', valueFrom: 'subject.id' }]),
         },
         { requiredKeys: [] },
       )

@@ -88,3 +88,4 @@ export {
   type EmailConfig,
 } from './email';
 export { defineEventTypes, eventTypeCatalog, type EventTypeSpec } from './events/catalog';
+export { runProcess } from './process';

@@ -1,5 +1,4 @@
 import { recordEvent, uuidv7, SYSTEM_ACTOR, type Config, type EntityManager, type MikroORM } from '@plinto/kernel';
-import { WebhookAttempt } from './entities/webhook.entities';
 import { webhookConfig } from './config';
 import { signingSecrets } from './endpoints.service';
 import { webhookHeaders } from './signing';
@@ -97,7 +96,7 @@ async function claim(em: EntityManager, messageId: string, claimMs: number): Pro
 
 /**
  * Makes one delivery attempt of a message and records it (attempt row, message state, endpoint
- * health, and the events that follow from them) in one transaction. The caller (the webhooks
+ * health, and the events that follow from them) atomically. The caller (the webhooks
  * worker) re-runs the job at `retry.at`. At-least-once: a crash after the POST but before the
  * commit repeats the attempt, with the same `webhook-id`, for the receiver to dedupe.
  */
@@ -132,71 +131,71 @@ export async function deliverMessage(
   const delay = result.ok || gone ? null : nextDelay(settings.WEBHOOK_RETRY_SCHEDULE, round, result.retryAfterMs);
   const retryAt = delay === null ? null : new Date(Date.now() + delay);
 
+  const attemptRow = [uuidv7(), message.tenant_id, message.id, endpoint.id, attempt, message.trigger, result.ok ? 'succeeded' : 'failed', result.status, result.body, result.error, result.latencyMs];
+  if (result.ok) {
+    // The common case in one statement (atomic on its own): log the attempt, settle the message,
+    // and mark the endpoint healthy unless it already is (so busy endpoints do not rewrite it).
+    await em.execute(
+      `with attempt as (${INSERT_ATTEMPT}),
+            message as (
+              update webhook_messages set status = 'succeeded', attempts = ?, round_attempts = ?, claimed_until = null,
+                     updated_at = now(), last_attempt_at = now(), last_response_status = ?, last_error = null,
+                     next_attempt_at = null, delivered_at = now(), failed_at = null
+               where id = ?)
+       update webhook_endpoints set last_success_at = now(), failing_since = null, consecutive_failures = 0
+        where id = ? and (failing_since is not null or consecutive_failures > 0 or last_success_at is null
+                          or last_success_at < now() - interval '1 second')`,
+      [...attemptRow, attempt, round, result.status, message.id, endpoint.id],
+    );
+    return { kind: 'succeeded', attempt };
+  }
+
   await em.transactional(async (tx) => {
-    tx.create(WebhookAttempt, {
-      id: uuidv7(),
-      tenantId: message.tenant_id,
-      messageId: message.id,
-      endpointId: endpoint.id,
-      attempt,
-      trigger: message.trigger,
-      status: result.ok ? 'succeeded' : 'failed',
-      responseStatus: result.status,
-      responseBody: result.body,
-      error: result.error,
-      latencyMs: result.latencyMs,
-      createdAt: new Date(),
-    });
-    const status = result.ok ? 'succeeded' : retryAt ? 'pending' : 'failed';
+    await tx.execute(INSERT_ATTEMPT, attemptRow);
+    const status = retryAt ? 'pending' : 'failed';
     await settle(tx, message.id, { status, error: errorText(result), attempts: attempt, round, responseStatus: result.status, retryAt });
     const ref = { endpointId: endpoint.id, url: endpoint.url };
     const base = { tenantId: message.tenant_id, organizationId: endpoint.organizationId, target: { type: 'webhook_endpoint', id: endpoint.id } };
-    if (result.ok) {
+    const [health]: { failing_since: Date; started: boolean; enabled: boolean }[] = await tx.execute(
+      `update webhook_endpoints e set last_failure_at = now(), consecutive_failures = consecutive_failures + 1,
+              failing_since = coalesce(failing_since, now())
+        where id = ?
+        returning failing_since, failing_since = now() as started, enabled`,
+      [endpoint.id],
+    );
+    if (health?.started) {
+      recordEvent(tx, SYSTEM_ACTOR, { ...base, action: 'webhook.endpoint.failing', data: { ...ref, responseStatus: result.status, error: result.error } });
+    }
+    const failingTooLong = health && Date.now() - new Date(health.failing_since).getTime() >= settings.WEBHOOK_DISABLE_AFTER;
+    if (health?.enabled && (gone || failingTooLong)) {
+      const reason = gone ? 'gone' : 'failing';
       await tx.execute(
-        `update webhook_endpoints set last_success_at = now(), failing_since = null, consecutive_failures = 0
-          where id = ? and (failing_since is not null or consecutive_failures > 0 or last_success_at is null
-                            or last_success_at < now() - interval '1 second')`,
-        [endpoint.id],
+        `update webhook_endpoints set enabled = false, disabled_reason = ?, disabled_at = now(), updated_at = now() where id = ?`,
+        [reason, endpoint.id],
       );
-    } else {
-      const [health]: { failing_since: Date; started: boolean; enabled: boolean }[] = await tx.execute(
-        `update webhook_endpoints e set last_failure_at = now(), consecutive_failures = consecutive_failures + 1,
-                failing_since = coalesce(failing_since, now())
-          where id = ?
-          returning failing_since, failing_since = now() as started, enabled`,
-        [endpoint.id],
-      );
-      if (health?.started) {
-        recordEvent(tx, SYSTEM_ACTOR, { ...base, action: 'webhook.endpoint.failing', data: { ...ref, responseStatus: result.status, error: result.error } });
-      }
-      const failingTooLong = health && Date.now() - new Date(health.failing_since).getTime() >= settings.WEBHOOK_DISABLE_AFTER;
-      if (health?.enabled && (gone || failingTooLong)) {
-        const reason = gone ? 'gone' : 'failing';
-        await tx.execute(
-          `update webhook_endpoints set enabled = false, disabled_reason = ?, disabled_at = now(), updated_at = now() where id = ?`,
-          [reason, endpoint.id],
-        );
-        recordEvent(tx, SYSTEM_ACTOR, {
-          ...base,
-          action: 'webhook.endpoint.disabled',
-          data: { ...ref, reason, failingSince: new Date(health.failing_since).toISOString() },
-        });
-      }
-      if (status === 'failed') {
-        recordEvent(tx, SYSTEM_ACTOR, {
-          ...base,
-          action: 'webhook.message.dead_lettered',
-          target: { type: 'webhook_message', id: message.id },
-          data: { endpointId: endpoint.id, messageId: message.id, eventType: message.event_type, attempts: attempt },
-        });
-      }
+      recordEvent(tx, SYSTEM_ACTOR, {
+        ...base,
+        action: 'webhook.endpoint.disabled',
+        data: { ...ref, reason, failingSince: new Date(health.failing_since).toISOString() },
+      });
+    }
+    if (status === 'failed') {
+      recordEvent(tx, SYSTEM_ACTOR, {
+        ...base,
+        action: 'webhook.message.dead_lettered',
+        target: { type: 'webhook_message', id: message.id },
+        data: { endpointId: endpoint.id, messageId: message.id, eventType: message.event_type, attempts: attempt },
+      });
     }
     await tx.flush();
   });
-  if (result.ok) return { kind: 'succeeded', attempt };
   if (retryAt) return { kind: 'retry', attempt, at: retryAt };
   return { kind: 'dead', attempt, reason: gone ? 'gone' : 'exhausted' };
 }
+
+const INSERT_ATTEMPT = `insert into webhook_attempts
+  (id, tenant_id, message_id, endpoint_id, attempt, trigger, status, response_status, response_body, error, latency_ms, created_at)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())`;
 
 function errorText(result: SendResult): string | null {
   if (result.ok) return null;

@@ -3,7 +3,8 @@ import { uuidv7, type DomainEventMessage, type EntityManager } from '@plinto/ker
 /** A committed event as the `events` queue carries it. */
 export type FanOutEvent = Omit<DomainEventMessage, 'actor'> & { actor: { type: string; id: string | null } };
 import { isAboutEndpoint } from './events';
-import { queueDeliveries, type QueuedDelivery } from './outbox';
+import type { QueuedDelivery } from './outbox';
+import { WebhooksQueue, WEBHOOK_DELIVER_JOB } from './queue';
 
 /** `*` matches everything, `user.*` any type under `user.`, anything else itself. No filters: all. */
 export function matchesFilters(filters: string[], type: string): boolean {
@@ -33,7 +34,7 @@ interface EndpointMatchRow {
 
 /**
  * Fans one committed event out to the tenant's matching endpoints: one message per (event,
- * endpoint) and one queued delivery each, written in one transaction. Idempotent by event id:
+ * endpoint) and one queued delivery each, written atomically. Idempotent by event id:
  * a redelivered event finds its messages already there (unique (event_id, endpoint_id)) and
  * queues nothing new. Returns what it queued, for an immediate dispatch after commit.
  */
@@ -55,16 +56,22 @@ export async function fanOutEvent(em: EntityManager, event: FanOutEvent, firstDe
   const body = payloadFor(event);
   const tenantId = event.tenantId;
   const availableAt = new Date(Date.now() + firstDelayMs);
-  return em.transactional(async (tx) => {
-    const values: unknown[] = [];
-    for (const endpoint of targets) values.push(uuidv7(), tenantId, endpoint.id, event.eventId, event.action, body, availableAt);
-    const inserted: { id: string }[] = await tx.execute(
-      `insert into webhook_messages (id, tenant_id, endpoint_id, event_id, event_type, body, status, trigger, next_attempt_at)
-       values ${targets.map(() => `(?, ?, ?, ?, ?, ?, 'pending', 'event', ?)`).join(', ')}
-       on conflict (event_id, endpoint_id) do nothing
-       returning id`,
-      values,
-    );
-    return queueDeliveries(tx, inserted.map((row) => ({ messageId: row.id, tenantId })), availableAt);
-  });
+  // One statement, so atomic without a transaction: the messages that are new (a redelivered
+  // event conflicts on (event_id, endpoint_id) and inserts nothing) and an outbox row for each.
+  const values: unknown[] = [];
+  for (const endpoint of targets) values.push(uuidv7(), uuidv7(), endpoint.id);
+  const rows: { id: string; message_id: string }[] = await em.execute(
+    `with input (message_id, outbox_id, endpoint_id) as (values ${targets.map(() => '(?::uuid, ?::uuid, ?::uuid)').join(', ')}),
+          inserted as (
+            insert into webhook_messages (id, tenant_id, endpoint_id, event_id, event_type, body, status, trigger, next_attempt_at)
+            select message_id, ?::uuid, endpoint_id, ?::uuid, ?::text, ?::text, 'pending', 'event', ?::timestamptz from input
+            on conflict (event_id, endpoint_id) do nothing
+            returning id)
+     insert into outbox (id, tenant_id, queue, job_name, payload, created_at, available_at, attempts)
+     select i.outbox_id, ?::uuid, ?::text, ?::text, jsonb_build_object('messageId', m.id), now(), ?::timestamptz, 0
+       from inserted m join input i on i.message_id = m.id
+     returning id, payload->>'messageId' as message_id`,
+    [...values, tenantId, event.eventId, event.action, body, availableAt, tenantId, WebhooksQueue.name, WEBHOOK_DELIVER_JOB, availableAt],
+  );
+  return rows.map((r) => ({ outboxId: r.id, messageId: r.message_id }));
 }

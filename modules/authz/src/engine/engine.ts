@@ -21,6 +21,10 @@ import { DecisionLog } from './decision-log';
 import { linesOf, newPlintoModel } from './casbin';
 import { TENANT_WIDE, policySource } from './model';
 import { queryOpa } from './opa';
+import type { PolicyDelta } from '../changes';
+
+/** Deltas larger than this are not sent; receivers reload the tenant instead. */
+const MAX_DELTA_RULES = 20_000;
 
 export interface TenantSnapshot {
   tenantId: string;
@@ -84,12 +88,13 @@ export class AuthzEngine {
     this.subscriber = subscriber;
     this.publisher = createRedis(this.deps.config.REDIS_URL, 'producer', 'plinto-authz-pub');
     subscriber.on('message', (_channel: string, message: string) => {
+      let parsed: { tenantId: string; version: number; delta?: PolicyDelta };
       try {
-        const { tenantId, version } = JSON.parse(message) as { tenantId: string; version: number };
-        this.invalidate(tenantId, version);
+        parsed = JSON.parse(message) as typeof parsed;
       } catch {
-        // not ours
+        return; // not ours
       }
+      this.apply(parsed.tenantId, parsed.version, parsed.delta);
     });
     let subscribedOnce = false;
     // After a reconnect we may have missed notifications: forget every compiled policy.
@@ -113,10 +118,27 @@ export class AuthzEngine {
 
   /** Forget a tenant's compiled policy older than `version` (from a notification or a local change). */
   invalidate(tenantId: string, version: number): void {
+    this.apply(tenantId, version, undefined);
+  }
+
+  /**
+   * Brings the tenant's compiled policy to `version`: by applying the delta when it is the next
+   * version (no reload, no scan), otherwise by dropping it so the next decision reloads it.
+   */
+  apply(tenantId: string, version: number, delta: PolicyDelta | undefined): void {
     const slot = this.slots.get(tenantId);
     if (!slot) return;
     slot.required = Math.max(slot.required, version);
-    if (slot.snapshot && slot.snapshot.version < version) slot.snapshot = undefined;
+    const snapshot = slot.snapshot;
+    if (!snapshot || snapshot.version >= version) return;
+    if (delta && snapshot.version === version - 1) {
+      const conditions = new Map(Object.entries(delta.conditions).map(([source, c]) => [source, compileConditions(c)]));
+      if (snapshot.compiled.apply(delta.ops, version, (source) => conditions.get(source) ?? null)) {
+        snapshot.version = version;
+        return;
+      }
+    }
+    slot.snapshot = undefined;
   }
 
   invalidateAll(): void {
@@ -124,10 +146,11 @@ export class AuthzEngine {
   }
 
   /** Called after a policy change committed: enforce it here now, and everywhere via pub/sub. */
-  async changed(tenantId: string, version: number): Promise<void> {
-    this.invalidate(tenantId, version);
+  async changed(tenantId: string, version: number, delta?: PolicyDelta): Promise<void> {
+    this.apply(tenantId, version, delta);
+    const size = delta ? delta.ops.reduce((n, op) => n + (op.op === 'add' ? op.rules.length : 1), 0) : 0;
     try {
-      await this.publisher?.publish(this.channel, JSON.stringify({ tenantId, version }));
+      await this.publisher?.publish(this.channel, JSON.stringify({ tenantId, version, ...(delta && size <= MAX_DELTA_RULES ? { delta } : {}) }));
     } catch (error) {
       // Other processes then pick the change up when their compiled policy expires (POLICY_CACHE_TTL).
       this.deps.logger.warn({ err: error, tenantId }, 'authz: could not publish a policy change');
@@ -138,13 +161,20 @@ export class AuthzEngine {
   async snapshot(tenantId: string): Promise<TenantSnapshot> {
     let slot = this.slots.get(tenantId);
     if (!slot) this.slots.set(tenantId, (slot = { required: 0 }));
-    const fresh = slot.snapshot;
-    const ttlMs = this.settings.POLICY_CACHE_TTL * 1000;
-    if (fresh && fresh.version >= slot.required && Date.now() - fresh.loadedAt < ttlMs) return fresh;
-    slot.loading ??= this.load(tenantId, slot).finally(() => {
-      slot.loading = undefined;
-    });
-    return slot.loading;
+    const current = slot.snapshot;
+    const load = (target: Slot) =>
+      (target.loading ??= this.load(tenantId, target).finally(() => {
+        target.loading = undefined;
+      }));
+    if (current && current.version >= slot.required) {
+      // Past the TTL (a safety net for lost notifications) it is refreshed in the background: no
+      // change is known, so deciding on it meanwhile is as correct as it was a moment ago.
+      if (Date.now() - current.loadedAt >= this.settings.POLICY_CACHE_TTL * 1000 && !slot.loading) {
+        load(slot).catch((error: unknown) => this.deps.logger.warn({ err: error, tenantId }, 'authz: background policy refresh failed'));
+      }
+      return current;
+    }
+    return load(slot);
   }
 
   private async load(tenantId: string, slot: Slot): Promise<TenantSnapshot> {
@@ -160,7 +190,11 @@ export class AuthzEngine {
   /** Reads version, lines and conditions in one repeatable-read transaction (a consistent cut). */
   private async read(tenantId: string): Promise<TenantSnapshot> {
     const em = this.deps.orm.em.fork();
-    await ensureTenantSeeded(em, tenantId, this.deps.catalog);
+    if (await ensureTenantSeeded(em, tenantId, this.deps.catalog)) {
+      // Other processes may hold this tenant from before the (re)seed.
+      const [state] = (await em.execute('select version from authz_tenant_state where tenant_id = ?', [tenantId])) as { version: string }[];
+      if (state) void this.changed(tenantId, Number(state.version));
+    }
     return em.transactional(
       async (tx) => {
         const [state] = (await tx.execute('select version, settings from authz_tenant_state where tenant_id = ?', [tenantId])) as {
