@@ -13,7 +13,7 @@ import { REPO_ROOT, startServerProcess } from './processes';
 import type { Benchmark, BenchRow } from './types';
 
 const BURST = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000);
-const STEADY_RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 100); // events per second
+const STEADY_RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 50); // events per second
 const STEADY_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const SETTLE_TIMEOUT_MS = 120_000;
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plinto_bench';

@@ -9,6 +9,7 @@ import { MfaChallenge, RecoveryCode, TotpFactor } from './entities/mfa.entity';
 import { authMigrations } from './migrations';
 import { authConfig } from './config';
 import { configureHashing } from './password/hasher';
+import './events';
 
 export { authRouter, usersRouter } from './router';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';

@@ -15,6 +15,7 @@ export { requeueStuckMessages } from './maintenance';
 export { createEndpoint, getEndpoint, rotateSecret, updateEndpoint } from './endpoints.service';
 export { replayMessage, recoverEndpoint, sendTestMessage, getMessage } from './messages.service';
 export { generateSecret, sign, webhookHeaders, SecretBox } from './signing';
+export { assertSecretsKey } from './secrets';
 export { classifyAddress, canonicalAddress, type AddressClass } from './delivery/address';
 export { resolveDestination, DestinationRefused, systemResolver, type Resolver } from './delivery/destination';
 export { sendWebhook, parseRetryAfter, type SendResult } from './delivery/http';

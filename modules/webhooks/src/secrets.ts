@@ -13,3 +13,8 @@ export function secretBox(config: Config): SecretBox {
   }
   return box;
 }
+
+/** Throws (at boot) when signing secrets could not be sealed: production without WEBHOOK_SECRETS_KEY. */
+export function assertSecretsKey(config: Config): void {
+  secretBox(config);
+}

@@ -1,5 +1,5 @@
 import type { Logger, MikroORM, QueueProducers } from '@plinto/kernel';
-import { dispatchNow, fanOutEvent, webhookConfig } from '@plinto/webhooks';
+import { assertSecretsKey, dispatchNow, fanOutEvent, webhookConfig } from '@plinto/webhooks';
 import type { Config } from '@plinto/kernel';
 import type { DomainEventHandler } from './domain-events';
 
@@ -9,6 +9,8 @@ import type { DomainEventHandler } from './domain-events';
  * enqueueing right after commit only saves the relay's poll, and may fail without loss.
  */
 export function webhookFanOutHandler(deps: { orm: MikroORM; config: Config; logger: Logger; producers: QueueProducers }): DomainEventHandler {
+  // Refuse to boot in production without the key that seals signing secrets.
+  assertSecretsKey(deps.config);
   const firstDelay = webhookConfig(deps.config).WEBHOOK_RETRY_SCHEDULE[0] ?? 0;
   return async (event) => {
     const em = deps.orm.em.fork();

@@ -1,0 +1,55 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { composeSchemas, createLogger, createOrm, kernelSchema, SYSTEM_ACTOR, uuidv7, type MikroORM } from '@plinto/kernel';
+import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
+import { createEndpoint, deliverMessage, sendTestMessage, webhooksSchema, type Resolver } from '../src';
+
+/**
+ * The delivery service against a real database, with the DNS answer stubbed: an endpoint saved
+ * under a harmless-looking host name that resolves to a metadata or private address is refused
+ * at delivery time, before any socket is opened, and the refusal is logged as a failed attempt.
+ */
+let orm: MikroORM;
+let config: Awaited<ReturnType<typeof testConfig>>;
+const tenantId = uuidv7();
+
+beforeAll(async () => {
+  config = await testConfig({ WEBHOOK_RETRY_SCHEDULE: '0,1h' });
+  orm = await createOrm(config, composeSchemas([kernelSchema, webhooksSchema]), createLogger({ LOG_LEVEL: 'silent' }, 'test'));
+  await orm.em.fork().execute(`insert into tenants (id, slug, name) values (?, 'wh-int', 'wh-int')`, [tenantId]);
+});
+afterAll(async () => {
+  await orm?.close();
+  await dropTestDatabases();
+});
+
+describe('deliverMessage: SSRF at delivery time', () => {
+  const connect = vi.spyOn(net.Socket.prototype, 'connect');
+  afterAll(() => connect.mockRestore());
+
+  it.each([
+    ['hooks.customer.example', '169.254.169.254', 'metadata'],
+    ['hooks2.customer.example', '::ffff:10.0.0.7', 'private'],
+    ['hooks3.customer.example', 'fd00:ec2::254', 'metadata'],
+  ])('%s resolving to %s is refused (%s), logged, and retried on schedule', async (host, address, cls) => {
+    const resolver: Resolver = async () => [{ address, family: address.includes(':') ? 6 : 4 }];
+    const endpoint = await createEndpoint(orm.em.fork(), config, SYSTEM_ACTOR, tenantId, { url: `https://${host}/hooks` });
+    const message = await sendTestMessage(orm.em.fork(), config, SYSTEM_ACTOR, tenantId, endpoint.id, {});
+    connect.mockClear();
+
+    const outcome = await deliverMessage(orm, config, message.id, { resolver });
+    expect(outcome).toMatchObject({ kind: 'retry', attempt: 1 });
+    expect(connect).not.toHaveBeenCalled();
+
+    const [attempt] = await orm.em.fork().execute('select * from webhook_attempts where message_id = ?', [message.id]);
+    expect(attempt).toMatchObject({ status: 'failed', response_status: null });
+    expect(attempt.error).toContain(cls);
+    const [row] = await orm.em.fork().execute('select status, last_error from webhook_messages where id = ?', [message.id]);
+    expect(row.status).toBe('pending');
+    expect(row.last_error).toMatch(/^refused: /);
+
+    // Not due yet (next slot is in an hour): another run only says when to look again.
+    expect(await deliverMessage(orm, config, message.id, { resolver })).toMatchObject({ kind: 'wait' });
+    expect(connect).not.toHaveBeenCalled();
+  });
+});
