@@ -16,7 +16,9 @@ const BURST = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000);
 const STEADY_RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 50); // events per second
 const STEADY_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const SETTLE_TIMEOUT_MS = 120_000;
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plinto_bench';
+// A database of its own: other suites leave outbox rows (emails...) that this suite's workers
+// process would otherwise pick up and deliver.
+const DATABASE_URL = process.env.BENCH_WEBHOOKS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plinto_bench_webhooks';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = 'plinto_bench_wh';
 const CONCURRENCY = 32;

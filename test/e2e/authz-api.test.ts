@@ -100,6 +100,9 @@ describe('policies: CRUD, versions and audit', () => {
     expect(patched.body).toMatchObject({ revision: 2, actions: ['invoices:read', 'invoices:list'] });
     expect(patched.body.policyVersion).toBeGreaterThan(v1);
     expect((await evaluate('user:alice', 'invoices:list', 'invoice:9')).result).toMatchObject({ allow: true, policyId: id });
+    // An unknown resource or action is denied by default.
+    expect((await evaluate('user:alice', 'invoices:list', 'receipt:9')).result).toMatchObject({ allow: false, policyId: null, reason: expect.stringContaining('denied by default') });
+    expect((await evaluate('user:alice', 'invoices:burn', 'invoice:9')).result.allow).toBe(false);
 
     const deleted = await rest('DELETE', `/v1/policies/${id}`);
     expect(deleted.status).toBe(200);
@@ -148,6 +151,9 @@ describe('policies: CRUD, versions and audit', () => {
       .catch((e: unknown) => e as TRPCClientError<any>);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect((error as TRPCClientError<any>).data).toMatchObject({ code: 'VALIDATION_FAILED', httpStatus: 400, fields: [{ path: 'actions.0' }] });
+    const control = await rest('POST', '/v1/policies/evaluate', { subject: 'user:a\u0000b', action: 'a:b', resource: 'x' });
+    expect(control.status).toBe(400);
+    expect(control.body.error.fields[0].path).toBe('subject');
     const roleRes = await rest('POST', '/v1/policies/roles', { name: 'Bad Name', permissions: ['ok:read'] });
     expect(roleRes.body.error.fields[0].path).toBe('name');
     const parentRes = await rest('POST', '/v1/policies/roles', { name: 'orphan', parents: ['no-such-role'] });
@@ -196,6 +202,18 @@ describe('decisions', () => {
     expect((await evaluate('user:carol', 'docs:write', 'doc:1', { organizationId: orgA })).result.allow).toBe(true);
     expect((await evaluate('user:carol', 'docs:write', 'doc:1', { organizationId: orgB })).result.allow).toBe(false);
     expect((await evaluate('user:carol', 'docs:write', 'doc:1')).result.allow).toBe(false);
+    const orgRole = await rest('POST', '/v1/policies/roles', { name: 'org-only', permissions: ['docs:read'], organizationId: orgA });
+    expect(orgRole.status).toBe(201);
+    expect((await rest('POST', '/v1/policies/roles', { name: 'org-only', permissions: [], organizationId: orgB })).status).toBe(201);
+    const clash = await rest('POST', '/v1/policies/roles', { name: 'org-only', permissions: [] });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error).toMatchObject({ code: 'ROLE_NAME_TAKEN', fields: [{ path: 'name' }] });
+    const wrongOrg = await rest('POST', `/v1/policies/roles/${orgRole.body.id}/assign`, { userId: 'carol', organizationId: orgB });
+    expect(wrongOrg.status).toBe(400);
+    expect(wrongOrg.body.error.fields[0].path).toBe('organizationId');
+    expect((await rest('POST', `/v1/policies/roles/${orgRole.body.id}/assign`, { userId: 'carol' })).status).toBe(201);
+    expect((await evaluate('user:carol', 'docs:read', 'doc:1', { organizationId: orgA })).result.allow).toBe(true);
+    expect((await evaluate('user:carol', 'docs:read', 'doc:1')).result.allow).toBe(false);
     const again = await rest('POST', `/v1/policies/roles/${role.id}/assign`, { userId: 'carol', organizationId: orgA });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ROLE_ALREADY_ASSIGNED');
@@ -203,7 +221,7 @@ describe('decisions', () => {
     expect(removed.status).toBe(200);
     expect((await evaluate('user:carol', 'docs:write', 'doc:1', { organizationId: orgA })).result.allow).toBe(false);
     const audit = await sql.query(`select action from audit_events where target_id = 'carol' order by id`);
-    expect(audit.rows.map((r) => r.action)).toEqual(['role.assigned', 'role.unassigned']);
+    expect(audit.rows.map((r) => r.action)).toEqual(['role.assigned', 'role.assigned', 'role.unassigned']);
   });
 
   it('each condition flips a decision: IP range, time window, MFA, resource owner', async () => {
@@ -253,8 +271,30 @@ describe('decisions', () => {
     const { waitFor } = await import('../src');
     const row = await waitFor(async () => (await sql.query(`select * from authz_decisions where input->'context'->>'purpose' = 'audit-test'`)).rows[0], 'a logged decision');
     expect(row).toMatchObject({ subject: 'user:bob', action: 'billing:read', resource: 'invoice:8', allow: true, decided_by: 'engine' });
+    const listed = await rest('GET', '/v1/policies/decisions?subject=user:bob&allow=true&limit=5');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items[0]).toMatchObject({ subject: 'user:bob', allow: true, input: { context: { purpose: 'audit-test', ip: '10.0.0.9' } } });
     await rest('PATCH', '/v1/policies/settings', { decisionLogSampleRate: 0 });
     const audit = await sql.query(`select count(*)::int as n from audit_events where action = 'authz.settings_updated'`);
     expect(audit.rows[0].n).toBe(2);
+  });
+});
+
+describe('tenant isolation', () => {
+  it('another tenant sees none of these policies or roles, and its decisions are its own', async () => {
+    await api.rest('POST', '/v1/tenants', { body: { slug: 'authz-other', name: 'Other' } });
+    const mine = await rest('POST', '/v1/policies', { name: 'mine', effect: 'allow', subjects: ['user:iso'], actions: ['iso:read'], resources: ['*'] });
+    const role = await createRole('iso-role', ['iso:write']);
+    const other = (method: string, path: string, body?: unknown) => api.rest(method, path, { body, tenant: 'authz-other' });
+    expect((await other('GET', `/v1/policies/${mine.body.id}`)).body.error.code).toBe('POLICY_NOT_FOUND');
+    expect((await other('PATCH', `/v1/policies/${mine.body.id}`, { priority: 9 })).status).toBe(404);
+    expect((await other('DELETE', `/v1/policies/${mine.body.id}`)).status).toBe(404);
+    const assign = await other('POST', `/v1/policies/roles/${role.id}/assign`, { userId: 'iso' });
+    expect(assign.status).toBe(404);
+    expect(assign.body.error.code).toBe('ROLE_NOT_FOUND');
+    expect((await other('GET', '/v1/policies?limit=100')).body.items).toEqual([]);
+    const decided = await other('POST', '/v1/policies/evaluate', { subject: 'user:iso', action: 'iso:read', resource: 'x:1' });
+    expect(decided.body.result.allow).toBe(false);
+    expect((await evaluate('user:iso', 'iso:read', 'x:1')).result.allow).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { engineOf } from '@plinto/authz';
-import { startTestApi, type TestApi } from '../src';
+import { forkApp, startTestApi, type TestApi } from '../src';
 import { callerAs, userPrincipal } from '../src/authz';
 
 /**
@@ -72,5 +72,36 @@ describe('policy changes reach every api process within a second', () => {
     const elapsed = await timeUntil(async () => !(await evaluateOn(api1, 'user:yan', 'wiki:read')));
     expect(elapsed).toBeLessThan(1000);
     expect(await evaluateOn(api1, 'user:other', 'wiki:read')).toBe(true);
+  });
+});
+
+describe('across operating-system processes', () => {
+  it('a role revoked through this process stops access through a forked api process within a second', async () => {
+    const key = `plk_fork_${'f'.repeat(40)}`;
+    const forked = await forkApp('api', {
+      DATABASE_URL: api1.config.DATABASE_URL,
+      QUEUE_PREFIX: api1.config.QUEUE_PREFIX,
+      REDIS_URL: api1.config.REDIS_URL,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      PLINTO_BOOTSTRAP_API_KEY: key,
+    });
+    const evaluateForked = async () => {
+      const res = await fetch(`${forked.ready.url}/v1/policies/evaluate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'x-plinto-tenant': T, 'content-type': 'application/json' },
+        body: JSON.stringify({ subject: 'user:xena', action: 'charts:read', resource: 'chart:1' }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { result: { allow: boolean } }).result.allow;
+    };
+    const role = await api1.rest('POST', '/v1/policies/roles', { tenant: T, body: { name: 'charts', permissions: ['charts:read'] } });
+    await api1.rest('POST', `/v1/policies/roles/${role.body.id}/assign`, { tenant: T, body: { userId: 'xena' } });
+    await timeUntil(evaluateForked);
+    expect(await evaluateForked()).toBe(true);
+    const revoked = await api1.rest('DELETE', `/v1/policies/roles/${role.body.id}/unassign?userId=xena`, { tenant: T });
+    expect(revoked.status).toBe(200);
+    expect(await timeUntil(async () => !(await evaluateForked()))).toBeLessThan(1000);
   });
 });

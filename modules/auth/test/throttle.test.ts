@@ -68,6 +68,18 @@ describe('account throttle (atomic in Redis)', () => {
 });
 
 describe('client IP budget', () => {
+  it('is counted in the same script as the account reservation at sign-in', async () => {
+    const config = configWith({ AUTH_IP_RATE_LIMIT_PER_MINUTE: '3', AUTH_ACCOUNT_DELAY_AFTER: '0' });
+    const ip = { ip: '192.0.2.44' };
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await outcome(reserveAccountAttempt(redis, config, tenant, `ip${i}@example.com`, ip)));
+    // Whole-minute windows: a boundary inside the loop would grant a fresh budget.
+    expect(results.filter((r) => r === 'ok').length).toBeLessThanOrEqual(5);
+    expect(results.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
+    if (results[3] !== 'ok') expect(results.slice(3)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+  });
+
+
   it('allows AUTH_IP_RATE_LIMIT_PER_MINUTE requests per IP under concurrency', async () => {
     const config = configWith({ AUTH_IP_RATE_LIMIT_PER_MINUTE: '20' });
     const results = await Promise.all(Array.from({ length: 100 }, () => outcome(limitClientIp(redis, config, '198.51.100.7'))));

@@ -21,6 +21,7 @@ export { createPolicy, updatePolicy, deletePolicy, getPolicy, listPolicies } fro
 export { createRole, listRoles, assignRole, unassignRole } from './roles.service';
 export { updateSettings, getSettings } from './settings.service';
 export { evaluate } from './evaluate.service';
+export { listDecisions } from './decisions.service';
 export { ensureTenantSeeded } from './seed';
 export { AuthzErrors } from './errors';
 export type { AuthzCaller } from './changes';

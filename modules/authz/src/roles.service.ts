@@ -78,6 +78,10 @@ export async function createRole(em: EntityManager, engine: AuthzEngine, caller:
   }
   const visible = await rolesInScope(em, tenantId, organizationId);
   const byName = indexByName(visible);
+  // `role:<name>` in a domain means every role of that name visible there, so a tenant-wide role and
+  // an organization's role may not share a name (two organizations' roles may).
+  const clash = organizationId ? byName.has(input.name) : (await em.count(AuthzRole, { tenantId, name: input.name })) > 0;
+  if (clash) throw AuthzErrors.ROLE_NAME_TAKEN({ fields: [{ path: 'name', message: 'Already taken in this scope' }] });
   input.parents.forEach((parent, i) => {
     if (!byName.has(parent)) throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: `parents.${i}`, message: `No role ${parent} in this scope` }] });
   });

@@ -10,6 +10,7 @@ import { listRolesProcedure } from './procedures/list-roles';
 import { assignRoleProcedure, unassignRoleProcedure } from './procedures/assign-role';
 import { listPermissionsProcedure, policyVersionProcedure } from './procedures/catalog';
 import { getSettingsProcedure, updateSettingsProcedure } from './procedures/settings';
+import { listDecisionsProcedure } from './procedures/list-decisions';
 
 /**
  * Order matters for REST: the first path that matches wins, so the fixed paths
@@ -26,6 +27,7 @@ export const policiesRouter = router({
   evaluateBatch: evaluateBatchProcedure,
   permissions: listPermissionsProcedure,
   version: policyVersionProcedure,
+  decisions: listDecisionsProcedure,
   settings: router({ get: getSettingsProcedure, update: updateSettingsProcedure }),
   create: createPolicyProcedure,
   list: listPoliciesProcedure,

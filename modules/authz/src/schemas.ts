@@ -187,10 +187,18 @@ export const evaluationContext = z
   })
   .describe('Request context: other keys are readable by conditions as context.<key>');
 
+/** Decision inputs are compared, never executed; control characters are refused outright. */
+const printable = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'No control characters');
+
 export const evaluationRequest = z.object({
-  subject: z.string().min(1).max(200).describe('`user:<id>` (or any subject string)'),
-  action: z.string().min(1).max(200),
-  resource: z.string().min(1).max(500),
+  subject: printable(200).describe('`user:<id>` (or any subject string)'),
+  action: printable(200),
+  resource: printable(500),
   context: evaluationContext.optional(),
   explain: z.boolean().optional().describe('Return the rules considered and why'),
 });
@@ -241,3 +249,21 @@ export const settingsSchema = z.strictObject({
   decisionLogSampleRate: z.number().min(0).max(1).optional().describe('Share of decisions written to the decision log (0-1)'),
 });
 export type AuthzSettings = z.infer<typeof settingsSchema>;
+
+export const decisionLogEntry = z
+  .object({
+    id: z.uuid(),
+    subject: z.string(),
+    action: z.string(),
+    resource: z.string(),
+    organizationId: z.uuid().nullable(),
+    allow: z.boolean(),
+    source: z.string().nullable().describe('policy:<id> or role:<id> that decided'),
+    decidedBy: z.string(),
+    reason: z.string(),
+    policyVersion: z.number().int(),
+    input: z.record(z.string(), z.unknown()),
+    occurredAt: z.iso.datetime(),
+  })
+  .meta({ id: 'PolicyDecisionLogEntry' });
+export type DecisionLogEntry = z.infer<typeof decisionLogEntry>;

@@ -53,24 +53,20 @@ export interface DeliveryEndpoint {
 /**
  * Claims a due message for one attempt, and reads its endpoint, in one statement. The claim
  * expires, so a worker that dies mid-attempt does not strand the message: whoever runs the job
- * next takes it over after `claimMs`. Its commit need not be durable (synchronous_commit off):
- * a claim lost to a database crash only means the message is claimable again.
+ * next takes it over after `claimMs`.
  */
 async function claim(em: EntityManager, messageId: string, claimMs: number): Promise<{ message: ClaimedMessage; endpoint: DeliveryEndpoint } | DeliveryOutcome> {
-  const rows: (ClaimedMessage & Record<string, unknown>)[] = await em.transactional(async (tx) => {
-    await tx.execute('set local synchronous_commit = off');
-    return tx.execute(
-      `update webhook_messages m
-          set status = 'delivering', claimed_until = now() + make_interval(secs => ?), updated_at = now()
-         from webhook_endpoints e
-        where m.id = ? and e.id = m.endpoint_id
-          and (m.status = 'pending' or (m.status = 'delivering' and m.claimed_until < now()))
-          and (m.next_attempt_at is null or m.next_attempt_at <= now() + interval '50 milliseconds')
-        returning m.id, m.tenant_id, m.endpoint_id, m.event_type, m.body, m.trigger, m.attempts, m.round_attempts,
-                  e.url, e.enabled, e.organization_id, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at`,
-      [claimMs / 1000, messageId],
-    );
-  });
+  const rows: (ClaimedMessage & Record<string, unknown>)[] = await em.execute(
+    `update webhook_messages m
+        set status = 'delivering', claimed_until = now() + make_interval(secs => ?), updated_at = now()
+       from webhook_endpoints e
+      where m.id = ? and e.id = m.endpoint_id
+        and (m.status = 'pending' or (m.status = 'delivering' and m.claimed_until < now()))
+        and (m.next_attempt_at is null or m.next_attempt_at <= now() + interval '50 milliseconds')
+      returning m.id, m.tenant_id, m.endpoint_id, m.event_type, m.body, m.trigger, m.attempts, m.round_attempts,
+                e.url, e.enabled, e.organization_id, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at`,
+    [claimMs / 1000, messageId],
+  );
   const row = rows[0];
   if (row) {
     const endpoint: DeliveryEndpoint = {
@@ -84,14 +80,15 @@ async function claim(em: EntityManager, messageId: string, claimMs: number): Pro
     };
     return { message: row, endpoint };
   }
-  const [state]: { status: string; claimed_until: Date | null; next_attempt_at: Date | null }[] = await em.execute(
+  // Raw rows carry timestamps as strings (MikroORM's pg type parsing); Date() takes either.
+  const [state]: { status: string; claimed_until: string | Date | null; next_attempt_at: string | Date | null }[] = await em.execute(
     'select status, claimed_until, next_attempt_at from webhook_messages where id = ?',
     [messageId],
   );
   if (!state) return { kind: 'skipped', reason: 'missing' };
   if (state.status === 'succeeded' || state.status === 'failed') return { kind: 'skipped', reason: 'settled' };
   const at = state.status === 'delivering' ? state.claimed_until : state.next_attempt_at;
-  return { kind: 'wait', at: new Date(Math.max(Date.now() + 10, (at ?? new Date()).getTime() + 10)) };
+  return { kind: 'wait', at: new Date(Math.max(Date.now() + 10, new Date(at ?? Date.now()).getTime() + 10)) };
 }
 
 /**
@@ -156,7 +153,7 @@ export async function deliverMessage(
     await settle(tx, message.id, { status, error: errorText(result), attempts: attempt, round, responseStatus: result.status, retryAt });
     const ref = { endpointId: endpoint.id, url: endpoint.url };
     const base = { tenantId: message.tenant_id, organizationId: endpoint.organizationId, target: { type: 'webhook_endpoint', id: endpoint.id } };
-    const [health]: { failing_since: Date; started: boolean; enabled: boolean }[] = await tx.execute(
+    const [health]: { failing_since: string | Date; started: boolean; enabled: boolean }[] = await tx.execute(
       `update webhook_endpoints e set last_failure_at = now(), consecutive_failures = consecutive_failures + 1,
               failing_since = coalesce(failing_since, now())
         where id = ?

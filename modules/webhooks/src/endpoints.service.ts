@@ -20,7 +20,33 @@ export type EndpointRow = InferEntity<typeof WebhookEndpoint>;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export function toEndpointDto(row: EndpointRow, now = new Date()): EndpointDto {
+export interface AttemptStats {
+  succeeded: number;
+  failed: number;
+}
+
+const NO_ATTEMPTS: AttemptStats = { succeeded: 0, failed: 0 };
+
+/** Attempts of the last 24 hours per endpoint, for the health block (one query per page). */
+async function attemptStats(em: EntityManager, endpointIds: string[]): Promise<Map<string, AttemptStats>> {
+  const stats = new Map<string, AttemptStats>();
+  if (endpointIds.length === 0) return stats;
+  const rows: { endpoint_id: string; succeeded: number; failed: number }[] = await em.execute(
+    `select endpoint_id, count(*) filter (where status = 'succeeded')::int as succeeded, count(*) filter (where status = 'failed')::int as failed
+       from webhook_attempts
+      where endpoint_id in (${endpointIds.map(() => '?').join(', ')}) and created_at > now() - interval '24 hours'
+      group by endpoint_id`,
+    endpointIds,
+  );
+  for (const r of rows) stats.set(r.endpoint_id, { succeeded: r.succeeded, failed: r.failed });
+  return stats;
+}
+
+async function withStats(em: EntityManager, row: EndpointRow): Promise<EndpointDto> {
+  return toEndpointDto(row, new Date(), (await attemptStats(em, [row.id])).get(row.id));
+}
+
+export function toEndpointDto(row: EndpointRow, now = new Date(), stats: AttemptStats = NO_ATTEMPTS): EndpointDto {
   const previousLive = row.previousSecretExpiresAt && row.previousSecretExpiresAt > now ? row.previousSecretExpiresAt : null;
   return {
     id: row.id,
@@ -40,6 +66,7 @@ export function toEndpointDto(row: EndpointRow, now = new Date()): EndpointDto {
       lastSuccessAt: iso(row.lastSuccessAt),
       lastFailureAt: iso(row.lastFailureAt),
       consecutiveFailures: row.consecutiveFailures,
+      last24h: stats,
     },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -123,11 +150,12 @@ export async function listEndpoints(em: EntityManager, tenantId: string, query: 
     { tenantId, ...(after ? { id: { $lt: after } } : {}), ...(query.enabled !== undefined ? { enabled: query.enabled } : {}) },
     { orderBy: { id: 'desc' }, limit: query.limit + 1 },
   );
-  return toPage(rows, query.limit, (row) => toEndpointDto(row));
+  const stats = await attemptStats(em, rows.slice(0, query.limit).map((r) => r.id));
+  return toPage(rows, query.limit, (row) => toEndpointDto(row, new Date(), stats.get(row.id)));
 }
 
 export async function getEndpoint(em: EntityManager, tenantId: string, id: string): Promise<EndpointDto> {
-  return toEndpointDto(await loadEndpoint(em, tenantId, id));
+  return withStats(em, await loadEndpoint(em, tenantId, id));
 }
 
 export async function updateEndpoint(
@@ -179,7 +207,7 @@ export async function updateEndpoint(
     }
     row.updatedAt = now;
     await tx.flush();
-    return toEndpointDto(row, now);
+    return withStats(tx, row);
   });
 }
 
@@ -228,7 +256,7 @@ export async function rotateSecret(
       data: { endpointId: row.id, url: row.url, previousSecretExpiresAt: iso(row.previousSecretExpiresAt) },
     });
     await tx.flush();
-    return { ...toEndpointDto(row, now), secret };
+    return { ...(await withStats(tx, row)), secret };
   });
 }
 

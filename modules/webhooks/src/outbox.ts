@@ -44,14 +44,9 @@ export async function dispatchNow(em: EntityManager, producers: QueueProducers, 
   await producers
     .get(WebhooksQueue.name)
     .addBulk(queued.map((q) => ({ name: WEBHOOK_DELIVER_JOB, data: { messageId: q.messageId }, opts: { jobId: q.outboxId } })));
-  // Losing this mark (it is not worth a durable commit) only means the relay enqueues the same
-  // job ids again, which BullMQ ignores.
-  await em.transactional(async (tx) => {
-    await tx.execute('set local synchronous_commit = off');
-    await tx.execute(
-      `update outbox set dispatched_at = now(), attempts = attempts + 1
-        where id in (${queued.map(() => '?').join(', ')}) and dispatched_at is null`,
-      queued.map((q) => q.outboxId),
-    );
-  });
+  await em.execute(
+    `update outbox set dispatched_at = now(), attempts = attempts + 1
+      where id in (${queued.map(() => '?').join(', ')}) and dispatched_at is null`,
+    queued.map((q) => q.outboxId),
+  );
 }

@@ -21,6 +21,9 @@ export const endpointHealth = z
     lastSuccessAt: z.iso.datetime().nullable(),
     lastFailureAt: z.iso.datetime().nullable(),
     consecutiveFailures: z.number().int(),
+    last24h: z
+      .object({ succeeded: z.number().int(), failed: z.number().int() })
+      .describe('Delivery attempts in the last 24 hours, by outcome'),
   })
   .meta({ id: 'WebhookEndpointHealth' });
 

@@ -41,10 +41,10 @@ describe('deliverMessage: SSRF at delivery time', () => {
     expect(outcome).toMatchObject({ kind: 'retry', attempt: 1 });
     expect(connect).not.toHaveBeenCalled();
 
-    const [attempt] = await orm.em.fork().execute('select * from webhook_attempts where message_id = ?', [message.id]);
+    const [attempt] = (await orm.em.fork().execute('select * from webhook_attempts where message_id = ?', [message.id])) as any[];
     expect(attempt).toMatchObject({ status: 'failed', response_status: null });
     expect(attempt.error).toContain(cls);
-    const [row] = await orm.em.fork().execute('select status, last_error from webhook_messages where id = ?', [message.id]);
+    const [row] = (await orm.em.fork().execute('select status, last_error from webhook_messages where id = ?', [message.id])) as any[];
     expect(row.status).toBe('pending');
     expect(row.last_error).toMatch(/^refused: /);
 

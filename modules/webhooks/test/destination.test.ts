@@ -83,6 +83,13 @@ describe('SSRF: destinations are refused before any connection', () => {
     expect(connect).not.toHaveBeenCalled();
   });
 
+  it('a resolver that never answers costs one timeout, not a stuck worker', async () => {
+    const stalled: Resolver = () => new Promise(() => undefined);
+    const result = await sendWebhook({ url: 'https://slow-dns.test/', headers: {}, body: '{}', timeoutMs: 100, allowedHosts: [], resolver: stalled });
+    expect(result).toMatchObject({ ok: false, errorKind: 'timeout' });
+    expect(connect).not.toHaveBeenCalled();
+  });
+
   it('the allowlist opts a host (or an address) in, and nothing else', async () => {
     const resolved = await resolveDestination('https://internal.evil.test/', ['internal.evil.test'], hostile);
     expect(resolved.address).toBe('10.1.2.3');

@@ -6,7 +6,7 @@ import { AuthErrors } from '../errors';
 import type { SignInResult } from '../auth.schemas';
 import { normalizePassword } from '../password/policy';
 import { verifyDummy, verifyPassword } from '../password/hasher';
-import { clearAccountAttempts, limitClientIp, recordAccountFailure, reserveAccountAttempt } from './throttle';
+import { clearAccountAttempts, recordAccountFailure, reserveAccountAttempt } from './throttle';
 import { findUserByEmail, toUserDto, type UserRow } from './users.service';
 import { createSession } from './sessions.service';
 import { tenantSettings } from './tenant-settings';
@@ -14,15 +14,14 @@ import { userActor, type AuthDeps } from './deps';
 
 /**
  * Email + password. The order matters for the attack surface:
- * 1. the client IP's budget, then the account's (reserved atomically before any hashing);
+ * 1. the client IP's budget and the account's, in one atomic script, before any hashing;
  * 2. exactly one argon2 verification whether or not the account exists (a dummy hash stands in),
  *    so a missing and an existing account answer with the same body after the same work;
  * 3. only after a correct password do we say anything account-specific (disabled, unverified, MFA).
  */
 export async function signIn(deps: AuthDeps, input: { email: string; password: string }): Promise<SignInResult> {
   const { em, redis, config, tenant, request } = deps;
-  await limitClientIp(redis, config, request.ip);
-  const slot = await reserveAccountAttempt(redis, config, tenant.id, input.email);
+  const slot = await reserveAccountAttempt(redis, config, tenant.id, input.email, { ip: request.ip });
   const user = await findUserByEmail(em, tenant.id, input.email);
   const password = normalizePassword(input.password);
   const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyDummy(password);
@@ -106,8 +105,11 @@ export async function finishSignIn(tx: EntityManager, deps: AuthDeps, user: User
   const { config, tenant, request } = deps;
   const session = createSession(tx, config, { tenantId: tenant.id, userId: user.id, amr, request });
   const now = new Date();
-  await tx.nativeUpdate(User, { id: user.id }, { lastSignInAt: now });
-  user.lastSignInAt = now;
+  // Last sign-in at one-minute resolution: a user signing in again within it costs no extra write.
+  if (!user.lastSignInAt || now.getTime() - user.lastSignInAt.getTime() > 60_000) {
+    await tx.nativeUpdate(User, { id: user.id }, { lastSignInAt: now });
+    user.lastSignInAt = now;
+  }
   recordEvent(tx, userActor(request, user.id), {
     action: 'user.signed_in',
     tenantId: tenant.id,

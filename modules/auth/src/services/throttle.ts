@@ -20,6 +20,11 @@ import { AuthErrors } from '../errors';
 // n: attempts reserved (failures + in flight) - the hard cap; f: confirmed failures - the delay;
 // t: time of the last failure. A success deletes the key.
 const RESERVE = `
+if KEYS[2] then
+  local c = redis.call('INCR', KEYS[2])
+  if c == 1 then redis.call('PEXPIRE', KEYS[2], 61000) end
+  if c > tonumber(ARGV[7]) then return {0, 'ip', tonumber(ARGV[8])} end
+end
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
 local f = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
 local t = tonumber(redis.call('HGET', KEYS[1], 't') or '0')
@@ -70,23 +75,40 @@ export interface AccountSlot {
   threshold: number;
 }
 
-/** Reserves one password check for the account or throws ACCOUNT_LOCKED / SIGN_IN_THROTTLED. */
-export async function reserveAccountAttempt(redis: Redis, config: Config, tenantId: string, email: string): Promise<AccountSlot> {
+const ipWindow = (config: Config, ip: string | null, now: number) => {
+  const window = Math.floor(now / 60_000);
+  return { key: `${config.QUEUE_PREFIX}:auth:ip:${ip ?? 'unknown'}:${window}`, retryAfterMs: (window + 1) * 60_000 - now };
+};
+
+const ipLimited = (retryAfterMs: number) =>
+  CommonErrors.RATE_LIMITED({ details: { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), scope: 'ip' } });
+
+/**
+ * Reserves one password check for the account or throws ACCOUNT_LOCKED / SIGN_IN_THROTTLED. With
+ * `clientIp`, the IP's request budget is counted in the same script (one round trip per sign-in).
+ */
+export async function reserveAccountAttempt(redis: Redis, config: Config, tenantId: string, email: string, clientIp?: { ip: string | null }): Promise<AccountSlot> {
   const c = authConfig(config);
+  const now = Date.now();
+  const ip = clientIp ? ipWindow(config, clientIp.ip, now) : null;
+  const keys = ip ? [accountKey(config, tenantId, email), ip.key] : [accountKey(config, tenantId, email)];
   const [ok, state, value] = (await guarded(() =>
     redis.eval(
       RESERVE,
-      1,
-      accountKey(config, tenantId, email),
-      Date.now(),
+      keys.length,
+      ...keys,
+      now,
       c.AUTH_ACCOUNT_LOCK_THRESHOLD,
       c.AUTH_ACCOUNT_LOCK_SECONDS * 1000,
       c.AUTH_ACCOUNT_DELAY_AFTER,
       c.AUTH_ACCOUNT_DELAY_BASE_MS,
       c.AUTH_ACCOUNT_DELAY_MAX_MS,
+      c.AUTH_IP_RATE_LIMIT_PER_MINUTE,
+      ip?.retryAfterMs ?? 0,
     ),
   )) as [number, string, number];
   if (ok === 1) return { attempt: value, threshold: c.AUTH_ACCOUNT_LOCK_THRESHOLD };
+  if (state === 'ip') throw ipLimited(value);
   const retryAfterSeconds = Math.max(1, Math.ceil(value / 1000));
   if (state === 'locked') throw AuthErrors.ACCOUNT_LOCKED({ details: { retryAfterSeconds } });
   throw AuthErrors.SIGN_IN_THROTTLED({ details: { retryAfterSeconds } });
@@ -106,12 +128,7 @@ export async function clearAccountAttempts(redis: Redis, config: Config, tenantI
 /** Counts one unauthenticated auth request of this client IP; throws RATE_LIMITED past the limit. */
 export async function limitClientIp(redis: Redis, config: Config, ip: string | null): Promise<void> {
   const limit = authConfig(config).AUTH_IP_RATE_LIMIT_PER_MINUTE;
-  const now = Date.now();
-  const window = Math.floor(now / 60_000);
-  const key = `${config.QUEUE_PREFIX}:auth:ip:${ip ?? 'unknown'}:${window}`;
-  const count = (await guarded(() => redis.eval(WINDOW, 1, key, 61_000))) as number;
-  if (count > limit) {
-    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
-    throw CommonErrors.RATE_LIMITED({ details: { retryAfterSeconds, scope: 'ip' } });
-  }
+  const window = ipWindow(config, ip, Date.now());
+  const count = (await guarded(() => redis.eval(WINDOW, 1, window.key, 61_000))) as number;
+  if (count > limit) throw ipLimited(window.retryAfterMs);
 }

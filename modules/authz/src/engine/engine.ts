@@ -159,22 +159,32 @@ export class AuthzEngine {
 
   /** The tenant's compiled policy at (at least) the latest version this process has heard of. */
   async snapshot(tenantId: string): Promise<TenantSnapshot> {
+    return this.readySnapshot(tenantId) ?? this.loadSlot(tenantId, this.slotOf(tenantId));
+  }
+
+  private slotOf(tenantId: string): Slot {
     let slot = this.slots.get(tenantId);
     if (!slot) this.slots.set(tenantId, (slot = { required: 0 }));
-    const current = slot.snapshot;
-    const load = (target: Slot) =>
-      (target.loading ??= this.load(tenantId, target).finally(() => {
-        target.loading = undefined;
-      }));
-    if (current && current.version >= slot.required) {
-      // Past the TTL (a safety net for lost notifications) it is refreshed in the background: no
-      // change is known, so deciding on it meanwhile is as correct as it was a moment ago.
-      if (Date.now() - current.loadedAt >= this.settings.POLICY_CACHE_TTL * 1000 && !slot.loading) {
-        load(slot).catch((error: unknown) => this.deps.logger.warn({ err: error, tenantId }, 'authz: background policy refresh failed'));
-      }
-      return current;
+    return slot;
+  }
+
+  private loadSlot(tenantId: string, slot: Slot): Promise<TenantSnapshot> {
+    return (slot.loading ??= this.load(tenantId, slot).finally(() => {
+      slot.loading = undefined;
+    }));
+  }
+
+  /** The compiled policy when it is in memory and current (the common case), without awaiting. */
+  private readySnapshot(tenantId: string): TenantSnapshot | undefined {
+    const slot = this.slots.get(tenantId);
+    const current = slot?.snapshot;
+    if (!slot || !current || current.version < slot.required) return undefined;
+    // Past the TTL (a safety net for lost notifications) it is refreshed in the background: no
+    // change is known, so deciding on it meanwhile is as correct as it was a moment ago.
+    if (Date.now() - current.loadedAt >= this.settings.POLICY_CACHE_TTL * 1000 && !slot.loading) {
+      this.loadSlot(tenantId, slot).catch((error: unknown) => this.deps.logger.warn({ err: error, tenantId }, 'authz: background policy refresh failed'));
     }
-    return load(slot);
+    return current;
   }
 
   private async load(tenantId: string, slot: Slot): Promise<TenantSnapshot> {
@@ -227,6 +237,14 @@ export class AuthzEngine {
    * most decisions meet no conditional rule and never need it.
    */
   async decide(tenantId: string, request: DecisionRequest, context: () => DecisionContext, options: { explain?: boolean; log?: Record<string, unknown> } = {}): Promise<EngineDecision> {
+    // Fast path: the compiled policy is in memory and decides synchronously (microseconds), so
+    // there is nothing a timer could interrupt.
+    const ready = this.readySnapshot(tenantId);
+    if (ready && !ready.settings.opa) {
+      const decision = this.decideOn(ready, request, context, options.explain ?? false);
+      this.maybeLog(tenantId, request, decision, options.log);
+      return decision;
+    }
     const timeoutMs = this.settings.POLICY_EVALUATION_TIMEOUT;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<EngineDecision>((resolve) => {
@@ -247,23 +265,26 @@ export class AuthzEngine {
   private async decideNow(tenantId: string, request: DecisionRequest, context: () => DecisionContext, explain: boolean, timeoutMs: number): Promise<EngineDecision> {
     const snapshot = await this.snapshot(tenantId);
     const opa = snapshot.settings.opa;
-    if (opa) {
-      const ctx = context();
-      const result = await queryOpa(
-        opa,
-        {
-          tenantId,
-          subject: request.subject,
-          action: request.action,
-          resource: request.resource,
-          organizationId: request.domain === TENANT_WIDE ? null : request.domain,
-          context: { ip: ctx.ip, time: ctx.time.toISOString(), mfa: ctx.mfa, subject: ctx.subjectAttributes, resource: ctx.resourceAttributes, ...ctx.extra },
-        },
-        timeoutMs,
-      );
-      return { allow: result.allow, source: null, reason: result.reason, conditional: true, version: snapshot.version, decidedBy: 'opa' };
-    }
-    const key = explain ? null : DecisionCache.key(tenantId, snapshot.version, request.subject, request.domain, request.action, request.resource);
+    if (!opa) return this.decideOn(snapshot, request, context, explain);
+    const ctx = context();
+    const result = await queryOpa(
+      opa,
+      {
+        tenantId,
+        subject: request.subject,
+        action: request.action,
+        resource: request.resource,
+        organizationId: request.domain === TENANT_WIDE ? null : request.domain,
+        context: { ip: ctx.ip, time: ctx.time.toISOString(), mfa: ctx.mfa, subject: ctx.subjectAttributes, resource: ctx.resourceAttributes, ...ctx.extra },
+      },
+      timeoutMs,
+    );
+    return { allow: result.allow, source: null, reason: result.reason, conditional: true, version: snapshot.version, decidedBy: 'opa' };
+  }
+
+  /** A decision on an in-memory compiled policy, through the decision cache. */
+  private decideOn(snapshot: TenantSnapshot, request: DecisionRequest, context: () => DecisionContext, explain: boolean): EngineDecision {
+    const key = explain ? null : DecisionCache.key(snapshot.tenantId, snapshot.version, request.subject, request.domain, request.action, request.resource);
     const cached = key ? this.cache.get(key) : undefined;
     if (cached) return { ...cached, version: snapshot.version, decidedBy: 'engine' };
     const decision = snapshot.compiled.decide(request, context, explain);
@@ -292,7 +313,8 @@ export class AuthzEngine {
       () => ({
         ip: request.request.ip,
         time: new Date(),
-        mfa: mfaFromAmr(principal.attributes.amr),
+        // The session's authentication level: its methods (RFC 8176 amr), or an assurance level of 2+.
+        mfa: mfaFromAmr(principal.attributes.amr) || Number(principal.attributes.aal) >= 2,
         subject,
         subjectAttributes: { ...principal.attributes, kind: principal.kind },
         resource,

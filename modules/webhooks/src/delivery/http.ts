@@ -28,6 +28,8 @@ export interface SendResult {
 
 export const RESPONSE_BODY_LIMIT = 2048;
 
+class TimeoutError extends Error {}
+
 // Keep-alive pools: a socket in a pool was opened to an address that passed the check.
 const agents = {
   http: new HttpAgent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
@@ -68,11 +70,19 @@ export async function sendWebhook(input: SendInput): Promise<SendResult> {
     status: null, ok: false, body: null, latencyMs: elapsed(), error, errorKind, retryAfterMs: null,
   });
   let destination;
+  let dnsTimer: NodeJS.Timeout | undefined;
   try {
-    destination = await resolveDestination(input.url, input.allowedHosts, input.resolver);
+    // Name resolution counts against the attempt's time budget: a stalled resolver must not hold a worker.
+    const timedOut = new Promise<never>((_, reject) => {
+      dnsTimer = setTimeout(() => reject(new TimeoutError()), input.timeoutMs);
+    });
+    destination = await Promise.race([resolveDestination(input.url, input.allowedHosts, input.resolver), timedOut]);
   } catch (error) {
     if (error instanceof DestinationRefused) return failure('refused', error.message);
+    if (error instanceof TimeoutError) return failure('timeout', `Name resolution took over ${input.timeoutMs} ms`);
     return failure('connection', (error as Error).message);
+  } finally {
+    clearTimeout(dnsTimer);
   }
   const { url } = destination;
   const isHttps = url.protocol === 'https:';
@@ -113,7 +123,7 @@ export async function sendWebhook(input: SendInput): Promise<SendResult> {
     const timer = setTimeout(() => {
       req.destroy();
       finish(failure('timeout', `No response within ${input.timeoutMs} ms`));
-    }, input.timeoutMs);
+    }, Math.max(1, input.timeoutMs - (performance.now() - started)));
     req.on('error', (error: NodeJS.ErrnoException) => finish(failure('connection', error.code ?? error.message)));
     req.end(input.body);
   });
