@@ -10,6 +10,8 @@ export class AuditChainer {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A nudge that arrived while a batch was running: go again at once. */
+  private nudged = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -19,6 +21,12 @@ export class AuditChainer {
 
   start(): void {
     this.loop ??= this.run();
+  }
+
+  /** New work was committed (see OutboxListener): look now rather than at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
   }
 
   async stop(): Promise<void> {
@@ -39,6 +47,10 @@ export class AuditChainer {
         failures += 1;
         delay = Math.min(this.intervalMs * 2 ** failures, 10_000);
         if (failures === 1 || failures % 20 === 0) this.logger.warn({ err: error }, 'audit chainer failed; retrying');
+      }
+      if (this.nudged) {
+        this.nudged = false;
+        continue;
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);

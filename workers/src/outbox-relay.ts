@@ -22,6 +22,8 @@ const MAX_BACKOFF_MS = 5000;
 export class OutboxRelay {
   private stopped = false;
   private wake: (() => void) | undefined;
+  /** A nudge that arrived while a batch was running: go again at once. */
+  private nudged = false;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -33,6 +35,12 @@ export class OutboxRelay {
 
   start(): void {
     this.loop ??= this.run();
+  }
+
+  /** New work was committed (see OutboxListener): look now rather than at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
   }
 
   async stop(): Promise<void> {
@@ -106,6 +114,10 @@ export class OutboxRelay {
         if (failures === 1 || failures % 20 === 0) {
           this.logger.warn({ err: error, failures }, 'outbox relay cannot dispatch; rows stay pending and will be retried');
         }
+      }
+      if (this.nudged) {
+        this.nudged = false;
+        continue;
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);

@@ -12,6 +12,7 @@ import {
 } from '@plinto/kernel';
 import { OutboxRelay } from './outbox-relay';
 import { AuditChainer } from './audit-chainer';
+import { OutboxListener } from './outbox-listener';
 import { auditConfig } from '@plinto/audit';
 import type { DomainEventHandler } from './processors/domain-events';
 import type { ScheduledTask } from './processors/maintenance';
@@ -95,11 +96,14 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   relay.start();
   const chainer = new AuditChainer(orm, logger, auditConfig(config).AUDIT_CHAIN_INTERVAL_MS);
   chainer.start();
+  const listener = new OutboxListener(config.DATABASE_URL, logger, [() => relay.nudge(), () => chainer.nudge()]);
+  await listener.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       stopped = true;
+      await listener.stop();
       await relay.stop();
       await chainer.stop();
       await Promise.all(workers.map((w) => w.close()));

@@ -9,7 +9,7 @@ export { Redis };
  * - `producer` connections (queue.add, readiness checks, caches) must fail fast while Redis is
  *   down (`enableOfflineQueue: false`), so a request never hangs on Redis: durable work has
  *   already been committed to the outbox and will flow when Redis is back.
- * Both reconnect with a capped exponential backoff.
+ * Both reconnect with an exponential backoff capped at 2 s.
  */
 export function redisOptions(url: string, role: 'worker' | 'producer'): RedisOptions {
   const parsed = new URL(url);
@@ -20,7 +20,8 @@ export function redisOptions(url: string, role: 'worker' | 'producer'): RedisOpt
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 7), 20_000),
+    // Capped low: reconnecting to a down Redis every 2 s is cheap, and recovery after it returns is quick.
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
     ...(role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: false }
       : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }),

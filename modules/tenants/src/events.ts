@@ -4,7 +4,10 @@ import { defineEventTypes } from '@plinto/kernel';
 /** The events this module records (the action catalog, webhook event types). */
 defineEventTypes('tenants', {
   'tenant.created': { description: 'A tenant was created', data: z.object({ slug: z.string(), name: z.string() }) },
-  'tenant.updated': { description: "A tenant's name or settings changed", data: z.object({ changes: z.record(z.string(), z.unknown()) }) },
+  'tenant.updated': {
+    description: 'A tenant was renamed or its settings changed',
+    data: z.object({ changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })) }),
+  },
   'tenant.disabled': { description: 'A tenant was disabled; its requests are refused', data: z.object({ slug: z.string() }) },
   'tenant.enabled': { description: 'A disabled tenant was enabled again', data: z.object({ slug: z.string() }) },
   'platform_api_key.created': { description: 'A platform operator API key was created', data: z.object({ name: z.string() }) },

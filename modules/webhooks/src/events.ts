@@ -54,17 +54,6 @@ defineEventTypes('webhooks', {
   },
 });
 
-// The tenants module predates the catalog; its events are declared here until it declares them itself.
-defineEventTypes('tenants', {
-  'tenant.created': { description: 'A tenant was created', data: z.object({ slug: z.string(), name: z.string() }) },
-  'tenant.updated': {
-    description: 'A tenant was renamed or its settings changed',
-    data: z.object({ changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })) }),
-  },
-  'tenant.disabled': { description: 'A tenant was disabled', data: z.object({ slug: z.string() }) },
-  'tenant.enabled': { description: 'A tenant was enabled again', data: z.object({ slug: z.string() }) },
-});
-
 /** Webhook events about an endpoint are not delivered to that endpoint (a failing endpoint would feed itself). */
 export const isAboutEndpoint = (action: string, data: Record<string, unknown>, endpointId: string) =>
   action.startsWith('webhook.') && data.endpointId === endpointId;

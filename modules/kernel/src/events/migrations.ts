@@ -60,6 +60,28 @@ export class Migration20261122000100KernelEventSpine extends Migration {
   }
 }
 
+/**
+ * Wakes the outbox relay (and the audit chainer) the moment a transaction that wrote outbox rows
+ * commits: NOTIFY is delivered at commit, once per statement, so polling is only a fallback.
+ */
+export class Migration20261122000150KernelOutboxNotify extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create function plinto_outbox_notify() returns trigger language plpgsql as $$
+      begin
+        perform pg_notify('plinto_outbox', '');
+        return null;
+      end $$`);
+    this.addSql('create trigger outbox_notify after insert on outbox for each statement execute function plinto_outbox_notify()');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop trigger outbox_notify on outbox');
+    this.addSql('drop function plinto_outbox_notify()');
+  }
+}
+
 export const kernelMigrations = [
   { name: 'Migration20261122000100_kernel_event_spine', class: Migration20261122000100KernelEventSpine },
+  { name: 'Migration20261122000150_kernel_outbox_notify', class: Migration20261122000150KernelOutboxNotify },
 ];
