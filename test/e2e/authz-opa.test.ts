@@ -46,7 +46,7 @@ beforeAll(async () => {
     await new Promise((resolve) => opa.close(resolve));
   });
   opaUrl = `http://127.0.0.1:${(opa.address() as AddressInfo).port}`;
-  api = await startTestApi();
+  api = await startTestApi({ POLICY_OPA_ALLOWED_HOSTS: '127.0.0.1' });
   await api.rest('POST', '/v1/tenants', { body: { slug: T, name: 'OPA' } });
   // A local rule that would allow everything, to prove OPA (not the engine) decides.
   await api.rest('POST', '/v1/policies', { tenant: T, body: { name: 'everything', effect: 'allow', subjects: ['*'], actions: ['*'], resources: ['*'] } });
@@ -100,9 +100,27 @@ describe('OPA delegation', () => {
   });
 });
 
+describe('OPA destinations (SSRF)', () => {
+  it('refuses an internal OPA URL when it is saved, and denies (without connecting) when a host name resolves inside', async () => {
+    const guarded = await startTestApi();
+    await guarded.rest('POST', '/v1/tenants', { body: { slug: 'guarded', name: 'Guarded' } });
+    for (const url of ['http://169.254.169.254', 'http://10.0.0.5:8181', 'http://[::ffff:127.0.0.1]', 'http://0x7f000001']) {
+      const res = await guarded.rest('PATCH', '/v1/policies/settings', { tenant: 'guarded', body: { opa: { url, packagePath: 'plinto/authz' } } });
+      expect(res.status, url).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'OPA_URL_NOT_ALLOWED', fields: [{ path: 'opa.url' }] });
+    }
+    // A name is only known after DNS: `localhost` is saved, then refused at call time, before any socket.
+    const saved = await guarded.rest('PATCH', '/v1/policies/settings', { tenant: 'guarded', body: { opa: { url: 'http://localhost:1', packagePath: 'plinto/authz' } } });
+    expect(saved.status).toBe(200);
+    const res = await guarded.rest('POST', '/v1/policies/evaluate', { tenant: 'guarded', body: { subject: 'user:x', action: 'files:read', resource: 'file:1' } });
+    expect(res.body.result.allow).toBe(false);
+    expect(res.body.result.reason).toMatch(/OPA destination refused/);
+  });
+});
+
 describe('POLICY_EVALUATION_TIMEOUT', () => {
   it('denies a decision that takes longer than the configured timeout', async () => {
-    const strict = await startTestApi({ POLICY_EVALUATION_TIMEOUT: '150' });
+    const strict = await startTestApi({ POLICY_EVALUATION_TIMEOUT: '150', POLICY_OPA_ALLOWED_HOSTS: '127.0.0.1' });
     await strict.rest('POST', '/v1/tenants', { body: { slug: 'strict', name: 'Strict' } });
     await strict.rest('PATCH', '/v1/policies/settings', { tenant: 'strict', body: { opa: { url: opaUrl, packagePath: 'plinto/slow', timeoutMs: 5000 } } });
     const started = Date.now();

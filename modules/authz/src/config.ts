@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readConfigSection, registerConfigSection } from '@plinto/kernel';
+import { hostListSetting, readConfigSection, registerConfigSection } from '@plinto/kernel';
 
 /** The authorization settings, validated with the rest of the configuration (see config-sections). */
 export const authzConfigSchema = z.object({
@@ -11,6 +11,11 @@ export const authzConfigSchema = z.object({
   POLICY_DECISION_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Most cached decisions per api process. */
   POLICY_DECISION_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
+  /**
+   * Hosts or addresses an OPA server may live at even though they are not public (e.g. `opa`,
+   * `10.0.0.5`, `127.0.0.1`); empty by default, so a tenant cannot point Plinto at internal services.
+   */
+  POLICY_OPA_ALLOWED_HOSTS: hostListSetting,
 });
 export type AuthzConfig = z.infer<typeof authzConfigSchema>;
 

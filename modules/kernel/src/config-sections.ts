@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * Modules that read settings of their own from the environment (auth's throttling limits, the
@@ -33,3 +33,12 @@ export function readConfigSection<T extends z.ZodObject>(config: object, schema:
 }
 
 const cache = new WeakMap<object, Map<z.ZodObject, unknown>>();
+
+/**
+ * A comma-separated list of host names or addresses (`127.0.0.1,localhost,[::1]`), lower-cased and
+ * unbracketed. Accepts an already-parsed array too, since sections are parsed again when read.
+ */
+export const hostListSetting = z
+  .union([z.array(z.string()), z.string()])
+  .default([])
+  .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((s) => s.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean));

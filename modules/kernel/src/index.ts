@@ -76,7 +76,7 @@ export const kernelSchema: ModuleSchema = {
 export { Migration } from '@mikro-orm/migrations';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export type { InferEntity } from '@mikro-orm/core';
-export { registerConfigSection, readConfigSection } from './config-sections';
+export { registerConfigSection, readConfigSection, hostListSetting } from './config-sections';
 export {
   EmailQueue,
   EMAIL_QUEUE,
@@ -89,3 +89,15 @@ export {
 } from './email';
 export { defineEventTypes, eventTypeCatalog, type EventTypeSpec } from './events/catalog';
 export { runProcess } from './process';
+export { canonicalAddress, classifyAddress, type AddressClass } from './net/address';
+export {
+  checkUrlShape,
+  resolveDestination,
+  pinnedLookup,
+  systemResolver,
+  DestinationRefused,
+  type Destination,
+  type ResolvedAddress,
+  type Resolver,
+} from './net/destination';
+export { sendOutbound, parseRetryAfter, RESPONSE_BODY_LIMIT, type SendInput, type SendResult, type SendErrorKind } from './net/outbound-http';

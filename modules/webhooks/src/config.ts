@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readConfigSection, registerConfigSection, type Config } from '@plinto/kernel';
+import { hostListSetting, readConfigSection, registerConfigSection, type Config } from '@plinto/kernel';
 import { parseDuration, parseDurationList } from './duration';
 
 /** A duration setting (`250ms`, `5s`, `2h`; bare numbers are seconds), in milliseconds. */
@@ -31,10 +31,6 @@ const durationList = (fallback: string) =>
       }
     });
 
-const hostList = z
-  .union([z.array(z.string()), z.string()])
-  .default([])
-  .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((s) => s.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean));
 
 export const webhookConfigSchema = z.object({
   /** Delay before each attempt (the first is usually 0); its length is the number of attempts. */
@@ -42,7 +38,7 @@ export const webhookConfigSchema = z.object({
   /** How long one attempt may take, connection and response included. */
   WEBHOOK_TIMEOUT: duration('15s'),
   /** Hosts or addresses that may be delivered to although they are not public (dev and tests). */
-  WEBHOOK_ALLOWED_HOSTS: hostList,
+  WEBHOOK_ALLOWED_HOSTS: hostListSetting,
   /** An endpoint whose deliveries fail continuously for this long is disabled. */
   WEBHOOK_DISABLE_AFTER: duration('5d'),
   /** After a secret rotation, deliveries are also signed with the old secret for this long, by default. */

@@ -2,8 +2,7 @@ import { recordEvent, uuidv7, SYSTEM_ACTOR, type Config, type EntityManager, typ
 import { webhookConfig } from './config';
 import { signingSecrets } from './endpoints.service';
 import { webhookHeaders } from './signing';
-import { sendWebhook, type SendResult } from './delivery/http';
-import type { Resolver } from './delivery/destination';
+import { sendOutbound, type Resolver, type SendResult } from '@plinto/kernel';
 
 export type DeliveryOutcome =
   | { kind: 'skipped'; reason: 'missing' | 'settled' }
@@ -115,7 +114,7 @@ export async function deliverMessage(
     return { kind: 'dead', attempt: message.attempts, reason: 'endpoint_disabled' };
   }
 
-  const result = await sendWebhook({
+  const result = await sendOutbound({
     url: endpoint.url,
     headers: webhookHeaders(signingSecrets(config, endpoint), message.id, message.body),
     body: message.body,

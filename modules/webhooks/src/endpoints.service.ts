@@ -13,7 +13,7 @@ import { WebhookErrors } from './errors';
 import { webhookConfig } from './config';
 import { secretBox } from './secrets';
 import { generateSecret } from './signing';
-import { checkUrlShape, DestinationRefused } from './delivery/destination';
+import { checkUrlShape, DestinationRefused } from '@plinto/kernel';
 import type { EndpointDto } from './webhook.schemas';
 
 export type EndpointRow = InferEntity<typeof WebhookEndpoint>;

@@ -16,9 +16,6 @@ export { createEndpoint, getEndpoint, rotateSecret, updateEndpoint } from './end
 export { replayMessage, recoverEndpoint, sendTestMessage, getMessage } from './messages.service';
 export { generateSecret, sign, webhookHeaders, SecretBox } from './signing';
 export { assertSecretsKey } from './secrets';
-export { classifyAddress, canonicalAddress, type AddressClass } from './delivery/address';
-export { resolveDestination, DestinationRefused, systemResolver, type Resolver } from './delivery/destination';
-export { sendWebhook, parseRetryAfter, type SendResult } from './delivery/http';
 export { parseDuration, parseDurationList } from './duration';
 export { webhookPayloadSchema } from './events';
 

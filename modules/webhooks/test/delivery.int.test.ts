@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { composeSchemas, createLogger, createOrm, kernelSchema, SYSTEM_ACTOR, uuidv7, type MikroORM } from '@plinto/kernel';
+import { composeSchemas, createLogger, createOrm, kernelSchema, SYSTEM_ACTOR, uuidv7, type MikroORM, type Resolver } from '@plinto/kernel';
 import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
-import { createEndpoint, deliverMessage, sendTestMessage, webhooksSchema, type Resolver } from '../src';
+import { createEndpoint, deliverMessage, sendTestMessage, webhooksSchema } from '../src';
 
 /**
  * The delivery service against a real database, with the DNS answer stubbed: an endpoint saved

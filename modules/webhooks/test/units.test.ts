@@ -3,7 +3,7 @@ import { loadConfig } from '@plinto/kernel';
 import { parseDuration, parseDurationList } from '../src/duration';
 import { matchesFilters } from '../src/fanout.service';
 import { nextDelay, withJitter } from '../src/delivery.service';
-import { parseRetryAfter } from '../src/delivery/http';
+import { parseRetryAfter } from '@plinto/kernel';
 import { generateSecret, isValidSecret, SecretBox } from '../src/signing';
 import { webhookConfig } from '../src/config';
 

@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
-import type { Config, Logger, MikroORM } from '@plinto/kernel';
-import { deliverMessage, WebhooksQueue, type Resolver } from '@plinto/webhooks';
+import type { Config, Logger, MikroORM, Resolver } from '@plinto/kernel';
+import { deliverMessage, WebhooksQueue } from '@plinto/webhooks';
 
 /**
  * Processes the `webhooks` queue: one job per message. Each run makes one attempt; a failed

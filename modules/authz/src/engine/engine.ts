@@ -278,6 +278,7 @@ export class AuthzEngine {
         context: { ip: ctx.ip, time: ctx.time.toISOString(), mfa: ctx.mfa, subject: ctx.subjectAttributes, resource: ctx.resourceAttributes, ...ctx.extra },
       },
       timeoutMs,
+      this.settings.POLICY_OPA_ALLOWED_HOSTS,
     );
     return { allow: result.allow, source: null, reason: result.reason, conditional: true, version: snapshot.version, decidedBy: 'opa' };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, classifyAddress } from '../src/delivery/address';
+import { canonicalAddress, classifyAddress } from '@plinto/kernel';
 
 describe('classifyAddress: every spelling of a non-public address is caught', () => {
   it.each([

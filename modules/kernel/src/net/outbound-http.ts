@@ -9,6 +9,8 @@ export interface SendInput {
   timeoutMs: number;
   allowedHosts: string[];
   resolver?: Resolver;
+  /** Characters of the response body kept (default RESPONSE_BODY_LIMIT). */
+  bodyLimit?: number;
 }
 
 export type SendErrorKind = 'refused' | 'timeout' | 'connection';
@@ -17,7 +19,7 @@ export interface SendResult {
   /** The HTTP status, or null when no response arrived. */
   status: number | null;
   ok: boolean;
-  /** Up to RESPONSE_BODY_LIMIT characters of the response body. */
+  /** Up to `bodyLimit` characters of the response body. */
   body: string | null;
   latencyMs: number;
   error: string | null;
@@ -43,27 +45,29 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-function readCapped(res: IncomingMessage): Promise<string> {
+function readCapped(res: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
-      if (text.length < RESPONSE_BODY_LIMIT) text += chunk;
+      if (text.length < limit) text += chunk;
       // The rest of an oversized body is not worth reading; dropping it costs the socket only.
-      if (text.length >= RESPONSE_BODY_LIMIT) res.destroy();
+      if (text.length >= limit) res.destroy();
     });
-    res.on('end', () => resolve(text.slice(0, RESPONSE_BODY_LIMIT)));
-    res.on('close', () => resolve(text.slice(0, RESPONSE_BODY_LIMIT)));
-    res.on('error', () => resolve(text.slice(0, RESPONSE_BODY_LIMIT)));
+    res.on('end', () => resolve(text.slice(0, limit)));
+    res.on('close', () => resolve(text.slice(0, limit)));
+    res.on('error', () => resolve(text.slice(0, limit)));
   });
 }
 
 /**
- * One delivery attempt: resolve and check the destination, POST the signed body to the checked
- * address, and report what happened. Redirects are answers like any other non-2xx (never
- * followed: a redirect could point anywhere, including inside the network). Never throws.
+ * POSTs to a URL that a tenant configured (a webhook endpoint, an OPA server): the host is resolved
+ * once and every address checked (no private, loopback, link-local, metadata, CGNAT or unique-local
+ * destinations unless allowlisted), the connection goes to the checked address, and the response
+ * body is read up to a limit. Redirects are answers like any other non-2xx (never followed: a
+ * redirect could point anywhere, including inside the network). Never throws.
  */
-export async function sendWebhook(input: SendInput): Promise<SendResult> {
+export async function sendOutbound(input: SendInput): Promise<SendResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const failure = (errorKind: SendErrorKind, error: string): SendResult => ({
@@ -106,7 +110,7 @@ export async function sendWebhook(input: SendInput): Promise<SendResult> {
         headers: { ...input.headers, 'content-length': String(Buffer.byteLength(input.body)) },
       },
       (res) => {
-        void readCapped(res).then((body) => {
+        void readCapped(res, input.bodyLimit ?? RESPONSE_BODY_LIMIT).then((body) => {
           const status = res.statusCode ?? 0;
           finish({
             status,

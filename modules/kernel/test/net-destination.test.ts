@@ -1,8 +1,7 @@
 import net from 'node:net';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resolveDestination, DestinationRefused, type Resolver } from '../src/delivery/destination';
-import { sendWebhook } from '../src/delivery/http';
+import { resolveDestination, DestinationRefused, sendOutbound as sendWebhook, type Resolver } from '@plinto/kernel';
 
 /** A resolver that answers from a table and counts its calls: no real DNS in these tests. */
 function stubResolver(table: Record<string, string[]>): Resolver & { calls: string[] } {
