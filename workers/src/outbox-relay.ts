@@ -1,3 +1,4 @@
+import { PollingLoop } from './polling-loop';
 import { queueDescriptor, type EntityManager, type Logger, type MikroORM, type QueueProducers } from '@plinto/kernel';
 
 interface OutboxRow {
@@ -8,6 +9,7 @@ interface OutboxRow {
 }
 
 const MAX_BACKOFF_MS = 5000;
+const ENQUEUE_TIMEOUT_MS = 5000;
 
 /**
  * Moves committed side effects from the `outbox` table to their BullMQ queues.
@@ -20,33 +22,31 @@ const MAX_BACKOFF_MS = 5000;
  * BullMQ ignores the duplicate job id. Either way nothing is lost.
  */
 export class OutboxRelay {
-  private stopped = false;
-  private wake: (() => void) | undefined;
-  /** A nudge that arrived while a batch was running: go again at once. */
-  private nudged = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly orm: MikroORM,
     private readonly producers: QueueProducers,
     private readonly logger: Logger,
     private readonly options: { batchSize: number; pollIntervalMs: number },
-  ) {}
+  ) {
+    // A full batch means more rows are waiting: go again at once.
+    this.loop = new PollingLoop('outbox relay', async () => (await this.dispatchBatch()) === options.batchSize, logger, {
+      intervalMs: options.pollIntervalMs,
+      maxBackoffMs: MAX_BACKOFF_MS,
+    });
+  }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
-  /** New work was committed (see OutboxListener): look now rather than at the next poll. */
   nudge(): void {
-    this.nudged = true;
-    this.wake?.();
+    this.loop.nudge();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Dispatches one batch; returns how many rows it moved. */
@@ -83,9 +83,22 @@ export class OutboxRelay {
       byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
     }
     for (const [queue, group] of byQueue) {
-      await this.producers.get(queue).addBulk(
-        group.map((row) => ({ name: row.job_name, data: row.payload, opts: { jobId: row.id } })),
-      );
+      const jobs = group.map((row) => ({ name: row.job_name, data: row.payload, opts: { jobId: row.id } }));
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        // Bounded: the rows stay locked meanwhile, and a stuck producer must not stall the relay.
+        await Promise.race([
+          this.producers.get(queue).addBulk(jobs),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`enqueue to ${queue} took over ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+          }),
+        ]);
+      } catch (error) {
+        this.producers.discard(queue);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
     }
     return invalid;
   }
@@ -97,35 +110,5 @@ export class OutboxRelay {
         where id in (${ids.map(() => '?').join(', ')})`,
       [error, ...ids],
     );
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      let delay = this.options.pollIntervalMs;
-      try {
-        const moved = await this.dispatchBatch();
-        if (failures > 0) this.logger.info('outbox relay recovered');
-        failures = 0;
-        if (moved === this.options.batchSize) continue; // more are waiting: go again at once
-      } catch (error) {
-        failures += 1;
-        delay = Math.min(this.options.pollIntervalMs * 2 ** failures, MAX_BACKOFF_MS);
-        if (failures === 1 || failures % 20 === 0) {
-          this.logger.warn({ err: error, failures }, 'outbox relay cannot dispatch; rows stay pending and will be retried');
-        }
-      }
-      if (this.nudged) {
-        this.nudged = false;
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
   }
 }

@@ -87,6 +87,16 @@ export class QueueProducers {
     return queue;
   }
 
+  /**
+   * Forgets a producer whose last call failed or hung: a Queue first used while Redis was down can
+   * stay stuck on its initial connection, so the next call gets a fresh one.
+   */
+  discard(name: string): void {
+    const queue = this.queues.get(name);
+    this.queues.delete(name);
+    void queue?.close().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     this.queues.clear();
