@@ -2,6 +2,7 @@
  * @plinto/authz — roles, policies and the decision engine: the one place that decides who may do
  * what, for Plinto's own API (`ctx.authorize`) and for tenants' applications (`/v1/policies/evaluate`).
  */
+import './events';
 import type { ModuleSchema } from '@plinto/kernel';
 import { AuthzDecision, AuthzPolicy, AuthzRole, AuthzRoleAssignment } from './entities/authz.entities';
 import { authzMigrations } from './migrations';
