@@ -164,17 +164,22 @@ function scopeOf(role: RoleRow, organizationId: string | undefined): string | nu
   return organizationId ?? role.organizationId ?? null;
 }
 
+/** What assigning and unassigning share: the role, its scope, and the caller's right to hand it out. */
+async function prepareAssignment(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, input: { id: string; userId: string; organizationId?: string }) {
+  const tenantId = caller.tenant.id;
+  const role = await loadRole(em, engine, tenantId, input.id);
+  const organizationId = scopeOf(role, input.organizationId);
+  await assertCanHandOut(em, engine, caller, role, organizationId);
+  return { tenantId, role, organizationId, subject: `user:${input.userId}` };
+}
+
 export async function assignRole(
   em: EntityManager,
   engine: AuthzEngine,
   caller: AuthzCaller,
   input: { id: string; userId: string; organizationId?: string },
 ): Promise<AssignmentDto> {
-  const tenantId = caller.tenant.id;
-  const role = await loadRole(em, engine, tenantId, input.id);
-  const organizationId = scopeOf(role, input.organizationId);
-  await assertCanHandOut(em, engine, caller, role, organizationId);
-  const subject = `user:${input.userId}`;
+  const { tenantId, role, organizationId, subject } = await prepareAssignment(em, engine, caller, input);
   try {
     return await commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
       const row = tx.create(AuthzRoleAssignment, { id: uuidv7(), tenantId, roleId: role.id, subject, organizationId, createdAt: new Date() });
@@ -201,11 +206,7 @@ export async function unassignRole(
   caller: AuthzCaller,
   input: { id: string; userId: string; organizationId?: string },
 ): Promise<AssignmentDto> {
-  const tenantId = caller.tenant.id;
-  const role = await loadRole(em, engine, tenantId, input.id);
-  const organizationId = scopeOf(role, input.organizationId);
-  await assertCanHandOut(em, engine, caller, role, organizationId);
-  const subject = `user:${input.userId}`;
+  const { tenantId, role, organizationId, subject } = await prepareAssignment(em, engine, caller, input);
   return commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
     const row = await tx.findOne(AuthzRoleAssignment, { tenantId, roleId: role.id, subject, organizationId });
     if (!row) throw AuthzErrors.ASSIGNMENT_NOT_FOUND();

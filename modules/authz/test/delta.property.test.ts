@@ -2,33 +2,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CompiledPolicy } from '../src/engine/compiled';
 import { compileConditions, type CompiledConditions, type DecisionContext } from '../src/engine/conditions';
-import { assignmentLine, domainOf, policyLines, roleLines } from '../src/engine/lines';
-import { policySource, type GroupingLine, type PolicyLine } from '../src/engine/model';
+import { assignmentLine, domainOf, policyLines } from '../src/engine/lines';
+import { policySource } from '../src/engine/model';
 import type { AdapterOp } from '../src/adapter';
 import { referenceDecide } from './reference';
-import { requestArb, worldArb, type World, type WPolicy, type WRequest } from './world';
+import { compileWorld, requestArb, worldArb, type World, type WPolicy, type WRequest } from './world';
 
 /**
  * Every api process applies committed changes to its compiled policy as deltas (the adapter
  * operations) instead of reloading. After any sequence of changes, the incrementally maintained
  * index must decide exactly like the reference evaluator on the resulting world.
  */
-function build(world: World) {
-  const policy: PolicyLine[] = [];
-  const grouping: GroupingLine[] = [];
-  for (const role of world.roles) {
-    const lines = roleLines(role);
-    policy.push(...lines.policy);
-    grouping.push(...lines.grouping);
-  }
-  for (const a of world.assignments) grouping.push(assignmentLine(`user:${a.user}`, a.role, a.organizationId));
-  const conditions = new Map<string, CompiledConditions | null>();
-  for (const p of world.policies) {
-    policy.push(...policyLines(p));
-    conditions.set(policySource(p.id), compileConditions(p.conditions));
-  }
-  return new CompiledPolicy(1, policy, grouping, (s) => conditions.get(s) ?? null);
-}
+const build = (world: World) => compileWorld(world).compiled;
 
 const ctx = (req: WRequest): DecisionContext => ({
   ip: req.ip,

@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CompiledPolicy } from '../src/engine/compiled';
-import { compileConditions, type CompiledConditions, type DecisionContext } from '../src/engine/conditions';
-import { assignmentLine, policyLines, roleLines } from '../src/engine/lines';
+import type { DecisionContext } from '../src/engine/conditions';
 import { newCasbinEnforcer } from '../src/engine/casbin';
-import { policySource, type GroupingLine, type PolicyLine } from '../src/engine/model';
 import { referenceDecide } from './reference';
-import { requestArb, worldArb, type World, type WRequest } from './world';
-
-function compileWorld(world: World) {
-  const policy: PolicyLine[] = [];
-  const grouping: GroupingLine[] = [];
-  for (const role of world.roles) {
-    const lines = roleLines(role);
-    policy.push(...lines.policy);
-    grouping.push(...lines.grouping);
-  }
-  for (const a of world.assignments) grouping.push(assignmentLine(`user:${a.user}`, a.role, a.organizationId));
-  const conditions = new Map<string, CompiledConditions | null>();
-  for (const p of world.policies) {
-    policy.push(...policyLines(p));
-    conditions.set(policySource(p.id), compileConditions(p.conditions));
-  }
-  const conditionsOf = (source: string) => conditions.get(source) ?? null;
-  return { policy, grouping, conditionsOf, compiled: new CompiledPolicy(1, policy, grouping, conditionsOf) };
-}
+import { compileWorld, requestArb, worldArb, type WRequest } from './world';
 
 const contextOf = (req: WRequest): DecisionContext => ({
   ip: req.ip,

@@ -4,7 +4,10 @@
  * Small alphabets on purpose, so that overlaps, ties and conflicts are frequent.
  */
 import fc from 'fast-check';
-import type { PolicyConditions } from '../src/engine/conditions';
+import { compileConditions, type CompiledConditions, type PolicyConditions } from '../src/engine/conditions';
+import { CompiledPolicy } from '../src/engine/compiled';
+import { assignmentLine, policyLines, roleLines } from '../src/engine/lines';
+import { policySource, type GroupingLine, type PolicyLine } from '../src/engine/model';
 
 export const ORG_A = '0190a000-0000-7000-8000-00000000000a';
 export const ORG_B = '0190b000-0000-7000-8000-00000000000b';
@@ -132,3 +135,22 @@ export const requestArb: fc.Arbitrary<WRequest> = fc.record({
   time: fc.integer({ min: 0, max: 7 * 24 * 60 - 1 }).map((m) => new Date(WEEK_START + m * 60_000)),
   owner: fc.constantFrom(null, ...USERS),
 });
+
+/** A world as the engine stores it: Casbin policy and grouping lines, their conditions, and the compiled index. */
+export function compileWorld(world: World) {
+  const policy: PolicyLine[] = [];
+  const grouping: GroupingLine[] = [];
+  for (const role of world.roles) {
+    const lines = roleLines(role);
+    policy.push(...lines.policy);
+    grouping.push(...lines.grouping);
+  }
+  for (const a of world.assignments) grouping.push(assignmentLine(`user:${a.user}`, a.role, a.organizationId));
+  const conditions = new Map<string, CompiledConditions | null>();
+  for (const p of world.policies) {
+    policy.push(...policyLines(p));
+    conditions.set(policySource(p.id), compileConditions(p.conditions));
+  }
+  const conditionsOf = (source: string) => conditions.get(source) ?? null;
+  return { policy, grouping, conditionsOf, compiled: new CompiledPolicy(1, policy, grouping, conditionsOf) };
+}
