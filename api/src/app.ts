@@ -13,6 +13,7 @@ import { createMetrics } from './http/metrics';
 import { docsRouter } from './http/docs';
 import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
+import { oauthRouter } from './http/oauth';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -62,6 +63,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/docs', docsRouter());
 
+  // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
+  app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use(
     '/trpc',

@@ -1,19 +1,20 @@
-import { composeSchemas, kernelSchema, type ContextDeps, type EntityManager, type Principal } from '@plinto/kernel';
+import { composeSchemas, kernelSchema, type ContextDeps, type EntityManager, type Principal, type RequestMeta } from '@plinto/kernel';
 import { authenticatePlatformKey, findTenantById, findTenantBySlug, tenantsSchema } from '@plinto/tenants';
 import { webhooksSchema } from '@plinto/webhooks';
-import { authSchema, authenticateSession } from '@plinto/auth';
+import { authSchema, authenticateAccessToken, authenticateApiKey } from '@plinto/auth';
 import { authzSchema, buildPermissionCatalog, engineOf, permissionsFromRouter, type PermissionSpec } from '@plinto/authz';
 import { auditSchema } from '@plinto/audit';
+import { orgsSchema } from '@plinto/orgs';
+import { invitationsSchema } from '@plinto/invitations';
 import { appRouter } from './router';
 
 /** The database schema of every module, in one place for the api, the workers and the tests. */
-export const platformSchema = composeSchemas([kernelSchema, tenantsSchema, webhooksSchema, authSchema, authzSchema, auditSchema]);
+export const platformSchema = composeSchemas([kernelSchema, tenantsSchema, webhooksSchema, authSchema, authzSchema, auditSchema, orgsSchema, invitationsSchema]);
 
 /** Tries each kind of credential in turn; the first module that recognises the token wins. */
-export async function authenticate(em: EntityManager, token: string): Promise<Principal | null> {
-  // INTERIM (accounts issue): `pls_` session tokens become a `user` principal; the sessions issue
-  // replaces this entry with JWT access tokens. authenticateSession ignores other prefixes at no cost.
-  return (await authenticateSession(em, token)) ?? (await authenticatePlatformKey(em, token));
+export async function authenticate(em: EntityManager, token: string, request?: RequestMeta): Promise<Principal | null> {
+  // Each recogniser returns null at no cost for a token of another shape (JWT, `pak_`, `plk_`).
+  return (await authenticateAccessToken(em, token)) ?? (await authenticateApiKey(em, token, request)) ?? (await authenticatePlatformKey(em, token));
 }
 
 /**

@@ -1,9 +1,11 @@
 import { router } from '@plinto/kernel';
 import { tenantsRouter } from '@plinto/tenants';
 import { webhooksRouter } from '@plinto/webhooks';
-import { authRouter, usersRouter } from '@plinto/auth';
+import { apiKeysRouter, authRouter, clientsRouter, sessionsRouter, signingKeysRouter, usersRouter } from '@plinto/auth';
 import { policiesRouter } from '@plinto/authz';
 import { auditRouter } from '@plinto/audit';
+import { orgsRouter } from '@plinto/orgs';
+import { invitationsRouter } from '@plinto/invitations';
 import { systemRouter } from './system';
 
 /** Every module's router, composed. /trpc, /v1 (REST) and the OpenAPI document all serve this one. */
@@ -15,6 +17,12 @@ export const appRouter = router({
   users: usersRouter,
   policies: policiesRouter,
   auditLogs: auditRouter,
+  sessions: sessionsRouter,
+  signingKeys: signingKeysRouter,
+  apiKeys: apiKeysRouter,
+  clients: clientsRouter,
+  orgs: orgsRouter,
+  invitations: invitationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,7 +10,7 @@ import {
   type MikroORM,
 } from '@plinto/kernel';
 import { ensureBootstrapKey, ensureDefaultTenant } from '@plinto/tenants';
-import { configureAuth } from '@plinto/auth';
+import { configureAuth, startTokenServices, stopTokenServices } from '@plinto/auth';
 import { startAuthzEngine, unregisterEngine } from '@plinto/authz';
 import { auditConfig, ensurePartitions } from '@plinto/audit';
 import { createApp } from './app';
@@ -56,6 +56,8 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
   });
   // The decision engine of this process (see platform.ts `authorize`), subscribed to policy changes.
   const authz = await startAuthzEngine({ orm, config, logger, catalog: permissionCatalog() });
+  // Signing keys, the access-token verifier and the revocation list of this process.
+  startTokenServices({ orm, config, redis, logger });
   let shuttingDown = false;
   const app = createApp({ orm, redis, config, logger, isShuttingDown: () => shuttingDown });
   const server = createServer(app);
@@ -69,6 +71,9 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  // On an ephemeral port (PORT=0, tests) the default public URL — and so each tenant's token
+  // issuer — is only known now.
+  if (config.PORT === 0 && config.PUBLIC_URL.endsWith(':0')) config.PUBLIC_URL = url;
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -82,6 +87,7 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
       clearTimeout(deadline);
       await authz.close();
       unregisterEngine(orm);
+      stopTokenServices(orm);
       await orm.close();
       redis.disconnect();
     })());

@@ -115,20 +115,25 @@ describe('sign-up and email verification', () => {
 describe('sign-in and sessions', () => {
   it('signs in over REST and tRPC; the session token authenticates as the user', async () => {
     const result = await signUpVerified('bob@example.com');
-    expect(result).toMatchObject({ status: 'signed_in', user: { email: 'bob@example.com' }, session: { amr: ['pwd'], aal: 1 } });
-    expect(result.sessionId).toBe(result.session.id);
-    const me = await asUser(api, result.session.token)('GET', '/v1/auth/session');
+    // OAuth field names (RFC 6749 §5.1) on every response that issues tokens.
+    expect(result).toMatchObject({ status: 'signed_in', token_type: 'Bearer', expires_in: 600, amr: ['pwd'], aal: 1, user: { email: 'bob@example.com' } });
+    expect(result.access_token.split('.')).toHaveLength(3);
+    expect(result.refresh_token).toMatch(/^plr_/);
+    const me = await asUser(api, result.access_token)('GET', '/v1/auth/session');
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ sessionId: result.sessionId, amr: ['pwd'], user: { email: 'bob@example.com' } });
+    expect(me.body).toMatchObject({ sessionId: result.session_id, amr: ['pwd'], user: { email: 'bob@example.com' } });
     const viaTrpc = await api.trpc({ tenant: 'acme' }).auth.signIn.mutate({ email: 'BOB@example.com', password: PASSWORD });
     expect(viaTrpc.status).toBe('signed_in');
-    const [row] = await sql(api, `select * from sessions where id = $1`, [result.sessionId]);
+    const [row] = await sql(api, `select * from sessions where id = $1`, [result.session_id]);
     expect(row).toMatchObject({ amr: ['pwd'], aal: 1, revoked_at: null, user_agent: expect.any(String) });
-    expect(row.token_hash).not.toBe(result.session.token);
+    // Only the refresh token's hash is stored.
+    const [refresh] = await sql(api, `select token_hash from refresh_tokens where session_id = $1`, [result.session_id]);
+    expect(refresh.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(await sql(api, `select * from refresh_tokens`))).not.toContain(result.refresh_token);
     const actions = (await sql(api, `select action from audit_events where action = 'user.signed_in' and target_id = $1`, [result.user.id])).length;
     expect(actions).toBe(2);
     // A session token is not an admin credential.
-    const forbidden = await asUser(api, result.session.token)('GET', '/v1/users');
+    const forbidden = await asUser(api, result.access_token)('GET', '/v1/users');
     expect(forbidden.status).toBe(403);
   });
 });
@@ -147,11 +152,11 @@ describe('password reset', () => {
     const reset = await call('POST', '/v1/auth/password/reset', { token, password: 'a brand new passphrase' });
     expect(reset.status).toBe(200);
     expect((await call('POST', '/v1/auth/password/reset', { token, password: 'yet another passphrase' })).body.error.code).toBe('INVALID_TOKEN');
-    expect((await asUser(api, first.session.token)('GET', '/v1/auth/session')).status).toBe(401);
+    expect((await asUser(api, first.access_token)('GET', '/v1/auth/session')).status).toBe(401);
     expect((await call('POST', '/v1/auth/sign-in', { email: 'carol@example.com', password: PASSWORD })).status).toBe(401);
     expect((await call('POST', '/v1/auth/sign-in', { email: 'carol@example.com', password: 'a brand new passphrase' })).status).toBe(200);
     await smtp.waitForEmail('carol@example.com', /password was changed/);
-    const [revoked] = await sql(api, `select revoked_reason from sessions where id = $1`, [first.sessionId]);
+    const [revoked] = await sql(api, `select revoked_reason from sessions where id = $1`, [first.session_id]);
     expect(revoked.revoked_reason).toBe('password_reset');
     const actions = (await sql(api, `select action from audit_events where target_id = $1`, [first.user.id])).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['password.reset_requested', 'password.changed']));
@@ -177,7 +182,7 @@ describe('magic links', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/v1/auth/magic-link/consume', { token })));
     const ok = results.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
-    expect(ok[0]!.body).toMatchObject({ status: 'signed_in', session: { amr: ['email'] } });
+    expect(ok[0]!.body).toMatchObject({ status: 'signed_in', amr: ['email'], token_type: 'Bearer' });
     expect(results.filter((r) => r.status === 400).every((r) => r.body.error.code === 'INVALID_TOKEN')).toBe(true);
     expect((await call('POST', '/v1/auth/magic-link/consume', { token })).status).toBe(400);
   });
@@ -195,7 +200,7 @@ describe('TOTP MFA', () => {
   it('enrolls, confirms, challenges at sign-in, accepts each code once, recovery codes once, disables with re-authentication', async () => {
     await freshTotpStep();
     const first = await signUpVerified('frank@example.com');
-    const as = asUser(api, first.session.token);
+    const as = asUser(api, first.access_token);
     expect((await call('POST', '/v1/auth/mfa/totp', {})).status).toBe(401);
     const enroll = await as('POST', '/v1/auth/mfa/totp', {});
     expect(enroll.status).toBe(201);
@@ -222,8 +227,8 @@ describe('TOTP MFA', () => {
     const next = totp.at(1);
     const done = await call('POST', '/v1/auth/mfa/verify', { challengeToken: challenge.body.challengeToken, code: next });
     expect(done.status).toBe(200);
-    expect(done.body).toMatchObject({ status: 'signed_in', session: { amr: ['pwd', 'otp'], aal: 2 } });
-    expect((await asUser(api, done.body.session.token)('GET', '/v1/auth/session')).body).toMatchObject({ amr: ['pwd', 'otp'], aal: 2 });
+    expect(done.body).toMatchObject({ status: 'signed_in', amr: ['pwd', 'otp'], aal: 2 });
+    expect((await asUser(api, done.body.access_token)('GET', '/v1/auth/session')).body).toMatchObject({ amr: ['pwd', 'otp'], aal: 2 });
     // The challenge is spent, and the code too (on a fresh challenge).
     expect((await call('POST', '/v1/auth/mfa/verify', { challengeToken: challenge.body.challengeToken, code: next })).body.error.code).toBe('MFA_CHALLENGE_INVALID');
     const again = await call('POST', '/v1/auth/sign-in', { email: 'frank@example.com', password: PASSWORD });
@@ -236,7 +241,7 @@ describe('TOTP MFA', () => {
     expect((await call('POST', '/v1/auth/mfa/verify', { challengeToken: third.body.challengeToken, recoveryCode: recovery })).body.error.code).toBe('INVALID_MFA_CODE');
 
     // Disabling needs re-authentication with the factor.
-    const asMfa = asUser(api, done.body.session.token);
+    const asMfa = asUser(api, done.body.access_token);
     expect((await asMfa('DELETE', '/v1/auth/mfa/totp')).body.error.code).toBe('INVALID_MFA_CODE');
     const off = await asMfa('DELETE', `/v1/auth/mfa/totp?recoveryCode=${confirm.body.recoveryCodes[1]}`);
     expect(off.status).toBe(200);
@@ -249,7 +254,7 @@ describe('TOTP MFA', () => {
 
   it('invalidates a challenge after too many wrong codes, even for the right code afterwards', async () => {
     const first = await signUpVerified('gina@example.com');
-    const as = asUser(api, first.session.token);
+    const as = asUser(api, first.access_token);
     const totp = totpFor((await as('POST', '/v1/auth/mfa/totp', {})).body.secret);
     await as('POST', '/v1/auth/mfa/totp/confirm', { code: totp.now() });
     const challenge = (await call('POST', '/v1/auth/sign-in', { email: 'gina@example.com', password: PASSWORD })).body.challengeToken;
@@ -265,7 +270,7 @@ describe('magic link with MFA', () => {
   it('asks an enrolled user for the second factor after the link, and records both methods', async () => {
     await freshTotpStep();
     const first = await signUpVerified('ivan@example.com');
-    const as = asUser(api, first.session.token);
+    const as = asUser(api, first.access_token);
     const totp = totpFor((await as('POST', '/v1/auth/mfa/totp', {})).body.secret);
     expect((await as('POST', '/v1/auth/mfa/totp/confirm', { code: totp.now() })).status).toBe(200);
     await call('POST', '/v1/auth/magic-link', { email: 'ivan@example.com' });
@@ -273,7 +278,7 @@ describe('magic link with MFA', () => {
     const challenge = await call('POST', '/v1/auth/magic-link/consume', { token });
     expect(challenge.body.status).toBe('mfa_required');
     const done = await call('POST', '/v1/auth/mfa/verify', { challengeToken: challenge.body.challengeToken, code: totp.at(1) });
-    expect(done.body).toMatchObject({ status: 'signed_in', session: { amr: ['email', 'otp'], aal: 2 } });
+    expect(done.body).toMatchObject({ status: 'signed_in', amr: ['email', 'otp'], aal: 2 });
   });
 });
 
@@ -302,7 +307,7 @@ describe('user management for tenant admins', () => {
     expect(taken.body.error.code).toBe('EMAIL_TAKEN');
 
     expect((await admin('POST', `/v1/users/${id}/disable`)).body.disabled).toBe(true);
-    expect((await asUser(api, henry.session.token)('GET', '/v1/auth/session')).status).toBe(401);
+    expect((await asUser(api, henry.access_token)('GET', '/v1/auth/session')).status).toBe(401);
     const refused = await call('POST', '/v1/auth/sign-in', { email: 'henry@example.com', password: PASSWORD });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('USER_DISABLED');

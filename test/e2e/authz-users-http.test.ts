@@ -17,7 +17,7 @@ async function signUpAndIn(name: string) {
   expect(up.status, JSON.stringify(up.body)).toBeLessThan(300);
   const signedIn = await api.rest('POST', '/v1/auth/sign-in', { token: null, tenant: T, body: { email, password } });
   expect(signedIn.body.status).toBe('signed_in');
-  users[name] = { id: signedIn.body.user.id, token: signedIn.body.session.token };
+  users[name] = { id: signedIn.body.user.id, token: signedIn.body.access_token };
 }
 
 const as = (name: string) => (method: string, path: string, body?: unknown) => api.rest(method, path, { token: users[name]!.token, body });

@@ -1,3 +1,4 @@
 export * from './harness';
 export * from './processes';
 export * from './db';
+export * from './users';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH } from './password/policy';
+import { tokenResponseShape } from './tokens/issue';
 
 /**
  * Emails are compared and stored normalised: NFKC, trimmed, lower-cased (the whole address; no
@@ -37,21 +38,17 @@ export const userOutput = z
 
 export type UserDto = z.infer<typeof userOutput>;
 
-export const sessionOutput = z
-  .object({
-    id: z.uuid(),
-    /** Shown once; the bearer credential until access tokens replace it. */
-    token: z.string().describe('Opaque session token: send as `Authorization: Bearer <token>`'),
-    amr: z.array(z.string()).describe('Authentication methods (RFC 8176): pwd, otp, email'),
-    aal: z.number().int().describe('Authenticator assurance level: 1 single factor, 2 multi-factor'),
-    expiresAt: z.iso.datetime(),
-  })
-  .meta({ id: 'Session' });
-
-/** What a completed first factor answers: a session, or an MFA challenge to complete. */
+/** What a completed first factor answers: tokens (OAuth field names), or an MFA challenge to complete. */
 export const signInOutput = z
   .discriminatedUnion('status', [
-    z.object({ status: z.literal('signed_in'), sessionId: z.uuid(), session: sessionOutput, user: userOutput }),
+    z.object({
+      status: z.literal('signed_in'),
+      ...tokenResponseShape,
+      session_id: z.uuid(),
+      amr: z.array(z.string()).describe('Authentication methods (RFC 8176): pwd, otp, email'),
+      aal: z.number().int().describe('Authenticator assurance level: 1 single factor, 2 multi-factor'),
+      user: userOutput,
+    }),
     z.object({
       status: z.literal('mfa_required'),
       challengeToken: z.string().describe('Pass to POST /auth/mfa/verify with a code'),

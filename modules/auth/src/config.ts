@@ -30,6 +30,20 @@ export const authConfigSchema = z.object({
   AUTH_MFA_CHALLENGE_TTL_MINUTES: z.coerce.number().int().positive().default(5),
   /** Wrong codes that invalidate an MFA challenge. */
   AUTH_MFA_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  /** Lifetime of access tokens (JWTs), in seconds. */
+  AUTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
+  /** `aud` of access tokens; defaults to PUBLIC_URL (Plinto's own API is the resource server). */
+  AUTH_ACCESS_TOKEN_AUDIENCE: z.string().min(1).optional(),
+  /** Algorithm of newly created signing keys. */
+  AUTH_SIGNING_ALG: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
+  /** A tenant's signing key is rotated by the maintenance worker once it is this old. */
+  AUTH_SIGNING_KEY_ROTATION_DAYS: z.coerce.number().int().positive().default(30),
+  /** Concurrent refreshes with one token within this window get the same successor (not reuse). */
+  AUTH_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /** Clock skew tolerated when checking exp/nbf/iat of access tokens. */
+  AUTH_TOKEN_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /** How long one process trusts a "not revoked" answer (ms); revocation is effective within this. */
+  AUTH_REVOCATION_CACHE_MS: z.coerce.number().int().min(0).max(1000).default(250),
 });
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;

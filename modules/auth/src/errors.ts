@@ -17,5 +17,6 @@ export const AuthErrors = defineErrors({
   SESSION_REQUIRED: { status: 403, message: 'This operation needs a signed-in user' },
   ACCOUNT_LOCKED: { status: 429, message: 'Too many failed attempts; try again later' },
   SIGN_IN_THROTTLED: { status: 429, message: 'Too many attempts; wait before trying again' },
+  INVALID_REFRESH_TOKEN: { status: 401, message: 'The refresh token is invalid, expired or revoked; sign in again' },
   HASHING_OVERLOADED: { status: 503, message: 'Too many sign-ins in progress; try again shortly' },
 });

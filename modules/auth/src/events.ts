@@ -26,4 +26,15 @@ defineEventTypes('auth', {
   'mfa.challenge_issued': { description: 'A first factor succeeded; an MFA challenge was issued', data: z.object({ challengeId: z.uuid(), method: z.string() }) },
   'mfa.verification_failed': { description: 'A wrong MFA code was sent', data: z.object({ challengeId: z.uuid(), attempt: z.number(), challengeInvalidated: z.boolean() }) },
   'mfa.recovery_code_used': { description: 'A recovery code completed an MFA challenge', data: z.object({}) },
+  'session.refreshed': { description: "A session's refresh token was rotated", data: z.object({ sessionId: z.uuid(), userId: z.uuid() }) },
+  'session.token_reuse_detected': {
+    description: 'A rotated refresh token was used again: the whole family (session) was revoked',
+    data: z.object({ sessionId: z.uuid(), userId: z.uuid(), refreshTokenId: z.uuid() }).loose(),
+  },
+  'session.revoked': { description: 'A session ended (sign-out, user, admin or client revocation)', data: z.object({ sessionId: z.uuid(), userId: z.uuid(), reason: z.string() }) },
+  'session.revoked_all': { description: "Every session of a user ended (optionally but the caller's)", data: z.object({ userId: z.uuid(), sessionIds: z.array(z.uuid()), reason: z.string() }).loose() },
+  'access_token.revoked': { description: 'An access token was revoked before it expired', data: z.object({ tokenId: z.string() }).loose() },
+  'client.token_issued': { description: 'A machine client obtained an access token (client_credentials)', data: z.object({ clientId: z.string(), tokenId: z.string(), scopes: z.array(z.string()) }) },
+  'signing_key.rotated': { description: "A new signing key became current; the old one stays published until its tokens expire", data: z.object({ kid: z.string(), reason: z.string() }).loose() },
+  'signing_key.retired': { description: 'A rotated-out signing key left the JWKS (all its tokens had expired)', data: z.object({ kid: z.string() }) },
 });

@@ -1,24 +1,38 @@
 /**
- * @plinto/auth — accounts and credentials: users per tenant, password sign-up/sign-in, email
- * verification, password reset, magic links, TOTP MFA, throttling and lockout, and the session
- * rows sign-in creates (the next issue turns them into access + refresh tokens).
+ * @plinto/auth — accounts, credentials and what a signed-in principal holds: users per tenant,
+ * password sign-up/sign-in, email verification, password reset, magic links, TOTP MFA, throttling
+ * and lockout; sessions with rotating refresh-token families and JWT access tokens signed by
+ * per-tenant keys; the OAuth endpoints (discovery, JWKS, token, introspection, revocation); API keys
+ * and machine clients.
  */
 import type { Config, ModuleSchema } from '@plinto/kernel';
 import { AuthToken, Session, User } from './entities/user.entity';
 import { MfaChallenge, RecoveryCode, TotpFactor } from './entities/mfa.entity';
+import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
+import { tokenMigrations } from './tokens/migrations';
+import { credentialsSchema } from './credentials';
 import { authConfig } from './config';
 import { configureHashing } from './password/hasher';
 import './events';
 
-export { authRouter, usersRouter } from './router';
+export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
 export { AuthErrors } from './errors';
-export { authenticateSession, createSession, revokeUserSessions, SESSION_TOKEN_PREFIX } from './services/sessions.service';
+export { authenticateAccessToken, createSession, revokeSessions, revokeUserSessions } from './services/sessions.service';
+export { startTokenServices, stopTokenServices, tokenServicesOf, withRevocations, TokenServices } from './tokens/services';
+export { REFRESH_TOKEN_PREFIX } from './tokens/refresh';
+export { rotateSigningKey, retireExpiredKeys, tenantsDueForRotation, ensureCurrentKey } from './tokens/signing-keys';
+export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint } from './oauth/endpoints';
+export type { OAuthResponse } from './oauth/oauth-errors';
+export type { FormParams } from './oauth/client-auth';
+export { pruneTokenState } from './tokens/maintenance';
 export { hashPassword, verifyPassword, hashMetrics, ARGON2_OPTIONS } from './password/hasher';
 export { checkPasswordPolicy, normalizePassword } from './password/policy';
 export { normalizeEmail, userOutput, signInOutput, type UserDto, type SignInResult } from './auth.schemas';
-export { User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge };
+export { User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation };
+export * from './credentials';
+export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
 /** Applies this process's auth settings (hash concurrency) once the config is loaded. */
 export function configureAuth(config: Config): void {
@@ -27,6 +41,7 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge],
-  migrations: authMigrations,
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities],
+  // In name (= application) order.
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations],
 };

@@ -8,6 +8,17 @@ import { consumeMagicLinkProcedure, requestMagicLinkProcedure } from './procedur
 import { confirmTotpProcedure, disableTotpProcedure, enrollTotpProcedure, verifyMfaProcedure } from './procedures/mfa';
 import { currentSessionProcedure } from './procedures/current-session';
 import {
+  listMySessionsProcedure,
+  listUserSessionsProcedure,
+  meProcedure,
+  revokeAllUserSessionsProcedure,
+  revokeMySessionProcedure,
+  revokeOtherSessionsProcedure,
+  revokeUserSessionProcedure,
+  signOutProcedure,
+} from './procedures/sessions';
+import { listSigningKeysProcedure, refreshProcedure, rotateSigningKeyProcedure } from './procedures/tokens';
+import {
   deleteUserProcedure,
   disableUserProcedure,
   enableUserProcedure,
@@ -29,6 +40,21 @@ export const authRouter = router({
   disableTotp: disableTotpProcedure,
   verifyMfa: verifyMfaProcedure,
   session: currentSessionProcedure,
+  refresh: refreshProcedure,
+  signOut: signOutProcedure,
+  me: meProcedure,
+});
+
+/** The signed-in user's own sessions. */
+export const sessionsRouter = router({
+  list: listMySessionsProcedure,
+  revoke: revokeMySessionProcedure,
+  revokeOthers: revokeOtherSessionsProcedure,
+});
+
+export const signingKeysRouter = router({
+  list: listSigningKeysProcedure,
+  rotate: rotateSigningKeyProcedure,
 });
 
 export const usersRouter = router({
@@ -38,4 +64,7 @@ export const usersRouter = router({
   disable: disableUserProcedure,
   enable: enableUserProcedure,
   delete: deleteUserProcedure,
+  sessions: listUserSessionsProcedure,
+  revokeSession: revokeUserSessionProcedure,
+  revokeAllSessions: revokeAllUserSessionsProcedure,
 });

@@ -45,6 +45,8 @@ export const PLATFORM_PERMISSIONS: PermissionSpec[] = [
   spec('webhooks:write', 'admin', 'Manage webhook endpoints and replay deliveries'),
   spec('api_keys:read', 'admin', 'List API keys'),
   spec('api_keys:write', 'owner', 'Create and revoke API keys'),
+  spec('clients:read', 'admin', 'List machine clients'),
+  spec('clients:write', 'owner', 'Create and revoke machine clients'),
   spec('signing_keys:read', 'admin', 'Read signing keys'),
   spec('signing_keys:rotate', 'owner', 'Rotate signing keys'),
   spec('tenant:read', 'viewer', 'Read the tenant'),

@@ -19,7 +19,8 @@ export { MikroOrmCasbinAdapter } from './adapter';
 export { buildPermissionCatalog, permissionsFromRouter, defaultRoles, PLATFORM_PERMISSIONS, DEFAULT_ROLE_NAMES, type PermissionSpec } from './catalog';
 export { authzConfig, authzConfigSchema, type AuthzConfig } from './config';
 export { createPolicy, updatePolicy, deletePolicy, getPolicy, listPolicies } from './policies.service';
-export { createRole, listRoles, assignRole, unassignRole } from './roles.service';
+export { createRole, listRoles, assignRole, unassignRole, assertCanConferRole } from './roles.service';
+export { principalSubject, type PrincipalSubject } from './engine/subjects';
 export { updateSettings, getSettings } from './settings.service';
 export { evaluate } from './evaluate.service';
 export { listDecisions } from './decisions.service';
@@ -32,3 +33,4 @@ export const authzSchema: ModuleSchema = {
   entities: [AuthzPolicy, AuthzRole, AuthzRoleAssignment, AuthzDecision],
   migrations: authzMigrations,
 };
+export { stageLinks, findRoleInScope, type DomainLink, type LinkChange } from './domain-links';

@@ -157,6 +157,19 @@ async function assertCanHandOut(em: EntityManager, engine: AuthzEngine, caller: 
   await assertCanGrant(engine, caller, [...permissions].map((action) => ({ action, resource: '*' })), organizationId, 'id');
 }
 
+/**
+ * Before a credential (API key, machine client) is given `roleName` in a scope (an organization,
+ * or tenant-wide when null): the role must be visible there, and the caller must hold everything
+ * it carries, inherited permissions included, in that scope — the same rule as assigning it.
+ */
+export async function assertCanConferRole(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, roleName: string, organizationId: string | null, field: string): Promise<void> {
+  await engine.snapshot(caller.tenant.id); // seeds the default roles on first use
+  const byName = indexByName(await rolesInScope(em, caller.tenant.id, organizationId));
+  if (!byName.has(roleName)) throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: field, message: `No role ${roleName} in this scope` }] });
+  const { permissions } = closure([roleName], byName);
+  await assertCanGrant(engine, caller, [...permissions].map((action) => ({ action, resource: '*' })), organizationId, field);
+}
+
 function scopeOf(role: RoleRow, organizationId: string | undefined): string | null {
   if (role.organizationId && organizationId && organizationId !== role.organizationId) {
     throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: 'organizationId', message: 'This role belongs to another organization' }] });

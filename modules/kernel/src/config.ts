@@ -42,6 +42,10 @@ export const configSchema = z.object({
   WORKERS_MAINTENANCE: boolish.default(true),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   DB_DEBUG: boolish.default(false),
+  /** 32 bytes (hex or base64url) from which at-rest encryption keys are derived; required in production. */
+  PLINTO_MASTER_KEY: z.string().optional(),
+  /** Where a development master key is generated when PLINTO_MASTER_KEY is unset (not in production). */
+  PLINTO_MASTER_KEY_FILE: z.string().default('.plinto/master.key'),
 });
 
 export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string };

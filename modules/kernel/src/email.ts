@@ -16,6 +16,7 @@ export const emailTemplates = [
   'account_exists',
   'mfa_enabled',
   'mfa_disabled',
+  'invitation',
 ] as const;
 
 export type EmailTemplate = (typeof emailTemplates)[number];
@@ -30,6 +31,11 @@ export const emailMessageSchema = z.object({
   link: z.url().optional(),
   /** Minutes until the link expires, for the wording. */
   expiresInMinutes: z.number().int().positive().optional(),
+  /** Invitations: the organization joined, who invited, their note, and the role offered. */
+  organizationName: z.string().max(200).optional(),
+  inviterName: z.string().max(320).nullable().optional(),
+  message: z.string().max(2000).nullable().optional(),
+  role: z.string().max(100).optional(),
 });
 
 export type EmailMessage = z.infer<typeof emailMessageSchema>;

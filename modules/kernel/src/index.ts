@@ -101,3 +101,19 @@ export {
   type Resolver,
 } from './net/destination';
 export { sendOutbound, parseRetryAfter, RESPONSE_BODY_LIMIT, type SendInput, type SendResult, type SendErrorKind } from './net/outbound-http';
+export { SecretBox } from './crypto/secret-box';
+export { masterKey, parseMasterKey, derivedKey, secretBoxFor } from './crypto/master-key';
+export {
+  AccessTokenVerifier,
+  AccessTokenRejected,
+  revocationKeysOf,
+  ACCESS_TOKEN_TYPE,
+  ACCESS_TOKEN_ALGORITHMS,
+  type AccessTokenAlgorithm,
+  type AccessTokenClaims,
+  type AccessTokenVerifierDeps,
+  type VerificationKey,
+  type VerifiedAccessToken,
+  type TokenRejection,
+} from './tokens/verifier';
+export { RevocationList, type RevocationStore, type RevocationListOptions } from './tokens/revocation';

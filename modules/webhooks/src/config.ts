@@ -43,7 +43,7 @@ export const webhookConfigSchema = z.object({
   WEBHOOK_DISABLE_AFTER: duration('5d'),
   /** After a secret rotation, deliveries are also signed with the old secret for this long, by default. */
   WEBHOOK_ROTATION_OVERLAP: duration('24h'),
-  /** Encrypts signing secrets at rest (32+ characters). Required in production. */
+  /** Encrypts signing secrets at rest (32+ characters); defaults to a key derived from PLINTO_MASTER_KEY. */
   WEBHOOK_SECRETS_KEY: z.string().min(32).optional(),
   /** Deliveries one workers process runs at the same time. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().max(1000).default(32),

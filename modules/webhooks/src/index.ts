@@ -14,7 +14,7 @@ export { deliverMessage, nextDelay, withJitter, type DeliveryOutcome } from './d
 export { requeueStuckMessages } from './maintenance';
 export { createEndpoint, getEndpoint, rotateSecret, updateEndpoint } from './endpoints.service';
 export { replayMessage, recoverEndpoint, sendTestMessage, getMessage } from './messages.service';
-export { generateSecret, sign, webhookHeaders, SecretBox } from './signing';
+export { generateSecret, sign, webhookHeaders } from './signing';
 export { assertSecretsKey } from './secrets';
 export { parseDuration, parseDurationList } from './duration';
 export { webhookPayloadSchema } from './events';

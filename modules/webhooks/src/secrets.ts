@@ -1,20 +1,25 @@
-import type { Config } from '@plinto/kernel';
+import { createHash } from 'node:crypto';
+import { SecretBox, secretBoxFor, type Config } from '@plinto/kernel';
 import { webhookConfig } from './config';
-import { SecretBox } from './signing';
 
 const boxes = new WeakMap<Config, SecretBox>();
 
-/** The process's SecretBox for this configuration (one per Config object). */
+/**
+ * Signing secrets are encrypted at rest (AES-256-GCM): a database dump alone does not let anyone
+ * forge deliveries. The key is WEBHOOK_SECRETS_KEY when set, else one derived from the master key
+ * (PLINTO_MASTER_KEY, required in production).
+ */
 export function secretBox(config: Config): SecretBox {
   let box = boxes.get(config);
   if (!box) {
-    box = new SecretBox(webhookConfig(config).WEBHOOK_SECRETS_KEY, config.NODE_ENV === 'production');
+    const material = webhookConfig(config).WEBHOOK_SECRETS_KEY;
+    box = material ? new SecretBox(createHash('sha256').update(material).digest()) : secretBoxFor(config, 'webhook-secrets');
     boxes.set(config, box);
   }
   return box;
 }
 
-/** Throws (at boot) when signing secrets could not be sealed: production without WEBHOOK_SECRETS_KEY. */
+/** Throws (at boot) when signing secrets could not be sealed: production without a key. */
 export function assertSecretsKey(config: Config): void {
   secretBox(config);
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com): secrets are `whsec_` + base64 key bytes;
@@ -32,34 +32,4 @@ export function webhookHeaders(secrets: string[], id: string, body: string, now 
     'webhook-timestamp': String(timestamp),
     'webhook-signature': secrets.map((s) => sign(s, id, timestamp, body)).join(' '),
   };
-}
-
-const DEV_KEY_MATERIAL = 'plinto-development-webhook-secrets-key (set WEBHOOK_SECRETS_KEY)';
-
-/**
- * Signing secrets are encrypted at rest (AES-256-GCM): a database dump alone does not let anyone
- * forge deliveries. Without WEBHOOK_SECRETS_KEY a fixed development key is used; production refuses.
- */
-export class SecretBox {
-  private readonly key: Buffer;
-
-  constructor(keyMaterial: string | undefined, production: boolean) {
-    if (!keyMaterial && production) throw new Error('WEBHOOK_SECRETS_KEY must be set in production');
-    this.key = createHash('sha256').update(keyMaterial ?? DEV_KEY_MATERIAL).digest();
-  }
-
-  seal(plain: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return `v1.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${data.toString('base64url')}`;
-  }
-
-  open(sealed: string): string {
-    const [version, iv, tag, data] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('Unknown sealed secret format');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
-  }
 }

@@ -4,7 +4,9 @@ import { parseDuration, parseDurationList } from '../src/duration';
 import { matchesFilters } from '../src/fanout.service';
 import { nextDelay, withJitter } from '../src/delivery.service';
 import { parseRetryAfter } from '@plinto/kernel';
-import { generateSecret, isValidSecret, SecretBox } from '../src/signing';
+import { generateSecret, isValidSecret } from '../src/signing';
+import { secretBox } from '../src/secrets';
+import { loadConfig } from '@plinto/kernel';
 import { webhookConfig } from '../src/config';
 
 describe('webhook settings', () => {
@@ -64,11 +66,14 @@ describe('secrets', () => {
     const secret = generateSecret();
     expect(isValidSecret(secret)).toBe(true);
     expect(isValidSecret('whsec_short')).toBe(false);
-    const box = new SecretBox('k'.repeat(32), false);
+    const box = secretBox(loadConfig({ WEBHOOK_SECRETS_KEY: 'k'.repeat(32) }));
     const sealed = box.seal(secret);
     expect(sealed).not.toContain(secret.slice(6));
     expect(box.open(sealed)).toBe(secret);
-    expect(() => new SecretBox('j'.repeat(32), false).open(sealed)).toThrow();
-    expect(() => new SecretBox(undefined, true)).toThrow(/WEBHOOK_SECRETS_KEY/);
+    expect(() => secretBox(loadConfig({ WEBHOOK_SECRETS_KEY: 'j'.repeat(32) })).open(sealed)).toThrow();
+    // Without WEBHOOK_SECRETS_KEY the master key is used; production without either refuses to start.
+    const master = secretBox(loadConfig({ PLINTO_MASTER_KEY: 'a'.repeat(64) }));
+    expect(master.open(master.seal(secret))).toBe(secret);
+    expect(() => secretBox(loadConfig({ NODE_ENV: 'production' }))).toThrow(/PLINTO_MASTER_KEY/);
   });
 });

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { auditPartitionsTask, auditRetentionTask } from './audit-maintenance';
 import { webhooksRequeueTask } from './webhooks-maintenance';
+import { invitationsExpireTask } from './invitations-maintenance';
 import { MaintenanceQueue, type Config, type Logger, type MikroORM } from '@plinto/kernel';
 
 /** A housekeeping task run on a schedule; returns a summary for the job's return value. */
@@ -36,6 +37,7 @@ export const maintenanceTasks: ScheduledTask[] = [
   auditPartitionsTask,
   auditRetentionTask,
   webhooksRequeueTask,
+  invitationsExpireTask,
 ];
 
 export function maintenanceProcessor(deps: { orm: MikroORM; config: Config; logger: Logger }, tasks: ScheduledTask[]) {

@@ -22,10 +22,10 @@ export const User = defineEntity({
 });
 
 /**
- * A server-side sign-in session. The next issue (access + refresh tokens) attaches refresh token
- * families to `id`; until then `tokenHash` is the SHA-256 of the opaque session token the client
- * presents as a bearer. `amr` (RFC 8176 values: pwd, otp, email) and `aal` record how the user
- * authenticated, so policies can require MFA.
+ * A server-side sign-in session: one refresh-token family (see tokens/refresh.ts) and the `sid` of
+ * every access token issued from it. `amr` (RFC 8176 values: pwd, otp, email) and `aal` record how
+ * the user authenticated, so policies can require MFA. `organizationId` is the active organization
+ * access tokens carry.
  */
 export const Session = defineEntity({
   name: 'Session',
@@ -34,8 +34,8 @@ export const Session = defineEntity({
     id: p.uuid().primary(),
     tenantId: p.uuid(),
     userId: p.uuid(),
-    tokenHash: p.string().nullable(),
     amr: p.json<string[]>(),
+    organizationId: p.uuid().nullable(),
     aal: p.integer(),
     ip: p.string().nullable(),
     userAgent: p.text().nullable(),

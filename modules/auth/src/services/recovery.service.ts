@@ -8,6 +8,7 @@ import { clearAccountAttempts, limitClientIp } from './throttle';
 import { findUserByEmail, toUserDto } from './users.service';
 import { consumeToken, issueToken } from './tokens.service';
 import { revokeUserSessions } from './sessions.service';
+import { withRevocations } from '../tokens/services';
 import { buildLink, emailEffect, tenantSettings } from './tenant-settings';
 import { completeFirstFactor } from './sign-in.service';
 import { userActor, type AuthDeps } from './deps';
@@ -67,7 +68,7 @@ export async function resetPassword(deps: AuthDeps, input: { token: string; pass
   const owner = pending ? await em.findOne(User, { id: pending.userId, tenantId: tenant.id }) : null;
   checkPasswordPolicy(input.password, { email: owner?.email ?? '', minLength: settings.passwordMinLength });
   const passwordHash = await hashPassword(normalizePassword(input.password));
-  const user = await em.transactional(async (tx) => {
+  const user = await withRevocations(em, async (tx, revoke) => {
     const userId = await consumeToken(tx, tenant.id, 'password_reset', input.token);
     const row = await tx.findOneOrFail(User, { id: userId, tenantId: tenant.id });
     const now = new Date();
@@ -75,7 +76,7 @@ export async function resetPassword(deps: AuthDeps, input: { token: string; pass
     // Following the emailed link proves control of the mailbox.
     row.emailVerifiedAt ??= now;
     row.updatedAt = now;
-    const revoked = await revokeUserSessions(tx, row.id, 'password_reset');
+    const revoked = await revokeUserSessions(tx, revoke, row.id, 'password_reset');
     recordEvent(
       tx,
       userActor(request, row.id),

@@ -1,71 +1,126 @@
-import { randomToken, sha256, uuidv7, type Config, type EntityManager, type Principal, type RequestMeta } from '@plinto/kernel';
-import { Session, User } from '../entities/user.entity';
+import {
+  AccessTokenRejected,
+  AccessTokenVerifier,
+  CommonErrors,
+  uuidv7,
+  type Config,
+  type EntityManager,
+  type InferEntity,
+  type Principal,
+  type RequestMeta,
+} from '@plinto/kernel';
+import { Session } from '../entities/user.entity';
 import { authConfig } from '../config';
+import { tokenServicesOf, type Revoke } from '../tokens/services';
 
-/** Prefix of opaque session tokens, so `authenticate` can tell them from other bearer credentials. */
-export const SESSION_TOKEN_PREFIX = 'pls_';
-const LAST_USED_RESOLUTION_MS = 60_000;
+export type SessionRow = InferEntity<typeof Session>;
 
-export interface CreatedSession {
-  id: string;
-  token: string;
-  amr: string[];
-  aal: number;
-  expiresAt: string;
-}
-
-/** Persists a session in `em`'s transaction (flushed by the caller). The token is returned once. */
-export function createSession(em: EntityManager, config: Config, input: { tenantId: string; userId: string; amr: string[]; request: RequestMeta }): CreatedSession {
+/** Persists a session in `em`'s unit of work (flushed by the caller). */
+export function createSession(
+  em: EntityManager,
+  config: Config,
+  input: { tenantId: string; userId: string; amr: string[]; request: RequestMeta; organizationId?: string | null },
+): SessionRow {
   const now = new Date();
-  const token = `${SESSION_TOKEN_PREFIX}${randomToken(32)}`;
-  const expiresAt = new Date(now.getTime() + authConfig(config).AUTH_SESSION_TTL_HOURS * 3600_000);
-  // Two factors of different kinds (e.g. pwd + otp) make AAL2 (NIST SP 800-63B).
-  const aal = input.amr.length >= 2 ? 2 : 1;
-  const row = em.create(Session, {
+  return em.create(Session, {
     id: uuidv7(now.getTime()),
     tenantId: input.tenantId,
     userId: input.userId,
-    tokenHash: sha256(token),
     amr: input.amr,
-    aal,
+    // Two factors of different kinds (e.g. pwd + otp) make AAL2 (NIST SP 800-63B).
+    aal: input.amr.length >= 2 ? 2 : 1,
+    organizationId: input.organizationId ?? null,
     ip: input.request.ip,
     userAgent: input.request.userAgent,
     createdAt: now,
     lastUsedAt: now,
-    expiresAt,
+    expiresAt: new Date(now.getTime() + authConfig(config).AUTH_SESSION_TTL_HOURS * 3600_000),
     revokedAt: null,
     revokedReason: null,
   });
-  return { id: row.id, token, amr: input.amr, aal, expiresAt: expiresAt.toISOString() };
-}
-
-/** Revokes the user's live sessions (except `keepSessionId`); returns how many. */
-export async function revokeUserSessions(em: EntityManager, userId: string, reason: string, keepSessionId?: string): Promise<number> {
-  return em.nativeUpdate(
-    Session,
-    { userId, revokedAt: null, ...(keepSessionId ? { id: { $ne: keepSessionId } } : {}) },
-    { revokedAt: new Date(), revokedReason: reason },
-  );
 }
 
 /**
- * Resolves `Authorization: Bearer pls_...` to the signed-in user. INTERIM: the next issue replaces
- * this with JWT access tokens bound to the same session rows; the session table stays.
+ * Ends sessions in the caller's transaction: the session rows, their refresh-token families and
+ * (through `revoke`) their access tokens, which stop verifying as soon as the revocation is
+ * published. Locks the session rows, so a refresh racing this either finished before (its
+ * successor is revoked here) or sees the session revoked.
  */
-export async function authenticateSession(em: EntityManager, token: string): Promise<Principal | null> {
-  if (!token.startsWith(SESSION_TOKEN_PREFIX)) return null;
-  const session = await em.findOne(Session, { tokenHash: sha256(token), revokedAt: null }, { disableIdentityMap: true });
-  const now = Date.now();
-  if (!session || session.expiresAt.getTime() <= now) return null;
-  const user = await em.findOne(User, { id: session.userId, tenantId: session.tenantId }, { disableIdentityMap: true });
-  if (!user || user.disabledAt) return null;
-  if (now - session.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await em.nativeUpdate(Session, { id: session.id }, { lastUsedAt: new Date(now) });
+export async function revokeSessions(
+  tx: EntityManager,
+  revoke: Revoke,
+  where: { userId: string; sessionIds?: string[]; exceptSessionId?: string },
+  reason: string,
+): Promise<string[]> {
+  const params: unknown[] = [reason, where.userId];
+  let filter = '';
+  if (where.sessionIds) {
+    if (where.sessionIds.length === 0) return [];
+    filter += ` and id in (${where.sessionIds.map(() => '?').join(', ')})`;
+    params.push(...where.sessionIds);
+  }
+  if (where.exceptSessionId) {
+    filter += ' and id <> ?';
+    params.push(where.exceptSessionId);
+  }
+  const rows = await tx.execute<{ id: string; tenant_id: string }[]>(
+    `update sessions set revoked_at = now(), revoked_reason = ?
+      where user_id = ? and revoked_at is null${filter} returning id, tenant_id`,
+    params,
+  );
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  await tx.execute(
+    `update refresh_tokens set status = 'revoked', successor_sealed = null
+      where session_id in (${ids.map(() => '?').join(', ')}) and status <> 'revoked'`,
+    ids,
+  );
+  const expiresAt = tokenServicesOf(tx).revocationExpiry();
+  await revoke(rows.map((r) => ({ key: `sid:${r.id}`, tenantId: r.tenant_id, expiresAt })));
+  return ids;
+}
+
+/** Ends every live session of a user (except `keepSessionId`); returns how many. */
+export async function revokeUserSessions(tx: EntityManager, revoke: Revoke, userId: string, reason: string, keepSessionId?: string): Promise<number> {
+  return (await revokeSessions(tx, revoke, { userId, exceptSessionId: keepSessionId }, reason)).length;
+}
+
+/**
+ * Resolves `Authorization: Bearer <JWT>` through the one verifier. Null when the bearer is not a
+ * JWT (other credential kinds are tried); a JWT that fails verification is refused outright, and a
+ * revocation check that cannot be answered refuses too (fail closed).
+ */
+export async function authenticateAccessToken(em: EntityManager, bearer: string): Promise<Principal | null> {
+  if (!AccessTokenVerifier.looksLikeJwt(bearer)) return null;
+  let verified;
+  try {
+    verified = await tokenServicesOf(em).verifier.verify(bearer);
+  } catch (error) {
+    if (error instanceof AccessTokenRejected) throw CommonErrors.UNAUTHENTICATED({ message: error.message, details: { reason: error.reason } });
+    // Neither Redis nor PostgreSQL could say whether the token is revoked.
+    throw CommonErrors.SERVICE_UNAVAILABLE({ message: 'Token revocation cannot be checked right now' });
+  }
+  const { claims, tenantId } = verified;
+  if (claims.client_id) {
+    return {
+      kind: 'machine_client',
+      id: claims.sub,
+      tenantId,
+      attributes: { clientId: claims.client_id, roles: claims.roles ?? [], scope: claims.scope ?? '', organizationId: claims.org_id ?? null, tokenId: claims.jti },
+    };
   }
   return {
     kind: 'user',
-    id: user.id,
-    tenantId: session.tenantId,
-    attributes: { sessionId: session.id, amr: session.amr, aal: session.aal, email: user.email },
+    id: claims.sub,
+    tenantId,
+    attributes: {
+      sessionId: claims.sid,
+      amr: claims.amr ?? [],
+      aal: claims.aal ?? 1,
+      organizationId: claims.org_id ?? null,
+      organizationRole: claims.org_role ?? null,
+      tokenId: claims.jti,
+      expiresAt: claims.exp,
+    },
   };
 }

@@ -9,6 +9,8 @@ import { verifyDummy, verifyPassword } from '../password/hasher';
 import { clearAccountAttempts, recordAccountFailure, reserveAccountAttempt } from './throttle';
 import { findUserByEmail, toUserDto, type UserRow } from './users.service';
 import { createSession } from './sessions.service';
+import { newRefreshToken } from '../tokens/refresh';
+import { sessionTokens } from '../tokens/issue';
 import { tenantSettings } from './tenant-settings';
 import { userActor, type AuthDeps } from './deps';
 
@@ -100,10 +102,11 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: st
   });
 }
 
-/** Creates the session and records the sign-in, in the caller's transaction. */
+/** Creates the session and its first refresh token and records the sign-in, in the caller's transaction. */
 export async function finishSignIn(tx: EntityManager, deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {
   const { config, tenant, request } = deps;
   const session = createSession(tx, config, { tenantId: tenant.id, userId: user.id, amr, request });
+  const refresh = newRefreshToken(tx, session);
   const now = new Date();
   // Last sign-in at one-minute resolution: a user signing in again within it costs no extra write.
   if (!user.lastSignInAt || now.getTime() - user.lastSignInAt.getTime() > 60_000) {
@@ -117,5 +120,6 @@ export async function finishSignIn(tx: EntityManager, deps: AuthDeps, user: User
     data: { sessionId: session.id, method, amr: session.amr, aal: session.aal },
   });
   await tx.flush();
-  return { status: 'signed_in', sessionId: session.id, session, user: toUserDto(user) };
+  const tokens = await sessionTokens(tx, tenant, session, refresh.token);
+  return { status: 'signed_in', ...tokens, session_id: session.id, amr: session.amr, aal: session.aal, user: toUserDto(user) };
 }

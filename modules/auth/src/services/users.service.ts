@@ -12,6 +12,7 @@ import { User } from '../entities/user.entity';
 import { AuthErrors } from '../errors';
 import type { UserDto } from '../auth.schemas';
 import { revokeUserSessions } from './sessions.service';
+import { withRevocations } from '../tokens/services';
 
 export type UserRow = InferEntity<typeof User>;
 
@@ -111,14 +112,14 @@ export async function updateUser(
 
 /** Disabling ends every session of the user at once; enabling lets them sign in again. */
 export async function setUserDisabled(em: EntityManager, actor: Actor, tenantId: string, userId: string, disabled: boolean): Promise<UserDto> {
-  return em.transactional(async (tx) => {
+  return withRevocations(em, async (tx, revoke) => {
     const row = await loadUser(tx, tenantId, userId);
     if ((row.disabledAt !== null) !== disabled) {
       const now = new Date();
       row.disabledAt = disabled ? now : null;
       row.updatedAt = now;
       let revoked = 0;
-      if (disabled) revoked = await revokeUserSessions(tx, row.id, 'user_disabled');
+      if (disabled) revoked = await revokeUserSessions(tx, revoke, row.id, 'user_disabled');
       recordEvent(tx, actor, {
         action: disabled ? 'user.disabled' : 'user.enabled',
         tenantId,
@@ -132,8 +133,10 @@ export async function setUserDisabled(em: EntityManager, actor: Actor, tenantId:
 }
 
 export async function deleteUser(em: EntityManager, actor: Actor, tenantId: string, userId: string): Promise<void> {
-  await em.transactional(async (tx) => {
+  await withRevocations(em, async (tx, revoke) => {
     const row = await loadUser(tx, tenantId, userId);
+    // Its access tokens must stop verifying too, not only its refresh tokens (deleted by cascade).
+    await revokeUserSessions(tx, revoke, row.id, 'user_deleted');
     recordEvent(tx, actor, { action: 'user.deleted', tenantId, target: { type: 'user', id: row.id }, data: { email: row.email } });
     // Sessions, tokens and MFA rows go with it (on delete cascade).
     tx.remove(row);

@@ -23,6 +23,11 @@ export interface DecisionRequest {
   domain: string;
   action: string;
   resource: string;
+  /**
+   * Roles (`role:<name>`) the subject's credential itself carries in this domain (API keys,
+   * machine clients); they and their parents count like roles assigned to the subject.
+   */
+  roles?: string[];
 }
 
 export interface TraceEntry {
@@ -184,8 +189,19 @@ export class CompiledPolicy {
     return roles;
   }
 
+  /** The subject's roles plus the credential's own ones and everything those inherit. */
+  private rolesWithHeld(subject: string, held: string[], domain: string): string[] {
+    const roles = new Set(this.rolesOf(subject, domain));
+    for (const role of held) {
+      roles.add(role);
+      for (const parent of this.rolesOf(role, domain)) roles.add(parent);
+    }
+    roles.delete(subject);
+    return [...roles];
+  }
+
   decide(request: DecisionRequest, ctx: DecisionContext | (() => DecisionContext), explain = false): Decision {
-    const roles = this.rolesOf(request.subject, request.domain);
+    const roles = request.roles?.length ? this.rolesWithHeld(request.subject, request.roles, request.domain) : this.rolesOf(request.subject, request.domain);
     let best: Rule | null = null;
     let conditional = false;
     let context: DecisionContext | undefined;

@@ -21,6 +21,7 @@ import { DecisionLog } from './decision-log';
 import { linesOf, newPlintoModel } from './casbin';
 import { TENANT_WIDE, policySource } from './model';
 import { queryOpa } from './opa';
+import { principalSubject } from './subjects';
 import type { PolicyDelta } from '../changes';
 
 /** Deltas larger than this are not sent; receivers reload the tenant instead. */
@@ -285,7 +286,9 @@ export class AuthzEngine {
 
   /** A decision on an in-memory compiled policy, through the decision cache. */
   private decideOn(snapshot: TenantSnapshot, request: DecisionRequest, context: () => DecisionContext, explain: boolean): EngineDecision {
-    const key = explain ? null : DecisionCache.key(snapshot.tenantId, snapshot.version, request.subject, request.domain, request.action, request.resource);
+    // A credential's own roles are part of who is asking: they belong in the key with the subject.
+    const subject = request.roles?.length ? `${request.subject}\u0001${request.roles.join(',')}` : request.subject;
+    const key = explain ? null : DecisionCache.key(snapshot.tenantId, snapshot.version, subject, request.domain, request.action, request.resource);
     const cached = key ? this.cache.get(key) : undefined;
     if (cached) return { ...cached, version: snapshot.version, decidedBy: 'engine' };
     const decision = snapshot.compiled.decide(request, context, explain);
@@ -306,11 +309,13 @@ export class AuthzEngine {
     // The operator who runs the installation manages any tenant it names.
     if (principal.kind === 'platform_operator') return { allow: true, reason: 'platform operator' };
     if (principal.tenantId !== tenant.id) return { allow: false, reason: 'the credential belongs to another tenant' };
-    const subject = `user:${principal.id}`;
+    const domain = request.organizationId ?? TENANT_WIDE;
+    // Users by their assignments; API keys and machine clients by the roles their credential carries.
+    const { subject, roles } = principalSubject(principal, domain);
     const resource = request.resource ?? (request.organizationId ? `organization:${request.organizationId}` : `tenant:${tenant.id}`);
     const decision = await this.decide(
       tenant.id,
-      { subject, domain: request.organizationId ?? TENANT_WIDE, action: request.permission, resource },
+      { subject, domain, action: request.permission, resource, ...(roles ? { roles } : {}) },
       () => ({
         ip: request.request.ip,
         time: new Date(),

@@ -1,4 +1,5 @@
 import type { EmailMessage } from '@plinto/kernel';
+import { invitationParts } from './invitation';
 
 export interface RenderedEmail {
   subject: string;
@@ -43,6 +44,8 @@ function parts(m: EmailMessage, app: string): Parts {
       return { subject: `Two-factor authentication is on for ${app}`, lines: [`Two-factor authentication was turned on for your ${app} account. Keep your recovery codes safe.`] };
     case 'mfa_disabled':
       return { subject: `Two-factor authentication is off for ${app}`, lines: [`Two-factor authentication was turned off for your ${app} account.`, 'If it was not you, reset your password now.'] };
+    case 'invitation':
+      return invitationParts(m, app);
   }
 }
 

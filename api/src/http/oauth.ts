@@ -1,0 +1,96 @@
+import express, { Router, type Request, type Response } from 'express';
+import {
+  discoveryDocument,
+  introspectionEndpoint,
+  jwksDocument,
+  revocationEndpoint,
+  tokenEndpoint,
+  type FormParams,
+  type OAuthResponse,
+} from '@plinto/auth';
+import { findTenantBySlug } from '@plinto/tenants';
+import { requestMeta, type Config, type Logger, type MikroORM } from '@plinto/kernel';
+import { sendError } from './error-body';
+
+/**
+ * The OAuth/OIDC surface of each tenant, under its issuer `{PUBLIC_URL}/t/{tenant}`: discovery,
+ * JWKS, token (refresh_token, client_credentials), introspection (RFC 7662) and revocation
+ * (RFC 7009). Plain Express, not tRPC: these follow the RFCs to the letter (form-encoded bodies,
+ * Basic client authentication, `{error, error_description}` bodies) so that standard OAuth client
+ * libraries work against them unmodified.
+ */
+type Handler = typeof tokenEndpoint;
+
+export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logger }): Router {
+  const router = Router({ mergeParams: true });
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+
+  async function tenantOf(req: Request, res: Response) {
+    const em = deps.orm.em.fork();
+    const tenant = await findTenantBySlug(em, String(req.params.tenant).toLowerCase());
+    if (!tenant || tenant.status !== 'active') {
+      sendError(res, 'TENANT_NOT_FOUND');
+      return null;
+    }
+    return { em, tenant };
+  }
+
+  const send = (res: Response, response: OAuthResponse) => {
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+    if (response.body === undefined) res.status(response.status).end();
+    else res.status(response.status).json(response.body);
+  };
+
+  const guard = (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    try {
+      await fn(req, res);
+    } catch (error) {
+      deps.logger.error({ err: error, requestId: req.id }, 'oauth endpoint failed');
+      if (!res.headersSent) send(res, { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error', error_description: 'Internal error' } });
+    }
+  };
+
+  // RFC 8414's name for the same document serves plain OAuth clients.
+  router.get(
+    ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'],
+    guard(async (req, res) => {
+      const found = await tenantOf(req, res);
+      if (!found) return;
+      res.setHeader('cache-control', 'public, max-age=3600');
+      res.json(discoveryDocument(found));
+    }),
+  );
+  router.get(
+    '/.well-known/jwks.json',
+    guard(async (req, res) => {
+      const found = await tenantOf(req, res);
+      if (!found) return;
+      // Short enough that a rotated-in key is fetched soon; verifiers refetch on an unknown kid anyway.
+      res.setHeader('cache-control', 'public, max-age=300, stale-while-revalidate=60');
+      res.json(await jwksDocument({ ...found, config: deps.config }));
+    }),
+  );
+
+  const formEndpoint = (handler: Handler) =>
+    guard(async (req, res) => {
+      if (!req.is('application/x-www-form-urlencoded')) {
+        return send(res, { status: 400, headers: { 'cache-control': 'no-store' }, body: { error: 'invalid_request', error_description: 'The body must be application/x-www-form-urlencoded' } });
+      }
+      const found = await tenantOf(req, res);
+      if (!found) return;
+      const params: FormParams = {};
+      for (const [name, value] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
+        // RFC 6749 §3.2: parameters must not be repeated.
+        if (Array.isArray(value)) {
+          return send(res, { status: 400, headers: { 'cache-control': 'no-store' }, body: { error: 'invalid_request', error_description: `Parameter ${name} is repeated` } });
+        }
+        params[name] = String(value);
+      }
+      send(res, await handler({ ...found, config: deps.config, request: requestMeta(req) }, params, req.headers.authorization));
+    });
+
+  router.post('/oauth/token', form, formEndpoint(tokenEndpoint));
+  router.post('/oauth/introspect', form, formEndpoint(introspectionEndpoint));
+  router.post('/oauth/revoke', form, formEndpoint(revocationEndpoint));
+  return router;
+}

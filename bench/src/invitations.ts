@@ -1,0 +1,170 @@
+// Invitations: bulk invitations created and emailed per second — one `POST /v1/invitations/bulk`
+// of BENCH_INVITATIONS rows to the real api process, until the last email reaches a local SMTP
+// server through the outbox relay, BullMQ and the email worker of a real workers process. Next to
+// it, measured in the same run, the raw floor of the same work: one multi-row INSERT of the rows
+// over pg, then the same number of messages sent by nodemailer to the same SMTP server with the
+// email worker's concurrency.
+import type { AddressInfo } from 'node:net';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { randomToken, sha256, uuidv7 } from '@plinto/kernel';
+import { BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess, startServerProcess } from './processes';
+import type { Benchmark, BenchRow } from './types';
+
+const ROWS = Number(process.env.BENCH_INVITATIONS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_INVITATION_ROUNDS ?? 3);
+const EMAIL_CONCURRENCY = 8; // the email worker's default (EMAIL_CONCURRENCY)
+const SETTLE_TIMEOUT_MS = 120_000;
+// A database of its own: other suites leave outbox rows (emails, events) this suite's workers would send.
+const DATABASE_URL = process.env.BENCH_INVITATIONS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plinto_bench_invitations';
+const PREFIX = 'plinto_bench_inv';
+
+/** A loopback SMTP server that only counts what it receives (and when the last message arrived). */
+async function startSink() {
+  let received = 0;
+  let lastAt = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received++;
+        lastAt = performance.now();
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    received: () => received,
+    lastAt: () => lastAt,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function api(base: string, method: string, path: string, body?: unknown, tenant?: string) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${BENCH_PLATFORM_KEY}`, 'content-type': 'application/json', ...(tenant ? { 'x-plinto-tenant': tenant } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as any;
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The floor: one multi-row INSERT of the rows, then the emails straight to SMTP with the worker's concurrency. */
+async function rawFloor(smtpPort: number, sink: Awaited<ReturnType<typeof startSink>>): Promise<number> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false });
+  try {
+    await client.query('create table if not exists bench_raw_invitations (id uuid primary key, email text not null, token_hash text not null, created_at timestamptz not null default now())');
+    const before = sink.received();
+    const t0 = performance.now();
+    const rows = Array.from({ length: ROWS }, (_, i) => [uuidv7(), `raw-${i}-${Date.now()}@bench.test`, sha256(randomToken(32))]);
+    await client.query(
+      `insert into bench_raw_invitations (id, email, token_hash) select * from unnest($1::uuid[], $2::text[], $3::text[])`,
+      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+    );
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: EMAIL_CONCURRENCY }, async () => {
+        while (next < rows.length) {
+          const row = rows[next++]!;
+          await transport.sendMail({
+            from: 'bench@plinto.local',
+            to: row[1],
+            subject: 'You are invited to join Bench Org on Bench',
+            text: `Accept: https://app.bench.test/accept-invitation?token=${randomToken(32)}`,
+            html: '<p>Accept</p>',
+          });
+        }
+      }),
+    );
+    await until(() => sink.received() - before >= ROWS, 'raw emails');
+    return ROWS / ((sink.lastAt() - t0) / 1000);
+  } finally {
+    transport.close();
+    await client.query('drop table if exists bench_raw_invitations').catch(() => undefined);
+    await client.end();
+  }
+}
+
+const bulkInvitations: Benchmark = {
+  name: 'invitations',
+  async run(): Promise<BenchRow[]> {
+    const sink = await startSink();
+    const env = {
+      DATABASE_URL,
+      QUEUE_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      WORKERS_MAINTENANCE: 'false',
+      EMAIL_PROVIDER: 'smtp',
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(sink.port),
+      EMAIL_CONCURRENCY: String(EMAIL_CONCURRENCY),
+    };
+    const workers = await startServerProcess(`${REPO_ROOT}workers/src/main.ts`, env); // migrates the bench database
+    const apiProcess = await startApiProcess({ ...env, LOG_LEVEL: 'error' });
+    try {
+      const base = `http://127.0.0.1:${apiProcess.port}`;
+      const slug = `bench-inv-${Date.now().toString(36)}`;
+      await api(base, 'POST', '/v1/tenants', { slug, name: 'Bench', settings: { appUrl: 'https://app.bench.test' } });
+      const org = await api(base, 'POST', '/v1/orgs', { name: 'Bench Org', slug: 'bench-org' }, slug);
+      const bulk = (round: number, count: number) =>
+        api(base, 'POST', '/v1/invitations/bulk', { organizationId: org.id, role: 'member', invitations: Array.from({ length: count }, (_, i) => ({ email: `r${round}-${i}@bench.test` })) }, slug);
+
+      // Warm-up: JIT, pools, SMTP connections, BullMQ scripts.
+      let expected = sink.received() + 50;
+      await bulk(-1, 50);
+      await until(() => sink.received() >= expected, 'warm-up emails');
+
+      const figures: number[] = [];
+      const callMs: number[] = [];
+      const raws: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        // Raw and Plinto alternate, so both see the same drift on a shared machine.
+        raws.push(await rawFloor(sink.port, sink));
+        expected = sink.received() + ROWS;
+        const t0 = performance.now();
+        const result = await bulk(round, ROWS);
+        callMs.push(performance.now() - t0);
+        if (result.created !== ROWS) throw new Error(`expected ${ROWS} created, got ${result.created}`);
+        await until(() => sink.received() >= expected, 'invitation emails');
+        figures.push(ROWS / ((sink.lastAt() - t0) / 1000));
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      return [
+        {
+          name: `bulk invitations created + emailed (${ROWS}/call)`,
+          figure: median(figures),
+          baselineName: `raw INSERT + nodemailer→SMTP, ${EMAIL_CONCURRENCY} at once`,
+          baseline: median(raws),
+          unit: 'inv/s',
+          higherIsBetter: true,
+          goal: '1,000/s (promise 100+/s)',
+          note: `median of ${ROUNDS}; the bulk call itself took ${median(callMs).toFixed(0)} ms (${((ROWS / median(callMs)) * 1000).toFixed(0)} created/s)`,
+        },
+      ];
+    } finally {
+      await apiProcess.stop();
+      await workers.stop();
+      await sink.close();
+    }
+  },
+};
+
+export const benchmarks: Benchmark[] = [bulkInvitations];

@@ -1,0 +1,121 @@
+import { isUuid, recordEvent, type EntityManager, type Principal, type RequestMeta } from '@plinto/kernel';
+import { ApiKey, MachineClient } from './entities';
+import { LAST_USED_RESOLUTION_MS, auditRejectedUse, credentialActor } from './common';
+import { apiKeyPrefix, apiKeyPublicId, isClientId, secretMatches } from './secrets';
+import type { MachineClientRow } from './clients.service';
+
+/** A live machine client, as the token endpoint and the verifier need it. */
+export interface MachineClientRef {
+  id: string;
+  clientId: string;
+  tenantId: string;
+  name: string;
+  roles: string[];
+  organizationId: string | null;
+  scopes: string[];
+}
+
+/**
+ * Resolves `Authorization: Bearer pak_...` to an `api_key` principal of the key's own tenant
+ * (X-Plinto-Tenant cannot move it), acting with its role (`attributes.roles`) in its organization
+ * or tenant-wide. Null for anything that is not one of our keys, and for unknown, revoked or
+ * expired keys (the context answers 401); uses of a real key that fail are audited.
+ */
+export async function authenticateApiKey(em: EntityManager, bearer: string, request?: RequestMeta): Promise<Principal | null> {
+  const publicId = apiKeyPublicId(bearer);
+  if (!publicId) return null;
+  const row = await em.findOne(ApiKey, { publicId }, { disableIdentityMap: true });
+  if (!row) return null;
+  const now = Date.now();
+  const reason = !secretMatches(bearer, row.secretHash)
+    ? 'secret_mismatch'
+    : row.revokedAt
+      ? 'revoked'
+      : row.expiresAt && row.expiresAt.getTime() <= now
+        ? 'expired'
+        : null;
+  if (reason) {
+    await auditRejectedUse(em, 'api_keys', row.id, (tx) =>
+      recordEvent(tx, credentialActor('api_key', row.id, request), {
+        action: 'api_key.rejected',
+        tenantId: row.tenantId,
+        organizationId: row.organizationId ?? null,
+        target: { type: 'api_key', id: row.id },
+        outcome: 'failure',
+        data: { prefix: apiKeyPrefix(row.publicId), reason },
+      }),
+    );
+    return null;
+  }
+  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await em.nativeUpdate(ApiKey, { id: row.id }, { lastUsedAt: new Date(now) });
+  }
+  return {
+    kind: 'api_key',
+    id: row.id,
+    tenantId: row.tenantId,
+    attributes: { organizationId: row.organizationId ?? null, roles: [row.role], name: row.name, prefix: apiKeyPrefix(row.publicId) },
+  };
+}
+
+export const toMachineClientRef = (row: MachineClientRow): MachineClientRef => ({
+  id: row.id,
+  clientId: row.clientId,
+  tenantId: row.tenantId,
+  name: row.name,
+  roles: row.roles,
+  organizationId: row.organizationId ?? null,
+  scopes: row.scopes,
+});
+
+/** The principal a machine client acts as (e.g. behind a client_credentials access token). */
+export function machineClientPrincipal(ref: MachineClientRef): Principal {
+  return {
+    kind: 'machine_client',
+    id: ref.id,
+    tenantId: ref.tenantId,
+    attributes: { clientId: ref.clientId, name: ref.name, organizationId: ref.organizationId, roles: ref.roles, scopes: ref.scopes },
+  };
+}
+
+async function findClientRow(em: EntityManager, tenantId: string, clientId: string): Promise<MachineClientRow | null> {
+  if (!isUuid(tenantId) || !isClientId(clientId)) return null;
+  return em.findOne(MachineClient, { tenantId, clientId }, { disableIdentityMap: true });
+}
+
+/** A live (not revoked) client of this tenant by its `client_id`, e.g. to re-check a token's client. */
+export async function findMachineClient(em: EntityManager, tenantId: string, clientId: string): Promise<MachineClientRef | null> {
+  const row = await findClientRow(em, tenantId, clientId);
+  return row && !row.revokedAt ? toMachineClientRef(row) : null;
+}
+
+/**
+ * OAuth client authentication (client_credentials, introspection, revocation): the client of
+ * `tenantId` with this `client_id`, when `secret` is its live secret. Compares SHA-256 digests in
+ * constant time, and does the same work for an unknown client. Null otherwise; a wrong secret
+ * for a real client, or a revoked client, is audited.
+ */
+export async function verifyClientSecret(em: EntityManager, tenantId: string, clientId: string, secret: string, request?: RequestMeta): Promise<MachineClientRef | null> {
+  const row = await findClientRow(em, tenantId, clientId);
+  const matches = secretMatches(secret, row?.secretHash);
+  if (!row) return null;
+  const reason = !matches ? 'secret_mismatch' : row.revokedAt ? 'revoked' : null;
+  if (reason) {
+    await auditRejectedUse(em, 'machine_clients', row.id, (tx) =>
+      recordEvent(tx, credentialActor('machine_client', row.id, request), {
+        action: 'machine_client.authentication_failed',
+        tenantId: row.tenantId,
+        organizationId: row.organizationId ?? null,
+        target: { type: 'machine_client', id: row.id },
+        outcome: 'failure',
+        data: { clientId: row.clientId, reason },
+      }),
+    );
+    return null;
+  }
+  const now = Date.now();
+  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await em.nativeUpdate(MachineClient, { id: row.id }, { lastUsedAt: new Date(now) });
+  }
+  return toMachineClientRef(row);
+}

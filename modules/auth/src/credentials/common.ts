@@ -1,0 +1,35 @@
+import { auditActor, type Actor, type EntityManager, type RequestMeta } from '@plinto/kernel';
+import type { AuthzCaller } from '@plinto/authz';
+
+/** Credentials' `last_used_at` is refreshed at most this often (a coarse "last used", not a log). */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+
+export const actorOf = (caller: AuthzCaller): Actor => auditActor(caller.request, caller.principal);
+
+/** Who created a credential, kept on its row (the audit log has the full story). */
+export const creatorOf = (caller: AuthzCaller) => ({ createdByType: caller.principal.kind as string, createdById: caller.principal.id });
+
+/** The actor of a rejected credential use: the credential itself, from where it was presented. */
+export function credentialActor(type: 'api_key' | 'machine_client', id: string, request: RequestMeta | undefined): Actor {
+  return { type, id, ip: request?.ip ?? null, userAgent: request?.userAgent ?? null, requestId: request?.requestId ?? null };
+}
+
+/**
+ * Claims the right to audit one rejected use of a credential: at most one a minute per
+ * credential, so someone replaying a dead key cannot turn each request into an audit row.
+ * Runs in its own transaction (the request's may be rolled back or not exist); the claim and the
+ * event commit together.
+ */
+export async function auditRejectedUse(em: EntityManager, table: 'api_keys' | 'machine_clients', id: string, record: (tx: EntityManager) => void): Promise<void> {
+  await em.fork().transactional(async (tx) => {
+    const claimed: { id: string }[] = await tx.execute(
+      `update ${table} set last_rejected_at = now() where id = ? and (last_rejected_at is null or last_rejected_at < now() - interval '1 minute') returning id`,
+      [id],
+    );
+    if (claimed.length === 0) return;
+    record(tx);
+    await tx.flush();
+  });
+}

@@ -1,0 +1,198 @@
+import {
+  AccessTokenRejected,
+  recordEvent,
+  sha256,
+  type EntityManager,
+  type Config,
+  type RequestMeta,
+  type TenantRef,
+  type Actor,
+} from '@plinto/kernel';
+import { REFRESH_TOKEN_PREFIX, rotateRefreshToken } from '../tokens/refresh';
+import { sessionTokens } from '../tokens/issue';
+import { publishedKeys } from '../tokens/signing-keys';
+import { ensureCurrentKey } from '../tokens/signing-keys';
+import { tokenServicesOf, withRevocations } from '../tokens/services';
+import { revokeSessions } from '../services/sessions.service';
+import { authenticateClient, type FormParams } from './client-auth';
+import { oauthError, oauthOk, type OAuthResponse } from './oauth-errors';
+import { ACCESS_TOKEN_ALGORITHMS } from '@plinto/kernel';
+
+export interface OAuthDeps {
+  em: EntityManager;
+  config: Config;
+  tenant: TenantRef;
+  request: RequestMeta;
+}
+
+/** `{PUBLIC_URL}/t/{slug}/.well-known/openid-configuration`: what standard clients configure from. */
+export function discoveryDocument(deps: Pick<OAuthDeps, 'em' | 'tenant'>) {
+  const issuer = tokenServicesOf(deps.em).issuer(deps.tenant.slug);
+  const clientAuth = ['client_secret_basic', 'client_secret_post'];
+  return {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    token_endpoint: `${issuer}/oauth/token`,
+    introspection_endpoint: `${issuer}/oauth/introspect`,
+    revocation_endpoint: `${issuer}/oauth/revoke`,
+    grant_types_supported: ['refresh_token', 'client_credentials'],
+    token_endpoint_auth_methods_supported: [...clientAuth, 'none'],
+    introspection_endpoint_auth_methods_supported: clientAuth,
+    revocation_endpoint_auth_methods_supported: [...clientAuth, 'none'],
+    response_types_supported: ['token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [...ACCESS_TOKEN_ALGORITHMS],
+    access_token_signing_alg_values_supported: [...ACCESS_TOKEN_ALGORITHMS],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'tid', 'sid', 'amr', 'aal', 'client_id', 'scope', 'org_id', 'org_role'],
+  };
+}
+
+/** The tenant's published keys (current and rotated-out-but-not-retired). */
+export async function jwksDocument(deps: Pick<OAuthDeps, 'em' | 'config' | 'tenant'>) {
+  await ensureCurrentKey(deps.em, deps.config, deps.tenant.id);
+  const keys = await publishedKeys(deps.em, deps.tenant.id);
+  return { keys: keys.map((k) => k.publicJwk) };
+}
+
+/** RFC 6749 token endpoint: grants `refresh_token` and `client_credentials`. */
+export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  if (client.kind === 'failed') return client.response;
+  switch (params.grant_type) {
+    case undefined:
+      return oauthError('invalid_request', 'grant_type is required');
+    case 'refresh_token': {
+      if (!params.refresh_token) return oauthError('invalid_request', 'refresh_token is required');
+      const outcome = await rotateRefreshToken(deps.em, deps.config, deps.tenant.id, params.refresh_token, deps.request);
+      if (!outcome.ok) return oauthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+      const tokens = await sessionTokens(deps.em, deps.tenant, outcome.value.session, outcome.value.refreshToken);
+      return oauthOk(tokens);
+    }
+    case 'client_credentials': {
+      if (client.kind !== 'confidential') return oauthError('invalid_client', 'client_credentials needs client authentication', 401);
+      const requested = (params.scope ?? '').split(' ').filter(Boolean);
+      const granted = requested.length > 0 ? requested : client.client.scopes;
+      const unknown = granted.filter((s) => !client.client.scopes.includes(s));
+      if (unknown.length > 0) return oauthError('invalid_scope', `Not allowed for this client: ${unknown.join(' ')}`);
+      const access = await tokenServicesOf(deps.em).issueAccessToken(deps.tenant, {
+        sub: client.client.id,
+        clientId: client.client.clientId,
+        scope: granted.join(' ') || undefined,
+        roles: client.client.roles,
+        organizationId: client.client.organizationId,
+      });
+      await recordIssued(deps, client.client, access.jti, granted);
+      return oauthOk({ access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, ...(granted.length ? { scope: granted.join(' ') } : {}) });
+    }
+    default:
+      return oauthError('unsupported_grant_type', `grant_type ${params.grant_type} is not supported`);
+  }
+}
+
+async function recordIssued(deps: OAuthDeps, client: { id: string; clientId: string; organizationId: string | null }, jti: string, scopes: string[]): Promise<void> {
+  await deps.em.transactional(async (tx) => {
+    recordEvent(tx, clientActor(deps.request, client.id), {
+      action: 'client.token_issued',
+      tenantId: deps.tenant.id,
+      organizationId: client.organizationId,
+      target: { type: 'machine_client', id: client.id },
+      data: { clientId: client.clientId, tokenId: jti, scopes },
+    });
+    await tx.flush();
+  });
+}
+
+const clientActor = (request: RequestMeta, id: string): Actor => ({ type: 'machine_client', id, ip: request.ip, userAgent: request.userAgent, requestId: request.requestId });
+
+/**
+ * RFC 7662: a confidential client of this tenant asks about a token. Anything not active — or not
+ * this tenant's — is `{"active": false}` and nothing more.
+ */
+export async function introspectionEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  if (client.kind === 'failed') return client.response;
+  if (client.kind !== 'confidential') return oauthError('invalid_client', 'Introspection needs client authentication', 401);
+  if (!params.token) return oauthError('invalid_request', 'token is required');
+  const inactive = oauthOk({ active: false });
+  if (params.token.startsWith(REFRESH_TOKEN_PREFIX)) {
+    const [row] = await deps.em.execute<{ id: string; session_id: string; user_id: string; created_at: Date; expires_at: Date }[]>(
+      `select r.id, r.session_id, s.user_id, r.created_at, r.expires_at
+         from refresh_tokens r join sessions s on s.id = r.session_id
+        where r.token_hash = ? and r.tenant_id = ? and r.status = 'active'
+          and r.expires_at > now() and s.revoked_at is null`,
+      [sha256(params.token), deps.tenant.id],
+    );
+    if (!row) return inactive;
+    const services = tokenServicesOf(deps.em);
+    return oauthOk({
+      active: true,
+      token_type: 'refresh_token',
+      sub: row.user_id,
+      sid: row.session_id,
+      iss: services.issuer(deps.tenant.slug),
+      iat: Math.floor(new Date(row.created_at).getTime() / 1000),
+      exp: Math.floor(new Date(row.expires_at).getTime() / 1000),
+    });
+  }
+  try {
+    const { claims, tenantId } = await tokenServicesOf(deps.em).verifier.verify(params.token);
+    if (tenantId !== deps.tenant.id) return inactive;
+    return oauthOk({ active: true, token_type: 'Bearer', ...claims });
+  } catch {
+    // Rejected, or revocation unknown: never say active when we cannot be sure.
+    return inactive;
+  }
+}
+
+/**
+ * RFC 7009: revokes a refresh token (and its session: the whole family and its access tokens) or
+ * an access token (until it expires). Unknown, invalid or other tenants' tokens still answer 200.
+ */
+export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  if (client.kind === 'failed') return client.response;
+  if (!params.token) return oauthError('invalid_request', 'token is required');
+  const done = oauthOk(undefined);
+  if (params.token.startsWith(REFRESH_TOKEN_PREFIX)) {
+    const [row] = await deps.em.execute<{ session_id: string; user_id: string }[]>(
+      `select r.session_id, s.user_id from refresh_tokens r join sessions s on s.id = r.session_id where r.token_hash = ? and r.tenant_id = ?`,
+      [sha256(params.token), deps.tenant.id],
+    );
+    if (row) await revokeSessionById(deps, row.user_id, row.session_id, 'revoked_by_client');
+    return done;
+  }
+  const services = tokenServicesOf(deps.em);
+  try {
+    const { claims, tenantId } = await services.verifier.verify(params.token);
+    if (tenantId !== deps.tenant.id) return done;
+    await withRevocations(deps.em, async (tx, revoke) => {
+      await revoke([{ key: `jti:${claims.jti}`, tenantId, expiresAt: new Date((claims.exp + 60) * 1000) }]);
+      recordEvent(tx, { type: claims.client_id ? 'machine_client' : 'user', id: claims.sub, ip: deps.request.ip, userAgent: deps.request.userAgent, requestId: deps.request.requestId }, {
+        action: 'access_token.revoked',
+        tenantId,
+        target: { type: 'access_token', id: claims.jti },
+        data: { tokenId: claims.jti, sessionId: claims.sid ?? null, clientId: claims.client_id ?? null },
+      });
+      await tx.flush();
+    });
+  } catch (error) {
+    if (!(error instanceof AccessTokenRejected)) throw error;
+  }
+  return done;
+}
+
+/** Ends one session of `userId` with an audit event; false when it was not live. */
+export async function revokeSessionById(deps: Pick<OAuthDeps, 'em' | 'tenant' | 'request'>, userId: string, sessionId: string, reason: string, actor?: Actor): Promise<boolean> {
+  return withRevocations(deps.em, async (tx, revoke) => {
+    const ended = await revokeSessions(tx, revoke, { userId, sessionIds: [sessionId] }, reason);
+    if (ended.length === 0) return false;
+    recordEvent(tx, actor ?? { type: 'user', id: userId, ip: deps.request.ip, userAgent: deps.request.userAgent, requestId: deps.request.requestId }, {
+      action: 'session.revoked',
+      tenantId: deps.tenant.id,
+      target: { type: 'session', id: sessionId },
+      data: { sessionId, userId, reason },
+    });
+    await tx.flush();
+    return true;
+  });
+}

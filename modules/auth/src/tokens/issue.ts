@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { EntityManager, TenantRef } from '@plinto/kernel';
+import { tokenServicesOf } from './services';
+
+/** OAuth 2.0 token response fields (RFC 6749 §5.1), used by every response that issues tokens. */
+export const tokenResponseShape = {
+  access_token: z.string().describe('JWT access token (typ at+jwt): send as `Authorization: Bearer <token>`'),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int().describe('Seconds until the access token expires'),
+  refresh_token: z.string().describe('Opaque refresh token; rotated on every use (POST /t/{tenant}/oauth/token)'),
+};
+
+export interface SessionTokens {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+/** An access token for a session's user, paired with the session's (new) refresh token. */
+export async function sessionTokens(
+  em: EntityManager,
+  tenant: Pick<TenantRef, 'id' | 'slug'>,
+  session: { id: string; userId: string; amr: string[]; aal: number; organizationId?: string | null },
+  refreshToken: string,
+): Promise<SessionTokens> {
+  const access = await tokenServicesOf(em).issueAccessToken(tenant, {
+    sub: session.userId,
+    sid: session.id,
+    amr: session.amr,
+    aal: session.aal,
+    organizationId: session.organizationId,
+  });
+  return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refreshToken };
+}

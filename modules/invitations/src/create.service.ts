@@ -1,0 +1,116 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { recordEvent, uuidv7, type EntityManager } from '@plinto/kernel';
+import { User } from '@plinto/auth';
+import { isMember, type OrgRef } from '@plinto/orgs';
+import { Invitation } from './entities/invitation.entity';
+import { InvitationErrors } from './errors';
+import { invitationConfig } from './config';
+import { assertCanOffer, assertDomainAllowed, requireOrganization, type Caller } from './access';
+import { assertWithinMemberLimit, lockOrganizationInvites } from './capacity';
+import { markExpired } from './expire.service';
+import { acceptLink, invitationEmailEffect, newInvitationToken } from './links';
+import { inviterName, tenantSettings } from './inviter';
+import { eventRef, invitationTarget, toInvitationDto, type InvitationRow } from './dto';
+import type { CreateInvitationInput, InvitationWithLinkDto } from './invitation.schemas';
+
+export const DAY_MS = 86_400_000;
+
+export const defaultRoleOf = (org: OrgRef): string => org.settings.defaultRole ?? 'member';
+
+/** What every new invitation of one request shares: who invites, where, the tenant's link settings. */
+export interface InviteContext {
+  caller: Caller;
+  org: OrgRef;
+  inviter: string | null;
+  link: (token: string) => string;
+  expiresAt: Date;
+  message: string | null;
+  bulk: boolean;
+}
+
+export async function inviteContext(caller: Caller, org: OrgRef, input: { expiresInDays?: number; message?: string }, bulk: boolean): Promise<InviteContext> {
+  const settings = await tenantSettings(caller.em, caller.tenant.id);
+  const days = input.expiresInDays ?? invitationConfig(caller.config).INVITATION_EXPIRY_DAYS;
+  return {
+    caller,
+    org,
+    inviter: await inviterName(caller.em, caller.tenant.id, caller.principal),
+    link: (token) => acceptLink(caller.config, settings, token),
+    expiresAt: new Date(Date.now() + days * DAY_MS),
+    message: input.message ?? null,
+    bulk,
+  };
+}
+
+/**
+ * Persists one invitation in `tx` with its audit event and its email (an outbox effect, sent by
+ * the email worker after commit). Returns the row and the link, which holds the only copy of the token.
+ */
+export function insertInvitation(tx: EntityManager, ic: InviteContext, invitee: { email: string; role: string; teamIds: string[] }, now = new Date()) {
+  const { token, hash } = newInvitationToken();
+  const link = ic.link(token);
+  const { caller, org } = ic;
+  const row: InvitationRow = tx.create(Invitation, {
+    id: uuidv7(now.getTime()),
+    tenantId: caller.tenant.id,
+    organizationId: org.id,
+    email: invitee.email,
+    role: invitee.role,
+    teamIds: invitee.teamIds,
+    message: ic.message,
+    tokenHash: hash,
+    status: 'pending',
+    invitedByType: caller.actor.type,
+    invitedById: caller.actor.id,
+    invitedByName: ic.inviter,
+    expiresAt: ic.expiresAt,
+    sendCount: 1,
+    lastSentAt: now,
+    acceptedAt: null,
+    acceptedUserId: null,
+    revokedAt: null,
+    revokedById: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  recordEvent(
+    tx,
+    caller.actor,
+    {
+      action: 'invitation.created',
+      tenantId: caller.tenant.id,
+      organizationId: org.id,
+      target: invitationTarget(row.id),
+      data: { ...eventRef(row), teamIds: row.teamIds, expiresAt: row.expiresAt.toISOString(), bulk: ic.bulk },
+    },
+    [invitationEmailEffect({ tenantId: caller.tenant.id, to: row.email, link, expiresAt: row.expiresAt, organizationName: org.name, inviterName: ic.inviter, message: ic.message, role: row.role }, now)],
+  );
+  return { row, token, link };
+}
+
+export async function createInvitation(caller: Caller, input: CreateInvitationInput): Promise<InvitationWithLinkDto> {
+  const org = await requireOrganization(caller, input.organizationId, 'invitations:write');
+  const role = input.role ?? defaultRoleOf(org);
+  await assertCanOffer(caller, role, org.id, 'role');
+  assertDomainAllowed(org, input.email, 'email');
+  const ic = await inviteContext(caller, org, input, false);
+  try {
+    return await caller.em.transactional(async (tx) => {
+      await lockOrganizationInvites(tx, org.id);
+      // A pending row past its expiry still holds the one-pending-per-address slot until marked.
+      await markExpired(tx, caller.actor, { organizationId: org.id });
+      const pending = await tx.count(Invitation, { organizationId: org.id, email: input.email, status: 'pending' });
+      if (pending > 0) throw InvitationErrors.INVITATION_ALREADY_PENDING({ fields: [{ path: 'email', message: 'Already invited' }] });
+      const user = await tx.findOne(User, { tenantId: caller.tenant.id, email: input.email }, { fields: ['id'] });
+      if (user && (await isMember(tx, org.id, user.id))) throw InvitationErrors.INVITATION_ALREADY_MEMBER({ fields: [{ path: 'email', message: 'Already a member' }] });
+      await assertWithinMemberLimit(tx, org, 1);
+      const { row, token, link } = insertInvitation(tx, ic, { email: input.email, role, teamIds: [...new Set(input.teams ?? [])] });
+      await tx.flush();
+      return { ...toInvitationDto(row), link, token };
+    });
+  } catch (error) {
+    // The partial unique index is the last word on "one pending invitation per address".
+    if (error instanceof UniqueConstraintViolationException) throw InvitationErrors.INVITATION_ALREADY_PENDING({ fields: [{ path: 'email', message: 'Already invited' }] });
+    throw error;
+  }
+}

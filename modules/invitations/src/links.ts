@@ -1,0 +1,59 @@
+import { EMAIL_QUEUE, randomToken, sha256, type Config, type SideEffect } from '@plinto/kernel';
+import type { TenantSettings } from '@plinto/tenants';
+import { invitationConfig } from './config';
+
+/** A new invitation token: 256 random bits; only its SHA-256 (`hash`) is stored. */
+export function newInvitationToken(): { token: string; hash: string } {
+  const token = randomToken(32);
+  return { token, hash: sha256(token) };
+}
+
+export const hashInvitationToken = (token: string): string => sha256(token);
+
+/**
+ * The accept link: INVITATION_BASE_URL, else the tenant's app URL (else PUBLIC_URL) +
+ * `/accept-invitation`, with `?token=`. Like auth's emailed links it is never derived from the
+ * request's Host or X-Forwarded-* headers: a poisoned header must not make us mail an invitee a
+ * link to an attacker's site carrying their token.
+ */
+export function acceptLink(config: Config, settings: TenantSettings, token: string): string {
+  const configured = invitationConfig(config).INVITATION_BASE_URL;
+  const url = new URL(configured ?? `${(settings.appUrl ?? config.PUBLIC_URL).replace(/\/+$/, '')}/accept-invitation`);
+  url.searchParams.set('token', token);
+  return url.toString();
+}
+
+/** Names and notes written by users end up in a subject line: one line, no control characters. */
+export const oneLine = (value: string | null | undefined, max = 200): string | null =>
+  value ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max) || null : null;
+
+export interface InvitationEmail {
+  tenantId: string;
+  to: string;
+  link: string;
+  expiresAt: Date;
+  organizationName: string;
+  inviterName: string | null;
+  message: string | null;
+  role: string;
+}
+
+/** The outbox effect that makes the email worker send the invitation (after commit). */
+export function invitationEmailEffect(email: InvitationEmail, now = new Date()): SideEffect {
+  const expiresInMinutes = Math.max(1, Math.round((email.expiresAt.getTime() - now.getTime()) / 60_000));
+  return {
+    queue: EMAIL_QUEUE,
+    jobName: 'invitation',
+    payload: {
+      template: 'invitation',
+      tenantId: email.tenantId,
+      to: email.to,
+      link: email.link,
+      expiresInMinutes,
+      organizationName: oneLine(email.organizationName) ?? undefined,
+      inviterName: oneLine(email.inviterName, 320),
+      message: email.message,
+      role: email.role,
+    },
+  };
+}

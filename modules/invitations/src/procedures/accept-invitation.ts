@@ -1,0 +1,24 @@
+import { tenantProcedure } from '@plinto/kernel';
+import { acceptInvitation } from '../accept.service';
+import { acceptInvitationInput, acceptInvitationOutput } from '../invitation.schemas';
+import { TAGS } from './base';
+
+/**
+ * Public: the token is the credential. A signed-in user (bearer) accepts as themselves; without a
+ * sign-in, `password` (and `name`) create the invited account. The tenant is the credential's, else
+ * X-Plinto-Tenant's.
+ */
+export const acceptInvitationProcedure = tenantProcedure
+  .meta({
+    openapi: {
+      method: 'POST',
+      path: '/invitations/accept',
+      tags: TAGS,
+      summary: 'Accept an invitation: signed in as the invited email, or as a new account (password, name)',
+    },
+  })
+  .input(acceptInvitationInput)
+  .output(acceptInvitationOutput)
+  .mutation(async ({ ctx, input }) =>
+    acceptInvitation({ em: ctx.em, config: ctx.config, tenant: ctx.tenant, request: ctx.request, principal: await ctx.getPrincipal() }, input),
+  );

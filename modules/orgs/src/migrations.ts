@@ -1,0 +1,71 @@
+import { Migration } from '@plinto/kernel';
+
+export class Migration20261122001000Orgs extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table organizations (
+        id uuid primary key,
+        tenant_id uuid not null references tenants (id) on delete cascade,
+        slug text not null,
+        name text not null,
+        settings jsonb not null default '{}'::jsonb,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      )`);
+    this.addSql('create unique index organizations_tenant_slug on organizations (tenant_id, slug)');
+    this.addSql('create index organizations_tenant_id on organizations (tenant_id, id desc)');
+    this.addSql(`
+      create table organization_members (
+        id uuid primary key,
+        tenant_id uuid not null,
+        organization_id uuid not null references organizations (id) on delete cascade,
+        user_id uuid not null references users (id) on delete cascade,
+        role text not null,
+        via text not null,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      )`);
+    // One membership per user and organization; concurrent adds of the same user meet here.
+    this.addSql('create unique index organization_members_org_user on organization_members (organization_id, user_id)');
+    this.addSql('create index organization_members_org_id on organization_members (organization_id, id desc)');
+    // "My organizations" and the owner count.
+    this.addSql('create index organization_members_user on organization_members (user_id, organization_id)');
+    this.addSql('create index organization_members_org_role on organization_members (organization_id, role)');
+    this.addSql(`
+      create table teams (
+        id uuid primary key,
+        tenant_id uuid not null,
+        organization_id uuid not null references organizations (id) on delete cascade,
+        parent_id uuid references teams (id),
+        name text not null,
+        description text,
+        roles jsonb not null default '[]'::jsonb,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        constraint teams_not_own_parent check (parent_id is null or parent_id <> id)
+      )`);
+    this.addSql(`create unique index teams_name on teams (organization_id, coalesce(parent_id, '00000000-0000-0000-0000-000000000000'::uuid), lower(name))`);
+    this.addSql('create index teams_org_id on teams (organization_id, id desc)');
+    this.addSql('create index teams_parent on teams (parent_id)');
+    this.addSql(`
+      create table team_members (
+        id uuid primary key,
+        tenant_id uuid not null,
+        organization_id uuid not null,
+        team_id uuid not null references teams (id) on delete cascade,
+        user_id uuid not null,
+        created_at timestamptz not null default now(),
+        -- A team member is a member of the organization: leaving it leaves its teams.
+        foreign key (organization_id, user_id) references organization_members (organization_id, user_id) on delete cascade
+      )`);
+    this.addSql('create unique index team_members_team_user on team_members (team_id, user_id)');
+    this.addSql('create index team_members_team_id on team_members (team_id, id desc)');
+    this.addSql('create index team_members_org_user on team_members (organization_id, user_id)');
+  }
+
+  override async down(): Promise<void> {
+    for (const table of ['team_members', 'teams', 'organization_members', 'organizations']) this.addSql(`drop table ${table}`);
+  }
+}
+
+export const orgsMigrations = [{ name: 'Migration20261122001000_orgs', class: Migration20261122001000Orgs }];

@@ -1,0 +1,26 @@
+import { router } from '@plinto/kernel';
+import { createOrgProcedure, deleteOrgProcedure, getOrgProcedure, listOrgsProcedure, updateOrgProcedure } from './procedures/orgs';
+import { addMemberProcedure, leaveOrgProcedure, listMembersProcedure, removeMemberProcedure, updateMemberProcedure } from './procedures/members';
+import { createTeamProcedure, deleteTeamProcedure, getTeamProcedure, listTeamsProcedure, updateTeamProcedure } from './procedures/teams';
+import { addTeamMemberProcedure, listTeamMembersProcedure, removeTeamMemberProcedure } from './procedures/team-members';
+
+export const orgsRouter = router({
+  create: createOrgProcedure,
+  list: listOrgsProcedure,
+  get: getOrgProcedure,
+  update: updateOrgProcedure,
+  delete: deleteOrgProcedure,
+  listMembers: listMembersProcedure,
+  addMember: addMemberProcedure,
+  updateMember: updateMemberProcedure,
+  removeMember: removeMemberProcedure,
+  leave: leaveOrgProcedure,
+  listTeams: listTeamsProcedure,
+  createTeam: createTeamProcedure,
+  getTeam: getTeamProcedure,
+  updateTeam: updateTeamProcedure,
+  deleteTeam: deleteTeamProcedure,
+  listTeamMembers: listTeamMembersProcedure,
+  addTeamMember: addTeamMemberProcedure,
+  removeTeamMember: removeTeamMemberProcedure,
+});

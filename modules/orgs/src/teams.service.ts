@@ -1,0 +1,274 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { decodeCursor, encodeCursor, isUuid, recordEvent, uuidv7, type Actor, type EntityManager, type InferEntity } from '@plinto/kernel';
+import { stageLinks, type DomainLink } from '@plinto/authz';
+import { Team, TeamMember } from './entities/org.entities';
+import { OrgsErrors } from './errors';
+import { MAX_TEAM_DEPTH, subTeamLink, teamMemberLink, teamRoleLink } from './authz-links';
+import { assertRoleExists, inTransaction, lockOrganization } from './store';
+import type { TeamDto } from './schemas';
+
+export type TeamRow = InferEntity<typeof Team>;
+
+export function toTeamDto(row: TeamRow, memberCount: number): TeamDto {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    parentId: row.parentId ?? null,
+    name: row.name,
+    description: row.description ?? null,
+    roles: row.roles,
+    memberCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const countTeamMembers = (em: EntityManager, teamId: string) => em.count(TeamMember, { teamId });
+
+const nameTaken = () => OrgsErrors.TEAM_NAME_TAKEN({ fields: [{ path: 'name', message: 'Already used by a team with the same parent' }] });
+
+async function withNameCheck<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw nameTaken();
+    throw error;
+  }
+}
+
+/** A team of this organization (another organization's is the same 404 as a missing one). */
+export async function loadTeam(em: EntityManager, organizationId: string, teamId: string): Promise<TeamRow> {
+  const row = isUuid(teamId) ? await em.findOne(Team, { id: teamId, organizationId }) : null;
+  if (!row) throw OrgsErrors.TEAM_NOT_FOUND();
+  return row;
+}
+
+/** The organization's team tree, for cycle and depth checks (under the organization's lock). */
+class TeamTree {
+  private readonly byId: Map<string, TeamRow>;
+  constructor(rows: TeamRow[]) {
+    this.byId = new Map(rows.map((r) => [r.id, r]));
+  }
+
+  static async load(em: EntityManager, organizationId: string): Promise<TeamTree> {
+    return new TeamTree(await em.find(Team, { organizationId }));
+  }
+
+  /** Levels from the top down to `id` (a top-level team is at depth 1). */
+  depth(id: string): number {
+    let depth = 0;
+    for (let at: string | null | undefined = id; at && depth <= this.byId.size; at = this.byId.get(at)?.parentId) depth++;
+    return depth;
+  }
+
+  /** Levels of the subtree under `id`, itself included (a team without sub-teams has height 1). */
+  height(id: string): number {
+    const children = [...this.byId.values()].filter((t) => t.parentId === id);
+    return 1 + Math.max(0, ...children.map((c) => this.height(c.id)));
+  }
+
+  /** True when `candidate` is `id` or lies under it: moving `id` under it would close a cycle. */
+  isSelfOrDescendant(candidate: string, id: string): boolean {
+    for (let at: string | null | undefined = candidate, hops = 0; at && hops <= this.byId.size; at = this.byId.get(at)?.parentId, hops++) {
+      if (at === id) return true;
+    }
+    return false;
+  }
+}
+
+async function assertRolesExist(em: EntityManager, tenantId: string, organizationId: string, roles: string[]): Promise<void> {
+  for (const [i, role] of roles.entries()) await assertRoleExists(em, tenantId, organizationId, role, `roles.${i}`);
+}
+
+export interface CreateTeamInput {
+  name: string;
+  description?: string | null;
+  parentId?: string | null;
+  roles?: string[];
+}
+
+export async function createTeam(em: EntityManager, actor: Actor, tenantId: string, orgId: string, input: CreateTeamInput): Promise<TeamDto> {
+  return withNameCheck(() =>
+    inTransaction(em, async (tx) => {
+      const org = await lockOrganization(tx, tenantId, orgId);
+      const parentId = input.parentId ?? null;
+      if (parentId) {
+        const tree = await TeamTree.load(tx, org.id);
+        await loadTeam(tx, org.id, parentId).catch(() => {
+          throw OrgsErrors.TEAM_NOT_FOUND({ fields: [{ path: 'parentId', message: 'No such team in this organization' }] });
+        });
+        if (tree.depth(parentId) + 1 > MAX_TEAM_DEPTH) throw OrgsErrors.TEAM_TOO_DEEP({ fields: [{ path: 'parentId', message: `Teams nest at most ${MAX_TEAM_DEPTH} levels` }] });
+      }
+      const roles = [...new Set(input.roles ?? [])];
+      await assertRolesExist(tx, tenantId, org.id, roles);
+      const now = new Date();
+      const row = tx.create(Team, {
+        id: uuidv7(now.getTime()),
+        tenantId,
+        organizationId: org.id,
+        parentId,
+        name: input.name,
+        description: input.description ?? null,
+        roles,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await tx.flush();
+      await stageLinks(tx, tenantId, { add: [...(parentId ? [subTeamLink(org.id, row.id, parentId)] : []), ...roles.map((r) => teamRoleLink(org.id, row.id, r))] });
+      recordEvent(tx, actor, {
+        action: 'team.created',
+        tenantId,
+        organizationId: org.id,
+        target: { type: 'team', id: row.id },
+        data: { organizationId: org.id, teamId: row.id, name: row.name, parentId, roles },
+      });
+      return toTeamDto(row, 0);
+    }),
+  );
+}
+
+export async function getTeam(em: EntityManager, orgId: string, teamId: string): Promise<TeamDto> {
+  const row = await loadTeam(em, orgId, teamId);
+  return toTeamDto(row, await countTeamMembers(em, row.id));
+}
+
+export async function listTeams(em: EntityManager, orgId: string, query: { limit: number; cursor?: string; parentId?: string }) {
+  const after = decodeCursor(query.cursor);
+  const rows = await em.find(
+    Team,
+    { organizationId: orgId, ...(after ? { id: { $lt: after } } : {}), ...(query.parentId ? { parentId: query.parentId } : {}) },
+    { orderBy: { id: 'desc' }, limit: query.limit + 1 },
+  );
+  const page = rows.slice(0, query.limit);
+  const counts: { team_id: string; n: string }[] = page.length
+    ? await em.execute(`select team_id, count(*) as n from team_members where team_id in (${page.map(() => '?').join(', ')}) group by team_id`, page.map((r) => r.id))
+    : [];
+  const countOf = new Map(counts.map((c) => [c.team_id, Number(c.n)]));
+  return {
+    items: page.map((r) => toTeamDto(r, countOf.get(r.id) ?? 0)),
+    nextCursor: rows.length > query.limit && page.length > 0 ? encodeCursor(page[page.length - 1]!.id) : null,
+  };
+}
+
+export interface UpdateTeamInput {
+  name?: string;
+  description?: string | null;
+  /** Moves the team: another team of the organization, or null for the top level. */
+  parentId?: string | null;
+  /** Replaces the team's roles. */
+  roles?: string[];
+}
+
+/** Renames, moves (refusing cycles and trees deeper than MAX_TEAM_DEPTH), re-describes or re-roles a team. */
+export async function updateTeam(em: EntityManager, actor: Actor, tenantId: string, orgId: string, teamId: string, patch: UpdateTeamInput): Promise<TeamDto> {
+  return withNameCheck(() =>
+    inTransaction(em, async (tx) => {
+      const org = await lockOrganization(tx, tenantId, orgId);
+      const row = await loadTeam(tx, org.id, teamId);
+      const changes: string[] = [];
+      const add: DomainLink[] = [];
+      const remove: DomainLink[] = [];
+      const data: Record<string, unknown> = {};
+      if (patch.name !== undefined && patch.name !== row.name) {
+        data.previousName = row.name;
+        row.name = patch.name;
+        changes.push('name');
+      }
+      if (patch.description !== undefined && patch.description !== (row.description ?? null)) {
+        row.description = patch.description;
+        changes.push('description');
+      }
+      if (patch.parentId !== undefined && patch.parentId !== (row.parentId ?? null)) {
+        const parentId = patch.parentId;
+        const tree = await TeamTree.load(tx, org.id);
+        if (parentId) {
+          await loadTeam(tx, org.id, parentId).catch(() => {
+            throw OrgsErrors.TEAM_NOT_FOUND({ fields: [{ path: 'parentId', message: 'No such team in this organization' }] });
+          });
+          if (tree.isSelfOrDescendant(parentId, row.id)) {
+            throw OrgsErrors.TEAM_CYCLE({ fields: [{ path: 'parentId', message: 'This is the team itself or one of its sub-teams' }] });
+          }
+          if (tree.depth(parentId) + tree.height(row.id) > MAX_TEAM_DEPTH) {
+            throw OrgsErrors.TEAM_TOO_DEEP({ fields: [{ path: 'parentId', message: `The tree would be deeper than ${MAX_TEAM_DEPTH} levels` }] });
+          }
+          add.push(subTeamLink(org.id, row.id, parentId));
+        }
+        if (row.parentId) remove.push(subTeamLink(org.id, row.id, row.parentId));
+        data.previousParentId = row.parentId ?? null;
+        data.parentId = parentId;
+        row.parentId = parentId;
+        changes.push('parentId');
+      }
+      if (patch.roles !== undefined) {
+        const roles = [...new Set(patch.roles)];
+        await assertRolesExist(tx, tenantId, org.id, roles);
+        const added = roles.filter((r) => !row.roles.includes(r));
+        const removed = row.roles.filter((r) => !roles.includes(r));
+        if (added.length > 0 || removed.length > 0) {
+          add.push(...added.map((r) => teamRoleLink(org.id, row.id, r)));
+          remove.push(...removed.map((r) => teamRoleLink(org.id, row.id, r)));
+          data.roles = roles;
+          data.previousRoles = row.roles;
+          row.roles = roles;
+          changes.push('roles');
+        }
+      }
+      if (changes.length > 0) {
+        row.updatedAt = new Date();
+        await tx.flush();
+        await stageLinks(tx, tenantId, { add, remove });
+        recordEvent(tx, actor, {
+          action: 'team.updated',
+          tenantId,
+          organizationId: org.id,
+          target: { type: 'team', id: row.id },
+          data: { organizationId: org.id, teamId: row.id, name: row.name, changes, ...data },
+        });
+      }
+      return toTeamDto(row, await countTeamMembers(tx, row.id));
+    }),
+  );
+}
+
+/** Deletes a team: its members leave it, and its sub-teams move up to its parent. */
+export async function deleteTeam(em: EntityManager, actor: Actor, tenantId: string, orgId: string, teamId: string): Promise<TeamDto> {
+  return withNameCheck(() =>
+    inTransaction(em, async (tx) => {
+      const org = await lockOrganization(tx, tenantId, orgId);
+      const row = await loadTeam(tx, org.id, teamId);
+      const members = await tx.find(TeamMember, { teamId: row.id });
+      const children = await tx.find(Team, { parentId: row.id });
+      const parentId = row.parentId ?? null;
+      const remove: DomainLink[] = [
+        ...members.map((m) => teamMemberLink(org.id, m.userId, row.id)),
+        ...row.roles.map((r) => teamRoleLink(org.id, row.id, r)),
+        ...(parentId ? [subTeamLink(org.id, row.id, parentId)] : []),
+        ...children.map((c) => subTeamLink(org.id, c.id, row.id)),
+      ];
+      const add = parentId ? children.map((c) => subTeamLink(org.id, c.id, parentId)) : [];
+      for (const child of children) child.parentId = parentId;
+      await tx.flush();
+      const dto = toTeamDto(row, members.length);
+      tx.remove(row);
+      await tx.flush();
+      await stageLinks(tx, tenantId, { add, remove });
+      recordEvent(tx, actor, {
+        action: 'team.deleted',
+        tenantId,
+        organizationId: org.id,
+        target: { type: 'team', id: row.id },
+        data: { organizationId: org.id, teamId: row.id, name: row.name, movedTeamIds: children.map((c) => c.id) },
+      });
+      return dto;
+    }),
+  );
+}
+
+/** The roles a member of `teamId` holds through it: its own and every ancestor's. */
+export async function effectiveTeamRoles(em: EntityManager, organizationId: string, teamId: string | null): Promise<string[]> {
+  if (!teamId) return [];
+  const tree = new Map((await em.find(Team, { organizationId })).map((t) => [t.id, t]));
+  const roles = new Set<string>();
+  for (let at = tree.get(teamId), hops = 0; at && hops <= tree.size; at = at.parentId ? tree.get(at.parentId) : undefined, hops++) at.roles.forEach((r) => roles.add(r));
+  return [...roles];
+}

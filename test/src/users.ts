@@ -1,0 +1,32 @@
+import type { TestApi } from './harness';
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+  password: string;
+  /** The bearer credential for /v1 and /trpc. */
+  token: string;
+}
+
+/**
+ * Signs a new user up and in over REST (the real flows) and returns its bearer credential.
+ * Tests get user tokens only through here, so the shape of sign-in responses lives in one place.
+ */
+export async function signedInUser(api: TestApi, options: { email: string; tenant?: string; password?: string; displayName?: string }): Promise<SignedInUser> {
+  const password = options.password ?? `correct horse battery ${Math.random().toString(36).slice(2, 10)}`;
+  const up = await api.rest('POST', '/v1/auth/sign-up', { token: null, tenant: options.tenant, body: { email: options.email, password, displayName: options.displayName } });
+  if (up.status >= 300) throw new Error(`sign-up failed: ${up.status} ${JSON.stringify(up.body)}`);
+  return signIn(api, { email: options.email, password, tenant: options.tenant });
+}
+
+/** Signs an existing user in with a password; fails the test if the user is not signed in. */
+export async function signIn(api: TestApi, options: { email: string; password: string; tenant?: string }): Promise<SignedInUser> {
+  const res = await api.rest('POST', '/v1/auth/sign-in', { token: null, tenant: options.tenant, body: { email: options.email, password: options.password } });
+  if (res.status !== 200 || res.body.status !== 'signed_in') throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.user.id, email: options.email, password: options.password, token: bearerOf(res.body) };
+}
+
+/** The bearer credential in a sign-in (or MFA / magic-link) response. */
+export function bearerOf(body: any): string {
+  return body.access_token ?? body.session?.token;
+}
