@@ -158,6 +158,9 @@ describe('an existing user', () => {
   it('joins the teams the invitation names', async () => {
     const team = await rest('POST', `/v1/orgs/${org.id}/teams`, { name: 'Launch' });
     expect(team.status, JSON.stringify(team.body)).toBe(201);
+    const unknownTeam = await rest('POST', '/v1/invitations', { organizationId: org.id, email: 'dana@example.com', teams: [team.body.id, '0190cccc-0000-7000-8000-000000000000'] });
+    expect(unknownTeam.status).toBe(404);
+    expect(unknownTeam.body.error).toMatchObject({ code: 'TEAM_NOT_FOUND', fields: [{ path: 'teams.1' }] });
     const dana = await signedInUser(api, { email: 'dana@example.com', tenant: T });
     const { token } = await inviteAndReadEmail('dana@example.com', { teams: [team.body.id] });
     const accepted = await as(api, dana.token)('POST', '/v1/invitations/accept', { token });

@@ -11,7 +11,7 @@ import {
   type TenantRef,
 } from '@plinto/kernel';
 import { assertCanConferRole, engineOf } from '@plinto/authz';
-import { findOrganization, type OrgRef } from '@plinto/orgs';
+import { findOrganization, OrgsErrors, Team, type OrgRef } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import type { InvitationRow } from './dto';
@@ -86,5 +86,19 @@ export function domainAllowed(org: OrgRef, email: string): boolean {
 export function assertDomainAllowed(org: OrgRef, email: string, field: string): void {
   if (!domainAllowed(org, email)) {
     throw InvitationErrors.INVITATION_EMAIL_DOMAIN_NOT_ALLOWED({ fields: [{ path: field, message: 'Not one of the allowed domains' }], details: { allowedEmailDomains: org.settings.allowedEmailDomains } });
+  }
+}
+
+/**
+ * Teams named by an invitation must be teams of its organization now, so acceptance does not
+ * fail later on a typo. (A team deleted meanwhile still fails the accept with TEAM_NOT_FOUND.)
+ */
+export async function assertTeamsExist(em: EntityManager, organizationId: string, uses: { teamIds: string[]; field: string }[]): Promise<void> {
+  const wanted = [...new Set(uses.flatMap((u) => u.teamIds))];
+  if (wanted.length === 0) return;
+  const found = new Set((await em.find(Team, { organizationId, id: { $in: wanted } }, { fields: ['id'] })).map((t) => t.id));
+  for (const use of uses) {
+    const i = use.teamIds.findIndex((id) => !found.has(id));
+    if (i >= 0) throw OrgsErrors.TEAM_NOT_FOUND({ fields: [{ path: `${use.field}.${i}`, message: 'No such team in this organization' }] });
   }
 }

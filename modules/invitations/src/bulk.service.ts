@@ -4,7 +4,7 @@ import { isMember } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import { invitationConfig } from './config';
-import { assertCanOffer, domainAllowed, requireOrganization, type Caller } from './access';
+import { assertCanOffer, assertTeamsExist, domainAllowed, requireOrganization, type Caller } from './access';
 import { assertWithinMemberLimit, lockOrganizationInvites } from './capacity';
 import { markExpired } from './expire.service';
 import { defaultRoleOf, insertInvitation, inviteContext } from './create.service';
@@ -47,6 +47,10 @@ export async function bulkCreateInvitations(caller: Caller, input: BulkInvitatio
     candidates.push({ index, email, role, teamIds: [...new Set(row.teams ?? input.teams ?? [])] });
   });
   for (const [role, field] of roles) await assertCanOffer(caller, role, org.id, field);
+  await assertTeamsExist(caller.em, org.id, [
+    { teamIds: input.teams ?? [], field: 'teams' },
+    ...input.invitations.map((row, index) => ({ teamIds: row.teams ?? [], field: `invitations.${index}.teams` })),
+  ]);
   const ic = await inviteContext(caller, org, input, true);
 
   const created = await caller.em

@@ -5,7 +5,7 @@ import { isMember, type OrgRef } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import { invitationConfig } from './config';
-import { assertCanOffer, assertDomainAllowed, requireOrganization, type Caller } from './access';
+import { assertCanOffer, assertDomainAllowed, assertTeamsExist, requireOrganization, type Caller } from './access';
 import { assertWithinMemberLimit, lockOrganizationInvites } from './capacity';
 import { markExpired } from './expire.service';
 import { acceptLink, invitationEmailEffect, newInvitationToken } from './links';
@@ -93,6 +93,8 @@ export async function createInvitation(caller: Caller, input: CreateInvitationIn
   const role = input.role ?? defaultRoleOf(org);
   await assertCanOffer(caller, role, org.id, 'role');
   assertDomainAllowed(org, input.email, 'email');
+  const teamIds = [...new Set(input.teams ?? [])];
+  await assertTeamsExist(caller.em, org.id, [{ teamIds: input.teams ?? [], field: 'teams' }]);
   const ic = await inviteContext(caller, org, input, false);
   try {
     return await caller.em.transactional(async (tx) => {
@@ -104,7 +106,7 @@ export async function createInvitation(caller: Caller, input: CreateInvitationIn
       const user = await tx.findOne(User, { tenantId: caller.tenant.id, email: input.email }, { fields: ['id'] });
       if (user && (await isMember(tx, org.id, user.id))) throw InvitationErrors.INVITATION_ALREADY_MEMBER({ fields: [{ path: 'email', message: 'Already a member' }] });
       await assertWithinMemberLimit(tx, org, 1);
-      const { row, token, link } = insertInvitation(tx, ic, { email: input.email, role, teamIds: [...new Set(input.teams ?? [])] });
+      const { row, token, link } = insertInvitation(tx, ic, { email: input.email, role, teamIds });
       await tx.flush();
       return { ...toInvitationDto(row), link, token };
     });

@@ -23,8 +23,14 @@ export interface ExpireScope {
 export async function markExpired(tx: EntityManager, actor: Actor, scope: ExpireScope, limit = 1000): Promise<number> {
   const where = ['status = ?', 'expires_at <= now()'];
   const params: unknown[] = ['pending'];
-  if (scope.tenantId) (where.push('tenant_id = ?'), params.push(scope.tenantId));
-  if (scope.organizationId) (where.push('organization_id = ?'), params.push(scope.organizationId));
+  if (scope.tenantId) {
+    where.push('tenant_id = ?');
+    params.push(scope.tenantId);
+  }
+  if (scope.organizationId) {
+    where.push('organization_id = ?');
+    params.push(scope.organizationId);
+  }
   const rows: ExpiredRow[] = await tx.execute(
     `update invitations set status = 'expired', updated_at = now()
       where id in (select id from invitations where ${where.join(' and ')} order by expires_at limit ? for update skip locked)

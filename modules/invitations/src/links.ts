@@ -24,8 +24,11 @@ export function acceptLink(config: Config, settings: TenantSettings, token: stri
 }
 
 /** Names and notes written by users end up in a subject line: one line, no control characters. */
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]+/g;
+
 export const oneLine = (value: string | null | undefined, max = 200): string | null =>
-  value ? value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max) || null : null;
+  value ? value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().slice(0, max) || null : null;
 
 export interface InvitationEmail {
   tenantId: string;

@@ -3,7 +3,7 @@ import { findOrganization } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import { invitationConfig } from './config';
-import { assertCanOffer, loadInvitation, type Caller } from './access';
+import { assertCanOffer, assertTeamsExist, loadInvitation, type Caller } from './access';
 import { acceptLink, invitationEmailEffect, newInvitationToken } from './links';
 import { inviterName, tenantSettings } from './inviter';
 import { DAY_MS } from './create.service';
@@ -72,6 +72,7 @@ export async function updateInvitation(caller: Caller, input: { id: string; role
   }
   return caller.em.transactional(async (tx) => {
     const row = await loadPendingForUpdate(caller, tx, input.id);
+    if (input.teams) await assertTeamsExist(tx, row.organizationId, [{ teamIds: input.teams, field: 'teams' }]);
     const changed: string[] = [];
     if (input.role !== undefined && input.role !== row.role) {
       row.role = input.role;
@@ -79,7 +80,10 @@ export async function updateInvitation(caller: Caller, input: { id: string; role
     }
     if (input.teams !== undefined) {
       const teams = [...new Set(input.teams)];
-      if (JSON.stringify(teams) !== JSON.stringify(row.teamIds)) (row.teamIds = teams), changed.push('teamIds');
+      if (JSON.stringify(teams) !== JSON.stringify(row.teamIds)) {
+        row.teamIds = teams;
+        changed.push('teamIds');
+      }
     }
     if (input.expiresInDays !== undefined) {
       row.expiresAt = new Date(Date.now() + input.expiresInDays * DAY_MS);

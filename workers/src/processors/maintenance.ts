@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { auditPartitionsTask, auditRetentionTask } from './audit-maintenance';
 import { webhooksRequeueTask } from './webhooks-maintenance';
+import { signingKeysTask, tokenStateTask } from './auth-maintenance';
 import { invitationsExpireTask } from './invitations-maintenance';
 import { MaintenanceQueue, type Config, type Logger, type MikroORM } from '@plinto/kernel';
 
@@ -38,6 +39,8 @@ export const maintenanceTasks: ScheduledTask[] = [
   auditRetentionTask,
   webhooksRequeueTask,
   invitationsExpireTask,
+  signingKeysTask,
+  tokenStateTask,
 ];
 
 export function maintenanceProcessor(deps: { orm: MikroORM; config: Config; logger: Logger }, tasks: ScheduledTask[]) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authedProcedure, CommonErrors, type EntityManager, type Principal, type RequestMeta, type TenantRef } from '@plinto/kernel';
 import { assertCanConferRole, engineOf, mfaFromAmr } from '@plinto/authz';
 import { OrgsAccessErrors, OrgsErrors } from '../errors';
-import { findOrgRow, findMemberRow, toOrgRef, type OrgRef } from '../store';
+import { assertRoleExists, findOrgRow, findMemberRow, toOrgRef, type OrgRef } from '../store';
 import { orgIdParam } from '../schemas';
 
 export const TAGS = ['organizations'];
@@ -58,4 +58,9 @@ export async function assertCanConfer(ctx: CallerContext, organizationId: string
   for (const role of new Set(roles)) {
     await assertCanConferRole(ctx.em, engine, { principal: ctx.principal, tenant: ctx.tenant, request: ctx.request }, role, organizationId, field);
   }
+}
+
+/** Each role of an input array exists in the organization (ROLE_NOT_FOUND names `field.<i>`). */
+export async function assertRolesExist(ctx: CallerContext, organizationId: string, roles: string[], field: string): Promise<void> {
+  for (const [i, role] of roles.entries()) await assertRoleExists(ctx.em, ctx.tenant.id, organizationId, role, `${field}.${i}`);
 }

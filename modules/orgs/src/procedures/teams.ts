@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { auditActor, pageInput, pageOf } from '@plinto/kernel';
 import { createTeam, deleteTeam, effectiveTeamRoles, getTeam, listTeams, loadTeam, updateTeam } from '../teams.service';
 import { teamIdParam, teamName, teamOutput, teamRoles } from '../schemas';
-import { TAGS, assertCanConfer, orgProcedure } from './access';
+import { TAGS, assertCanConfer, assertRolesExist, orgProcedure } from './access';
 
 const description = z.string().trim().max(2000).nullable();
 
@@ -24,6 +24,7 @@ export const createTeamProcedure = orgProcedure('teams:write')
   )
   .output(teamOutput)
   .mutation(async ({ ctx, input }) => {
+    await assertRolesExist(ctx, ctx.org.id, input.roles ?? [], 'roles');
     await assertCanConfer(ctx, ctx.org.id, input.roles ?? [], 'roles');
     return createTeam(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, ctx.org.id, input);
   });
@@ -49,6 +50,7 @@ export const updateTeamProcedure = orgProcedure('teams:write')
   .mutation(async ({ ctx, input }) => {
     const { teamId, ...patch } = input;
     const team = await loadTeam(ctx.em, ctx.org.id, teamId);
+    await assertRolesExist(ctx, ctx.org.id, patch.roles ?? [], 'roles');
     // What members would gain or lose: changed team roles, and the roles of the old and new parents.
     const changed = patch.roles ? [...patch.roles.filter((r) => !team.roles.includes(r)), ...team.roles.filter((r) => !patch.roles!.includes(r))] : [];
     const moving = patch.parentId !== undefined && patch.parentId !== (team.parentId ?? null);

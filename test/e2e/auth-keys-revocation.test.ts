@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { maintenanceTasks } from '@plinto/workers';
+import { signedInUser, startPrivateRedis, startTestApi, startTestWorkers, waitFor, type PrivateRedis, type TestApi } from '../src';
+import { sql } from './auth-helpers';
+
+/**
+ * Signing keys on the maintenance schedule (rotation, retirement), and the revocation check when
+ * Redis goes away or comes back empty: PostgreSQL answers, and an empty Redis is not believed.
+ */
+let api: TestApi;
+let redis: PrivateRedis;
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  api = await startTestApi({ REDIS_URL: redis.url });
+  expect((await api.rest('POST', '/v1/tenants', { body: { slug: 'acme', name: 'Acme' } })).status).toBe(201);
+});
+
+const me = (token: string) => api.rest('GET', '/v1/me', { token });
+const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+const jwksKids = async () => ((await (await fetch(`${api.url}/t/acme/.well-known/jwks.json`)).json()).keys as { kid: string }[]).map((k) => k.kid);
+
+describe('scheduled signing-key rotation and retirement', () => {
+  it('rotates a key past its age, keeps the old one published until its tokens expired, then retires it', async () => {
+    const user = await signedInUser(api, { email: 'keys@acme.test', tenant: 'acme' });
+    const oldKid = kidOf(user.token);
+    await sql(api, `update signing_keys set created_at = now() - interval '31 days' where kid = $1`, [oldKid]);
+    const task = maintenanceTasks.find((t) => t.name === 'auth.signing-keys');
+    expect(task).toBeDefined();
+    const workers = await startTestWorkers(api.config, { tasks: [{ ...task!, everyMs: 200 }] });
+    const [fresh] = await waitFor(async () => sql(api, `select kid from signing_keys k join tenants t on t.id = k.tenant_id where t.slug = 'acme' and k.status = 'current' and k.kid <> $1`, [oldKid]).then((r) => (r.length ? r : null)), 'a scheduled rotation');
+    expect(await jwksKids()).toEqual(expect.arrayContaining([oldKid, fresh.kid]));
+    // A token signed before the rotation still verifies.
+    expect((await me(user.token)).status).toBe(200);
+    const [{ retire_after }] = await sql(api, `select retire_after from signing_keys where kid = $1`, [oldKid]);
+    // Retirement waits for access-token lifetime + leeway past the rotation.
+    expect(new Date(retire_after).getTime()).toBeGreaterThan(Date.now() + 600_000);
+    await sql(api, `update signing_keys set retire_after = now() - interval '1 second' where kid = $1`, [oldKid]);
+    await waitFor(async () => (await sql(api, `select status from signing_keys where kid = $1`, [oldKid]))[0].status === 'retired', 'the retirement');
+    expect(await jwksKids()).toEqual([fresh.kid]);
+    const events = (await sql(api, `select action, actor_type, data from audit_events where action like 'signing_key.%' order by occurred_at`)).map((e) => [e.action, e.actor_type, e.data.reason]);
+    expect(events).toEqual([
+      ['signing_key.rotated', 'system', 'scheduled'],
+      ['signing_key.retired', 'system', undefined],
+    ]);
+    await workers.close();
+  });
+});
+
+describe('revocation when Redis fails', () => {
+  it('falls back to PostgreSQL while Redis is down, and does not believe a Redis that came back empty', async () => {
+    const kept = await signedInUser(api, { email: 'kept@acme.test', tenant: 'acme' });
+    const ended = await signedInUser(api, { email: 'ended@acme.test', tenant: 'acme' });
+    expect((await me(ended.token)).status).toBe(200);
+    await redis.stop();
+    // Still answered (from PostgreSQL) — and a revocation made now is honoured at once.
+    expect((await me(kept.token)).status).toBe(200);
+    expect((await api.rest('POST', '/v1/auth/sign-out', { token: ended.token })).status).toBe(200);
+    const refused = await me(ended.token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.details.reason).toBe('revoked');
+    // Redis restarts with nothing in it (no persistence): the revocation is not there, and not
+    // believed absent either — PostgreSQL answers until Redis has been refilled.
+    await redis.start();
+    await new Promise((r) => setTimeout(r, 2500)); // the api's connection reconnects (backoff ≤ 2 s)
+    expect((await me(ended.token)).status).toBe(401);
+    expect((await me(kept.token)).status).toBe(200);
+    const { Redis } = await import('ioredis');
+    const probe = new Redis(redis.url);
+    await waitFor(async () => (await probe.exists(`${api.config.QUEUE_PREFIX}:revoked:ready`)) === 1, 'Redis to be refilled');
+    const [{ id }] = await sql(api, `select id from sessions where user_id = $1`, [ended.id]);
+    expect(await probe.exists(`${api.config.QUEUE_PREFIX}:revoked:sid:${id}`)).toBe(1);
+    probe.disconnect();
+    expect((await me(ended.token)).status).toBe(401);
+  });
+});
