@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { publicProcedure, router } from '@plinto/kernel';
+import { authedProcedure, publicProcedure, router } from '@plinto/kernel';
 
 /** Liveness over the API surfaces themselves; also the baseline public procedure in bench/. */
 export const systemRouter = router({
@@ -8,4 +8,10 @@ export const systemRouter = router({
     .input(z.object({}).optional())
     .output(z.object({ pong: z.literal(true) }))
     .query(() => ({ pong: true as const })),
+  /** The credential check alone (no database work): the baseline protected procedure in bench/. */
+  whoami: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/whoami', tags: ['system'], summary: "The caller's principal kind and id, from its credential alone", protect: true } })
+    .input(z.object({}).optional())
+    .output(z.object({ kind: z.string(), id: z.string(), tenantId: z.string().nullable() }))
+    .query(({ ctx }) => ({ kind: ctx.principal.kind, id: ctx.principal.id, tenantId: ctx.principal.tenantId })),
 });

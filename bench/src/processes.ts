@@ -40,8 +40,12 @@ export function startApiProcess(env: Record<string, string> = {}) {
     PORT: '0',
     LOG_LEVEL: 'warn',
     PLINTO_BOOTSTRAP_API_KEY: BENCH_PLATFORM_KEY,
+    // One master key for every bench process: they share the bench database's sealed signing keys.
+    PLINTO_MASTER_KEY: BENCH_MASTER_KEY,
     ...env,
   });
 }
 
 export const BENCH_PLATFORM_KEY = 'plk_bench_0123456789abcdefghijklmnopqrstuvwxyz';
+
+export const BENCH_MASTER_KEY = 'b'.repeat(64);

@@ -208,6 +208,10 @@ describe('TOTP MFA', () => {
     expect(parsed).toBeInstanceOf(OTPAuth.TOTP);
     expect(parsed).toMatchObject({ issuer: 'Acme', label: 'frank@example.com', digits: 6, period: 30 });
     expect(parsed.secret.base32).toBe(enroll.body.secret);
+    // The seed is sealed at rest (AES-256-GCM under the master key), never stored in the clear.
+    const [factor] = await sql(api, `select secret from mfa_totp_factors where user_id = $1`, [first.user.id]);
+    expect(factor.secret).toMatch(/^v1\./);
+    expect(factor.secret).not.toContain(enroll.body.secret);
     const totp = totpFor(enroll.body.secret);
     expect((await as('POST', '/v1/auth/mfa/totp/confirm', { code: totp.at(5) })).body.error.code).toBe('INVALID_MFA_CODE');
     const confirm = await as('POST', '/v1/auth/mfa/totp/confirm', { code: totp.now() });

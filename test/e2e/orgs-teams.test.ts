@@ -36,7 +36,7 @@ beforeAll(async () => {
   api = await startTestApi();
   db = sqlClient(api.config.DATABASE_URL);
   expect((await api.rest('POST', '/v1/tenants', { body: { slug: T, name: T } })).status).toBe(201);
-  for (const name of ['owner', 'lead', 'dev', 'junior', 'outsider']) u[name] = await signedInUser(api, { email: `${name}@teams.test`, tenant: T, displayName: name });
+  for (const name of ['owner', 'lead', 'dev', 'junior', 'outsider', 'deep']) u[name] = await signedInUser(api, { email: `${name}@teams.test`, tenant: T, displayName: name });
   org = (await as('owner')('POST', '/v1/orgs', { name: 'Teams Org' })).body.id;
   other = (await as('outsider')('POST', '/v1/orgs', { name: 'Other Org' })).body.id;
   for (const [name, role] of [['lead', 'admin'], ['dev', 'viewer'], ['junior', 'viewer']] as const) {
@@ -114,6 +114,20 @@ describe('teams', () => {
     expect([move.status, move.body.error.code]).toEqual([400, 'TEAM_TOO_DEEP']);
   });
 
+  it('the engine follows the longest allowed chain: deepest team → top team → owner → admin → member → viewer', async () => {
+    // A member whose own role carries nothing, so whatever they hold comes through the teams.
+    const none = await api.rest('POST', '/v1/policies/roles', { tenant: T, body: { name: 'nothing', permissions: [], organizationId: org } });
+    expect(none.status, JSON.stringify(none.body)).toBe(201);
+    expect((await as('owner')('POST', `/v1/orgs/${org}/members`, { userId: u.deep!.id, role: 'nothing' })).status).toBe(201);
+    let parentId: string | null = null;
+    for (let level = 1; level <= 5; level++) parentId = (await createTeam(`Deep${level}`, { parentId, ...(level === 1 ? { roles: ['owner'] } : {}) })).id;
+    expect(await decide('deep', 'members:read', org)).toBe(false);
+    expect((await as('owner')('POST', `/v1/orgs/${org}/teams/${parentId}/members`, { userId: u.deep!.id })).status).toBe(201);
+    // members:read is a viewer permission: 9 links away from the user.
+    expect(await decide('deep', 'members:read', org)).toBe(true);
+    expect(await decide('deep', 'organizations:delete', org)).toBe(true);
+  });
+
   it('renames, re-describes and re-roles a team; the links follow', async () => {
     const res = await as('owner')('PATCH', `/v1/orgs/${org}/teams/${teams.Side}`, { name: 'Sidecar', description: null, roles: ['member'] });
     expect(res.status).toBe(200);
@@ -134,7 +148,7 @@ describe('teams', () => {
     await createTeam('Owner helpers', { parentId: teams.Owners });
     const join = await as('lead')('POST', `/v1/orgs/${org}/teams/${teams['Owner helpers']}/members`, { userId: u.dev!.id });
     expect([join.status, join.body.error.code]).toEqual([403, 'PERMISSION_NOT_HELD']);
-    const move = await as('lead')('PATCH', `/v1/orgs/${org}/teams/${teams.Sidecar ?? teams.Side}`, { parentId: teams.Owners });
+    const move = await as('lead')('PATCH', `/v1/orgs/${org}/teams/${teams.Side}`, { parentId: teams.Owners });
     expect([move.status, move.body.error.code]).toEqual([403, 'PERMISSION_NOT_HELD']);
     // An admin still manages teams within their own reach.
     expect((await as('lead')('POST', `/v1/orgs/${org}/teams/${teams.Platform}/members`, { userId: u.dev!.id })).status).toBe(201);

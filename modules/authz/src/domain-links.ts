@@ -98,7 +98,10 @@ export async function stageLinks(em: EntityManager, tenantId: string, change: Li
 
 /** A role visible in an organization (tenant-wide, or the organization's own), by name; null when none. */
 export async function findRoleInScope(em: EntityManager, tenantId: string, organizationId: string, name: string): Promise<{ id: string; name: string; organizationId: string | null } | null> {
-  await engineOf(em).snapshot(tenantId); // seeds the default roles on first use
+  // Seeds the default roles on first use — unless this transaction already staged links (and so
+  // seeded first): seeding may wait for the version row this transaction now holds.
+  const trx = em.getTransactionContext<object>();
+  if (!trx || !pendingByTransaction.has(trx)) await engineOf(em).snapshot(tenantId);
   const rows = await em.find(AuthzRole, { tenantId, name, $or: [{ organizationId: null }, { organizationId }] }, { limit: 1 });
   const row = rows[0];
   return row ? { id: row.id, name: row.name, organizationId: row.organizationId ?? null } : null;

@@ -43,16 +43,26 @@ export async function acceptInvitation(deps: AcceptDeps, input: { token: string;
     if (signedIn.email !== invitation.email) throw InvitationErrors.INVITATION_EMAIL_MISMATCH({ details: { signedInAs: signedIn.email } });
     return complete(deps, input.token, { userId: signedIn.id, actor: auditActor(deps.request, deps.principal) });
   }
-  if (await em.findOne(User, { tenantId: tenant.id, email: invitation.email }, { fields: ['id'] })) throw InvitationErrors.INVITATION_SIGN_IN_REQUIRED();
+  if (await em.findOne(User, { tenantId: tenant.id, email: invitation.email }, { fields: ['id'] })) {
+    // The account may have been created by a concurrent accept of this very invitation (the user
+    // and the accepted status commit together, so this later read sees both): then it is used.
+    if (!(await stillLive(em, invitation.id))) throw invalid();
+    throw InvitationErrors.INVITATION_SIGN_IN_REQUIRED();
+  }
   if (!input.password) throw InvitationErrors.INVITATION_PASSWORD_REQUIRED({ fields: [{ path: 'password', message: 'Required to create the account' }] });
   const prepared = await prepareInvitedUser(em, tenant.id, { email: invitation.email, password: input.password });
   try {
     return await complete(deps, input.token, { newUser: prepared, displayName: input.name ?? null });
   } catch (error) {
     // The address signed up between our check and our insert: that account must sign in to accept.
-    if (error instanceof UniqueConstraintViolationException) throw InvitationErrors.INVITATION_SIGN_IN_REQUIRED();
+    if (error instanceof UniqueConstraintViolationException) throw (await stillLive(em, invitation.id)) ? InvitationErrors.INVITATION_SIGN_IN_REQUIRED() : invalid();
     throw error;
   }
+}
+
+async function stillLive(em: EntityManager, id: string): Promise<boolean> {
+  const rows: unknown[] = await em.execute(`select 1 from invitations where id = ? and status = 'pending' and expires_at > now()`, [id]);
+  return rows.length > 0;
 }
 
 type Accepting = { userId: string; actor: Actor } | { newUser: PreparedInvitedUser; displayName: string | null };

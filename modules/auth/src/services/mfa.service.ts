@@ -1,3 +1,4 @@
+import { openTotpSecret, sealTotpSecret } from './totp-secrets';
 import { randomBytes } from 'node:crypto';
 import { recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
 import { RecoveryCode, TotpFactor } from '../entities/mfa.entity';
@@ -53,7 +54,8 @@ export async function enrollTotp(deps: AuthDeps, userId: string) {
     if (user.mfaEnabledAt) throw AuthErrors.MFA_ALREADY_ENABLED();
     await tx.nativeDelete(TotpFactor, { userId });
     const secret = generateTotpSecret();
-    tx.create(TotpFactor, { id: uuidv7(), tenantId: tenant.id, userId, secret, confirmedAt: null, lastUsedStep: null, createdAt: new Date() });
+    const id = uuidv7();
+    tx.create(TotpFactor, { id, tenantId: tenant.id, userId, secret: sealTotpSecret(deps.config, id, secret), confirmedAt: null, lastUsedStep: null, createdAt: new Date() });
     recordEvent(tx, userActor(request, userId), { action: 'mfa.enrollment_started', tenantId: tenant.id, target: { type: 'user', id: userId }, data: { method: 'totp' } });
     await tx.flush();
     return { secret, otpauthUri: otpauthUri(secret, tenant.name, user.email) };
@@ -69,7 +71,7 @@ export async function confirmTotp(deps: AuthDeps, userId: string, code: string) 
     if (user.mfaEnabledAt) throw AuthErrors.MFA_ALREADY_ENABLED();
     const factor = await tx.findOne(TotpFactor, { userId, confirmedAt: null });
     if (!factor) throw AuthErrors.MFA_ENROLLMENT_NOT_STARTED();
-    if (!(await acceptTotp(tx, factor.id, factor.secret, code))) {
+    if (!(await acceptTotp(tx, factor.id, openTotpSecret(deps.config, factor), code))) {
       throw AuthErrors.INVALID_MFA_CODE({ fields: [{ path: 'code', message: 'Wrong or already used code' }] });
     }
     const now = new Date();
@@ -104,7 +106,7 @@ export async function disableTotp(deps: AuthDeps, userId: string, proof: { code?
     const factor = await tx.findOne(TotpFactor, { userId, confirmedAt: { $ne: null } });
     if (!user.mfaEnabledAt || !factor) throw AuthErrors.MFA_NOT_ENABLED();
     const ok = proof.code
-      ? await acceptTotp(tx, factor.id, factor.secret, proof.code)
+      ? await acceptTotp(tx, factor.id, openTotpSecret(deps.config, factor), proof.code)
       : proof.recoveryCode
         ? await acceptRecoveryCode(tx, userId, proof.recoveryCode)
         : false;
@@ -157,7 +159,7 @@ export async function verifyMfa(deps: AuthDeps, input: { challengeToken: string;
     if (!user || !factor || user.disabledAt) return null;
     const method = input.code ? 'totp' : 'recovery_code';
     const ok = input.code
-      ? await acceptTotp(tx, factor.id, factor.secret, input.code)
+      ? await acceptTotp(tx, factor.id, openTotpSecret(deps.config, factor), input.code)
       : input.recoveryCode
         ? await acceptRecoveryCode(tx, user.id, input.recoveryCode)
         : false;
