@@ -33,6 +33,7 @@ defineEventTypes('auth', {
   },
   'session.revoked': { description: 'A session ended (sign-out, user, admin or client revocation)', data: z.object({ sessionId: z.uuid(), userId: z.uuid(), reason: z.string() }) },
   'session.revoked_all': { description: "Every session of a user ended (optionally but the caller's)", data: z.object({ userId: z.uuid(), sessionIds: z.array(z.uuid()), reason: z.string() }).loose() },
+  'session.organization_switched': { description: 'A session changed its active organization (carried by its access tokens)', data: z.object({ sessionId: z.uuid(), userId: z.uuid(), organizationId: z.uuid().nullable() }) },
   'access_token.revoked': { description: 'An access token was revoked before it expired', data: z.object({ tokenId: z.string() }).loose() },
   'client.token_issued': { description: 'A machine client obtained an access token (client_credentials)', data: z.object({ clientId: z.string(), tokenId: z.string(), scopes: z.array(z.string()) }) },
   'signing_key.rotated': { description: "A new signing key became current; the old one stays published until its tokens expire", data: z.object({ kid: z.string(), reason: z.string() }).loose() },

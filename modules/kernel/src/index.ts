@@ -58,12 +58,15 @@ export { pageInput, pageOf, encodeCursor, decodeCursor, toPage } from './paginat
 export { AuditEvent, OutboxMessage } from './events/entities';
 export {
   recordEvent,
+  eventRows,
+  eventCtes,
   SYSTEM_ACTOR,
   type Actor,
   type ActorType,
   type DomainEvent,
   type DomainEventMessage,
   type SideEffect,
+  type EventRows,
 } from './events/record';
 import { AuditEvent, OutboxMessage } from './events/entities';
 import { kernelMigrations } from './events/migrations';

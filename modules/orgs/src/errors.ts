@@ -8,6 +8,7 @@ export const OrgsErrors = defineErrors({
   ORGANIZATION_NOT_FOUND: { status: 404, message: 'Organization not found' },
   ORGANIZATION_SLUG_TAKEN: { status: 409, message: 'An organization with this slug already exists in this tenant' },
   MEMBER_NOT_FOUND: { status: 404, message: 'This user is not a member of the organization' },
+  SESSION_REQUIRED: { status: 403, message: 'This needs a signed-in user session' },
   ALREADY_MEMBER: { status: 409, message: 'This user is already a member of the organization' },
   MEMBER_LIMIT_REACHED: { status: 409, message: "The organization's member limit is reached" },
   LAST_OWNER: { status: 409, message: "The organization's last owner cannot leave, be demoted or be removed; make another member owner first" },

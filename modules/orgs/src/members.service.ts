@@ -1,3 +1,4 @@
+import { syncSessionOrganization } from '@plinto/auth';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { recordEvent, uuidv7, type Actor, type EntityManager } from '@plinto/kernel';
 import { stageLinks } from '@plinto/authz';
@@ -95,6 +96,7 @@ export async function changeMemberRole(em: EntityManager, actor: Actor, tenantId
       row.updatedAt = new Date();
       await tx.flush();
       await stageLinks(tx, tenantId, { remove: [memberRoleLink(org.id, userId, previousRole)], add: [memberRoleLink(org.id, userId, role)] });
+      await syncSessionOrganization(tx, userId, org.id, role);
       recordEvent(tx, actor, {
         action: 'organization.member.role_changed',
         tenantId,
@@ -132,6 +134,7 @@ export async function removeMember(
     tx.remove(row);
     await tx.flush();
     await stageLinks(tx, tenantId, { remove: [memberRoleLink(org.id, userId, row.role), ...teams.map((t) => teamMemberLink(org.id, userId, t.teamId))] });
+    await syncSessionOrganization(tx, userId, org.id, null);
     const data = { organizationId: org.id, userId, role: row.role, teamIds: teams.map((t) => t.teamId) };
     const target = { type: 'user', id: userId };
     if (how === 'left') recordEvent(tx, actor, { action: 'organization.member.left', tenantId, organizationId: org.id, target, data });

@@ -1,3 +1,4 @@
+import { clearSessionsOrganization } from '@plinto/auth';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { CommonErrors, decodeCursor, encodeCursor, recordEvent, uuidv7, type Actor, type EntityManager } from '@plinto/kernel';
 import { stageLinks } from '@plinto/authz';
@@ -154,6 +155,7 @@ export async function deleteOrg(em: EntityManager, actor: Actor, tenantId: strin
     await tx.execute('update teams set parent_id = null where organization_id = ?', [row.id]);
     await tx.execute('delete from organizations where id = ?', [row.id]);
     await stageLinks(tx, tenantId, { removeDomains: [row.id] });
+    await clearSessionsOrganization(tx, row.id);
     return { id: row.id, deleted: true as const };
   });
 }

@@ -1,6 +1,6 @@
 import { router } from '@plinto/kernel';
 import { createOrgProcedure, deleteOrgProcedure, getOrgProcedure, listOrgsProcedure, updateOrgProcedure } from './procedures/orgs';
-import { addMemberProcedure, leaveOrgProcedure, listMembersProcedure, removeMemberProcedure, updateMemberProcedure } from './procedures/members';
+import { activateOrgProcedure, addMemberProcedure, leaveOrgProcedure, listMembersProcedure, removeMemberProcedure, updateMemberProcedure } from './procedures/members';
 import { createTeamProcedure, deleteTeamProcedure, getTeamProcedure, listTeamsProcedure, updateTeamProcedure } from './procedures/teams';
 import { addTeamMemberProcedure, listTeamMembersProcedure, removeTeamMemberProcedure } from './procedures/team-members';
 
@@ -15,6 +15,7 @@ export const orgsRouter = router({
   updateMember: updateMemberProcedure,
   removeMember: removeMemberProcedure,
   leave: leaveOrgProcedure,
+  activate: activateOrgProcedure,
   listTeams: listTeamsProcedure,
   createTeam: createTeamProcedure,
   getTeam: getTeamProcedure,

@@ -36,6 +36,7 @@ export const Session = defineEntity({
     userId: p.uuid(),
     amr: p.json<string[]>(),
     organizationId: p.uuid().nullable(),
+    organizationRole: p.string().nullable(),
     aal: p.integer(),
     ip: p.string().nullable(),
     userAgent: p.text().nullable(),

@@ -1,44 +1,8 @@
-import {
-  AccessTokenRejected,
-  AccessTokenVerifier,
-  CommonErrors,
-  uuidv7,
-  type Config,
-  type EntityManager,
-  type InferEntity,
-  type Principal,
-  type RequestMeta,
-} from '@plinto/kernel';
-import { Session } from '../entities/user.entity';
-import { authConfig } from '../config';
+import { AccessTokenRejected, AccessTokenVerifier, CommonErrors, type EntityManager, type InferEntity, type Principal } from '@plinto/kernel';
+import type { Session } from '../entities/user.entity';
 import { tokenServicesOf, type Revoke } from '../tokens/services';
 
 export type SessionRow = InferEntity<typeof Session>;
-
-/** Persists a session in `em`'s unit of work (flushed by the caller). */
-export function createSession(
-  em: EntityManager,
-  config: Config,
-  input: { tenantId: string; userId: string; amr: string[]; request: RequestMeta; organizationId?: string | null },
-): SessionRow {
-  const now = new Date();
-  return em.create(Session, {
-    id: uuidv7(now.getTime()),
-    tenantId: input.tenantId,
-    userId: input.userId,
-    amr: input.amr,
-    // Two factors of different kinds (e.g. pwd + otp) make AAL2 (NIST SP 800-63B).
-    aal: input.amr.length >= 2 ? 2 : 1,
-    organizationId: input.organizationId ?? null,
-    ip: input.request.ip,
-    userAgent: input.request.userAgent,
-    createdAt: now,
-    lastUsedAt: now,
-    expiresAt: new Date(now.getTime() + authConfig(config).AUTH_SESSION_TTL_HOURS * 3600_000),
-    revokedAt: null,
-    revokedReason: null,
-  });
-}
 
 /**
  * Ends sessions in the caller's transaction: the session rows, their refresh-token families and

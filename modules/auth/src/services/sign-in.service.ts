@@ -1,6 +1,5 @@
 import { CommonErrors, randomToken, recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
 import { MfaChallenge } from '../entities/mfa.entity';
-import { User } from '../entities/user.entity';
 import { authConfig } from '../config';
 import { AuthErrors } from '../errors';
 import type { SignInResult } from '../auth.schemas';
@@ -8,8 +7,7 @@ import { normalizePassword } from '../password/policy';
 import { verifyDummy, verifyPassword } from '../password/hasher';
 import { clearAccountAttempts, recordAccountFailure, reserveAccountAttempt } from './throttle';
 import { findUserByEmail, toUserDto, type UserRow } from './users.service';
-import { createSession } from './sessions.service';
-import { newRefreshToken } from '../tokens/refresh';
+import { startSession } from './session-start';
 import { sessionTokens } from '../tokens/issue';
 import { tenantSettings } from './tenant-settings';
 import { userActor, type AuthDeps } from './deps';
@@ -65,10 +63,10 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: st
   // The tenant's settings matter only for an unverified address: skip the lookup otherwise.
   const mustVerify = !user.emailVerifiedAt && (await tenantSettings(em, tenant.id)).requireVerifiedEmail === true;
   const refusal = user.disabledAt ? AuthErrors.USER_DISABLED() : mustVerify ? AuthErrors.EMAIL_NOT_VERIFIED() : null;
-  return em.transactional(async (tx) => {
-    const actor = userActor(request, user.id);
-    const target = { type: 'user', id: user.id };
-    if (refusal) {
+  const actor = userActor(request, user.id);
+  const target = { type: 'user', id: user.id };
+  if (refusal) {
+    await em.transactional(async (tx) => {
       recordEvent(tx, actor, {
         action: 'user.sign_in_failed',
         tenantId: tenant.id,
@@ -77,9 +75,11 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: st
         data: { email: user.email, method, reason: refusal.appCode.toLowerCase() },
       });
       await tx.flush();
-      throw refusal;
-    }
-    if (user.mfaEnabledAt) {
+    });
+    throw refusal;
+  }
+  if (user.mfaEnabledAt) {
+    return em.transactional(async (tx) => {
       const token = randomToken(32);
       const now = new Date();
       const expiresAt = new Date(now.getTime() + authConfig(config).AUTH_MFA_CHALLENGE_TTL_MINUTES * 60_000);
@@ -97,29 +97,16 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: st
       recordEvent(tx, actor, { action: 'mfa.challenge_issued', tenantId: tenant.id, target, data: { challengeId: challenge.id, method } });
       await tx.flush();
       return { status: 'mfa_required' as const, challengeToken: token, methods: ['totp' as const, 'recovery_code' as const], expiresAt: expiresAt.toISOString() };
-    }
-    return finishSignIn(tx, deps, user, amr, method);
-  });
+    });
+  }
+  return finishSignIn(em, deps, user, amr, method);
 }
 
-/** Creates the session and its first refresh token and records the sign-in, in the caller's transaction. */
-export async function finishSignIn(tx: EntityManager, deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {
-  const { config, tenant, request } = deps;
-  const session = createSession(tx, config, { tenantId: tenant.id, userId: user.id, amr, request });
-  const refresh = newRefreshToken(tx, session);
-  const now = new Date();
-  // Last sign-in at one-minute resolution: a user signing in again within it costs no extra write.
-  if (!user.lastSignInAt || now.getTime() - user.lastSignInAt.getTime() > 60_000) {
-    await tx.nativeUpdate(User, { id: user.id }, { lastSignInAt: now });
-    user.lastSignInAt = now;
-  }
-  recordEvent(tx, userActor(request, user.id), {
-    action: 'user.signed_in',
-    tenantId: tenant.id,
-    target: { type: 'user', id: user.id },
-    data: { sessionId: session.id, method, amr: session.amr, aal: session.aal },
-  });
-  await tx.flush();
-  const tokens = await sessionTokens(tx, tenant, session, refresh.token);
+/** Starts the session (one statement; joins `em`'s transaction if it is one) and issues its tokens. */
+export async function finishSignIn(em: EntityManager, deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {
+  const session = await startSession(em, deps, user.id, amr, method);
+  const tokens = await sessionTokens(em, deps.tenant, session, session.refreshToken);
+  // The statement moved last sign-in forward unless it was within the minute; show the same.
+  if (!user.lastSignInAt || Date.now() - user.lastSignInAt.getTime() > 60_000) user.lastSignInAt = new Date();
   return { status: 'signed_in', ...tokens, session_id: session.id, amr: session.amr, aal: session.aal, user: toUserDto(user) };
 }

@@ -21,7 +21,7 @@ export interface SessionTokens {
 export async function sessionTokens(
   em: EntityManager,
   tenant: Pick<TenantRef, 'id' | 'slug'>,
-  session: { id: string; userId: string; amr: string[]; aal: number; organizationId?: string | null },
+  session: { id: string; userId: string; amr: string[]; aal: number; organizationId?: string | null; organizationRole?: string | null },
   refreshToken: string,
 ): Promise<SessionTokens> {
   const access = await tokenServicesOf(em).issueAccessToken(tenant, {
@@ -30,6 +30,10 @@ export async function sessionTokens(
     amr: session.amr,
     aal: session.aal,
     organizationId: session.organizationId,
+    organizationRole: session.organizationRole,
   });
   return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refreshToken };
 }
+
+/** Access tokens without a new refresh token (switching organization keeps the session's refresh family). */
+export const accessTokenShape = { access_token: tokenResponseShape.access_token, token_type: tokenResponseShape.token_type, expires_in: tokenResponseShape.expires_in };

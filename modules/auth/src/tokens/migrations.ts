@@ -24,7 +24,8 @@ export class Migration20261122000400AuthTokens extends Migration {
 
     // The interim opaque session token is gone: sessions are reached through refresh tokens.
     this.addSql('alter table sessions drop column token_hash');
-    this.addSql('alter table sessions add column organization_id uuid');
+    // The active organization (and the member's role there) that access tokens carry.
+    this.addSql('alter table sessions add column organization_id uuid, add column organization_role text');
     this.addSql(`
       create table refresh_tokens (
         id uuid primary key,
@@ -59,7 +60,7 @@ export class Migration20261122000400AuthTokens extends Migration {
   override async down(): Promise<void> {
     this.addSql('drop table token_revocations');
     this.addSql('drop table refresh_tokens');
-    this.addSql('alter table sessions drop column organization_id');
+    this.addSql('alter table sessions drop column organization_id, drop column organization_role');
     this.addSql('alter table sessions add column token_hash text unique');
     this.addSql('drop table signing_keys');
   }

@@ -1,9 +1,7 @@
-import { randomToken, recordEvent, secretBoxFor, sha256, uuidv7, type Config, type EntityManager, type RequestMeta } from '@plinto/kernel';
+import { eventCtes, eventRows, randomToken, recordEvent, secretBoxFor, sha256, uuidv7, type Config, type EntityManager, type RequestMeta } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { userActor } from '../services/deps';
 import { revokeSessions } from '../services/sessions.service';
-import { LockMode } from '@mikro-orm/core';
-import { RefreshToken } from './entities';
 import { withRevocations, type Revoke } from './services';
 
 /**
@@ -16,26 +14,8 @@ import { withRevocations, type Revoke } from './services';
 export const REFRESH_TOKEN_PREFIX = 'plr_';
 const SEALING_PURPOSE = 'refresh-successors';
 
-export function newRefreshToken(tx: EntityManager, session: { id: string; tenantId: string; expiresAt: Date }, parentId: string | null = null) {
-  const token = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
-  const row = tx.create(RefreshToken, {
-    id: uuidv7(),
-    tenantId: session.tenantId,
-    sessionId: session.id,
-    tokenHash: sha256(token),
-    parentId,
-    status: 'active',
-    createdAt: new Date(),
-    rotatedAt: null,
-    successorId: null,
-    successorSealed: null,
-    expiresAt: session.expiresAt,
-  });
-  return { token, row };
-}
-
 export interface RefreshedSession {
-  session: { id: string; tenantId: string; userId: string; amr: string[]; aal: number; organizationId: string | null };
+  session: { id: string; tenantId: string; userId: string; amr: string[]; aal: number; organizationId: string | null; organizationRole: string | null };
   refreshToken: string;
 }
 
@@ -48,33 +28,48 @@ interface SessionLockRow {
   amr: string[];
   aal: number;
   organization_id: string | null;
+  organization_role: string | null;
   expires_at: Date;
   revoked_at: Date | null;
   disabled_at: Date | null;
 }
 
+interface TokenRow {
+  id: string;
+  status: 'active' | 'rotated' | 'revoked';
+  parent_id: string | null;
+  rotated_at: Date | null;
+  successor_id: string | null;
+  successor_sealed: string | null;
+  expires_at: Date;
+}
+
 /**
  * Rotates `presented` (a refresh token of tenant `tenantId`). Serialised per session by a row lock
  * on the session, which revocations take too: a refresh racing a sign-out either completes first
- * (and its successor is then revoked) or sees the session ended.
+ * (and its successor is then revoked) or sees the session ended. The hot path is three statements
+ * in one transaction: lock the session, lock the token, write everything (rotation, successor,
+ * last use, audit + outbox) in one statement.
  */
 export async function rotateRefreshToken(em: EntityManager, config: Config, tenantId: string, presented: string, request: RequestMeta): Promise<RefreshOutcome> {
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) return { ok: false, reason: 'invalid' };
   const box = secretBoxFor(config, SEALING_PURPOSE);
   const hash = sha256(presented);
-  const found = await em.execute<{ session_id: string; tenant_id: string }[]>('select session_id, tenant_id from refresh_tokens where token_hash = ?', [hash]);
-  const first = found[0];
-  if (!first || first.tenant_id !== tenantId) return { ok: false, reason: 'invalid' };
   return withRevocations(em, async (tx, revoke) => {
     const [session] = await tx.execute<SessionLockRow[]>(
-      `select s.id, s.tenant_id, s.user_id, s.amr, s.aal, s.organization_id, s.expires_at, s.revoked_at, u.disabled_at
+      `select s.id, s.tenant_id, s.user_id, s.amr, s.aal, s.organization_id, s.organization_role, s.expires_at, s.revoked_at, u.disabled_at
          from sessions s join users u on u.id = s.user_id
-        where s.id = ? for update of s`,
-      [first.session_id],
+        where s.id = (select session_id from refresh_tokens where token_hash = ? and tenant_id = ?)
+          for update of s`,
+      [hash, tenantId],
     );
-    const row = await tx.findOne(RefreshToken, { tokenHash: hash }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!session) return { ok: false, reason: 'invalid' } as const;
+    const [row] = await tx.execute<TokenRow[]>(
+      `select id, status, parent_id, rotated_at, successor_id, successor_sealed, expires_at from refresh_tokens where token_hash = ? for update`,
+      [hash],
+    );
     const now = new Date();
-    if (!session || !row || session.revoked_at || session.disabled_at || new Date(session.expires_at) <= now || row.status === 'revoked') {
+    if (!row || session.revoked_at || session.disabled_at || new Date(session.expires_at) <= now || row.status === 'revoked') {
       return { ok: false, reason: 'invalid' } as const;
     }
     const sessionView = {
@@ -84,34 +79,46 @@ export async function rotateRefreshToken(em: EntityManager, config: Config, tena
       amr: session.amr,
       aal: session.aal,
       organizationId: session.organization_id,
+      organizationRole: session.organization_role,
     };
     if (row.status === 'active') {
-      if (row.expiresAt <= now) return { ok: false, reason: 'invalid' } as const;
-      const successor = newRefreshToken(tx, { id: session.id, tenantId: session.tenant_id, expiresAt: row.expiresAt }, row.id);
-      row.status = 'rotated';
-      row.rotatedAt = now;
-      row.successorId = successor.row.id;
-      row.successorSealed = box.seal(successor.token, row.id);
-      // The parent's sealed copy of this token is no longer needed: this token is now spent.
-      if (row.parentId) await tx.nativeUpdate(RefreshToken, { id: row.parentId }, { successorSealed: null });
-      await tx.execute('update sessions set last_used_at = ? where id = ?', [now, session.id]);
-      recordEvent(tx, userActor(request, session.user_id), {
-        action: 'session.refreshed',
-        tenantId: session.tenant_id,
-        target: { type: 'session', id: session.id },
-        data: { sessionId: session.id, userId: session.user_id },
-      });
-      await tx.flush();
-      return { ok: true, value: { session: sessionView, refreshToken: successor.token } } as const;
+      if (new Date(row.expires_at) <= now) return { ok: false, reason: 'invalid' } as const;
+      const successorId = uuidv7(now.getTime());
+      const successor = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
+      const event = eventCtes(
+        eventRows(userActor(request, session.user_id), {
+          action: 'session.refreshed',
+          tenantId: session.tenant_id,
+          target: { type: 'session', id: session.id },
+          data: { sessionId: session.id, userId: session.user_id },
+        }),
+      );
+      await tx.execute(
+        `with rotated as (
+            update refresh_tokens set status = 'rotated', rotated_at = ?, successor_id = ?, successor_sealed = ? where id = ?),
+          successor as (
+            insert into refresh_tokens (id, tenant_id, session_id, token_hash, parent_id, status, created_at, expires_at)
+            values (?, ?, ?, ?, ?, 'active', ?, ?)),
+          -- The parent's sealed copy of the presented token is no longer needed: that token is now spent.
+          spent as (update refresh_tokens set successor_sealed = null where id = ? and successor_sealed is not null),
+          last_use as (update sessions set last_used_at = ? where id = ?),
+          ${event.ctes.join(',\n          ')}
+         select 1`,
+        [
+          now, successorId, box.seal(successor, row.id), row.id,
+          successorId, session.tenant_id, session.id, sha256(successor), row.id, now, row.expires_at,
+          row.parent_id,
+          now, session.id,
+          ...event.params,
+        ],
+      );
+      return { ok: true, value: { session: sessionView, refreshToken: successor } } as const;
     }
     // Rotated: a concurrent refresh inside the grace window gets the same, still unused successor.
     const graceMs = authConfig(config).AUTH_REFRESH_GRACE_SECONDS * 1000;
-    if (row.rotatedAt && now.getTime() - row.rotatedAt.getTime() <= graceMs && row.successorSealed && row.successorId) {
-      const successor = await tx.findOne(RefreshToken, { id: row.successorId, status: 'active' });
-      if (successor) {
-        const token = box.open(row.successorSealed, row.id);
-        return { ok: true, value: { session: sessionView, refreshToken: token } } as const;
-      }
+    if (row.rotated_at && now.getTime() - new Date(row.rotated_at).getTime() <= graceMs && row.successor_sealed && row.successor_id) {
+      const [successor] = await tx.execute<{ id: string }[]>(`select id from refresh_tokens where id = ? and status = 'active'`, [row.successor_id]);
+      if (successor) return { ok: true, value: { session: sessionView, refreshToken: box.open(row.successor_sealed, row.id) } } as const;
     }
     await revokeFamily(tx, revoke, sessionView, row.id, request);
     return { ok: false, reason: 'reuse' } as const;

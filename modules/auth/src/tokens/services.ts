@@ -58,14 +58,13 @@ export class TokenServices {
       redisTimeoutMs: 200,
       onError: (error, where) => logger.warn({ err: error, where }, 'revocation list: Redis unavailable, using PostgreSQL'),
     });
-    const services = this;
     this.verifier = new AccessTokenVerifier({
       // Read per call: a test api learns its public URL only once it listens on an ephemeral port.
       get issuerPrefix() {
-        return `${services.config.PUBLIC_URL}/t/`;
+        return `${config.PUBLIC_URL}/t/`;
       },
       get audience() {
-        return services.audience;
+        return audienceOf(config);
       },
       clockToleranceSeconds: settings.AUTH_TOKEN_CLOCK_TOLERANCE_SECONDS,
       findKey: (slug, kid) => this.keyring.findKey(slug, kid),
@@ -78,7 +77,7 @@ export class TokenServices {
   }
 
   get audience(): string {
-    return authConfig(this.config).AUTH_ACCESS_TOKEN_AUDIENCE ?? this.config.PUBLIC_URL;
+    return audienceOf(this.config);
   }
 
   get accessTokenTtlSeconds(): number {
@@ -130,6 +129,10 @@ export class TokenServices {
       if (attempt < 30) setTimeout(() => void this.publishRevocations(entries, attempt + 1), Math.min(200 * 2 ** attempt, 5000)).unref();
     });
   }
+}
+
+function audienceOf(config: Config): string {
+  return authConfig(config).AUTH_ACCESS_TOKEN_AUDIENCE ?? config.PUBLIC_URL;
 }
 
 const registry = new WeakMap<object, TokenServices>();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessTokenShape, setActiveOrganization } from '@plinto/auth';
 import { auditActor, authedProcedure, pageInput, pageOf } from '@plinto/kernel';
 import { addMember, changeMemberRole, removeMember } from '../members.service';
 import { getMember, listMembers } from '../queries';
@@ -74,4 +75,21 @@ export const leaveOrgProcedure = authedProcedure
     // Non-members learn nothing: the same 404 as for an organization that does not exist.
     if (!org || !(await getMember(ctx.em, org.id, ctx.principal.id))) throw OrgsErrors.ORGANIZATION_NOT_FOUND();
     return removeMember(ctx.em, auditActor(ctx.request, ctx.principal), tenant.id, org.id, ctx.principal.id, 'left');
+  });
+
+/**
+ * Makes this organization the active one of the caller's session: the answer (and every access
+ * token the session's refreshes issue) carries `org_id` and the caller's `org_role`.
+ */
+export const activateOrgProcedure = orgProcedure('organizations:read')
+  .meta({ openapi: { method: 'POST', path: '/orgs/{orgId}/activate', tags: TAGS, summary: "Make this organization the session's active one: a new access token carrying org_id and org_role", protect: true } })
+  .output(z.object(accessTokenShape))
+  .mutation(async ({ ctx }) => {
+    const sessionId = ctx.principal.kind === 'user' ? (ctx.principal.attributes.sessionId as string | undefined) : undefined;
+    if (!sessionId) throw OrgsErrors.SESSION_REQUIRED();
+    const member = await getMember(ctx.em, ctx.org.id, ctx.principal.id);
+    if (!member) throw OrgsErrors.MEMBER_NOT_FOUND({ message: 'Only a member can make an organization active' });
+    const tokens = await setActiveOrganization(ctx.em, { tenant: ctx.tenant, userId: ctx.principal.id, sessionId, organizationId: ctx.org.id, role: member.role, actor: auditActor(ctx.request, ctx.principal) });
+    if (!tokens) throw OrgsErrors.SESSION_REQUIRED();
+    return tokens;
   });
