@@ -1,5 +1,5 @@
 import { composeSchemas, kernelSchema, type ContextDeps, type EntityManager, type Principal, type RequestMeta } from '@plinto/kernel';
-import { authenticatePlatformKey, findTenantById, findTenantBySlug, tenantsSchema } from '@plinto/tenants';
+import { authenticatePlatformKey, cachedTenantById, cachedTenantBySlug, tenantsSchema } from '@plinto/tenants';
 import { webhooksSchema } from '@plinto/webhooks';
 import { authSchema, authenticateAccessToken, authenticateApiKey } from '@plinto/auth';
 import { authzSchema, buildPermissionCatalog, engineOf, permissionsFromRouter, type PermissionSpec } from '@plinto/authz';
@@ -30,6 +30,7 @@ export const permissionCatalog = (): PermissionSpec[] => buildPermissionCatalog(
 export const contextLookups: Pick<ContextDeps, 'authenticate' | 'findTenantBySlug' | 'findTenantById' | 'authorize'> = {
   authenticate,
   authorize,
-  findTenantBySlug,
-  findTenantById,
+  // Every request resolves its tenant: a short per-process cache (see tenant-cache.ts).
+  findTenantBySlug: cachedTenantBySlug,
+  findTenantById: cachedTenantById,
 };

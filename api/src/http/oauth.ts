@@ -8,7 +8,7 @@ import {
   type FormParams,
   type OAuthResponse,
 } from '@plinto/auth';
-import { findTenantBySlug } from '@plinto/tenants';
+import { cachedTenantBySlug } from '@plinto/tenants';
 import { requestMeta, type Config, type Logger, type MikroORM } from '@plinto/kernel';
 import { sendError } from './error-body';
 
@@ -27,7 +27,7 @@ export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logge
 
   async function tenantOf(req: Request, res: Response) {
     const em = deps.orm.em.fork();
-    const tenant = await findTenantBySlug(em, String(req.params.tenant).toLowerCase());
+    const tenant = await cachedTenantBySlug(em, String(req.params.tenant).toLowerCase());
     if (!tenant || tenant.status !== 'active') {
       sendError(res, 'TENANT_NOT_FOUND');
       return null;

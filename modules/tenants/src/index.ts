@@ -15,6 +15,7 @@ export {
 } from './tenants.service';
 export { authenticatePlatformKey, ensureBootstrapKey, generatePlatformKey } from './platform-keys.service';
 export { TenantErrors } from './errors';
+export { cachedTenantById, cachedTenantBySlug, forgetTenant } from './tenant-cache';
 export { tenantOutput, tenantSettingsSchema, type TenantDto, type TenantSettings } from './tenant.schemas';
 
 export const tenantsSchema: ModuleSchema = {

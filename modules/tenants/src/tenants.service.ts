@@ -1,3 +1,4 @@
+import { forgetTenant, tenantIdHint } from './tenant-cache';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import {
   CommonErrors,
@@ -7,7 +8,6 @@ import {
   toPage,
   uuidv7,
   type Actor,
-  type TenantRef,
   type EntityManager,
   type InferEntity,
 } from '@plinto/kernel';
@@ -32,7 +32,7 @@ export function toTenantDto(row: TenantRow): TenantDto {
   };
 }
 
-export const toTenantRef = (row: TenantRow): TenantRef => ({ id: row.id, slug: row.slug, name: row.name, status: row.status });
+export { toTenantRef } from './tenant-lookup';
 
 /** By id or slug; "does not exist" is always TENANT_NOT_FOUND. */
 async function loadTenant(em: EntityManager, idOrSlug: string): Promise<TenantRow> {
@@ -42,16 +42,8 @@ async function loadTenant(em: EntityManager, idOrSlug: string): Promise<TenantRo
   return row;
 }
 
-export async function findTenantBySlug(em: EntityManager, slug: string): Promise<TenantRef | null> {
-  const row = await em.findOne(Tenant, { slug }, { disableIdentityMap: true });
-  return row ? toTenantRef(row) : null;
-}
-
-export async function findTenantById(em: EntityManager, id: string): Promise<TenantRef | null> {
-  if (!isUuid(id)) return null;
-  const row = await em.findOne(Tenant, { id }, { disableIdentityMap: true });
-  return row ? toTenantRef(row) : null;
-}
+import { findTenantBySlug } from './tenant-lookup';
+export { findTenantBySlug, findTenantById } from './tenant-lookup';
 
 export async function createTenant(
   em: EntityManager,
@@ -143,7 +135,7 @@ export async function updateTenant(
     }
     await tx.flush();
     return toTenantDto(row);
-  });
+  }).finally(() => forgetTenant(tenantIdHint(idOrSlug)));
 }
 
 /** Disables or re-enables a tenant. Idempotent: setting the current status changes nothing. */
@@ -169,7 +161,7 @@ export async function setTenantStatus(
     }
     await tx.flush();
     return toTenantDto(row);
-  });
+  }).finally(() => forgetTenant(tenantIdHint(idOrSlug)));
 }
 
 /** The `default` tenant exists from first start, so single-app installs never think about tenants. */
