@@ -1,3 +1,4 @@
+import './threadpool';
 import { runProcess } from '@plinto/kernel';
 import { startApi } from './server';
 

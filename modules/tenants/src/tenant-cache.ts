@@ -1,11 +1,11 @@
-import type { EntityManager, TenantRef } from '@plinto/kernel';
-import { isUuid } from '@plinto/kernel';
+import { isUuid, type EntityManager, type TenantRef } from '@plinto/kernel';
 import { findTenantById, findTenantBySlug } from './tenant-lookup';
 
 /**
- * Tenant lookups for the request path (every request resolves its tenant), cached per process for
- * a short time. A change made in this process (update, disable, enable) is seen at once
- * (`forgetTenant`); one made by another api process within TTL_MS.
+ * Tenant lookups for the request path (every request resolves its tenant), cached per process and
+ * database (one cache per ORM: tests run several apis in one process) for a short time. A change
+ * made in this process (update, disable, enable) is seen at once (`forgetTenant`); one made by
+ * another api process within TTL_MS.
  */
 const TTL_MS = 2_000;
 const MAX_ENTRIES = 10_000;
@@ -15,8 +15,18 @@ interface Entry {
   value: Promise<TenantRef | null>;
 }
 
-const bySlug = new Map<string, Entry>();
-const byId = new Map<string, Entry>();
+interface Cache {
+  bySlug: Map<string, Entry>;
+  byId: Map<string, Entry>;
+}
+
+const caches = new WeakMap<object, Cache>();
+
+function cacheOf(em: EntityManager): Cache {
+  let cache = caches.get(em.config);
+  if (!cache) caches.set(em.config, (cache = { bySlug: new Map(), byId: new Map() }));
+  return cache;
+}
 
 function cached(map: Map<string, Entry>, key: string, load: () => Promise<TenantRef | null>): Promise<TenantRef | null> {
   const now = Date.now();
@@ -29,16 +39,17 @@ function cached(map: Map<string, Entry>, key: string, load: () => Promise<Tenant
   return value;
 }
 
-export const cachedTenantBySlug = (em: EntityManager, slug: string) => cached(bySlug, slug, () => findTenantBySlug(em, slug));
+export const cachedTenantBySlug = (em: EntityManager, slug: string) => cached(cacheOf(em).bySlug, slug, () => findTenantBySlug(em, slug));
 
-export const cachedTenantById = (em: EntityManager, id: string) => cached(byId, id, () => findTenantById(em, id));
+export const cachedTenantById = (em: EntityManager, id: string) => cached(cacheOf(em).byId, id, () => findTenantById(em, id));
 
 /** Drops the cached views of a tenant (after this process changed it); `undefined` = all of them. */
-export function forgetTenant(id: string | undefined): void {
-  if (id) byId.delete(id);
-  else byId.clear();
+export function forgetTenant(em: EntityManager, id: string | undefined): void {
+  const cache = cacheOf(em);
+  if (id) cache.byId.delete(id);
+  else cache.byId.clear();
   // Slug entries are few and cheap to reload: drop them all rather than search.
-  bySlug.clear();
+  cache.bySlug.clear();
 }
 
 /** The tenant id in an `idOrSlug` argument, when it is one. */

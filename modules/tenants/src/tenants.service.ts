@@ -135,7 +135,7 @@ export async function updateTenant(
     }
     await tx.flush();
     return toTenantDto(row);
-  }).finally(() => forgetTenant(tenantIdHint(idOrSlug)));
+  }).finally(() => forgetTenant(em, tenantIdHint(idOrSlug)));
 }
 
 /** Disables or re-enables a tenant. Idempotent: setting the current status changes nothing. */
@@ -161,7 +161,7 @@ export async function setTenantStatus(
     }
     await tx.flush();
     return toTenantDto(row);
-  }).finally(() => forgetTenant(tenantIdHint(idOrSlug)));
+  }).finally(() => forgetTenant(em, tenantIdHint(idOrSlug)));
 }
 
 /** The `default` tenant exists from first start, so single-app installs never think about tenants. */

@@ -6,7 +6,7 @@ import type { SignInResult } from '../auth.schemas';
 import { normalizePassword } from '../password/policy';
 import { verifyDummy, verifyPassword } from '../password/hasher';
 import { clearAccountAttempts, recordAccountFailure, reserveAccountAttempt } from './throttle';
-import { findUserByEmail, toUserDto, type UserRow } from './users.service';
+import { readUserByEmail, toUserDto, type UserRow } from './users.service';
 import { startSession } from './session-start';
 import { sessionTokens } from '../tokens/issue';
 import { tenantSettings } from './tenant-settings';
@@ -22,7 +22,7 @@ import { userActor, type AuthDeps } from './deps';
 export async function signIn(deps: AuthDeps, input: { email: string; password: string }): Promise<SignInResult> {
   const { em, redis, config, tenant, request } = deps;
   const slot = await reserveAccountAttempt(redis, config, tenant.id, input.email, { ip: request.ip });
-  const user = await findUserByEmail(em, tenant.id, input.email);
+  const user = await readUserByEmail(em, tenant.id, input.email);
   const password = normalizePassword(input.password);
   const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyDummy(password);
   if (!ok || !user) {

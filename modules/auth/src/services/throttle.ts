@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CommonErrors, sha256, type Config, type Redis } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { AuthErrors } from '../errors';
@@ -57,6 +58,23 @@ if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return c
 `;
 
+/**
+ * EVALSHA (the script's SHA-1, ~60 bytes on the wire) with EVAL as the fallback the first time a
+ * Redis has not seen the script: sign-in runs these on every attempt.
+ */
+async function runScript(redis: Redis, script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+  const sha = scriptSha(script);
+  try {
+    return await redis.evalsha(sha, numKeys, ...args);
+  } catch (error) {
+    if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+    return redis.eval(script, numKeys, ...args);
+  }
+}
+
+const shas = new Map<string, string>();
+const scriptSha = (script: string) => shas.get(script) ?? (shas.set(script, createHash('sha1').update(script).digest('hex')), shas.get(script)!);
+
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -93,7 +111,8 @@ export async function reserveAccountAttempt(redis: Redis, config: Config, tenant
   const ip = clientIp ? ipWindow(config, clientIp.ip, now) : null;
   const keys = ip ? [accountKey(config, tenantId, email), ip.key] : [accountKey(config, tenantId, email)];
   const [ok, state, value] = (await guarded(() =>
-    redis.eval(
+    runScript(
+      redis,
       RESERVE,
       keys.length,
       ...keys,
@@ -117,7 +136,7 @@ export async function reserveAccountAttempt(redis: Redis, config: Config, tenant
 /** Records a wrong password: the reservation stays counted, and the progressive delay grows. */
 export async function recordAccountFailure(redis: Redis, config: Config, tenantId: string, email: string): Promise<void> {
   const lockMs = authConfig(config).AUTH_ACCOUNT_LOCK_SECONDS * 1000;
-  await guarded(() => redis.eval(FAILED, 1, accountKey(config, tenantId, email), Date.now(), lockMs));
+  await guarded(() => runScript(redis, FAILED, 1, accountKey(config, tenantId, email), Date.now(), lockMs));
 }
 
 /** A correct password clears the account's failures (and any lock, e.g. after a password reset). */
@@ -129,6 +148,6 @@ export async function clearAccountAttempts(redis: Redis, config: Config, tenantI
 export async function limitClientIp(redis: Redis, config: Config, ip: string | null): Promise<void> {
   const limit = authConfig(config).AUTH_IP_RATE_LIMIT_PER_MINUTE;
   const window = ipWindow(config, ip, Date.now());
-  const count = (await guarded(() => redis.eval(WINDOW, 1, window.key, 61_000))) as number;
+  const count = (await guarded(() => runScript(redis, WINDOW, 1, window.key, 61_000))) as number;
   if (count > limit) throw ipLimited(window.retryAfterMs);
 }

@@ -33,6 +33,47 @@ export function toUserDto(row: UserRow): UserDto {
 
 export const findUserByEmail = (em: EntityManager, tenantId: string, email: string) => em.findOne(User, { tenantId, email });
 
+interface UserSqlRow {
+  id: string;
+  tenant_id: string;
+  email: string;
+  display_name: string | null;
+  metadata: Record<string, unknown>;
+  password_hash: string | null;
+  email_verified_at: string | null;
+  disabled_at: string | null;
+  mfa_enabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+  last_sign_in_at: string | null;
+}
+
+// Raw results carry timestamps as text (MikroORM leaves the driver's date parsing off).
+const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
+
+/**
+ * The same lookup as findUserByEmail in plain SQL, read-only (no unit of work, no identity map):
+ * sign-in runs it on every attempt, and the row is only read.
+ */
+export async function readUserByEmail(em: EntityManager, tenantId: string, email: string): Promise<UserRow | null> {
+  const [r] = await em.execute<UserSqlRow[]>('select * from users where tenant_id = ? and email = ?', [tenantId, email]);
+  if (!r) return null;
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    email: r.email,
+    displayName: r.display_name,
+    metadata: r.metadata,
+    passwordHash: r.password_hash,
+    emailVerifiedAt: dateOrNull(r.email_verified_at),
+    disabledAt: dateOrNull(r.disabled_at),
+    mfaEnabledAt: dateOrNull(r.mfa_enabled_at),
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    lastSignInAt: dateOrNull(r.last_sign_in_at),
+  } as UserRow;
+}
+
 /** A user of this tenant; one of another tenant is the same 404 as one that does not exist. */
 export async function loadUser(em: EntityManager, tenantId: string, userId: string): Promise<UserRow> {
   const row = isUuid(userId) ? await em.findOne(User, { id: userId, tenantId }) : null;

@@ -29,19 +29,20 @@ interface SessionLockRow {
   aal: number;
   organization_id: string | null;
   organization_role: string | null;
-  expires_at: Date;
-  revoked_at: Date | null;
-  disabled_at: Date | null;
+  // Timestamps arrive as text from raw queries.
+  expires_at: string;
+  revoked_at: string | null;
+  disabled_at: string | null;
 }
 
 interface TokenRow {
   id: string;
   status: 'active' | 'rotated' | 'revoked';
   parent_id: string | null;
-  rotated_at: Date | null;
+  rotated_at: string | null;
   successor_id: string | null;
   successor_sealed: string | null;
-  expires_at: Date;
+  expires_at: string;
 }
 
 /**

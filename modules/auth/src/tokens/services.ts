@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import {
   AccessTokenVerifier,
   RevocationList,
@@ -13,6 +12,7 @@ import {
 } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { KeyRing } from './keyring';
+import { signCompactJws } from './jws';
 import { insertRevocations, revocationStore, type RevocationEntry } from './revocations';
 
 /** What an access token says about its holder, beyond the registered claims. */
@@ -105,16 +105,11 @@ export class TokenServices {
       ...(subject.organizationId ? { org_id: subject.organizationId } : {}),
       ...(subject.organizationRole ? { org_role: subject.organizationRole } : {}),
     };
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'at+jwt' })
-      .setIssuer(this.issuer(tenant.slug))
-      .setAudience(this.audience)
-      .setSubject(subject.sub)
-      .setIssuedAt(now)
-      .setNotBefore(now)
-      .setExpirationTime(now + expiresIn)
-      .setJti(jti)
-      .sign(signer.key);
+    const token = signCompactJws(
+      { alg: signer.alg, kid: signer.kid, typ: 'at+jwt' },
+      { iss: this.issuer(tenant.slug), sub: subject.sub, aud: this.audience, iat: now, nbf: now, exp: now + expiresIn, jti, ...claims },
+      signer.key,
+    );
     return { token, jti, expiresIn, expiresAt: new Date((now + expiresIn) * 1000) };
   }
 
