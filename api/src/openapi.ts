@@ -1,6 +1,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import type { PlintoMeta } from '@plinto/kernel';
 import { exportInput } from '@plinto/audit';
+import { oauthPaths, oauthSecuritySchemes } from './openapi-oauth';
 import { appRouter } from './router';
 
 export const API_VERSION = '0.1.0';
@@ -95,7 +96,7 @@ const streamedPaths = {
  * it. The server URL is relative (`/v1`), so the committed document is the same on every machine.
  */
 export function buildOpenApiDocument(): OpenAPIObject {
-  return describeServerBehaviour(
+  const document = describeServerBehaviour(
     generateOpenApiDocument(appRouter, {
       title: 'Plinto API',
       description:
@@ -105,7 +106,11 @@ export function buildOpenApiDocument(): OpenAPIObject {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A platform API key, API key or access token' },
       },
-      paths: streamedPaths,
+      paths: { ...(streamedPaths as Record<string, never>), ...(oauthPaths as unknown as Record<string, never>) },
     }),
   );
+  // Client authentication of the OAuth endpoints; added after generation so that the /v1
+  // operations keep `bearer` as their only scheme.
+  Object.assign((document.components ??= {}).securitySchemes ??= {}, oauthSecuritySchemes);
+  return document;
 }

@@ -24,6 +24,8 @@ describe('durability: a worker killed during a burst of 1,000 events', () => {
       DATABASE_URL: api.config.DATABASE_URL,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: api.config.QUEUE_PREFIX,
+      // Signing secrets are sealed under the master key: the worker needs the api's.
+      PLINTO_MASTER_KEY: api.config.PLINTO_MASTER_KEY!,
       LOG_LEVEL: 'silent',
       OUTBOX_POLL_INTERVAL_MS: '25',
       WORKERS_MAINTENANCE: 'false',

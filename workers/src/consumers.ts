@@ -15,6 +15,8 @@ export interface ConsumerDeps {
   producers: QueueProducers;
   domainEventHandlers: DomainEventHandler[];
   tasks: ScheduledTask[];
+  /** Registers cleanup for when the workers stop (after their BullMQ workers closed). */
+  onClose(cleanup: () => Promise<void> | void): void;
 }
 
 /** One BullMQ queue this process consumes, and how. */
@@ -48,12 +50,12 @@ export const consumers: QueueConsumer[] = [
   {
     queue: EmailQueue,
     concurrency: (config) => readConfigSection(config, emailConfigSchema).EMAIL_CONCURRENCY,
-    processor: ({ orm, config, logger }) => emailProcessor({ orm, config, logger }),
+    processor: ({ orm, config, logger, onClose }) => emailProcessor({ orm, config, logger, onClose }),
   },
 ];
 
 /** Consumers of committed domain events (webhook fan-out, realtime publishing), in order. */
-export const defaultDomainEventHandlers = (deps: Omit<ConsumerDeps, 'domainEventHandlers' | 'tasks'>): DomainEventHandler[] => [
+export const defaultDomainEventHandlers = (deps: Omit<ConsumerDeps, 'domainEventHandlers' | 'tasks' | 'onClose'>): DomainEventHandler[] => [
   webhookFanOutHandler(deps),
 ];
 

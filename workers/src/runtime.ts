@@ -83,7 +83,8 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
 
   const tasks = options.tasks ?? maintenanceTasks;
   const base = { orm, config, logger, producers };
-  const deps = { ...base, tasks, domainEventHandlers: options.domainEventHandlers ?? defaultDomainEventHandlers(base) };
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const deps = { ...base, tasks, domainEventHandlers: options.domainEventHandlers ?? defaultDomainEventHandlers(base), onClose: (fn: () => Promise<void> | void) => void cleanups.push(fn) };
   for (const consumer of consumers) {
     if (consumer.enabled && !consumer.enabled(config)) continue;
     const concurrency = typeof consumer.concurrency === 'function' ? consumer.concurrency(config) : consumer.concurrency;
@@ -107,6 +108,7 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
       await relay.stop();
       await chainer.stop();
       await Promise.all(workers.map((w) => w.close()));
+      for (const cleanup of cleanups) await cleanup();
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const connection of connections) connection.disconnect();
       await schedulersReady;

@@ -6,7 +6,6 @@ import { nextDelay, withJitter } from '../src/delivery.service';
 import { parseRetryAfter } from '@plinto/kernel';
 import { generateSecret, isValidSecret } from '../src/signing';
 import { secretBox } from '../src/secrets';
-import { loadConfig } from '@plinto/kernel';
 import { webhookConfig } from '../src/config';
 
 describe('webhook settings', () => {

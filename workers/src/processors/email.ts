@@ -11,7 +11,7 @@ import { renderEmail } from './email/templates';
  * Links carry secrets: they are never logged, and once the message is handed to the SMTP server
  * the link is scrubbed from the job and from its outbox row.
  */
-export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Logger }) {
+export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Logger; onClose?: (cleanup: () => void) => void }) {
   const settings = readConfigSection(deps.config, emailConfigSchema);
   let transport: Transporter | undefined;
   const smtp = () =>
@@ -23,7 +23,13 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
+      // Reuse SMTP connections (one per concurrent job): a new connection + greeting per message
+      // capped sending at ~70/s here; pooled it is several hundred.
+      pool: true,
+      maxConnections: settings.EMAIL_CONCURRENCY,
+      maxMessages: 500,
     }));
+  deps.onClose?.(() => transport?.close());
 
   return async (job: Job): Promise<{ messageId: string | null }> => {
     const message = EmailQueue.payload.parse(job.data);

@@ -1,0 +1,100 @@
+/**
+ * The OAuth/OIDC endpoints (api/src/http/oauth.ts) in the OpenAPI document. They live at the
+ * tenant's issuer, outside /v1, so each path names its own server (`/`); bodies are form-encoded
+ * and errors are RFC 6749's `{error, error_description}`, exactly as the RFCs fix them.
+ */
+const tenant = { name: 'tenant', in: 'path', required: true, schema: { type: 'string' }, description: 'The tenant slug (the issuer is {PUBLIC_URL}/t/{tenant})' };
+const root = [{ url: '/' }];
+const oauthError = {
+  description: 'RFC 6749 §5.2 error',
+  content: { 'application/json': { schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, error_description: { type: 'string' } } } } },
+};
+const clientAuth = [{ clientSecretBasic: [] }, { clientSecretPost: [] }];
+const form = (properties: Record<string, unknown>, required: string[]) => ({
+  required: true,
+  content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required, properties } } },
+});
+const str = (description: string) => ({ type: 'string', description });
+const clientFields = { client_id: str('client_secret_post / public clients'), client_secret: str('client_secret_post') };
+
+export const oauthSecuritySchemes = {
+  clientSecretBasic: { type: 'http', scheme: 'basic', description: 'Machine client id and secret (RFC 6749 §2.3.1)' },
+  clientSecretPost: { type: 'apiKey', in: 'query', name: 'client_secret', description: 'client_id + client_secret in the form body (client_secret_post)' },
+};
+
+export const oauthPaths = {
+  '/t/{tenant}/.well-known/openid-configuration': {
+    get: {
+      operationId: 'oauth-discovery',
+      summary: "The tenant's OpenID Connect / OAuth 2.0 discovery document (also at /.well-known/oauth-authorization-server)",
+      tags: ['oauth'],
+      servers: root,
+      parameters: [tenant],
+      responses: { 200: { description: 'Discovery document (RFC 8414)', content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  },
+  '/t/{tenant}/.well-known/jwks.json': {
+    get: {
+      operationId: 'oauth-jwks',
+      summary: "The tenant's public signing keys (current and rotated-out, until their tokens expire)",
+      tags: ['oauth'],
+      servers: root,
+      parameters: [tenant],
+      responses: { 200: { description: 'JWK Set (RFC 7517)', content: { 'application/json': { schema: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object' } } } } } } } },
+    },
+  },
+  '/t/{tenant}/oauth/token': {
+    post: {
+      operationId: 'oauth-token',
+      summary: 'Token endpoint: grant_type refresh_token (rotates the refresh token) or client_credentials (machine clients)',
+      tags: ['oauth'],
+      servers: root,
+      parameters: [tenant],
+      security: [...clientAuth, {}],
+      requestBody: form(
+        { grant_type: { type: 'string', enum: ['refresh_token', 'client_credentials'] }, refresh_token: str('For refresh_token'), scope: str('Space-separated, for client_credentials'), ...clientFields },
+        ['grant_type'],
+      ),
+      responses: {
+        200: {
+          description: 'Token response (RFC 6749 §5.1)',
+          content: {
+            'application/json': {
+              schema: { type: 'object', required: ['access_token', 'token_type', 'expires_in'], properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' }, refresh_token: { type: 'string' }, scope: { type: 'string' } } },
+            },
+          },
+        },
+        400: oauthError,
+        401: oauthError,
+      },
+    },
+  },
+  '/t/{tenant}/oauth/introspect': {
+    post: {
+      operationId: 'oauth-introspect',
+      summary: 'Token introspection (RFC 7662); needs machine-client authentication',
+      tags: ['oauth'],
+      servers: root,
+      parameters: [tenant],
+      security: clientAuth,
+      requestBody: form({ token: str('An access or refresh token'), token_type_hint: str('Ignored'), ...clientFields }, ['token']),
+      responses: {
+        200: { description: '`{"active": false}` for anything not active or not this tenant\'s', content: { 'application/json': { schema: { type: 'object', required: ['active'], properties: { active: { type: 'boolean' } } } } } },
+        400: oauthError,
+        401: oauthError,
+      },
+    },
+  },
+  '/t/{tenant}/oauth/revoke': {
+    post: {
+      operationId: 'oauth-revoke',
+      summary: 'Token revocation (RFC 7009): a refresh token ends its session; an access token is revoked alone',
+      tags: ['oauth'],
+      servers: root,
+      parameters: [tenant],
+      security: [...clientAuth, {}],
+      requestBody: form({ token: str('An access or refresh token'), token_type_hint: str('Ignored'), ...clientFields }, ['token']),
+      responses: { 200: { description: 'Revoked, or not a token of ours (always 200)' }, 400: oauthError, 401: oauthError },
+    },
+  },
+};
