@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, isUuid, type EntityManager } from '@plinto/kernel';
+import { decodeCursor, isUuid, toPage, type EntityManager } from '@plinto/kernel';
 import { OrganizationMember } from './entities/org.entities';
 import { findOrgRow, toOrgRef, type OrgRef } from './store';
 import type { MemberDto } from './schemas';
@@ -75,6 +75,5 @@ export async function listMembers(em: EntityManager, organizationId: string, que
   sql += ' order by m.id desc limit ?';
   params.push(query.limit + 1);
   const rows: MemberRaw[] = await em.execute(sql, params);
-  const page = rows.slice(0, query.limit);
-  return { items: page.map(toMemberDto), nextCursor: rows.length > query.limit && page.length > 0 ? encodeCursor(page[page.length - 1]!.id) : null };
+  return toPage(rows, query.limit, toMemberDto);
 }

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, isUuid, recordEvent, uuidv7, type Actor, type EntityManager } from '@plinto/kernel';
+import { decodeCursor, isUuid, toPage, recordEvent, uuidv7, type Actor, type EntityManager } from '@plinto/kernel';
 import { stageLinks } from '@plinto/authz';
 import { TeamMember } from './entities/org.entities';
 import { OrgsErrors } from './errors';
@@ -44,8 +44,7 @@ export async function listTeamMembers(em: EntityManager, orgId: string, teamId: 
   sql += ' order by t.id desc limit ?';
   params.push(query.limit + 1);
   const rows: TeamMemberRaw[] = await em.execute(sql, params);
-  const page = rows.slice(0, query.limit);
-  return { items: page.map(toDto), nextCursor: rows.length > query.limit && page.length > 0 ? encodeCursor(page[page.length - 1]!.id) : null };
+  return toPage(rows, query.limit, toDto);
 }
 
 /** Puts a member of the organization in one of its teams; they then hold the team's (and its parents') roles. */

@@ -1,5 +1,5 @@
-import { recordEvent, uuidv7, type EntityManager, type RequestMeta } from '@plinto/kernel';
-import { User } from '../entities/user.entity';
+import { recordEvent, type EntityManager, type RequestMeta } from '@plinto/kernel';
+import { newUserRow } from './users.service';
 import { checkPasswordPolicy, normalizePassword } from '../password/policy';
 import { hashPassword } from '../password/hasher';
 import { tenantSettings } from './tenant-settings';
@@ -32,20 +32,13 @@ export async function createInvitedUser(
   tx: EntityManager,
   input: { tenantId: string; prepared: PreparedInvitedUser; displayName?: string | null; request: RequestMeta },
 ): Promise<{ id: string; email: string }> {
-  const now = new Date();
-  const user = tx.create(User, {
-    id: uuidv7(now.getTime()),
+  const user = newUserRow(tx, {
     tenantId: input.tenantId,
     email: input.prepared.email,
-    displayName: input.displayName ?? null,
-    metadata: {},
+    displayName: input.displayName,
     passwordHash: input.prepared.passwordHash,
-    emailVerifiedAt: now,
-    disabledAt: null,
-    mfaEnabledAt: null,
-    createdAt: now,
-    updatedAt: now,
-    lastSignInAt: null,
+    // Following the invitation's emailed link proves control of the address.
+    emailVerifiedAt: new Date(),
   });
   await tx.flush();
   recordEvent(tx, userActor(input.request, user.id), {

@@ -1,11 +1,10 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { recordEvent, uuidv7 } from '@plinto/kernel';
-import { User } from '../entities/user.entity';
+import { recordEvent } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { checkPasswordPolicy, normalizePassword } from '../password/policy';
 import { hashPassword } from '../password/hasher';
 import { limitClientIp } from './throttle';
-import { findUserByEmail } from './users.service';
+import { findUserByEmail, newUserRow } from './users.service';
 import { issueToken } from './tokens.service';
 import { buildLink, emailEffect, tenantSettings } from './tenant-settings';
 import { userActor, type AuthDeps } from './deps';
@@ -52,20 +51,13 @@ export async function signUp(
   }
   try {
     await em.transactional(async (tx) => {
-      const now = new Date();
-      const user = tx.create(User, {
-        id: uuidv7(now.getTime()),
+      const user = newUserRow(tx, {
         tenantId: tenant.id,
         email: input.email,
-        displayName: input.displayName ?? null,
-        metadata: input.metadata ?? {},
+        displayName: input.displayName,
+        metadata: input.metadata,
         passwordHash,
         emailVerifiedAt: null,
-        disabledAt: null,
-        mfaEnabledAt: null,
-        createdAt: now,
-        updatedAt: now,
-        lastSignInAt: null,
       });
       // The user row first: the token row references it, and unrelated entities have no set flush order.
       await tx.flush();

@@ -3,6 +3,7 @@ import {
   recordEvent,
   toPage,
   isUuid,
+  uuidv7,
   type Actor,
   type EntityManager,
   type InferEntity,
@@ -29,6 +30,28 @@ export function toUserDto(row: UserRow): UserDto {
     updatedAt: row.updatedAt.toISOString(),
     lastSignInAt: row.lastSignInAt ? row.lastSignInAt.toISOString() : null,
   };
+}
+
+/** A new user row in `tx`'s unit of work (sign-up, invitation acceptance); the caller flushes. */
+export function newUserRow(
+  tx: EntityManager,
+  input: { tenantId: string; email: string; displayName?: string | null; metadata?: Record<string, unknown>; passwordHash: string | null; emailVerifiedAt: Date | null },
+): UserRow {
+  const now = new Date();
+  return tx.create(User, {
+    id: uuidv7(now.getTime()),
+    tenantId: input.tenantId,
+    email: input.email,
+    displayName: input.displayName ?? null,
+    metadata: input.metadata ?? {},
+    passwordHash: input.passwordHash,
+    emailVerifiedAt: input.emailVerifiedAt,
+    disabledAt: null,
+    mfaEnabledAt: null,
+    createdAt: now,
+    updatedAt: now,
+    lastSignInAt: null,
+  });
 }
 
 export const findUserByEmail = (em: EntityManager, tenantId: string, email: string) => em.findOne(User, { tenantId, email });
