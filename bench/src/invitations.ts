@@ -14,7 +14,7 @@ import type { Benchmark, BenchRow } from './types';
 
 const ROWS = Number(process.env.BENCH_INVITATIONS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_INVITATION_ROUNDS ?? 3);
-const EMAIL_CONCURRENCY = 8; // the email worker's default (EMAIL_CONCURRENCY)
+const EMAIL_CONCURRENCY = 16; // the email worker's default (EMAIL_CONCURRENCY)
 const SETTLE_TIMEOUT_MS = 120_000;
 // A database of its own: other suites leave outbox rows (emails, events) this suite's workers would send.
 const DATABASE_URL = process.env.BENCH_INVITATIONS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plinto_bench_invitations';

@@ -74,3 +74,19 @@ describe('revocation when Redis fails', () => {
     expect((await me(ended.token)).status).toBe(401);
   });
 });
+
+describe('revocation across api processes', () => {
+  it("a sign-out through one api stops the session's access token at another within a second", async () => {
+    // Two apis on one database and Redis, one public URL (so one issuer per tenant), as behind a load balancer.
+    const shared = { QUEUE_PREFIX: `t_${Math.random().toString(36).slice(2, 10)}`, PUBLIC_URL: 'http://plinto.cluster.test' };
+    const first = await startTestApi(shared);
+    const second = await startTestApi({ ...shared, DATABASE_URL: first.config.DATABASE_URL, PLINTO_MASTER_KEY: first.config.PLINTO_MASTER_KEY! });
+    const user = await signedInUser(first, { email: 'cluster@default.test' });
+    const at = (api: TestApi) => api.rest('GET', '/v1/me', { token: user.token });
+    expect((await at(second)).status).toBe(200);
+    expect((await first.rest('POST', '/v1/auth/sign-out', { token: user.token })).status).toBe(200);
+    const started = Date.now();
+    await waitFor(async () => (await at(second)).status === 401, 'the other api to refuse the token', 1000, 20);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

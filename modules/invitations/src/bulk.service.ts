@@ -7,7 +7,7 @@ import { invitationConfig } from './config';
 import { assertCanOffer, assertTeamsExist, domainAllowed, requireOrganization, type Caller } from './access';
 import { assertWithinMemberLimit, lockOrganizationInvites } from './capacity';
 import { markExpired } from './expire.service';
-import { defaultRoleOf, insertInvitation, inviteContext } from './create.service';
+import { defaultRoleOf, insertInvitations, inviteContext } from './create.service';
 import { invitationEmail, type BulkInvitationInput, type BulkRowDto } from './invitation.schemas';
 
 interface Candidate {
@@ -73,10 +73,8 @@ export async function bulkCreateInvitations(caller: Caller, input: BulkInvitatio
         else toCreate.push(c);
       }
       await assertWithinMemberLimit(tx, org, toCreate.length);
-      const now = new Date();
-      const rows = toCreate.map((c) => ({ index: c.index, ...insertInvitation(tx, ic, c, now) }));
-      await tx.flush();
-      return rows;
+      const inserted = await insertInvitations(tx, ic, toCreate);
+      return inserted.map((row, i) => ({ index: toCreate[i]!.index, ...row }));
     })
     .catch((error: unknown) => {
       // Another request invited one of these addresses between our check and our insert.

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { recordEvent, uuidv7, type EntityManager } from '@plinto/kernel';
+import { eventRows, insertEventRows, insertRows, persistEventRows, uuidv7, type EntityManager } from '@plinto/kernel';
 import { User } from '@plinto/auth';
 import { isMember, type OrgRef } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
@@ -42,15 +42,12 @@ export async function inviteContext(caller: Caller, org: OrgRef, input: { expire
   };
 }
 
-/**
- * Persists one invitation in `tx` with its audit event and its email (an outbox effect, sent by
- * the email worker after commit). Returns the row and the link, which holds the only copy of the token.
- */
-export function insertInvitation(tx: EntityManager, ic: InviteContext, invitee: { email: string; role: string; teamIds: string[] }, now = new Date()) {
+/** One new invitation: its row values, its token and link, and the event it records. */
+function newInvitation(ic: InviteContext, invitee: { email: string; role: string; teamIds: string[] }, now: Date) {
   const { token, hash } = newInvitationToken();
   const link = ic.link(token);
   const { caller, org } = ic;
-  const row: InvitationRow = tx.create(Invitation, {
+  const row: InvitationRow = {
     id: uuidv7(now.getTime()),
     tenantId: caller.tenant.id,
     organizationId: org.id,
@@ -72,9 +69,8 @@ export function insertInvitation(tx: EntityManager, ic: InviteContext, invitee: 
     revokedById: null,
     createdAt: now,
     updatedAt: now,
-  });
-  recordEvent(
-    tx,
+  };
+  const event = eventRows(
     caller.actor,
     {
       action: 'invitation.created',
@@ -85,7 +81,34 @@ export function insertInvitation(tx: EntityManager, ic: InviteContext, invitee: 
     },
     [invitationEmailEffect({ tenantId: caller.tenant.id, to: row.email, link, expiresAt: row.expiresAt, organizationName: org.name, inviterName: ic.inviter, message: ic.message, role: row.role }, now)],
   );
-  return { row, token, link };
+  return { row, token, link, event };
+}
+
+/**
+ * Persists one invitation in `tx` with its audit event and its email (an outbox effect, sent by
+ * the email worker after commit). Returns the row and the link, which holds the only copy of the token.
+ */
+export function insertInvitation(tx: EntityManager, ic: InviteContext, invitee: { email: string; role: string; teamIds: string[] }, now = new Date()) {
+  const { row, token, link, event } = newInvitation(ic, invitee, now);
+  const managed = tx.create(Invitation, row);
+  persistEventRows(tx, event);
+  return { row: managed, token, link };
+}
+
+/**
+ * Many invitations at once (bulk): the same rows, events and emails as insertInvitation, written
+ * with multi-row INSERTs in `tx` instead of thousands of managed entities.
+ */
+export async function insertInvitations(tx: EntityManager, ic: InviteContext, invitees: { email: string; role: string; teamIds: string[] }[], now = new Date()) {
+  const created = invitees.map((invitee) => newInvitation(ic, invitee, now));
+  await insertRows(
+    tx,
+    'invitations',
+    ['id', 'tenant_id', 'organization_id', 'email', 'role', 'team_ids', 'message', 'token_hash', 'status', 'invited_by_type', 'invited_by_id', 'invited_by_name', 'expires_at', 'send_count', 'last_sent_at', 'created_at', 'updated_at'],
+    created.map(({ row: r }) => [r.id, r.tenantId, r.organizationId, r.email, r.role, r.teamIds, r.message, r.tokenHash, r.status, r.invitedByType, r.invitedById, r.invitedByName, r.expiresAt, r.sendCount, r.lastSentAt, r.createdAt, r.updatedAt]),
+  );
+  await insertEventRows(tx, created.map((c) => c.event));
+  return created.map(({ row, token, link }) => ({ row, token, link }));
 }
 
 export async function createInvitation(caller: Caller, input: CreateInvitationInput): Promise<InvitationWithLinkDto> {

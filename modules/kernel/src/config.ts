@@ -35,7 +35,7 @@ export const configSchema = z.object({
   /** How long SIGTERM waits for in-flight work before giving up. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(250),
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().max(1000).default(200),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().max(1000).default(500),
   /** Dispatched outbox rows are kept this long (for diagnosis), then pruned by maintenance. */
   OUTBOX_RETENTION_HOURS: z.coerce.number().int().positive().default(72),
   /** Run the maintenance schedulers in this workers process. */

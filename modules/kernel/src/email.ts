@@ -57,7 +57,7 @@ export const emailConfigSchema = z.object({
   /** Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
   SMTP_SECURE: z.enum(['true', 'false']).default('false'),
   SMTP_FROM_EMAIL: z.email().default('no-reply@plinto.local'),
-  EMAIL_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  EMAIL_CONCURRENCY: z.coerce.number().int().positive().default(16),
 });
 
 export type EmailConfig = z.infer<typeof emailConfigSchema>;

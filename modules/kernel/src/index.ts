@@ -16,6 +16,7 @@ export {
 } from './errors';
 export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './db/orm';
 export { ensureDatabase, dropDatabase, migrate } from './db/database';
+export { insertRows } from './db/insert-rows';
 export { createRedis, redisOptions, Redis } from './redis';
 export {
   defineQueue,
@@ -60,6 +61,8 @@ export {
   recordEvent,
   eventRows,
   eventCtes,
+  insertEventRows,
+  persistEventRows,
   SYSTEM_ACTOR,
   type Actor,
   type ActorType,

@@ -31,9 +31,22 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
     }));
   deps.onClose?.(() => transport?.close());
 
+  // Tenants' sender names change rarely; a burst of invitations should not look one up per message.
+  const tenants = new Map<string, { at: number; tenant: Promise<Awaited<ReturnType<typeof getTenant>>> }>();
+  const tenantOf = (id: string) => {
+    const hit = tenants.get(id);
+    if (hit && hit.at > Date.now() - TENANT_TTL_MS) return hit.tenant;
+    const tenant = getTenant(deps.orm.em.fork(), id);
+    tenants.set(id, { at: Date.now(), tenant });
+    tenant.catch(() => tenants.delete(id));
+    return tenant;
+  };
+  const scrubber = new OutboxLinkScrubber(deps);
+  deps.onClose?.(() => scrubber.flush());
+
   return async (job: Job): Promise<{ messageId: string | null }> => {
     const message = EmailQueue.payload.parse(job.data);
-    const tenant = await getTenant(deps.orm.em.fork(), message.tenantId);
+    const tenant = await tenantOf(message.tenantId);
     const appName = tenant.settings.emailSenderName ?? tenant.name;
     const rendered = renderEmail(message, appName);
     const meta = { jobId: job.id, template: message.template, tenantId: message.tenantId, attempt: job.attemptsMade + 1 };
@@ -51,13 +64,41 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
       messageId = info.messageId ?? null;
       deps.logger.info({ ...meta, messageId }, 'email sent');
     }
-    if (message.link) await scrubLink(deps, job).catch((error: unknown) => deps.logger.warn({ err: error, jobId: job.id }, 'could not scrub email link'));
+    if (message.link) {
+      const { link: _link, ...rest } = job.data as Record<string, unknown>;
+      await job.updateData(rest).catch((error: unknown) => deps.logger.warn({ err: error, jobId: job.id }, 'could not scrub email link from the job'));
+      scrubber.add(job.id!);
+    }
     return { messageId };
   };
 }
 
-async function scrubLink(deps: { orm: MikroORM }, job: Job): Promise<void> {
-  const { link: _link, ...rest } = job.data as Record<string, unknown>;
-  await job.updateData(rest);
-  await deps.orm.em.fork().execute(`update outbox set payload = payload - 'link' where id = ?`, [job.id]);
+const TENANT_TTL_MS = 5_000;
+
+/**
+ * Removes sent links from their outbox rows in batches (one UPDATE per 50 ms or 500 rows), not one
+ * statement per message: a bulk invitation sends hundreds per second.
+ */
+class OutboxLinkScrubber {
+  private ids: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: { orm: MikroORM; logger: Logger }) {}
+
+  add(id: string): void {
+    this.ids.push(id);
+    if (this.ids.length >= 500) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), 50);
+  }
+
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const ids = this.ids.splice(0);
+    if (ids.length === 0) return;
+    await this.deps.orm.em
+      .fork()
+      .execute(`update outbox set payload = payload - 'link' where id in (${ids.map(() => '?').join(', ')})`, ids)
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, count: ids.length }, 'could not scrub email links from the outbox'));
+  }
 }

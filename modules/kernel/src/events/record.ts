@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { uuidv7 } from '../ids';
+import { insertRows } from '../db/insert-rows';
 import { AuditEvent, OutboxMessage } from './entities';
 import { DOMAIN_EVENTS_QUEUE, type QueueName } from '../queues';
 
@@ -125,7 +126,11 @@ export function eventRows(actor: Actor, event: DomainEvent, effects: SideEffect[
  * together with it. Nothing here touches Redis, SMTP or the network.
  */
 export function recordEvent(em: EntityManager, actor: Actor, event: DomainEvent, effects: SideEffect[] = []): string {
-  const rows = eventRows(actor, event, effects);
+  return persistEventRows(em, eventRows(actor, event, effects));
+}
+
+/** Puts already built event rows in `em`'s unit of work (flushed with the caller's transaction). */
+export function persistEventRows(em: EntityManager, rows: EventRows): string {
   em.persist(em.create(AuditEvent, { ...rows.audit, chainSeq: null, chainHash: null }));
   for (const row of rows.outbox) em.persist(em.create(OutboxMessage, { ...row, dispatchedAt: null, attempts: 0, lastError: null }));
   return rows.eventId;
@@ -145,4 +150,23 @@ export function eventCtes(rows: EventRows, name = 'ev'): { ctes: string[]; param
       values ${rows.outbox.map(() => '(?, ?, ?, ?, ?::jsonb, ?, ?)').join(', ')})`;
   const outboxParams = rows.outbox.flatMap((o) => [o.id, o.tenantId, o.queue, o.jobName, JSON.stringify(o.payload), o.createdAt, o.availableAt]);
   return { ctes: [auditCte, outboxCte], params: [...auditParams, ...outboxParams] };
+}
+
+/**
+ * Writes the rows of many events at once (multi-row INSERTs, no unit of work), in `em`'s
+ * transaction: the bulk form of recordEvent for calls that record hundreds of events.
+ */
+export async function insertEventRows(em: EntityManager, events: EventRows[]): Promise<void> {
+  await insertRows(
+    em as never,
+    'audit_events',
+    ['id', 'tenant_id', 'organization_id', 'actor_type', 'actor_id', 'action', 'source', 'target_type', 'target_id', 'outcome', 'ip', 'user_agent', 'request_id', 'data', 'occurred_at'],
+    events.map(({ audit: a }) => [a.id, a.tenantId, a.organizationId, a.actorType, a.actorId, a.action, a.source, a.targetType, a.targetId, a.outcome, a.ip, a.userAgent, a.requestId, a.data, a.occurredAt]),
+  );
+  await insertRows(
+    em as never,
+    'outbox',
+    ['id', 'tenant_id', 'queue', 'job_name', 'payload', 'created_at', 'available_at'],
+    events.flatMap((e) => e.outbox.map((o) => [o.id, o.tenantId, o.queue, o.jobName, o.payload, o.createdAt, o.availableAt])),
+  );
 }
