@@ -30,6 +30,35 @@ interface EndpointMatchRow {
   id: string;
   event_types: string[];
   organization_id: string | null;
+  created_at: Date;
+}
+
+/**
+ * A tenant's enabled endpoints, read once for a burst of events instead of once per event. A
+ * cached list answers only for events that occurred before it was read (so an endpoint created
+ * since is never missed) and for at most a second (so a disabled or deleted one drops out soon;
+ * delivery checks the endpoint again anyway). Per EntityManager factory: one per database.
+ */
+const ENDPOINTS_TTL_MS = 1_000;
+const endpointCaches = new WeakMap<object, Map<string, { readAt: Date; rows: Promise<EndpointMatchRow[]> }>>();
+
+function endpointsOf(em: EntityManager, tenantId: string, occurredAt: Date): Promise<EndpointMatchRow[]> {
+  let cache = endpointCaches.get(em.config);
+  if (!cache) endpointCaches.set(em.config, (cache = new Map()));
+  const hit = cache.get(tenantId);
+  const now = Date.now();
+  if (hit && hit.readAt >= occurredAt && now - hit.readAt.getTime() < ENDPOINTS_TTL_MS) return hit.rows;
+  const readAt = new Date(now);
+  const rows = em
+    .execute<{ id: string; event_types: string[]; organization_id: string | null; created_at: string }[]>(
+      'select id, event_types, organization_id, created_at from webhook_endpoints where tenant_id = ? and enabled',
+      [tenantId],
+    )
+    .then((found) => found.map((r) => ({ ...r, created_at: new Date(r.created_at) })));
+  if (cache.size > 10_000) cache.clear();
+  cache.set(tenantId, { readAt, rows });
+  rows.catch(() => cache.delete(tenantId));
+  return rows;
 }
 
 /**
@@ -40,12 +69,10 @@ interface EndpointMatchRow {
  */
 export async function fanOutEvent(em: EntityManager, event: FanOutEvent, firstDelayMs = 0): Promise<QueuedDelivery[]> {
   if (!event.tenantId) return [];
-  const endpoints: EndpointMatchRow[] = await em.execute(
-    // An endpoint receives the events that happened after it was created, not a backlog that
-    // happened to still be in flight when it was.
-    'select id, event_types, organization_id from webhook_endpoints where tenant_id = ? and enabled and created_at <= ?',
-    [event.tenantId, new Date(event.occurredAt)],
-  );
+  const occurredAt = new Date(event.occurredAt);
+  // An endpoint receives the events that happened after it was created, not a backlog that
+  // happened to still be in flight when it was.
+  const endpoints = (await endpointsOf(em, event.tenantId, occurredAt)).filter((e) => e.created_at <= occurredAt);
   const targets = endpoints.filter(
     (e) =>
       matchesFilters(e.event_types, event.action) &&

@@ -64,11 +64,7 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
       messageId = info.messageId ?? null;
       deps.logger.info({ ...meta, messageId }, 'email sent');
     }
-    if (message.link) {
-      const { link: _link, ...rest } = job.data as Record<string, unknown>;
-      await job.updateData(rest).catch((error: unknown) => deps.logger.warn({ err: error, jobId: job.id }, 'could not scrub email link from the job'));
-      scrubber.add(job.id!);
-    }
+    if (message.link) scrubber.add(job);
     return { messageId };
   };
 }
@@ -76,26 +72,33 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
 const TENANT_TTL_MS = 5_000;
 
 /**
- * Removes sent links from their outbox rows in batches (one UPDATE per 50 ms or 500 rows), not one
- * statement per message: a bulk invitation sends hundreds per second.
+ * Removes sent links from their jobs and outbox rows in batches (every 50 ms or 500 messages, one
+ * UPDATE for the rows), off the path of the message itself: a bulk invitation sends hundreds per second.
  */
 class OutboxLinkScrubber {
-  private ids: string[] = [];
+  private jobs: Job[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: { orm: MikroORM; logger: Logger }) {}
 
-  add(id: string): void {
-    this.ids.push(id);
-    if (this.ids.length >= 500) void this.flush();
+  add(job: Job): void {
+    this.jobs.push(job);
+    if (this.jobs.length >= 500) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), 50);
   }
 
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const ids = this.ids.splice(0);
-    if (ids.length === 0) return;
+    const jobs = this.jobs.splice(0);
+    if (jobs.length === 0) return;
+    const ids = jobs.map((job) => job.id!);
+    await Promise.all(
+      jobs.map((job) => {
+        const { link: _link, ...rest } = job.data as Record<string, unknown>;
+        return job.updateData(rest).catch((error: unknown) => this.deps.logger.warn({ err: error, jobId: job.id }, 'could not scrub email link from the job'));
+      }),
+    );
     await this.deps.orm.em
       .fork()
       .execute(`update outbox set payload = payload - 'link' where id in (${ids.map(() => '?').join(', ')})`, ids)
