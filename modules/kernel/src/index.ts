@@ -17,6 +17,7 @@ export {
 export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './db/orm';
 export { ensureDatabase, dropDatabase, migrate } from './db/database';
 export { insertRows } from './db/insert-rows';
+export { fastQuery } from './db/fast-query';
 export { createRedis, redisOptions, Redis } from './redis';
 export {
   defineQueue,

@@ -1,4 +1,4 @@
-import { eventCtes, eventRows, randomToken, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
+import { eventCtes, eventRows, fastQuery, randomToken, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { REFRESH_TOKEN_PREFIX } from '../tokens/refresh';
 import type { AuthDeps } from './deps';
@@ -35,7 +35,8 @@ export async function startSession(em: EntityManager, deps: Pick<AuthDeps, 'conf
       data: { sessionId: id, method, amr, aal },
     }),
   );
-  await em.execute(
+  await fastQuery(
+    em,
     `with new_session as (
         insert into sessions (id, tenant_id, user_id, amr, aal, ip, user_agent, created_at, last_used_at, expires_at)
         values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)),
@@ -53,6 +54,7 @@ export async function startSession(em: EntityManager, deps: Pick<AuthDeps, 'conf
       now, userId, new Date(now.getTime() - 60_000),
       ...event.params,
     ],
+    'plinto_start_session',
   );
   return { id, userId, amr, aal, organizationId: null, refreshToken };
 }

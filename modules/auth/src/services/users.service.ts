@@ -3,6 +3,7 @@ import {
   recordEvent,
   toPage,
   isUuid,
+  fastQuery,
   uuidv7,
   type Actor,
   type EntityManager,
@@ -79,7 +80,7 @@ const dateOrNull = (value: string | null) => (value === null ? null : new Date(v
  * sign-in runs it on every attempt, and the row is only read.
  */
 export async function readUserByEmail(em: EntityManager, tenantId: string, email: string): Promise<UserRow | null> {
-  const [r] = await em.execute<UserSqlRow[]>('select * from users where tenant_id = ? and email = ?', [tenantId, email]);
+  const [r] = await fastQuery<UserSqlRow>(em, 'select * from users where tenant_id = ? and email = ?', [tenantId, email], 'plinto_user_by_email');
   if (!r) return null;
   return {
     id: r.id,

@@ -81,7 +81,22 @@ export class Migration20261122000150KernelOutboxNotify extends Migration {
   }
 }
 
+/**
+ * `audit_events_id` duplicated the primary key's leading column (`(id, occurred_at)` answers
+ * lookups by id): one index fewer to maintain on every audit append, the write every change makes.
+ */
+export class Migration20261122002000KernelAuditIdIndex extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('drop index if exists audit_events_id');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('create index audit_events_id on audit_events (id)');
+  }
+}
+
 export const kernelMigrations = [
   { name: 'Migration20261122000100_kernel_event_spine', class: Migration20261122000100KernelEventSpine },
   { name: 'Migration20261122000150_kernel_outbox_notify', class: Migration20261122000150KernelOutboxNotify },
+  { name: 'Migration20261122002000_kernel_audit_id_index', class: Migration20261122002000KernelAuditIdIndex },
 ];
