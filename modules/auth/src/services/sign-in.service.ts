@@ -50,7 +50,8 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
     });
     throw CommonErrors.INVALID_CREDENTIALS();
   }
-  await clearAccountAttempts(redis, config, tenant.id, input.email);
+  // A fresh reservation expires by itself (see AccountSlot.fresh): one Redis round trip saved.
+  if (!slot.fresh) await clearAccountAttempts(redis, config, tenant.id, input.email);
   return completeFirstFactor(deps, user, ['pwd'], 'password');
 }
 

@@ -41,6 +41,10 @@ if after > 0 and f >= after then
   end
 end
 n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+if n == 1 and f == 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[9])
+  return {1, 'fresh', n}
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1, 'ok', n}
 `;
@@ -91,7 +95,15 @@ export interface AccountSlot {
   /** The attempt number this reservation holds; the one equal to the threshold triggers the lock. */
   attempt: number;
   threshold: number;
+  /**
+   * The account had no attempt in flight and no failure: its key holds only this reservation, with
+   * a short life (FRESH_RESERVATION_MS). A success then needs no clearing round trip — the key
+   * expires on its own; until it does, the account has one attempt fewer before a lock.
+   */
+  fresh: boolean;
 }
+
+const FRESH_RESERVATION_MS = 60_000;
 
 const ipWindow = (config: Config, ip: string | null, now: number) => {
   const window = Math.floor(now / 60_000);
@@ -124,9 +136,11 @@ export async function reserveAccountAttempt(redis: Redis, config: Config, tenant
       c.AUTH_ACCOUNT_DELAY_MAX_MS,
       c.AUTH_IP_RATE_LIMIT_PER_MINUTE,
       ip?.retryAfterMs ?? 0,
+      // Never longer than a lock: an unanswered reservation must not outlast one.
+      Math.min(FRESH_RESERVATION_MS, c.AUTH_ACCOUNT_LOCK_SECONDS * 1000),
     ),
   )) as [number, string, number];
-  if (ok === 1) return { attempt: value, threshold: c.AUTH_ACCOUNT_LOCK_THRESHOLD };
+  if (ok === 1) return { attempt: value, threshold: c.AUTH_ACCOUNT_LOCK_THRESHOLD, fresh: state === 'fresh' };
   if (state === 'ip') throw ipLimited(value);
   const retryAfterSeconds = Math.max(1, Math.ceil(value / 1000));
   if (state === 'locked') throw AuthErrors.ACCOUNT_LOCKED({ details: { retryAfterSeconds } });
