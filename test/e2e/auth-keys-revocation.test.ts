@@ -90,3 +90,17 @@ describe('revocation across api processes', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('signing key provisioning', () => {
+  it('gives a new tenant its first key as soon as its creation commits', async () => {
+    const workers = await startTestWorkers(api.config, { tasks: [] });
+    const created = await api.rest('POST', '/v1/tenants', { body: { slug: 'newcomer', name: 'Newcomer' } });
+    expect(created.status).toBe(201);
+    const [key] = await waitFor(async () => {
+      const rows = await sql(api, `select kid, status, alg from signing_keys where tenant_id = $1`, [created.body.id]);
+      return rows.length ? rows : null;
+    }, 'the new tenant to get a signing key');
+    expect(key).toMatchObject({ status: 'current', alg: 'EdDSA' });
+    await workers.close();
+  });
+});

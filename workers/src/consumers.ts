@@ -7,6 +7,7 @@ import { webhooksProcessor } from './processors/webhooks';
 import { webhookFanOutHandler } from './processors/webhooks-fanout';
 import { EmailQueue, emailConfigSchema, readConfigSection } from '@plinto/kernel';
 import { emailProcessor } from './processors/email';
+import { signingKeyProvisioningHandler } from './processors/signing-key-provisioning';
 
 export interface ConsumerDeps {
   orm: MikroORM;
@@ -57,6 +58,7 @@ export const consumers: QueueConsumer[] = [
 /** Consumers of committed domain events (webhook fan-out, realtime publishing), in order. */
 export const defaultDomainEventHandlers = (deps: Omit<ConsumerDeps, 'domainEventHandlers' | 'tasks' | 'onClose'>): DomainEventHandler[] => [
   webhookFanOutHandler(deps),
+  signingKeyProvisioningHandler(deps),
 ];
 
 export { maintenanceTasks };
