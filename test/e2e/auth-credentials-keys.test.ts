@@ -12,10 +12,13 @@ import { auditOf, credentialsWorld, type CredentialsWorld } from './auth-credent
  */
 let w: CredentialsWorld;
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const ORG = randomUUID();
+let ORG: string;
 
 beforeAll(async () => {
   w = await credentialsWorld('creds-keys');
+  const org = await w.rest('POST', '/v1/orgs', { body: { name: 'Key Org' } });
+  expect(org.status, JSON.stringify(org.body)).toBe(201);
+  ORG = org.body.id;
 });
 
 async function createKey(body: Record<string, unknown>, token = w.users.owner.token) {
@@ -111,6 +114,17 @@ describe('using an API key', () => {
     expect((await decide(ORG)).allow).toBe(true);
     expect((await decide(randomUUID())).allow).toBe(false);
     expect((await decide(undefined)).allow).toBe(false);
+  });
+
+  it("refuses an organization that is not one of the tenant's, and goes with its organization", async () => {
+    const missing = await w.rest('POST', '/v1/api-keys', { body: { name: 'nowhere', role: 'member', organizationId: randomUUID() }, token: w.users.owner.token });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: 'CREDENTIAL_ORGANIZATION_NOT_FOUND', fields: [{ path: 'organizationId' }] });
+    const doomed = await w.rest('POST', '/v1/orgs', { body: { name: 'Doomed Org' } });
+    const { key } = await createKey({ name: 'doomed key', role: 'member', organizationId: doomed.body.id });
+    expect((await w.rest('GET', '/v1/me', { token: key })).status).toBe(200);
+    expect((await w.rest('DELETE', `/v1/orgs/${doomed.body.id}`)).status).toBe(200);
+    expect((await w.rest('GET', '/v1/me', { token: key })).status).toBe(401);
   });
 
   it('a revoked key is 401 on /v1 and /trpc from the next request on; the rejection is audited once a minute', async () => {

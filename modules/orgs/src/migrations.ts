@@ -68,4 +68,29 @@ export class Migration20261122001000Orgs extends Migration {
   }
 }
 
-export const orgsMigrations = [{ name: 'Migration20261122001000_orgs', class: Migration20261122001000Orgs }];
+/**
+ * Organization-owned API keys and machine clients (tables of @plinto/auth, which cannot depend on
+ * this module) must name an organization of their own tenant, and go with it when it is deleted.
+ * NOT VALID: rows written before organizations existed are left as they are; new rows are checked.
+ */
+export class Migration20261122001050OrgsCredentialOwners extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('create unique index organizations_tenant_id_id on organizations (tenant_id, id)');
+    for (const table of ['api_keys', 'machine_clients']) {
+      this.addSql(
+        `alter table ${table} add constraint ${table}_organization_fk foreign key (tenant_id, organization_id)
+           references organizations (tenant_id, id) on delete cascade not valid`,
+      );
+    }
+  }
+
+  override async down(): Promise<void> {
+    for (const table of ['api_keys', 'machine_clients']) this.addSql(`alter table ${table} drop constraint ${table}_organization_fk`);
+    this.addSql('drop index organizations_tenant_id_id');
+  }
+}
+
+export const orgsMigrations = [
+  { name: 'Migration20261122001000_orgs', class: Migration20261122001000Orgs },
+  { name: 'Migration20261122001050_orgs_credential_owners', class: Migration20261122001050OrgsCredentialOwners },
+];

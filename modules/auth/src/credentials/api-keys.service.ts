@@ -3,7 +3,7 @@ import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type E
 import { assertCanConferRole, engineOf, type AuthzCaller } from '@plinto/authz';
 import { ApiKey } from './entities';
 import { CredentialErrors } from './errors';
-import { actorOf, creatorOf, iso } from './common';
+import { actorOf, creatorOf, iso, ownedByExistingOrganization } from './common';
 import { apiKeyPrefix, newApiKey } from './secrets';
 import { MAX_KEY_LIFETIME_DAYS, type ApiKeyDto, type CreateApiKeyInput } from './schemas';
 
@@ -52,7 +52,7 @@ export async function createApiKey(em: EntityManager, caller: AuthzCaller, input
   const organizationId = input.organizationId ?? null;
   await assertCanConferRole(em, engineOf(em), caller, input.role, organizationId, 'role');
   const secret = newApiKey();
-  return em.transactional(async (tx) => {
+  return ownedByExistingOrganization(em.transactional(async (tx) => {
     const row = tx.create(ApiKey, {
       id: uuidv7(now),
       tenantId: caller.tenant.id,
@@ -77,7 +77,7 @@ export async function createApiKey(em: EntityManager, caller: AuthzCaller, input
     });
     await tx.flush();
     return { ...toApiKeyDto(row, now), key: secret.key };
-  });
+  }));
 }
 
 export async function listApiKeys(em: EntityManager, tenantId: string, query: { limit: number; cursor?: string; organizationId?: string }) {

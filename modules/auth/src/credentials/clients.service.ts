@@ -4,7 +4,7 @@ import { decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, 
 import { assertCanConferRole, engineOf, type AuthzCaller } from '@plinto/authz';
 import { MachineClient } from './entities';
 import { CredentialErrors } from './errors';
-import { actorOf, creatorOf, iso } from './common';
+import { actorOf, creatorOf, iso, ownedByExistingOrganization } from './common';
 import { newClientCredentials } from './secrets';
 import type { ClientDto, CreateClientInput } from './schemas';
 
@@ -34,7 +34,7 @@ export async function createClient(em: EntityManager, caller: AuthzCaller, input
   for (const [i, role] of roles.entries()) await assertCanConferRole(em, engine, caller, role, organizationId, `roles.${i}`);
   const credentials = newClientCredentials();
   const now = new Date();
-  return em.transactional(async (tx) => {
+  return ownedByExistingOrganization(em.transactional(async (tx) => {
     const row = tx.create(MachineClient, {
       id: uuidv7(now.getTime()),
       tenantId: caller.tenant.id,
@@ -59,7 +59,7 @@ export async function createClient(em: EntityManager, caller: AuthzCaller, input
     });
     await tx.flush();
     return { ...toClientDto(row), clientSecret: credentials.clientSecret };
-  });
+  }));
 }
 
 export async function listClients(em: EntityManager, tenantId: string, query: { limit: number; cursor?: string; organizationId?: string }) {

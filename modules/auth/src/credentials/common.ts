@@ -1,3 +1,5 @@
+import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
+import { CredentialErrors } from './errors';
 import { auditActor, type Actor, type EntityManager, type RequestMeta } from '@plinto/kernel';
 import type { AuthzCaller } from '@plinto/authz';
 
@@ -32,4 +34,19 @@ export async function auditRejectedUse(em: EntityManager, table: 'api_keys' | 'm
     record(tx);
     await tx.flush();
   });
+}
+
+/**
+ * An organization-owned credential must name an organization of its tenant (a foreign key the
+ * organizations module declares): a violation is the caller's 404 on `organizationId`, not a 500.
+ */
+export async function ownedByExistingOrganization<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ForeignKeyConstraintViolationException) {
+      throw CredentialErrors.CREDENTIAL_ORGANIZATION_NOT_FOUND({ fields: [{ path: 'organizationId', message: 'No such organization in this tenant' }] });
+    }
+    throw error;
+  }
 }
