@@ -159,7 +159,13 @@ describe('delivery', () => {
     const unrelated = await startReceiver();
     const endpoint = await newEndpoint(tenant, receiver);
     await newEndpoint(tenant, unrelated, { eventTypes: ['user.*'] });
-    await newEndpoint(tenant, unrelated, { eventTypes: ['*'], organizationId: '01900000-0000-7000-8000-000000000000' });
+    const org = await api.rest('POST', '/v1/orgs', { tenant: tenant.slug, body: { name: 'Elsewhere' } });
+    expect(org.status).toBe(201);
+    await newEndpoint(tenant, unrelated, { eventTypes: ['*'], organizationId: org.body.id });
+    // An endpoint can only be scoped to an organization of its tenant.
+    const stray = await api.rest('POST', '/v1/webhooks/endpoints', { tenant: tenant.slug, body: { url: unrelated.url, organizationId: '01900000-0000-7000-8000-000000000000' } });
+    expect(stray.status).toBe(404);
+    expect(stray.body.error).toMatchObject({ code: 'WEBHOOK_ORGANIZATION_NOT_FOUND', fields: [{ path: 'organizationId' }] });
 
     await bump(tenant, 25);
     await waitFor(() => receiver.uniqueIds().size >= 25, '25 deliveries');

@@ -69,14 +69,15 @@ export class Migration20261122001000Orgs extends Migration {
 }
 
 /**
- * Organization-owned API keys and machine clients (tables of @plinto/auth, which cannot depend on
- * this module) must name an organization of their own tenant, and go with it when it is deleted.
+ * Organization-owned API keys, machine clients and webhook endpoints (tables of @plinto/auth and
+ * @plinto/webhooks, which cannot depend on this module) must name an organization of their own
+ * tenant, and go with it when it is deleted.
  * NOT VALID: rows written before organizations existed are left as they are; new rows are checked.
  */
 export class Migration20261122001050OrgsCredentialOwners extends Migration {
   override async up(): Promise<void> {
     this.addSql('create unique index organizations_tenant_id_id on organizations (tenant_id, id)');
-    for (const table of ['api_keys', 'machine_clients']) {
+    for (const table of ['api_keys', 'machine_clients', 'webhook_endpoints']) {
       this.addSql(
         `alter table ${table} add constraint ${table}_organization_fk foreign key (tenant_id, organization_id)
            references organizations (tenant_id, id) on delete cascade not valid`,
@@ -85,7 +86,7 @@ export class Migration20261122001050OrgsCredentialOwners extends Migration {
   }
 
   override async down(): Promise<void> {
-    for (const table of ['api_keys', 'machine_clients']) this.addSql(`alter table ${table} drop constraint ${table}_organization_fk`);
+    for (const table of ['api_keys', 'machine_clients', 'webhook_endpoints']) this.addSql(`alter table ${table} drop constraint ${table}_organization_fk`);
     this.addSql('drop index organizations_tenant_id_id');
   }
 }

@@ -1,3 +1,4 @@
+import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import {
   decodeCursor,
   recordEvent,
@@ -102,12 +103,27 @@ export interface EndpointInput {
   secret?: string;
 }
 
+/**
+ * An endpoint scoped to an organization must name one of its tenant's (a foreign key declared by
+ * @plinto/orgs): a violation is the caller's 404 on `organizationId`.
+ */
+async function inExistingOrganization<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ForeignKeyConstraintViolationException) {
+      throw WebhookErrors.WEBHOOK_ORGANIZATION_NOT_FOUND({ fields: [{ path: 'organizationId', message: 'No such organization in this tenant' }] });
+    }
+    throw error;
+  }
+}
+
 const dedupe = (types: string[]) => [...new Set(types)].sort();
 
 export async function createEndpoint(em: EntityManager, config: Config, actor: Actor, tenantId: string, input: EndpointInput) {
   assertDeliverableUrl(config, input.url);
   const secret = input.secret ?? generateSecret();
-  return em.transactional(async (tx) => {
+  return inExistingOrganization(em.transactional(async (tx) => {
     const now = new Date();
     const enabled = input.enabled ?? true;
     const row = tx.create(WebhookEndpoint, {
@@ -140,7 +156,7 @@ export async function createEndpoint(em: EntityManager, config: Config, actor: A
     });
     await tx.flush();
     return { ...toEndpointDto(row, now), secret };
-  });
+  }));
 }
 
 export async function listEndpoints(em: EntityManager, tenantId: string, query: { limit: number; cursor?: string; enabled?: boolean }) {
@@ -167,7 +183,7 @@ export async function updateEndpoint(
   patch: Omit<Partial<EndpointInput>, 'secret'>,
 ): Promise<EndpointDto> {
   if (patch.url !== undefined) assertDeliverableUrl(config, patch.url);
-  return em.transactional(async (tx) => {
+  return inExistingOrganization(em.transactional(async (tx) => {
     const row = await loadEndpoint(tx, tenantId, id);
     const now = new Date();
     const changes: string[] = [];
@@ -208,7 +224,7 @@ export async function updateEndpoint(
     row.updatedAt = now;
     await tx.flush();
     return withStats(tx, row);
-  });
+  }));
 }
 
 export async function deleteEndpoint(em: EntityManager, actor: Actor, tenantId: string, id: string): Promise<{ id: string; deleted: true }> {
