@@ -26,7 +26,7 @@ export async function signIn(api: TestApi, options: { email: string; password: s
   return { id: res.body.user.id, email: options.email, password: options.password, token: bearerOf(res.body) };
 }
 
-/** The bearer credential in a sign-in (or MFA / magic-link) response. */
-export function bearerOf(body: any): string {
-  return body.access_token ?? body.session?.token;
+/** The bearer credential in a sign-in (or MFA / magic-link) response: its OAuth access token. */
+export function bearerOf(body: { access_token: string }): string {
+  return body.access_token;
 }
