@@ -6,8 +6,8 @@ import type { AuthDeps } from '../services/deps';
 export const authTenantProcedure = tenantProcedure;
 
 /**
- * Needs a signed-in user (a `user` principal from a session token). INTERIM until access tokens:
- * the next issue swaps the credential, not this procedure base.
+ * Needs a signed-in user: a `user` principal from an access token (API keys, machine clients and
+ * platform keys are refused with SESSION_REQUIRED).
  */
 export const signedInProcedure = authedProcedure.use(async ({ ctx, next }) => {
   if (ctx.principal.kind !== 'user') throw AuthErrors.SESSION_REQUIRED();
