@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 interface PgClient {
@@ -15,20 +16,36 @@ interface KnexClient {
  * transformation) costs more CPU than the statement. Same pool, same type parsing (timestamps
  * arrive as text), same error conversion. Inside a transaction it runs through `em` as usual, so
  * it joins the transaction. Placeholders are `?`, as with em.execute. A `name` makes it a prepared
- * statement (parsed and planned once per connection): only for SQL whose text never varies.
+ * statement (parsed and planned once per connection); the name carries a digest of the text, so a
+ * statement whose text varies becomes several prepared statements instead of a clash.
  */
 export async function fastQuery<T>(em: EntityManager, sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
   if (em.getTransactionContext()) return em.execute<T[]>(sql, params);
   const connection = em.getConnection();
   const knex = connection.getKnex().client as unknown as KnexClient;
-  let index = 0;
-  const text = sql.replace(/\?/g, () => `$${++index}`);
+  const { text, statement } = prepared(sql, name);
   const client = await knex.acquireConnection();
   try {
-    return (await client.query({ text, values: params, name })).rows as T[];
+    return (await client.query({ text, values: params, name: statement })).rows as T[];
   } catch (error) {
     throw connection.getPlatform().getExceptionConverter().convertException(error as Error & Record<string, unknown>);
   } finally {
     await knex.releaseConnection(client);
   }
+}
+
+const texts = new Map<string, { text: string; statement?: string }>();
+
+/** `?` placeholders as `$n`, and the statement name for this exact text (memoised: hot paths). */
+function prepared(sql: string, name: string | undefined): { text: string; statement?: string } {
+  const key = `${name ?? ''}\u0000${sql}`;
+  let entry = texts.get(key);
+  if (!entry) {
+    let index = 0;
+    const text = sql.replace(/\?/g, () => `$${++index}`);
+    entry = { text, statement: name ? `${name}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}` : undefined };
+    if (texts.size > 1000) texts.clear();
+    texts.set(key, entry);
+  }
+  return entry;
 }
