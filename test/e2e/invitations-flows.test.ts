@@ -97,6 +97,10 @@ describe('a new user', () => {
       membership: { organizationId: org.id, role: 'member', teamIds: [] },
     });
     const userId = accepted.body.user.id;
+    // The new account is signed in at once, with OAuth's field names.
+    expect(accepted.body).toMatchObject({ token_type: 'Bearer', expires_in: 600, refresh_token: expect.stringMatching(/^plr_/), session_id: expect.any(String) });
+    const me = await api.rest('GET', '/v1/me', { token: accepted.body.access_token });
+    expect(me.body).toMatchObject({ kind: 'user', id: userId, session: { id: accepted.body.session_id } });
     const [user] = await sql(api, 'select * from users where id = $1', [userId]);
     expect(user).toMatchObject({ email: 'new.person@example.com', display_name: 'Nina New' });
     expect(user.email_verified_at).not.toBeNull();
@@ -147,6 +151,8 @@ describe('an existing user', () => {
     const accepted = await as(api, bob.token)('POST', '/v1/invitations/accept', { token });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body).toMatchObject({ user: { id: bob.id, created: false }, membership: { role: 'viewer' } });
+    // An existing user keeps the session they accepted with: no new tokens.
+    expect(accepted.body.access_token).toBeUndefined();
     expect(await members(api, org.id)).toContainEqual({ user_id: bob.id, role: 'viewer', via: 'invitation' });
     expect((await sql(api, `select count(*)::int as n from users where email = 'bob@example.com'`))[0].n).toBe(1);
 

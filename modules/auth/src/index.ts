@@ -23,7 +23,8 @@ export { authenticateAccessToken, revokeSessions, revokeUserSessions } from './s
 export { startTokenServices, stopTokenServices, tokenServicesOf, withRevocations, TokenServices } from './tokens/services';
 export { REFRESH_TOKEN_PREFIX } from './tokens/refresh';
 export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganization } from './services/active-organization';
-export { accessTokenShape } from './tokens/issue';
+export { accessTokenShape, tokenResponseShape } from './tokens/issue';
+export { signInCreatedAccount } from './services/session-start';
 export { rotateSigningKey, retireExpiredKeys, tenantsDueForRotation, ensureCurrentKey } from './tokens/signing-keys';
 export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint } from './oauth/endpoints';
 export type { OAuthResponse } from './oauth/oauth-errors';

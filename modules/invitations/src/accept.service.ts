@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { auditActor, recordEvent, type Actor, type Config, type EntityManager, type Principal, type RequestMeta, type TenantRef } from '@plinto/kernel';
-import { createInvitedUser, prepareInvitedUser, User, type PreparedInvitedUser } from '@plinto/auth';
+import { createInvitedUser, prepareInvitedUser, signInCreatedAccount, User, type PreparedInvitedUser } from '@plinto/auth';
 import { addMember } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
@@ -51,13 +51,16 @@ export async function acceptInvitation(deps: AcceptDeps, input: { token: string;
   }
   if (!input.password) throw InvitationErrors.INVITATION_PASSWORD_REQUIRED({ fields: [{ path: 'password', message: 'Required to create the account' }] });
   const prepared = await prepareInvitedUser(em, tenant.id, { email: invitation.email, password: input.password });
+  let accepted: AcceptedInvitationDto;
   try {
-    return await complete(deps, input.token, { newUser: prepared, displayName: input.name ?? null });
+    accepted = await complete(deps, input.token, { newUser: prepared, displayName: input.name ?? null });
   } catch (error) {
     // The address signed up between our check and our insert: that account must sign in to accept.
     if (error instanceof UniqueConstraintViolationException) throw (await stillLive(em, invitation.id)) ? InvitationErrors.INVITATION_SIGN_IN_REQUIRED() : invalid();
     throw error;
   }
+  // The account exists and is a member: sign it in, as a sign-up through an invitation would.
+  return { ...accepted, ...(await signInCreatedAccount(em, deps, accepted.user.id, 'invitation')) };
 }
 
 async function stillLive(em: EntityManager, id: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { tokenResponseShape } from '@plinto/auth';
 import { z } from 'zod';
 import { pageInput } from '@plinto/kernel';
 import { normalizeEmail } from '@plinto/auth';
@@ -134,6 +135,12 @@ export const acceptInvitationOutput = z
     invitation: invitationOutput,
     user: z.object({ id: z.uuid(), email: z.string(), created: z.boolean().describe('A new account was created (email verified)') }),
     membership: z.object({ organizationId: z.uuid(), userId: z.uuid(), role: z.string(), teamIds: z.array(z.uuid()) }),
+    // A new account is signed in at once (OAuth's field names, as every response that issues tokens).
+    access_token: tokenResponseShape.access_token.optional(),
+    token_type: tokenResponseShape.token_type.optional(),
+    expires_in: tokenResponseShape.expires_in.optional(),
+    refresh_token: tokenResponseShape.refresh_token.optional(),
+    session_id: z.uuid().optional().describe('The new account’s session (absent when an existing, signed-in user accepted)'),
   })
   .meta({ id: 'AcceptedInvitation' });
 

@@ -1,6 +1,7 @@
 import { eventCtes, eventRows, fastQuery, randomToken, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { REFRESH_TOKEN_PREFIX } from '../tokens/refresh';
+import { sessionTokens } from '../tokens/issue';
 import type { AuthDeps } from './deps';
 import { userActor } from './deps';
 
@@ -57,4 +58,14 @@ export async function startSession(em: EntityManager, deps: Pick<AuthDeps, 'conf
     'plinto_start_session',
   );
   return { id, userId, amr, aal, organizationId: null, refreshToken };
+}
+
+/**
+ * Signs a user in right after another module created their account (invitation acceptance): the
+ * same session, tokens and `user.signed_in` event as a password sign-in, answered with OAuth's
+ * field names.
+ */
+export async function signInCreatedAccount(em: EntityManager, deps: Pick<AuthDeps, 'config' | 'tenant' | 'request'>, userId: string, method: string) {
+  const session = await startSession(em, deps, userId, ['pwd'], method);
+  return { ...(await sessionTokens(em, deps.tenant, session, session.refreshToken)), session_id: session.id };
 }
