@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Principal } from '@plinto/kernel';
-import type { DecisionContext } from '../src/engine/conditions';
 import { newCasbinEnforcer } from '../src/engine/casbin';
 import { CompiledPolicy } from '../src/engine/compiled';
 import { principalSubject } from '../src/engine/subjects';
-import { DOMAINS, ORG_A, ORG_B, ROLE_NAMES, compileWorld, requestArb, worldArb, type WRequest } from './world';
+import { DOMAINS, ORG_A, ORG_B, ROLE_NAMES, compileWorld, contextOf, requestArb, worldArb } from './world';
 
 /**
  * API keys and machine clients carry their roles on the credential instead of in assignments.
@@ -13,16 +12,6 @@ import { DOMAINS, ORG_A, ORG_B, ROLE_NAMES, compileWorld, requestArb, worldArb, 
  * in the request's domain; and the principal → subject mapping scopes an organization's
  * credential to that organization.
  */
-const contextOf = (req: WRequest, subject: string): DecisionContext => ({
-  ip: req.ip,
-  time: req.time,
-  mfa: req.mfa,
-  subject,
-  subjectAttributes: {},
-  resource: req.resource,
-  resourceAttributes: req.owner === null ? {} : { owner: req.owner },
-  extra: {},
-});
 
 const heldArb = fc.uniqueArray(fc.constantFrom(...ROLE_NAMES), { maxLength: 3 });
 

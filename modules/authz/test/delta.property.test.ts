@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CompiledPolicy } from '../src/engine/compiled';
-import { compileConditions, type CompiledConditions, type DecisionContext } from '../src/engine/conditions';
+import { compileConditions, type CompiledConditions } from '../src/engine/conditions';
 import { assignmentLine, domainOf, policyLines } from '../src/engine/lines';
 import { policySource } from '../src/engine/model';
 import type { AdapterOp } from '../src/adapter';
 import { referenceDecide } from './reference';
-import { compileWorld, requestArb, worldArb, type World, type WPolicy, type WRequest } from './world';
+import { compileWorld, contextOf, requestArb, worldArb, type World, type WPolicy } from './world';
 
 /**
  * Every api process applies committed changes to its compiled policy as deltas (the adapter
@@ -15,16 +15,6 @@ import { compileWorld, requestArb, worldArb, type World, type WPolicy, type WReq
  */
 const build = (world: World) => compileWorld(world).compiled;
 
-const ctx = (req: WRequest): DecisionContext => ({
-  ip: req.ip,
-  time: req.time,
-  mfa: req.mfa,
-  subject: req.subject,
-  subjectAttributes: {},
-  resource: req.resource,
-  resourceAttributes: req.owner === null ? {} : { owner: req.owner },
-  extra: {},
-});
 
 type Change = { kind: 'removePolicy' | 'removeAssignment'; pick: number } | { kind: 'addPolicy' | 'updatePolicy'; pick: number; from: World } | { kind: 'addAssignment'; from: World };
 
@@ -81,8 +71,8 @@ describe('deltas applied to a compiled policy', () => {
         for (const req of requests) {
           const request = { subject: req.subject, domain: req.domain, action: req.action, resource: req.resource };
           const expected = referenceDecide(world, req).allow;
-          expect(compiled.decide(request, ctx(req)).allow, JSON.stringify({ req, changes: changes.map((c) => c.kind) })).toBe(expected);
-          expect(rebuilt.decide(request, ctx(req)).allow).toBe(expected);
+          expect(compiled.decide(request, contextOf(req)).allow, JSON.stringify({ req, changes: changes.map((c) => c.kind) })).toBe(expected);
+          expect(rebuilt.decide(request, contextOf(req)).allow).toBe(expected);
           cases++;
         }
       }),

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { DecisionContext } from '../src/engine/conditions';
 import { newCasbinEnforcer } from '../src/engine/casbin';
 import { referenceDecide } from './reference';
-import { compileWorld, requestArb, worldArb, type WRequest } from './world';
+import { compileWorld, contextOf, requestArb, worldArb } from './world';
 
-const contextOf = (req: WRequest): DecisionContext => ({
-  ip: req.ip,
-  time: req.time,
-  mfa: req.mfa,
-  subject: req.subject,
-  subjectAttributes: {},
-  resource: req.resource,
-  resourceAttributes: req.owner === null ? {} : { owner: req.owner },
-  extra: {},
-});
 
 describe('the compiled engine agrees with the reference evaluator', () => {
   it('on at least 10,000 random requests over random policy worlds', () => {

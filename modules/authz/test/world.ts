@@ -4,7 +4,7 @@
  * Small alphabets on purpose, so that overlaps, ties and conflicts are frequent.
  */
 import fc from 'fast-check';
-import { compileConditions, type CompiledConditions, type PolicyConditions } from '../src/engine/conditions';
+import { compileConditions, type CompiledConditions, type DecisionContext, type PolicyConditions } from '../src/engine/conditions';
 import { CompiledPolicy } from '../src/engine/compiled';
 import { assignmentLine, policyLines, roleLines } from '../src/engine/lines';
 import { policySource, type GroupingLine, type PolicyLine } from '../src/engine/model';
@@ -154,3 +154,15 @@ export function compileWorld(world: World) {
   const conditionsOf = (source: string) => conditions.get(source) ?? null;
   return { policy, grouping, conditionsOf, compiled: new CompiledPolicy(1, policy, grouping, conditionsOf) };
 }
+
+/** The decision context of a generated request (as `subject`, by default the request's own). */
+export const contextOf = (req: WRequest, subject: string = req.subject): DecisionContext => ({
+  ip: req.ip,
+  time: req.time,
+  mfa: req.mfa,
+  subject,
+  subjectAttributes: {},
+  resource: req.resource,
+  resourceAttributes: req.owner === null ? {} : { owner: req.owner },
+  extra: {},
+});
