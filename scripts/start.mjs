@@ -3,6 +3,7 @@
 // forwards SIGTERM/SIGINT to them (each finishes its in-flight work before exiting).
 import { spawn, spawnSync } from 'node:child_process';
 import { ROOT, ensureDependencies, ensureServices } from './lib/setup.mjs';
+import { apiThreadPoolEnv } from './lib/threadpool.mjs';
 
 const which = process.argv[2] ?? 'all';
 if (!['all', 'api', 'workers'].includes(which)) {
@@ -23,7 +24,8 @@ const migrated = spawnSync('pnpm', tsx('api/src/cli/migrate.ts'), { cwd: ROOT, s
 if (migrated.status !== 0) process.exit(migrated.status ?? 1);
 
 const entries = which === 'all' ? ['api', 'workers'] : [which];
-const children = entries.map((name) => spawn('pnpm', tsx(`${name}/src/main.ts`), { cwd: ROOT, stdio: 'inherit' }));
+const envOf = (name) => (name === 'api' ? { ...process.env, ...apiThreadPoolEnv() } : process.env);
+const children = entries.map((name) => spawn('pnpm', tsx(`${name}/src/main.ts`), { cwd: ROOT, stdio: 'inherit', env: envOf(name) }));
 
 let stopping = false;
 const stop = (signal) => {

@@ -1,4 +1,3 @@
-import './threadpool';
 import { runProcess } from '@plinto/kernel';
 import { startApi } from './server';
 

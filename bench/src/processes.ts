@@ -1,10 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error -- a plain .mjs helper shared with scripts/start.mjs
+import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServerProcess {
   port: number;
+  pid: number;
   message: any;
   stop(): Promise<void>;
 }
@@ -25,6 +28,7 @@ export async function startServerProcess(path: string, env: Record<string, strin
   });
   return {
     port: message.port,
+    pid: child.pid!,
     message,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -43,6 +47,8 @@ export function startApiProcess(env: Record<string, string> = {}) {
     PLINTO_BOOTSTRAP_API_KEY: BENCH_PLATFORM_KEY,
     // One master key for every bench process: they share the bench database's sealed signing keys.
     PLINTO_MASTER_KEY: BENCH_MASTER_KEY,
+    // As `npm start` starts it: libuv's pool sized for the hashes.
+    ...apiThreadPoolEnv({ ...process.env, ...env }),
     ...env,
   });
 }

@@ -19,10 +19,9 @@ export const authConfigSchema = z.object({
     .number()
     .int()
     .positive()
-    // A couple more than the cores: a verification's thread is often waiting for a core, and the
-    // extra ones keep every core hashing (measured: +10-15% sign-ins on 2 cores). The api sizes
-    // libuv's pool to this + 2 so DNS and file work still have threads.
-    .default(Math.min(availableParallelism() + 2, 16)),
+    // One per core: argon2 is CPU- and memory-bound, so more at once only time-slice the cores and
+    // evict each other's caches. The api sizes libuv's pool to this (scripts/lib/threadpool.mjs).
+    .default(Math.min(availableParallelism(), 16)),
   /** Hash requests that may wait for a slot; beyond it the request is refused with 503. */
   AUTH_HASH_QUEUE_MAX: z.coerce.number().int().positive().default(512),
   AUTH_SESSION_TTL_HOURS: z.coerce.number().int().positive().default(24 * 14),
