@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+// @ts-expect-error -- a plain .mjs helper shared with scripts/start.mjs
+import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
 import { createTestDatabase, forkApp, REPO_ROOT, TEST_REDIS_URL, uniqueSuffix } from '../src';
 
 const env = async () => ({
@@ -13,6 +17,15 @@ const env = async () => ({
 });
 
 describe('the api and workers as processes', () => {
+  it("starts the api with libuv's pool sized to the hash concurrency (set before Node starts)", async () => {
+    expect(apiThreadPoolEnv({})).toEqual({ UV_THREADPOOL_SIZE: String(Math.max(2, Math.min(availableParallelism(), 16))) });
+    expect(apiThreadPoolEnv({ AUTH_HASH_CONCURRENCY: '5' })).toEqual({ UV_THREADPOOL_SIZE: '5' });
+    expect(apiThreadPoolEnv({ UV_THREADPOOL_SIZE: '9', AUTH_HASH_CONCURRENCY: '5' })).toEqual({});
+    const api = await forkApp('api', { ...(await env()), AUTH_HASH_CONCURRENCY: '3' });
+    const environ = readFileSync(`/proc/${api.child.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('UV_THREADPOOL_SIZE=3');
+  });
+
   it('finishes a slow in-flight request after SIGTERM, then exits 0', async () => {
     const vars = await env();
     const api = await forkApp('api', vars);

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { waitFor } from '@plinto/kernel/testing';
 import { onCleanup } from './harness';
+// @ts-expect-error -- a plain .mjs helper shared with scripts/start.mjs
+import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,7 +33,8 @@ export async function forkApp(entry: 'api' | 'workers', env: Record<string, stri
   const child = fork(`${REPO_ROOT}${entry}/src/main.ts`, [], {
     cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
+    // The api as `npm start` starts it: libuv's pool sized for the password hashes.
+    env: { ...process.env, ...(entry === 'api' ? apiThreadPoolEnv({ ...process.env, ...env }) : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   child.stdout!.on('data', (chunk) => (output += chunk));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, decodeCursor, encodeCursor, errorCatalog, loadConfig, trpcCodeForStatus, uuidv7 } from '@plinto/kernel';
+import { ConfigError, decodeCursor, encodeCursor, errorCatalog, loadConfig, randomToken, trpcCodeForStatus, uuidv7 } from '@plinto/kernel';
 
 describe('configuration', () => {
   it('works with no environment at all on a developer machine', () => {
@@ -32,6 +32,17 @@ describe('ids and cursors', () => {
     const ids = Array.from({ length: 50 }, (_, i) => uuidv7(1_700_000_000_000 + i * 7));
     expect([...ids].sort()).toEqual(ids);
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('hands out pooled random bytes once each, across pool refills (4 KiB at a time)', () => {
+    // 400 tokens of 32 bytes and 400 ids of 16 bytes: several refills of the pool.
+    const tokens = Array.from({ length: 400 }, () => randomToken(32));
+    const ids = Array.from({ length: 400 }, () => uuidv7(1_700_000_000_000));
+    expect(new Set(tokens).size).toBe(tokens.length);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(tokens.every((t) => Buffer.from(t, 'base64url').length === 32)).toBe(true);
+    expect(ids.every((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(u))).toBe(true);
+    expect(randomToken(8192)).toHaveLength(Math.ceil((8192 * 4) / 3));
   });
 
   it('round-trips a cursor and refuses a forged one with the field named', () => {
