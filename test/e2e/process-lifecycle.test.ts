@@ -17,13 +17,13 @@ const env = async () => ({
 });
 
 describe('the api and workers as processes', () => {
-  it("starts the api with libuv's pool sized to the hash concurrency (set before Node starts)", async () => {
-    expect(apiThreadPoolEnv({})).toEqual({ UV_THREADPOOL_SIZE: String(Math.max(2, Math.min(availableParallelism(), 16))) });
-    expect(apiThreadPoolEnv({ AUTH_HASH_CONCURRENCY: '5' })).toEqual({ UV_THREADPOOL_SIZE: '5' });
-    expect(apiThreadPoolEnv({ UV_THREADPOOL_SIZE: '9', AUTH_HASH_CONCURRENCY: '5' })).toEqual({});
-    const api = await forkApp('api', { ...(await env()), AUTH_HASH_CONCURRENCY: '3' });
+  it("starts the api with libuv's pool at one thread per core (set before Node starts)", async () => {
+    const perCore = String(Math.max(2, Math.min(availableParallelism(), 16)));
+    expect(apiThreadPoolEnv({})).toEqual({ UV_THREADPOOL_SIZE: perCore });
+    expect(apiThreadPoolEnv({ UV_THREADPOOL_SIZE: '9' })).toEqual({});
+    const api = await forkApp('api', await env());
     const environ = readFileSync(`/proc/${api.child.pid}/environ`, 'utf8').split('\0');
-    expect(environ).toContain('UV_THREADPOOL_SIZE=3');
+    expect(environ).toContain(`UV_THREADPOOL_SIZE=${perCore}`);
   });
 
   it('finishes a slow in-flight request after SIGTERM, then exits 0', async () => {
