@@ -1,5 +1,4 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import helmet from 'helmet';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
 import { createContextFactory, type Config, type Logger, type MikroORM, type PlintoMeta, type Redis } from '@plinto/kernel';
@@ -7,6 +6,7 @@ import { appRouter } from './router';
 import { contextLookups } from './platform';
 import { buildOpenApiDocument } from './openapi';
 import { requestId } from './http/request-id';
+import { securityHeaders } from './http/security-headers';
 import { emptyBodyAsJson, restErrorShape } from './http/rest-errors';
 import { sendError } from './http/error-body';
 import { createMetrics } from './http/metrics';
@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
   app.use(requestId);
   app.use(metrics.observe);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use((_req, res, next) => {
     if (deps.isShuttingDown()) res.setHeader('Connection', 'close');
     next();

@@ -14,16 +14,23 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  // One child per label set, looked up by a short key: prom-client otherwise re-hashes the label
+  // object on every observation. Label values are bounded (surface, method, status).
+  const series = new Map<string, Histogram.Internal<'surface' | 'method' | 'status'>>();
+  const seriesOf = (surface: string, method: string, status: number) => {
+    const key = `${surface} ${method} ${status}`;
+    let child = series.get(key);
+    if (!child) series.set(key, (child = duration.labels({ surface, method, status: String(status) })));
+    return child;
+  };
+
   function observe(req: Request, res: Response, next: NextFunction): void {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       // originalUrl: mounted routers rewrite req.url/req.path while they run.
       const path = req.originalUrl;
       const surface = path.startsWith('/trpc') ? 'trpc' : path.startsWith('/v1') ? 'v1' : 'other';
-      duration.observe(
-        { surface, method: req.method, status: String(res.statusCode) },
-        Number(process.hrtime.bigint() - start) / 1e9,
-      );
+      seriesOf(surface, req.method, res.statusCode).observe(Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
   }

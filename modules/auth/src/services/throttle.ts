@@ -26,9 +26,10 @@ if KEYS[2] then
   if c == 1 then redis.call('PEXPIRE', KEYS[2], 61000) end
   if c > tonumber(ARGV[7]) then return {0, 'ip', tonumber(ARGV[8])} end
 end
-local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-local f = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
-local t = tonumber(redis.call('HGET', KEYS[1], 't') or '0')
+local state = redis.call('HMGET', KEYS[1], 'n', 'f', 't')
+local n = tonumber(state[1] or '0')
+local f = tonumber(state[2] or '0')
+local t = tonumber(state[3] or '0')
 local now = tonumber(ARGV[1])
 if n >= tonumber(ARGV[2]) then
   return {0, 'locked', redis.call('PTTL', KEYS[1])}
