@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { uuidv7 } from '@plinto/kernel';
 import { percentile, runLoad } from './load';
 import { BENCH_PLATFORM_KEY, startApiProcess } from './processes';
 import type { Benchmark, BenchRow } from './types';
@@ -119,9 +120,10 @@ const auditBench: Benchmark = {
       await Promise.all(
         Array.from({ length: 16 }, async () => {
           while (Date.now() < deadline) {
+            // UUIDv7 ids, as Plinto mints them (ids and time order agree; see modules/audit/src/uuid-time.ts).
             await db.query(
-              `insert into audit_events (id, tenant_id, actor_type, action, data) values (gen_random_uuid(), $1, 'system', 'bench.raw', '{}'::jsonb)`,
-              [tenantId],
+              `insert into audit_events (id, tenant_id, actor_type, action, data) values ($2, $1, 'system', 'bench.raw', '{}'::jsonb)`,
+              [tenantId, uuidv7()],
             );
             rawInserts++;
           }

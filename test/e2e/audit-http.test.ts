@@ -125,6 +125,20 @@ describe('querying', () => {
     expect([...seen].sort().reverse()).toEqual(seen); // strictly newest first
     for (const id of before) expect(seen).toContain(id); // no gaps
   });
+  it('answers ids and cursors that are not UUIDv7 (or name an instant past year 9999) without a server error', async () => {
+    const v4 = 'f5f0ef06-b32f-4b6c-a39c-e44616099c2c';
+    const farFuture = 'ffffffff-ffff-7fff-bfff-ffffffffffff';
+    for (const id of [v4, farFuture]) {
+      const one = await api.rest('GET', `/v1/audit-logs/${id}`, { tenant: T });
+      expect(one.status).toBe(404);
+      expect(one.body.error.code).toBe('AUDIT_EVENT_NOT_FOUND');
+      const cursor = Buffer.from(id, 'utf8').toString('base64url');
+      const page = await api.rest('GET', `/v1/audit-logs?limit=5&cursor=${cursor}`, { tenant: T });
+      expect(page.status).toBe(200);
+      // Every event id sorts below both (v7 ids start with the time), so the page is the newest five.
+      expect(page.body.items).toHaveLength(5);
+    }
+  });
 });
 
 describe('isolation between tenants', () => {

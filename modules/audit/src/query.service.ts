@@ -20,10 +20,13 @@ export async function listAuditEvents(em: EntityManager, scope: AuditScope, inpu
 /** One event in the caller's view; "in another tenant" and "does not exist" are the same 404. */
 export async function getAuditEvent(em: EntityManager, scope: AuditScope, id: string) {
   const where = whereClause(scope, {});
-  const at = new Date(uuidv7Time(id));
+  const time = uuidv7Time(id);
+  // The id's own instant pins the partition; an id that is not a UUIDv7 is looked up by itself.
   const [row] = await em.execute<AuditRow[]>(
-    `select ${AUDIT_COLUMNS} from audit_events where id = ? and occurred_at >= ? and occurred_at < ? and ${where.sql}`,
-    [id, at, new Date(at.getTime() + 1), ...where.params],
+    time === null
+      ? `select ${AUDIT_COLUMNS} from audit_events where id = ? and ${where.sql}`
+      : `select ${AUDIT_COLUMNS} from audit_events where id = ? and occurred_at >= ? and occurred_at < ? and ${where.sql}`,
+    time === null ? [id, ...where.params] : [id, new Date(time), new Date(time + 1), ...where.params],
   );
   if (!row) throw AuditErrors.AUDIT_EVENT_NOT_FOUND();
   return toAuditDto(row);

@@ -42,7 +42,8 @@ export function whereClause(scope: AuditScope, filters: AuditFilters, before?: s
     // Ids are UUIDv7 minted from the same instant as occurred_at: bounding the time too lets
     // PostgreSQL skip every partition newer than the cursor.
     add('id < ?', before);
-    add('occurred_at < ?', new Date(uuidv7Time(before) + 1));
+    const time = uuidv7Time(before);
+    if (time !== null) add('occurred_at < ?', new Date(time + 1));
   }
   return { sql: clauses.join(' and '), params };
 }
