@@ -1,4 +1,3 @@
-// @ts-expect-error -- a plain .mjs helper shared with scripts/start.mjs
 import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
 import { runLoad } from './load';
 import { BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess, startServerProcess } from './processes';

@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error -- a plain .mjs helper shared with scripts/start.mjs
 import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

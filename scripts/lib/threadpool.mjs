@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 
 /** libuv pool threads for the api: one per core (at least 2, at most 16). */
-export const apiPoolThreads = () => Math.max(2, Math.min(availableParallelism(), 16));
+const apiPoolThreads = () => Math.max(2, Math.min(availableParallelism(), 16));
 
 /**
  * The environment the api process must start with. argon2 hashes run on libuv's thread pool, and

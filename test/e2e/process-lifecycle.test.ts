@@ -3,7 +3,6 @@ import { request } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-// @ts-expect-error -- a plain .mjs helper shared with scripts/start.mjs
 import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
 import { createTestDatabase, forkApp, REPO_ROOT, TEST_REDIS_URL, uniqueSuffix } from '../src';
 

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { waitFor } from '@plinto/kernel/testing';
 import { onCleanup } from './harness';
-// @ts-expect-error -- a plain .mjs helper shared with scripts/start.mjs
 import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
