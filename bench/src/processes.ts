@@ -6,7 +6,6 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServerProcess {
   port: number;
-  pid: number;
   message: any;
   stop(): Promise<void>;
 }
@@ -27,7 +26,6 @@ export async function startServerProcess(path: string, env: Record<string, strin
   });
   return {
     port: message.port,
-    pid: child.pid!,
     message,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

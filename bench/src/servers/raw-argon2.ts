@@ -1,6 +1,7 @@
 // Baseline: raw argon2id verifications with Plinto's parameters, nothing else, in a process of its
-// own configured as the api configures its hashing (libuv's pool = one thread per core, one
-// verification in flight per thread): the ceiling a password sign-in could reach if it did no other
+// own whose libuv pool is sized as the api's (one thread per core), one verification in flight per
+// thread (two per thread, as the api keeps, measured the same here: nothing else waits on the
+// event loop): the ceiling a password sign-in could reach if it did no other
 // work. Answers `{ perSecond }` over IPC and exits.
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';

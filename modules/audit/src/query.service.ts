@@ -22,11 +22,10 @@ export async function getAuditEvent(em: EntityManager, scope: AuditScope, id: st
   const where = whereClause(scope, {});
   const time = uuidv7Time(id);
   // The id's own instant pins the partition; an id that is not a UUIDv7 is looked up by itself.
+  const instant = time === null ? { sql: '', params: [] } : { sql: 'occurred_at >= ? and occurred_at < ? and ', params: [new Date(time), new Date(time + 1)] };
   const [row] = await em.execute<AuditRow[]>(
-    time === null
-      ? `select ${AUDIT_COLUMNS} from audit_events where id = ? and ${where.sql}`
-      : `select ${AUDIT_COLUMNS} from audit_events where id = ? and occurred_at >= ? and occurred_at < ? and ${where.sql}`,
-    time === null ? [id, ...where.params] : [id, new Date(time), new Date(time + 1), ...where.params],
+    `select ${AUDIT_COLUMNS} from audit_events where id = ? and ${instant.sql}${where.sql}`,
+    [id, ...instant.params, ...where.params],
   );
   if (!row) throw AuditErrors.AUDIT_EVENT_NOT_FOUND();
   return toAuditDto(row);

@@ -19,11 +19,11 @@ export const authConfigSchema = z.object({
     .number()
     .int()
     .positive()
-    // Two per core: the api gives libuv's pool one thread per core (scripts/lib/threadpool.mjs),
-    // so the second waits in libuv's queue and a thread that finishes a hash starts the next one
-    // at once instead of idling until the event loop hands it over (measured: +10% sign-ins/s).
-    // More at once only time-slice the cores and evict each other's caches.
-    .default(2 * Math.max(2, Math.min(availableParallelism(), 16))),
+    // Two per libuv pool thread (the start script gives the api one per core, see
+    // scripts/lib/threadpool.mjs): the second waits in libuv's queue, so a thread that finishes a
+    // hash starts the next one at once instead of idling until the event loop hands it over
+    // (measured: +10% sign-ins/s). More at once only time-slice the cores and evict caches.
+    .default(2 * (Number(process.env.UV_THREADPOOL_SIZE) || Math.max(2, Math.min(availableParallelism(), 16)))),
   /** Hash requests that may wait for a slot; beyond it the request is refused with 503. */
   AUTH_HASH_QUEUE_MAX: z.coerce.number().int().positive().default(512),
   AUTH_SESSION_TTL_HOURS: z.coerce.number().int().positive().default(24 * 14),

@@ -20,17 +20,12 @@ function randomSlice(length: number): Buffer {
   return slice;
 }
 
-/** `length` random bytes in a buffer of their own. */
-function randomBytesOwned(length: number): Buffer {
-  return Buffer.from(randomSlice(length));
-}
-
 /**
  * UUIDv7 (RFC 9562): time-ordered, so primary keys double as a creation order and keyset
  * pagination can sort by id alone. PostgreSQL compares uuids bytewise, which preserves that order.
  */
 export function uuidv7(now = Date.now()): string {
-  const bytes = randomBytesOwned(16);
+  const bytes = Buffer.from(randomSlice(16)); // a copy: it is written to below
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
