@@ -41,7 +41,7 @@ describe('durability: a worker killed during a burst of 1,000 events', () => {
     // B fails every first attempt, and always for a tenth of the events.
     b.respond = (d, n, res) => (n === 0 || alwaysRefused(d.payload.id) ? res.writeHead(500).end() : res.writeHead(200).end());
 
-    let worker = await forkApp('workers', workerEnv);
+    const worker = await forkApp('workers', workerEnv);
     let sent = 0;
     const burst = (async () => {
       const next = async (): Promise<void> => {
@@ -60,7 +60,8 @@ describe('durability: a worker killed during a burst of 1,000 events', () => {
     await worker.exited;
     const sentAtKill = sent;
     expect(sentAtKill).toBeLessThan(BURST);
-    worker = await forkApp('workers', workerEnv);
+    // The restarted worker is stopped by the harness when the file ends.
+    await forkApp('workers', workerEnv);
     await burst;
 
     const events: { id: string }[] = (
