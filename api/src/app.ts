@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
-import { createContextFactory, type Config, type Logger, type MikroORM, type PlintoMeta, type Redis } from '@plinto/kernel';
+import { createContextFactory, isDependencyOutage, type Config, type Logger, type MikroORM, type PlintoMeta, type Redis } from '@plinto/kernel';
 import { appRouter } from './router';
 import { contextLookups } from './platform';
 import { buildOpenApiDocument } from './openapi';
@@ -14,6 +14,7 @@ import { docsRouter } from './http/docs';
 import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
 import { oauthRouter } from './http/oauth';
+import { failureMeta } from './http/failure-meta';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -38,7 +39,9 @@ export function createApp(deps: AppDeps): Express {
   const openApiDocument = buildOpenApiDocument();
   const createContext = createContextFactory({ ...contextLookups, orm: deps.orm, redis: deps.redis, config, logger });
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR') {
+    if (error.code === 'INTERNAL_SERVER_ERROR' && isDependencyOutage(error)) {
+      logger.warn({ err: error.cause ?? error, path, requestId: ctx?.request.requestId }, 'dependency unavailable');
+    } else if (error.code === 'INTERNAL_SERVER_ERROR') {
       logger.error({ err: error.cause ?? error, path, requestId: ctx?.request.requestId }, 'procedure failed');
     }
   };
@@ -68,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use(
     '/trpc',
-    createExpressMiddleware({ router: appRouter, createContext, maxBatchSize: config.TRPC_MAX_BATCH_SIZE, onError }),
+    createExpressMiddleware({ router: appRouter, createContext, maxBatchSize: config.TRPC_MAX_BATCH_SIZE, onError, responseMeta: ({ errors }) => failureMeta(errors) }),
   );
   app.post('/v1/audit-logs/export', auditExportRoute(createContext, logger));
   app.use(
@@ -81,7 +84,8 @@ export function createApp(deps: AppDeps): Express {
       onError,
       maxBodySize: config.HTTP_BODY_LIMIT_BYTES,
       responseMeta: ({ paths, errors }) => {
-        const status = errors.length === 0 ? successStatus(paths?.[0]) : undefined;
+        if (errors.length > 0) return failureMeta(errors);
+        const status = successStatus(paths?.[0]);
         return status ? { status } : {};
       },
     }),
@@ -92,6 +96,10 @@ export function createApp(deps: AppDeps): Express {
     if (err.type === 'entity.too.large') return sendError(res, 'PAYLOAD_TOO_LARGE');
     if (err.type === 'entity.parse.failed') return sendError(res, 'MALFORMED_REQUEST');
     if (err.status === 415 || err.type === 'encoding.unsupported') return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
+    if (isDependencyOutage(err)) {
+      logger.warn({ err, requestId: req.id }, 'dependency unavailable');
+      return sendError(res, 'SERVICE_UNAVAILABLE');
+    }
     logger.error({ err, requestId: req.id }, 'unhandled request error');
     sendError(res, 'INTERNAL');
   };

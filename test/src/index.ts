@@ -2,3 +2,4 @@ export * from './harness';
 export * from './processes';
 export * from './db';
 export * from './users';
+export * from './private-postgres';

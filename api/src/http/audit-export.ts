@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Request, Response } from 'express';
-import { AppError, type Context, type Logger } from '@plinto/kernel';
+import { AppError, isDependencyOutage, type Context, type Logger } from '@plinto/kernel';
 import { prepareAuditExport } from '@plinto/audit';
 import { sendError } from './error-body';
 
@@ -33,6 +33,7 @@ export function auditExportRoute(createContext: (opts: { req: Request }) => Prom
         return;
       }
       if (error instanceof AppError) return sendError(res, error.appCode, { message: error.message, fields: error.fields });
+      if (isDependencyOutage(error)) return sendError(res, 'SERVICE_UNAVAILABLE');
       logger.error({ err: error, requestId: req.id }, 'audit export failed');
       sendError(res, 'INTERNAL');
     }

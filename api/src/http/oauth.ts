@@ -9,7 +9,7 @@ import {
   type OAuthResponse,
 } from '@plinto/auth';
 import { cachedTenantBySlug } from '@plinto/tenants';
-import { requestMeta, type Config, type Logger, type MikroORM } from '@plinto/kernel';
+import { AppError, requestMeta, retryAfterOf, type Config, type Logger, type MikroORM } from '@plinto/kernel';
 import { sendError } from './error-body';
 
 /**
@@ -45,8 +45,18 @@ export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logge
     try {
       await fn(req, res);
     } catch (error) {
+      if (res.headersSent) return void deps.logger.error({ err: error, requestId: req.id }, 'oauth endpoint failed mid-answer');
+      // RFC 6749 §4.1.2.1 names this answer for a server that cannot serve for now (an outage, a
+      // throttle): the status says which, Retry-After says when to come back.
+      const wait = retryAfterOf(error);
+      if (wait !== null) {
+        const status = error instanceof AppError ? error.status : 503;
+        if (status === 503) deps.logger.warn({ err: error, requestId: req.id }, 'dependency unavailable');
+        const description = error instanceof AppError ? error.message : 'A dependency is unavailable; try again shortly';
+        return send(res, { status, headers: { 'cache-control': 'no-store', 'retry-after': String(wait) }, body: { error: 'temporarily_unavailable', error_description: description } });
+      }
       deps.logger.error({ err: error, requestId: req.id }, 'oauth endpoint failed');
-      if (!res.headersSent) send(res, { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error', error_description: 'Internal error' } });
+      send(res, { status: 500, headers: { 'cache-control': 'no-store' }, body: { error: 'server_error', error_description: 'Internal error' } });
     }
   };
 

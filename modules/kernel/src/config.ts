@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { configSectionShape } from './config-sections';
+import { configChecks, missing, registerConfigCheck, type ConfigProblem } from './config-checks';
+import { parseMasterKey } from './crypto/master-key';
 
 /**
  * Every setting Plinto reads from the environment, with defaults that work on a developer machine
@@ -41,6 +43,8 @@ export const configSchema = z.object({
   /** Run the maintenance schedulers in this workers process. */
   WORKERS_MAINTENANCE: boolish.default(true),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
+  /** How long a query waits for a free pooled connection before the request is answered 503. */
+  DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   DB_DEBUG: boolish.default(false),
   /** 32 bytes (hex or base64url) from which at-rest encryption keys are derived; required in production. */
   PLINTO_MASTER_KEY: z.string().optional(),
@@ -52,7 +56,30 @@ export type Config = z.infer<typeof configSchema> & { PUBLIC_URL: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  constructor(
+    message: string,
+    /** Every variable at fault. */
+    readonly variables: string[] = [],
+  ) {
+    super(message);
+  }
 }
+
+// Production keeps its at-rest keys in the environment: no generated development key.
+registerConfigCheck((values) => {
+  const problems: ConfigProblem[] = [];
+  if (values.NODE_ENV === 'production' && missing(values, 'PLINTO_MASTER_KEY')) {
+    problems.push({ variables: ['PLINTO_MASTER_KEY', 'NODE_ENV'], message: 'PLINTO_MASTER_KEY is required when NODE_ENV=production (32 random bytes, hex or base64url)' });
+  }
+  if (!missing(values, 'PLINTO_MASTER_KEY')) {
+    try {
+      parseMasterKey(String(values.PLINTO_MASTER_KEY));
+    } catch (error) {
+      problems.push({ variables: ['PLINTO_MASTER_KEY'], message: (error as Error).message });
+    }
+  }
+  return problems;
+});
 
 /** Parses the environment; throws ConfigError naming each invalid variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -62,17 +89,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Sections registered by modules (see config-sections.ts) are validated in the same pass.
   const parsed = configSchema.extend(configSectionShape()).safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+    const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
       const got = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`;
-      return `  ${name}: ${issue.message}${got}`;
+      return { variables: [name], message: `${name}: ${issue.message}${got}` };
     });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    throw configError(problems);
   }
+  const problems = configChecks().flatMap((check) => check(parsed.data));
+  if (problems.length > 0) throw configError(problems);
   // The module sections' values ride along untyped; each module reads its own via readConfigSection.
   const config = parsed.data as z.infer<typeof configSchema>;
   return {
     ...config,
     PUBLIC_URL: (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, ''),
   };
+}
+
+/** One line naming every variable at fault: what an operator reads first in a crash loop. */
+function configError(problems: ConfigProblem[]): ConfigError {
+  const variables = [...new Set(problems.flatMap((p) => p.variables))];
+  return new ConfigError(`Invalid configuration (${variables.join(', ')}): ${problems.map((p) => p.message).join('; ')}`, variables);
 }

@@ -14,6 +14,7 @@ export {
   type ErrorField,
   type ErrorSpec,
 } from './errors';
+export { isDependencyOutage, serviceUnavailable, retryAfterOf, OUTAGE_RETRY_AFTER_SECONDS } from './errors/outage';
 export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './db/orm';
 export { ensureDatabase, dropDatabase, migrate } from './db/database';
 export { insertRows } from './db/insert-rows';

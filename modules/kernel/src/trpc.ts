@@ -1,9 +1,11 @@
 import { initTRPC } from '@trpc/server';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import { AppError, CommonErrors, appCodeForTrpcCode, errorCatalog, type ErrorField } from './errors';
 import type { Context } from './context';
+import { isDependencyOutage, serviceUnavailable } from './errors/outage';
 
 /** Procedure metadata: the OpenAPI operation, and the HTTP status of a success (default 200). */
 export type PlintoMeta = OpenApiMeta<{
@@ -39,6 +41,8 @@ const t = initTRPC
     isDev: false,
     errorFormatter({ shape, error, ctx, path }) {
       let data: PlintoErrorData;
+      // PostgreSQL or Redis unreachable, or a pool exhausted: 503 with Retry-After, never a 500.
+      if (!(error instanceof AppError) && isDependencyOutage(error)) error = serviceUnavailable(error);
       if (error instanceof AppError) {
         data = { code: error.appCode, httpStatus: error.status, fields: error.fields, details: error.details };
       } else if (error.cause instanceof ZodError) {
@@ -49,10 +53,10 @@ const t = initTRPC
       }
       // Anything we did not raise on purpose may carry SQL or internals in its message.
       const message =
-        error instanceof AppError || data.httpStatus < 500 ? shape.message : (errorCatalog.get('INTERNAL')?.message ?? 'Internal server error');
+        error instanceof AppError ? error.message : data.httpStatus < 500 ? shape.message : (errorCatalog.get('INTERNAL')?.message ?? 'Internal server error');
       return {
         message: data.code === 'VALIDATION_FAILED' && !(error instanceof AppError) ? 'The request is invalid' : message,
-        code: shape.code,
+        code: TRPC_ERROR_CODES_BY_KEY[error.code] ?? shape.code,
         data: { ...data, path, requestId: ctx?.request.requestId },
       };
     },

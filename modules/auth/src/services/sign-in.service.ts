@@ -5,7 +5,7 @@ import { AuthErrors } from '../errors';
 import type { SignInResult } from '../auth.schemas';
 import { normalizePassword } from '../password/policy';
 import { verifyDummy, verifyPassword } from '../password/hasher';
-import { clearAccountAttempts, recordAccountFailure, reserveAccountAttempt } from './throttle';
+import { clearAccountAttempts, recordAccountFailure, releaseAccountAttempt, reserveAccountAttempt } from './throttle';
 import { readUserByEmail, toUserDto, type UserRow } from './users.service';
 import { startSession } from './session-start';
 import { sessionTokens } from '../tokens/issue';
@@ -23,12 +23,18 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
   const { em, redis, config, tenant, request } = deps;
   // The account row is read while the budget is checked (the read reveals nothing and hashes
   // nothing): one wait instead of two. A refused reservation throws before any hashing.
-  const [slot, user] = await Promise.all([
-    reserveAccountAttempt(redis, config, tenant.id, input.email, { ip: request.ip }),
-    readUserByEmail(em, tenant.id, input.email),
-  ]);
-  const password = normalizePassword(input.password);
-  const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyDummy(password);
+  const reservation = reserveAccountAttempt(redis, config, tenant.id, input.email, { ip: request.ip });
+  let slot: Awaited<typeof reservation>, user: Awaited<ReturnType<typeof readUserByEmail>>, ok: boolean;
+  try {
+    [slot, user] = await Promise.all([reservation, readUserByEmail(em, tenant.id, input.email)]);
+    const password = normalizePassword(input.password);
+    ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyDummy(password);
+  } catch (error) {
+    // No password was checked (PostgreSQL down, hasher overloaded): the slot is given back, so an
+    // outage never locks an account. A refused reservation has nothing to give back.
+    if (await reservation.then(() => true, () => false)) await releaseAccountAttempt(redis, config, tenant.id, input.email);
+    throw error;
+  }
   if (!ok || !user) {
     await recordAccountFailure(redis, config, tenant.id, input.email);
     await em.transactional(async (tx) => {

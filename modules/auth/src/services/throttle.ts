@@ -57,6 +57,14 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
 
+// An attempt that never checked its password (the account lookup or the hasher failed) gives its
+// slot back: an outage must not count towards a lock.
+const RELEASE = `
+local n = redis.call('HINCRBY', KEYS[1], 'n', -1)
+if n <= 0 and not redis.call('HGET', KEYS[1], 'f') then redis.call('DEL', KEYS[1]) end
+return n
+`;
+
 const WINDOW = `
 local c = redis.call('INCR', KEYS[1])
 if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -152,6 +160,11 @@ export async function reserveAccountAttempt(redis: Redis, config: Config, tenant
 export async function recordAccountFailure(redis: Redis, config: Config, tenantId: string, email: string): Promise<void> {
   const lockMs = authConfig(config).AUTH_ACCOUNT_LOCK_SECONDS * 1000;
   await guarded(() => runScript(redis, FAILED, 1, accountKey(config, tenantId, email), Date.now(), lockMs));
+}
+
+/** Gives back a reserved slot whose password was never checked (best effort: it expires anyway). */
+export async function releaseAccountAttempt(redis: Redis, config: Config, tenantId: string, email: string): Promise<void> {
+  await runScript(redis, RELEASE, 1, accountKey(config, tenantId, email)).catch(() => undefined);
 }
 
 /** A correct password clears the account's failures (and any lock, e.g. after a password reset). */

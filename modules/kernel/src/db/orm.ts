@@ -31,7 +31,7 @@ export function composeSchemas(schemas: ModuleSchema[]): Required<ModuleSchema> 
 }
 
 export async function createOrm(
-  config: Pick<Config, 'DATABASE_URL' | 'DB_POOL_MAX' | 'DB_DEBUG'>,
+  config: Pick<Config, 'DATABASE_URL' | 'DB_POOL_MAX' | 'DB_DEBUG'> & Partial<Pick<Config, 'DB_POOL_ACQUIRE_TIMEOUT_MS'>>,
   schema: Required<ModuleSchema>,
   logger?: Logger,
 ): Promise<MikroORM> {
@@ -50,7 +50,9 @@ export async function createOrm(
       allOrNothing: true,
       snapshot: false,
     },
-    pool: { min: 0, max: config.DB_POOL_MAX },
+    // A request never waits long for a connection: past the acquire timeout it is answered 503
+    // (pool exhausted) rather than piling up behind a database that cannot keep up.
+    pool: { min: 0, max: config.DB_POOL_MAX, acquireTimeoutMillis: config.DB_POOL_ACQUIRE_TIMEOUT_MS ?? 10_000 },
     debug: config.DB_DEBUG,
     logger: (message) => logger?.debug({ orm: true }, message),
     // Keep the connection errors readable; MikroORM's default colours ANSI codes into logs.
