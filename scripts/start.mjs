@@ -26,7 +26,7 @@ if (!['all', 'api', 'workers'].includes(which)) {
 }
 
 /** How to run an entry point: its bundle (`pnpm build`) or its TypeScript source through tsx. */
-const entryArgs = (name) => (compiled ? [`${ROOT}${DIST[name]}`] : ['--import', 'tsx', `${ROOT}${SOURCE[name]}`]);
+const entryArgs = (name) => (compiled ? ['--enable-source-maps', `${ROOT}${DIST[name]}`] : ['--import', 'tsx', `${ROOT}${SOURCE[name]}`]);
 const SOURCE = { api: 'api/src/main.ts', workers: 'workers/src/main.ts', migrate: 'api/src/cli/migrate.ts' };
 const DIST = { api: 'api/dist/main.js', workers: 'workers/dist/main.js', migrate: 'api/dist/migrate.js' };
 
