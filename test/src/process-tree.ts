@@ -33,7 +33,11 @@ export function descendants(root: number): ProcessInfo[] {
   const queue = [root];
   while (queue.length > 0) {
     const pid = queue.shift()!;
-    for (const p of all) if (p.ppid === pid) (found.push(p), queue.push(p.pid));
+    for (const p of all) {
+      if (p.ppid !== pid) continue;
+      found.push(p);
+      queue.push(p.pid);
+    }
   }
   return found;
 }
