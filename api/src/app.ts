@@ -15,6 +15,9 @@ import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
 import { oauthRouter } from './http/oauth';
 import { failureMeta } from './http/failure-meta';
+import { noteRoute, noteTenant, requestScope } from './http/request-scope';
+import { accessLog } from './http/access-log';
+import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -25,20 +28,38 @@ export interface AppDeps {
   isShuttingDown: () => boolean;
 }
 
+const metaOf = (path: string | undefined): PlintoMeta | undefined =>
+  path ? (appRouter._def.procedures as unknown as Record<string, { _def: { meta?: PlintoMeta } }>)[path]?._def.meta : undefined;
+
 /** The HTTP status a successful REST call answers with (201 for creations, declared in meta). */
-function successStatus(path: string | undefined): number | undefined {
-  if (!path) return undefined;
-  const procedure = (appRouter._def.procedures as unknown as Record<string, { _def: { meta?: PlintoMeta } }>)[path];
-  return procedure?._def.meta?.successStatus;
-}
+const successStatus = (path: string | undefined): number | undefined => metaOf(path)?.successStatus;
+
+/** A REST call's route template, from its procedure's OpenAPI path (`/v1/tenants/{id}`). */
+const restRoute = (path: string | undefined): string | undefined => {
+  const openapi = metaOf(path)?.openapi;
+  return openapi ? `/v1${openapi.path}` : undefined;
+};
+
+const noted = <T extends { slug: string } | null>(tenant: T): T => {
+  noteTenant(tenant?.slug);
+  return tenant;
+};
 
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
-  const metrics = createMetrics();
+  const metrics = createMetrics(deps.orm);
+  observeAuthEvents();
   const openApiDocument = buildOpenApiDocument();
-  const createContext = createContextFactory({ ...contextLookups, orm: deps.orm, redis: deps.redis, config, logger });
+  // The tenant a request resolves is noted for its access-log line and span.
+  const lookups = {
+    ...contextLookups,
+    findTenantBySlug: async (...args: Parameters<typeof contextLookups.findTenantBySlug>) => noted(await contextLookups.findTenantBySlug(...args)),
+    findTenantById: async (...args: Parameters<typeof contextLookups.findTenantById>) => noted(await contextLookups.findTenantById(...args)),
+  };
+  const createContext = createContextFactory({ ...lookups, orm: deps.orm, redis: deps.redis, config, logger });
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
+    countSignInFailure(path, error);
     if (error.code === 'INTERNAL_SERVER_ERROR' && isDependencyOutage(error)) {
       logger.warn({ err: error.cause ?? error, path, requestId: ctx?.request.requestId }, 'dependency unavailable');
     } else if (error.code === 'INTERNAL_SERVER_ERROR') {
@@ -49,6 +70,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
   app.use(requestId);
+  app.use(requestScope);
+  app.use(accessLog(logger));
   app.use(metrics.observe);
   app.use(securityHeaders());
   app.use((_req, res, next) => {
@@ -71,7 +94,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use(
     '/trpc',
-    createExpressMiddleware({ router: appRouter, createContext, maxBatchSize: config.TRPC_MAX_BATCH_SIZE, onError, responseMeta: ({ errors }) => failureMeta(errors) }),
+    createExpressMiddleware({
+      router: appRouter,
+      createContext,
+      maxBatchSize: config.TRPC_MAX_BATCH_SIZE,
+      onError,
+      responseMeta: ({ paths, data, errors }) => {
+        // Results as sent: superjson wraps each in `{ json }`.
+        const results = data.map((d) => (d && 'result' in d ? (d.result as { data?: { json?: unknown } }).data : undefined));
+        countSignInSuccesses(paths, results.map((r) => (r && typeof r === 'object' && 'json' in r ? r.json : r)));
+        return failureMeta(errors);
+      },
+    }),
   );
   app.post('/v1/audit-logs/export', auditExportRoute(createContext, logger));
   app.use(
@@ -83,8 +117,11 @@ export function createApp(deps: AppDeps): Express {
       createContext,
       onError,
       maxBodySize: config.HTTP_BODY_LIMIT_BYTES,
-      responseMeta: ({ paths, errors }) => {
+      responseMeta: ({ paths, data, errors }) => {
+        const route = restRoute(paths?.[0]);
+        if (route) noteRoute(route);
         if (errors.length > 0) return failureMeta(errors);
+        countSignInSuccesses(paths, data);
         const status = successStatus(paths?.[0]);
         return status ? { status } : {};
       },

@@ -120,6 +120,7 @@ const bulkInvitations: Benchmark = {
       QUEUE_PREFIX: PREFIX,
       LOG_LEVEL: 'warn',
       WORKERS_MAINTENANCE: 'false',
+      WORKERS_METRICS_PORT: '0',
       EMAIL_PROVIDER: 'smtp',
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(sink.port),

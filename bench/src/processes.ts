@@ -40,6 +40,7 @@ export function startApiProcess(env: Record<string, string> = {}) {
     DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plinto_bench',
     QUEUE_PREFIX: 'plinto_bench',
     PORT: '0',
+    WORKERS_METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
     PLINTO_BOOTSTRAP_API_KEY: BENCH_PLATFORM_KEY,
     // One master key for every bench process: they share the bench database's sealed signing keys.

@@ -127,6 +127,7 @@ const deliveries: Benchmark = {
       QUEUE_PREFIX: PREFIX,
       LOG_LEVEL: 'warn',
       WORKERS_MAINTENANCE: 'false',
+      WORKERS_METRICS_PORT: '0',
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       WEBHOOK_CONCURRENCY: String(CONCURRENCY),
     };

@@ -15,6 +15,7 @@ beforeAll(async () => {
   // IP budget is out of the way (it has its own test below).
   api = await startTestApi({
     EMAIL_PROVIDER: 'smtp',
+    SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
     AUTH_ACCOUNT_LOCK_THRESHOLD: '10',
     AUTH_ACCOUNT_DELAY_AFTER: '0',

@@ -9,7 +9,7 @@ import { anon, sql } from './auth-helpers';
 describe('the email worker', () => {
   it('retries with backoff while SMTP is down, delivers once it is up, then scrubs the link', async () => {
     const port = await freePort();
-    const api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_PORT: String(port), AUTH_IP_RATE_LIMIT_PER_MINUTE: '1000' });
+    const api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), AUTH_IP_RATE_LIMIT_PER_MINUTE: '1000' });
     const workers = await startTestWorkers(api.config);
     expect((await anon(api, 'default')('POST', '/v1/auth/sign-up', { email: 'retry@example.com', password: 'correct horse battery staple' })).status).toBe(202);
     const [outboxRow] = await waitFor(async () => {

@@ -29,6 +29,7 @@ async function envFor(extra: Record<string, string> = {}) {
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
       PORT: '0',
+      WORKERS_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       PLINTO_BOOTSTRAP_API_KEY: `plk_start_${randomBytes(16).toString('hex')}`,
       PLINTO_MASTER_KEY: randomBytes(32).toString('hex'),

@@ -33,7 +33,8 @@ export async function forkApp(entry: 'api' | 'workers', env: Record<string, stri
     cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx'],
     // The api as `npm start` starts it: libuv's pool sized for the password hashes.
-    env: { ...process.env, ...(entry === 'api' ? apiThreadPoolEnv({ ...process.env, ...env }) : {}), ...env },
+    // WORKERS_METRICS_PORT=0: test files run in parallel, each workers process on a free port.
+    env: { ...process.env, WORKERS_METRICS_PORT: '0', ...(entry === 'api' ? apiThreadPoolEnv({ ...process.env, ...env }) : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   child.stdout!.on('data', (chunk) => (output += chunk));

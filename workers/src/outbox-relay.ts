@@ -1,5 +1,6 @@
 import { PollingLoop } from './polling-loop';
-import { queueDescriptor, type EntityManager, type Logger, type MikroORM, type QueueProducers } from '@plinto/kernel';
+import { contextOf, currentTraceparent, queueDescriptor, tracer, SpanKind, type EntityManager, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
+import { context, trace } from '@opentelemetry/api';
 
 interface OutboxRow {
   id: string;
@@ -83,7 +84,9 @@ export class OutboxRelay {
       byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
     }
     for (const [queue, group] of byQueue) {
-      const jobs = group.map((row) => ({ name: row.job_name, data: row.payload, opts: { jobId: row.id } }));
+      // A span per row in the trace it carries; the job continues the trace from this span.
+      const spans = group.map((row) => relaySpan(row, queue));
+      const jobs = group.map((row, i) => ({ name: row.job_name, data: withTrace(row.payload, spans[i]), opts: { jobId: row.id } }));
       let timer: NodeJS.Timeout | undefined;
       try {
         // Bounded: the rows stay locked meanwhile, and a stuck producer must not stall the relay.
@@ -95,9 +98,11 @@ export class OutboxRelay {
         ]);
       } catch (error) {
         this.producers.discard(queue);
+        for (const span of spans) span?.recordException(error as Error);
         throw error;
       } finally {
         clearTimeout(timer);
+        for (const span of spans) span?.end();
       }
     }
     return invalid;
@@ -111,4 +116,20 @@ export class OutboxRelay {
       [error, ...ids],
     );
   }
+}
+
+/** The relay's span for a row that carries a trace (none for rows without one). */
+function relaySpan(row: OutboxRow, queue: string): Span | undefined {
+  if (typeof row.payload.traceparent !== 'string') return undefined;
+  return tracer('plinto-workers').startSpan(
+    'outbox.relay',
+    { kind: SpanKind.PRODUCER, attributes: { 'plinto.outbox.id': row.id, 'messaging.destination.name': queue } },
+    contextOf(row.payload.traceparent),
+  );
+}
+
+function withTrace(payload: Record<string, unknown>, span: Span | undefined): Record<string, unknown> {
+  if (!span) return payload;
+  const traceparent = context.with(trace.setSpan(context.active(), span), currentTraceparent);
+  return traceparent ? { ...payload, traceparent } : payload;
 }

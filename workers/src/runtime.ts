@@ -18,11 +18,15 @@ import type { DomainEventHandler } from './processors/domain-events';
 import type { ScheduledTask } from './processors/maintenance';
 import { consumers, defaultDomainEventHandlers, maintenanceTasks } from './consumers';
 import { workerSchema } from './schema';
+import { observeBacklogs, observeWorker, serveMetrics } from './metrics';
+import { tracedProcessor } from './tracing';
 
 export interface WorkersRuntime {
   orm: MikroORM;
   relay: OutboxRelay;
   producers: QueueProducers;
+  /** This process's Prometheus endpoint (WORKERS_METRICS_PORT). */
+  metricsUrl: string;
   /** Resolves once the maintenance job schedulers are registered in Redis. */
   schedulersReady: Promise<void>;
   /** Graceful: stops taking work, finishes the jobs in hand, then closes connections. */
@@ -71,13 +75,14 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   const consume = (name: string, processor: Processor, concurrency: number) => {
     const connection = createRedis(config.REDIS_URL, 'worker', `plinto-worker-${name}`);
     connections.push(connection);
-    const worker = new Worker(name, processor, {
+    const worker = new Worker(name, tracedProcessor(name, processor), {
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency,
     });
     worker.on('error', (error) => logger.warn({ err: error, queue: name }, 'worker connection error'));
     worker.on('failed', (job, error) => logger.warn({ err: error, queue: name, jobId: job?.id }, 'job failed'));
+    observeWorker(worker, name);
     workers.push(worker);
   };
 
@@ -99,11 +104,15 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   chainer.start();
   const listener = new OutboxListener(config.DATABASE_URL, logger, [() => relay.nudge(), () => chainer.nudge()]);
   await listener.start();
+  const metrics = await serveMetrics(config.HOST, config.WORKERS_METRICS_PORT, orm);
+  const stopObserving = observeBacklogs({ orm, producers, queueNames: workers.map((w) => w.name), logger });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       stopped = true;
+      stopObserving();
+      await metrics.close();
       await listener.stop();
       await relay.stop();
       await chainer.stop();
@@ -116,5 +125,5 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
       await orm.close();
     })());
 
-  return { orm, relay, producers, schedulersReady, close };
+  return { orm, relay, producers, schedulersReady, metricsUrl: metrics.url, close };
 }

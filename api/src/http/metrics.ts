@@ -1,17 +1,21 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Registry, collectDefaultMetrics, Histogram } from 'prom-client';
+import { collectNodeMetrics, histogram, observePool, processRegistry, type MikroORM } from '@plinto/kernel';
+import type { Histogram } from 'prom-client';
 
-/** Prometheus metrics of one api instance (its own registry, so tests can run several in-process). */
-export function createMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const duration = new Histogram({
+/**
+ * Prometheus metrics of the api process (kernel's process registry): HTTP durations here, the
+ * auth and authz metrics where they happen (observability/), PostgreSQL pool use and Node's own
+ * (event-loop lag, heap, GC). Served at /metrics.
+ */
+export function createMetrics(orm: MikroORM) {
+  collectNodeMetrics();
+  observePool(orm);
+  const duration = histogram({
     name: 'plinto_http_request_duration_seconds',
     help: 'HTTP request duration by surface, method and status',
     // Bounded label values only: the surface (trpc, v1, other), never the raw path.
     labelNames: ['surface', 'method', 'status'],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
   });
 
   // One child per label set, looked up by a short key: prom-client otherwise re-hashes the label
@@ -36,9 +40,9 @@ export function createMetrics() {
   }
 
   async function serve(_req: Request, res: Response): Promise<void> {
-    res.setHeader('Content-Type', registry.contentType);
-    res.send(await registry.metrics());
+    res.setHeader('Content-Type', processRegistry.contentType);
+    res.send(await processRegistry.metrics());
   }
 
-  return { observe, serve, registry };
+  return { observe, serve, registry: processRegistry };
 }

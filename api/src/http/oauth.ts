@@ -11,6 +11,7 @@ import {
 import { cachedTenantBySlug } from '@plinto/tenants';
 import { AppError, requestMeta, retryAfterOf, type Config, type Logger, type MikroORM } from '@plinto/kernel';
 import { sendError } from './error-body';
+import { noteTenant } from './request-scope';
 
 /**
  * The OAuth/OIDC surface of each tenant, under its issuer `{PUBLIC_URL}/t/{tenant}`: discovery,
@@ -28,6 +29,7 @@ export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logge
   async function tenantOf(req: Request, res: Response) {
     const em = deps.orm.em.fork();
     const tenant = await cachedTenantBySlug(em, String(req.params.tenant).toLowerCase());
+    noteTenant(tenant?.slug);
     if (!tenant || tenant.status !== 'active') {
       sendError(res, 'TENANT_NOT_FOUND');
       return null;

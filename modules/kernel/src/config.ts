@@ -42,6 +42,8 @@ export const configSchema = z.object({
   OUTBOX_RETENTION_HOURS: z.coerce.number().int().positive().default(72),
   /** Run the maintenance schedulers in this workers process. */
   WORKERS_MAINTENANCE: boolish.default(true),
+  /** Where the workers serve their Prometheus /metrics (on HOST); 0 picks a free port. */
+  WORKERS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   /** How long a query waits for a free pooled connection before the request is answered 503. */
   DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

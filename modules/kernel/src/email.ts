@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineQueue } from './queues';
 import { registerConfigSection } from './config-sections';
+import { missing, registerConfigCheck, type ConfigProblem } from './config-checks';
 
 /**
  * The `email` queue: every message Plinto sends. Producers write an outbox effect (in the
@@ -46,20 +47,55 @@ export const EmailQueue = defineQueue('email', emailMessageSchema, {
 });
 export const EMAIL_QUEUE = EmailQueue.name;
 
-/** Email transport settings (read by the email worker). */
+/** Email transport settings (read by the email worker); cross-field rules below. */
 export const emailConfigSchema = z.object({
-  /** `smtp` sends for real; `log` writes a line per message (never its link) for development. */
-  EMAIL_PROVIDER: z.enum(['smtp', 'log']).default('log'),
-  SMTP_HOST: z.string().default('127.0.0.1'),
+  /** `smtp`, `sendgrid` or `ses` send for real; `log` writes a line per message (never its link), for development. */
+  EMAIL_PROVIDER: z.enum(['log', 'smtp', 'sendgrid', 'ses']).default('log'),
+  /** The sender address of every message (its display name is the tenant's). */
+  EMAIL_FROM: z.email().optional(),
+  /** The older name of EMAIL_FROM, still read when EMAIL_FROM is unset. */
+  SMTP_FROM_EMAIL: z.email().optional(),
+  SMTP_HOST: z.string().optional(),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_USERNAME: z.string().optional(),
   SMTP_PASSWORD: z.string().optional(),
   /** Implicit TLS (port 465); otherwise STARTTLS is used when the server offers it. */
   SMTP_SECURE: z.enum(['true', 'false']).default('false'),
-  SMTP_FROM_EMAIL: z.email().default('no-reply@plinto.local'),
+  SENDGRID_API_KEY: z.string().optional(),
+  /** SendGrid's API origin (a proxy's, or a local double in tests). */
+  SENDGRID_API_URL: z.url().default('https://api.sendgrid.com'),
+  /** The SES region; AWS_REGION when unset. */
+  SES_REGION: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  /** The SES API endpoint (a VPC endpoint, or a local double in tests); the region's when unset. */
+  SES_ENDPOINT: z.url().optional(),
+  /** Explicit SES credentials; when unset the AWS SDK's own chain (environment, profile, instance role). */
+  SES_ACCESS_KEY_ID: z.string().optional(),
+  SES_SECRET_ACCESS_KEY: z.string().optional(),
   EMAIL_CONCURRENCY: z.coerce.number().int().positive().default(16),
 });
 
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
 
 registerConfigSection('email', emailConfigSchema);
+
+/** The sender address: EMAIL_FROM, else the older SMTP_FROM_EMAIL, else a local default. */
+export const emailFrom = (settings: EmailConfig): string => settings.EMAIL_FROM ?? settings.SMTP_FROM_EMAIL ?? 'no-reply@plinto.local';
+
+registerConfigCheck((values) => {
+  const problems: ConfigProblem[] = [];
+  const provider = values.EMAIL_PROVIDER ?? 'log';
+  const need = (variable: string, why: string) => missing(values, variable) && problems.push({ variables: ['EMAIL_PROVIDER', variable], message: `${variable} is required when ${why}` });
+  if (provider === 'smtp') need('SMTP_HOST', 'EMAIL_PROVIDER=smtp');
+  if (provider === 'sendgrid') need('SENDGRID_API_KEY', 'EMAIL_PROVIDER=sendgrid');
+  if (provider === 'ses' && missing(values, 'SES_REGION') && missing(values, 'AWS_REGION')) {
+    problems.push({ variables: ['EMAIL_PROVIDER', 'SES_REGION'], message: 'SES_REGION (or AWS_REGION) is required when EMAIL_PROVIDER=ses' });
+  }
+  if (!missing(values, 'SMTP_USERNAME') && missing(values, 'SMTP_PASSWORD')) {
+    problems.push({ variables: ['SMTP_USERNAME', 'SMTP_PASSWORD'], message: 'SMTP_PASSWORD is required with SMTP_USERNAME' });
+  }
+  if (missing(values, 'SES_ACCESS_KEY_ID') !== missing(values, 'SES_SECRET_ACCESS_KEY')) {
+    problems.push({ variables: ['SES_ACCESS_KEY_ID', 'SES_SECRET_ACCESS_KEY'], message: 'SES_ACCESS_KEY_ID and SES_SECRET_ACCESS_KEY go together' });
+  }
+  return problems;
+});

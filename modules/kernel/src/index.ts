@@ -15,6 +15,10 @@ export {
   type ErrorSpec,
 } from './errors';
 export { isDependencyOutage, serviceUnavailable, retryAfterOf, OUTAGE_RETRY_AFTER_SECONDS } from './errors/outage';
+export { processRegistry, collectNodeMetrics, counter, gauge, histogram } from './observability/metrics';
+export { observeRecordedEvents } from './observability/recorded-events';
+export { observePool, forgetPool } from './observability/pool';
+export { startTracing, tracer, inSpan, currentTraceparent, contextOf, SpanKind, SpanStatusCode, type Span, type TracingOptions } from './observability/tracing';
 export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './db/orm';
 export { ensureDatabase, dropDatabase, migrate } from './db/database';
 export { insertRows } from './db/insert-rows';
@@ -85,12 +89,14 @@ export { Migration } from '@mikro-orm/migrations';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export type { InferEntity } from '@mikro-orm/core';
 export { registerConfigSection, readConfigSection, hostListSetting } from './config-sections';
+export { registerConfigCheck, type ConfigProblem, type ConfigCheck } from './config-checks';
 export {
   EmailQueue,
   EMAIL_QUEUE,
   emailMessageSchema,
   emailTemplates,
   emailConfigSchema,
+  emailFrom,
   type EmailMessage,
   type EmailTemplate,
   type EmailConfig,

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { startTracing } from './observability/tracing';
 
 /**
  * Runs one Plinto process (api, workers): loads the configuration (an invalid value exits 1 with
@@ -19,6 +20,13 @@ export async function runProcess(
     exitOnStartError(name, error);
   }
   const logger = createLogger(config, name);
+  // Before anything runs: OTEL_TRACES_EXPORTER=otlp turns tracing on (off by default).
+  let tracing: ReturnType<typeof startTracing>;
+  try {
+    tracing = startTracing({ serviceName: name });
+  } catch (error) {
+    exitOnStartError(name, new ConfigError((error as Error).message, ['OTEL_TRACES_EXPORTER']));
+  }
   let running: { close(): Promise<void>; ready?: Record<string, unknown> };
   try {
     running = await start(config, logger);
@@ -34,7 +42,10 @@ export async function runProcess(
     if (stopping) return;
     stopping = true;
     logger.info({ reason }, 'shutting down: finishing in-flight work');
-    running.close().then(
+    running
+      .close()
+      .then(() => tracing.shutdown())
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -2,7 +2,7 @@ import { recordEvent, uuidv7, SYSTEM_ACTOR, type Config, type EntityManager, typ
 import { webhookConfig } from './config';
 import { signingSecrets } from './endpoints.service';
 import { webhookHeaders } from './signing';
-import { sendOutbound, type Resolver, type SendResult } from '@plinto/kernel';
+import { inSpan, sendOutbound, SpanKind, SpanStatusCode, type Resolver, type SendResult } from '@plinto/kernel';
 
 export type DeliveryOutcome =
   | { kind: 'skipped'; reason: 'missing' | 'settled' }
@@ -96,11 +96,19 @@ async function claim(em: EntityManager, messageId: string, claimMs: number): Pro
  * worker) re-runs the job at `retry.at`. At-least-once: a crash after the POST but before the
  * commit repeats the attempt, with the same `webhook-id`, for the receiver to dedupe.
  */
+/** One delivery attempt, as the workers' metrics see it. */
+export interface AttemptObservation {
+  ok: boolean;
+  status: number | null;
+  latencyMs: number;
+  errorKind: string | null;
+}
+
 export async function deliverMessage(
   orm: MikroORM,
   config: Config,
   messageId: string,
-  options: { resolver?: Resolver } = {},
+  options: { resolver?: Resolver; onAttempt?: (attempt: AttemptObservation) => void } = {},
 ): Promise<DeliveryOutcome> {
   const settings = webhookConfig(config);
   const em = orm.em.fork();
@@ -114,14 +122,20 @@ export async function deliverMessage(
     return { kind: 'dead', attempt: message.attempts, reason: 'endpoint_disabled' };
   }
 
-  const result = await sendOutbound({
-    url: endpoint.url,
-    headers: webhookHeaders(signingSecrets(config, endpoint), message.id, message.body),
-    body: message.body,
-    timeoutMs: settings.WEBHOOK_TIMEOUT,
-    allowedHosts: settings.WEBHOOK_ALLOWED_HOSTS,
-    resolver: options.resolver,
+  const result = await inSpan('plinto-webhooks', 'webhook.attempt', { kind: SpanKind.CLIENT, attributes: { 'plinto.webhook.message_id': message.id, 'plinto.webhook.attempt': attempt } }, async (span) => {
+    const sent = await sendOutbound({
+      url: endpoint.url,
+      headers: webhookHeaders(signingSecrets(config, endpoint), message.id, message.body),
+      body: message.body,
+      timeoutMs: settings.WEBHOOK_TIMEOUT,
+      allowedHosts: settings.WEBHOOK_ALLOWED_HOSTS,
+      resolver: options.resolver,
+    });
+    if (sent.status !== null) span.setAttribute('http.response.status_code', sent.status);
+    if (!sent.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: sent.errorKind ?? `HTTP ${sent.status}` });
+    return sent;
   });
+  options.onAttempt?.({ ok: result.ok, status: result.status, latencyMs: result.latencyMs, errorKind: result.errorKind ?? null });
   const round = message.round_attempts + 1;
   const gone = result.status === 410;
   const delay = result.ok || gone ? null : nextDelay(settings.WEBHOOK_RETRY_SCHEDULE, round, result.retryAfterMs);

@@ -1,4 +1,4 @@
-import { uuidv7, type DomainEventMessage, type EntityManager } from '@plinto/kernel';
+import { currentTraceparent, uuidv7, type DomainEventMessage, type EntityManager } from '@plinto/kernel';
 
 /** A committed event as the `events` queue carries it. */
 export type FanOutEvent = Omit<DomainEventMessage, 'actor'> & { actor: { type: string; id: string | null } };
@@ -83,6 +83,8 @@ export async function fanOutEvent(em: EntityManager, event: FanOutEvent, firstDe
   const body = payloadFor(event);
   const tenantId = event.tenantId;
   const availableAt = new Date(Date.now() + firstDelayMs);
+  const traceparent = currentTraceparent();
+  const trace = traceparent ? { traceparent } : {};
   // One statement, so atomic without a transaction: the messages that are new (a redelivered
   // event conflicts on (event_id, endpoint_id) and inserts nothing) and an outbox row for each.
   const values: unknown[] = [];
@@ -95,10 +97,11 @@ export async function fanOutEvent(em: EntityManager, event: FanOutEvent, firstDe
             on conflict (event_id, endpoint_id) do nothing
             returning id)
      insert into outbox (id, tenant_id, queue, job_name, payload, created_at, available_at, attempts)
-     select i.outbox_id, ?::uuid, ?::text, ?::text, jsonb_build_object('messageId', m.id), now(), ?::timestamptz, 0
+     select i.outbox_id, ?::uuid, ?::text, ?::text, jsonb_build_object('messageId', m.id) || ?::jsonb, now(), ?::timestamptz, 0
        from inserted m join input i on i.message_id = m.id
      returning id, payload->>'messageId' as message_id`,
-    [...values, tenantId, event.eventId, event.action, body, availableAt, tenantId, WebhooksQueue.name, WEBHOOK_DELIVER_JOB, availableAt],
+    // The event's trace (the fan-out runs inside it) continues in each delivery job.
+    [...values, tenantId, event.eventId, event.action, body, availableAt, tenantId, WebhooksQueue.name, WEBHOOK_DELIVER_JOB, JSON.stringify(trace), availableAt],
   );
-  return rows.map((r) => ({ outboxId: r.id, messageId: r.message_id }));
+  return rows.map((r) => ({ outboxId: r.id, messageId: r.message_id, ...trace }));
 }

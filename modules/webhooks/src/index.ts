@@ -10,7 +10,7 @@ export { WebhooksQueue, WEBHOOK_DELIVER_JOB } from './queue';
 export { WebhookErrors } from './errors';
 export { fanOutEvent, matchesFilters, payloadFor } from './fanout.service';
 export { dispatchNow, queueDeliveries, type QueuedDelivery } from './outbox';
-export { deliverMessage, nextDelay, withJitter, type DeliveryOutcome } from './delivery.service';
+export { deliverMessage, nextDelay, withJitter, type DeliveryOutcome, type AttemptObservation } from './delivery.service';
 export { requeueStuckMessages } from './maintenance';
 export { createEndpoint, getEndpoint, rotateSecret, updateEndpoint } from './endpoints.service';
 export { replayMessage, recoverEndpoint, sendTestMessage, getMessage } from './messages.service';

@@ -4,6 +4,8 @@ import { WebhooksQueue, WEBHOOK_DELIVER_JOB } from './queue';
 export interface QueuedDelivery {
   outboxId: string;
   messageId: string;
+  /** The trace the delivery continues (W3C), when the process traces. */
+  traceparent?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function dispatchNow(em: EntityManager, producers: QueueProducers, 
   if (queued.length === 0) return;
   await producers
     .get(WebhooksQueue.name)
-    .addBulk(queued.map((q) => ({ name: WEBHOOK_DELIVER_JOB, data: { messageId: q.messageId }, opts: { jobId: q.outboxId } })));
+    .addBulk(queued.map((q) => ({ name: WEBHOOK_DELIVER_JOB, data: { messageId: q.messageId, ...(q.traceparent ? { traceparent: q.traceparent } : {}) }, opts: { jobId: q.outboxId } })));
   await em.execute(
     `update outbox set dispatched_at = now(), attempts = attempts + 1
       where id in (${queued.map(() => '?').join(', ')}) and dispatched_at is null`,

@@ -1,35 +1,24 @@
-import type { Job } from 'bullmq';
-import nodemailer, { type Transporter } from 'nodemailer';
-import { EmailQueue, emailConfigSchema, readConfigSection, type Config, type Logger, type MikroORM } from '@plinto/kernel';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { EmailQueue, emailConfigSchema, emailFrom, inSpan, readConfigSection, SpanKind, type Config, type Logger, type MikroORM } from '@plinto/kernel';
+import { emailProvider } from '../email/providers';
+import { EmailSendError } from '../email/provider';
+import { workerMetrics } from '../metrics';
 import { getTenant } from '@plinto/tenants';
 import { renderEmail } from './email/templates';
 
 /**
- * Processes the `email` queue: renders the template (plain text + HTML) with the tenant's sender
- * name, and sends it over SMTP with nodemailer (`EMAIL_PROVIDER=smtp`) or writes one log line
- * (`log`, for development). A failed send throws, so BullMQ retries it with exponential backoff.
- * Links carry secrets: they are never logged, and once the message is handed to the SMTP server
- * the link is scrubbed from the job and from its outbox row.
+ * Processes the `email` queue: renders the message (plain text + HTML) with the tenant's sender
+ * name, and sends it through EMAIL_PROVIDER (SMTP, SendGrid, SES, or one log line in development).
+ * A send that can succeed later (throttled, the provider's outage, the network) throws, so BullMQ
+ * retries it with exponential backoff; one that cannot (a rejected address, bad credentials) fails
+ * the job for good (UnrecoverableError) instead of retrying for hours. Links carry secrets: they
+ * are never logged, and once the provider has the message the link is scrubbed from the job and
+ * from its outbox row.
  */
 export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Logger; onClose?: (cleanup: () => void) => void }) {
   const settings = readConfigSection(deps.config, emailConfigSchema);
-  let transport: Transporter | undefined;
-  const smtp = () =>
-    (transport ??= nodemailer.createTransport({
-      host: settings.SMTP_HOST,
-      port: settings.SMTP_PORT,
-      secure: settings.SMTP_SECURE === 'true',
-      auth: settings.SMTP_USERNAME ? { user: settings.SMTP_USERNAME, pass: settings.SMTP_PASSWORD ?? '' } : undefined,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
-      // Reuse SMTP connections (one per concurrent job): a new connection + greeting per message
-      // capped sending at ~70/s here; pooled it is several hundred.
-      pool: true,
-      maxConnections: settings.EMAIL_CONCURRENCY,
-      maxMessages: 500,
-    }));
-  deps.onClose?.(() => transport?.close());
+  const provider = emailProvider(deps.config, deps.logger);
+  deps.onClose?.(() => void provider.close?.());
 
   // Tenants' sender names change rarely; a burst of invitations should not look one up per message.
   const tenants = new Map<string, { at: number; tenant: Promise<Awaited<ReturnType<typeof getTenant>>> }>();
@@ -49,23 +38,20 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
     const tenant = await tenantOf(message.tenantId);
     const appName = tenant.settings.emailSenderName ?? tenant.name;
     const rendered = renderEmail(message, appName);
-    const meta = { jobId: job.id, template: message.template, tenantId: message.tenantId, attempt: job.attemptsMade + 1 };
-    let messageId: string | null = null;
-    if (settings.EMAIL_PROVIDER === 'log') {
-      deps.logger.info({ ...meta, subject: rendered.subject }, 'email (log provider; not sent)');
-    } else {
-      const info = await smtp().sendMail({
-        from: { name: appName, address: settings.SMTP_FROM_EMAIL },
-        to: message.name ? { name: message.name, address: message.to } : message.to,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-      });
-      messageId = info.messageId ?? null;
-      deps.logger.info({ ...meta, messageId }, 'email sent');
-    }
+    const meta = { jobId: job.id, template: message.template, tenantId: message.tenantId, attempt: job.attemptsMade + 1, provider: provider.name };
+    const sent = await inSpan('plinto-workers', 'email.send', { kind: SpanKind.CLIENT, attributes: { 'plinto.email.provider': provider.name, 'plinto.email.template': message.template } }, () =>
+      provider.send({ from: { name: appName, address: emailFrom(settings) }, to: { name: message.name, address: message.to }, subject: rendered.subject, text: rendered.text, html: rendered.html }),
+    ).catch((error: unknown) => {
+      const retryable = !(error instanceof EmailSendError) || error.retryable;
+      const willRetry = retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      workerMetrics.emailFailed(provider.name, willRetry);
+      deps.logger.warn({ ...meta, err: error, willRetry }, 'email not sent');
+      throw retryable ? error : new UnrecoverableError((error as Error).message);
+    });
+    workerMetrics.emailSent(provider.name, message.template);
+    if (provider.name !== 'log') deps.logger.info({ ...meta, messageId: sent.messageId }, 'email sent');
     if (message.link) scrubber.add(job);
-    return { messageId };
+    return sent;
   };
 }
 

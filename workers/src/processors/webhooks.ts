@@ -1,6 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Config, Logger, MikroORM, Resolver } from '@plinto/kernel';
 import { deliverMessage, WebhooksQueue } from '@plinto/webhooks';
+import { workerMetrics } from '../metrics';
 
 /**
  * Processes the `webhooks` queue: one job per message. Each run makes one attempt; a failed
@@ -11,11 +12,12 @@ import { deliverMessage, WebhooksQueue } from '@plinto/webhooks';
 export function webhooksProcessor(deps: { orm: MikroORM; config: Config; logger: Logger; resolver?: Resolver }) {
   return async (job: Job, token?: string): Promise<Record<string, unknown>> => {
     const { messageId } = WebhooksQueue.payload.parse(job.data);
-    const outcome = await deliverMessage(deps.orm, deps.config, messageId, { resolver: deps.resolver });
+    const outcome = await deliverMessage(deps.orm, deps.config, messageId, { resolver: deps.resolver, onAttempt: workerMetrics.webhookAttempt });
     if (outcome.kind === 'retry' || outcome.kind === 'wait') {
       await job.moveToDelayed(outcome.at.getTime(), token);
       throw new DelayedError();
     }
+    if (outcome.kind === 'dead') workerMetrics.webhookDeadLetter(outcome.reason);
     if (outcome.kind === 'dead') deps.logger.info({ messageId, reason: outcome.reason, attempts: outcome.attempt }, 'webhook message dead-lettered');
     return { ...outcome };
   };

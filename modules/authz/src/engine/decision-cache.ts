@@ -1,3 +1,4 @@
+import { countCacheLookup } from '../metrics';
 import type { Decision } from './compiled';
 
 /**
@@ -23,10 +24,12 @@ export class DecisionCache {
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt > Date.now()) {
       this.hits++;
+      countCacheLookup(true);
       return entry.decision;
     }
     if (entry) this.entries.delete(key);
     this.misses++;
+    countCacheLookup(false);
     return undefined;
   }
 

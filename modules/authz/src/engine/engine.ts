@@ -17,6 +17,7 @@ import type { AuthzSettings } from '../schemas';
 import { CompiledPolicy, type Decision, type DecisionRequest } from './compiled';
 import { compileConditions, mfaFromAmr, type CompiledConditions, type DecisionContext } from './conditions';
 import { DecisionCache } from './decision-cache';
+import { countDecision } from '../metrics';
 import { DecisionLog } from './decision-log';
 import { linesOf, newPlintoModel } from './casbin';
 import { TENANT_WIDE, policySource } from './model';
@@ -243,6 +244,7 @@ export class AuthzEngine {
     const ready = this.readySnapshot(tenantId);
     if (ready && !ready.settings.opa) {
       const decision = this.decideOn(ready, request, context, options.explain ?? false);
+      countDecision(decision);
       this.maybeLog(tenantId, request, decision, options.log);
       return decision;
     }
@@ -259,6 +261,7 @@ export class AuthzEngine {
       return { allow: false, source: null, reason: 'the decision failed: denied', conditional: true, version: -1, decidedBy: 'error' };
     });
     const decision = await Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    countDecision(decision);
     this.maybeLog(tenantId, request, decision, options.log);
     return decision;
   }

@@ -3,6 +3,8 @@ import { uuidv7 } from '../ids';
 import { insertRows } from '../db/insert-rows';
 import { AuditEvent, OutboxMessage } from './entities';
 import { DOMAIN_EVENTS_QUEUE, type QueueName } from '../queues';
+import { notifyRecorded } from '../observability/recorded-events';
+import { currentTraceparent } from '../observability/tracing';
 
 export type ActorType = 'user' | 'platform_operator' | 'api_key' | 'machine_client' | 'system';
 
@@ -88,6 +90,9 @@ export function eventRows(actor: Actor, event: DomainEvent, effects: SideEffect[
     occurredAt: now.toISOString(),
   };
   const all: SideEffect[] = [{ queue: DOMAIN_EVENTS_QUEUE, jobName: event.action, payload: { ...message } }, ...effects];
+  notifyRecorded(event);
+  // The request's trace continues in the workers from each outbox row (see observability/tracing.ts).
+  const traceparent = currentTraceparent();
   return {
     eventId,
     audit: {
@@ -112,7 +117,7 @@ export function eventRows(actor: Actor, event: DomainEvent, effects: SideEffect[
       tenantId: event.tenantId,
       queue: effect.queue,
       jobName: effect.jobName,
-      payload: effect.payload,
+      payload: traceparent ? { ...effect.payload, traceparent } : effect.payload,
       createdAt: now,
       availableAt: effect.availableAt ?? now,
     })),

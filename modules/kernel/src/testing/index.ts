@@ -51,6 +51,7 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
     QUEUE_PREFIX: `t_${uniqueSuffix()}`,
     PLINTO_BOOTSTRAP_API_KEY: `plk_test_${randomBytes(24).toString('hex')}`,
     OUTBOX_POLL_INTERVAL_MS: '25',
+    WORKERS_METRICS_PORT: '0',
     PLINTO_MASTER_KEY: randomBytes(32).toString('hex'),
     ...overrides,
     DATABASE_URL: databaseUrlForTest,
