@@ -173,8 +173,12 @@ describe('delivery', () => {
     expect(receiver.deliveries.every((d) => d.payload.type === 'tenant.updated' && d.payload.tenantId === tenant.id)).toBe(true);
     expect(new Set(receiver.deliveries.map((d) => d.payload.id)).size).toBe(25);
 
-    // The filters held: `user.*` and another organization's endpoint received nothing.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The filters held: `user.*` and another organization's endpoint received nothing. No wait
+    // needed: an event's fan-out writes the messages of every matching endpoint in one statement,
+    // so 25 deliveries above mean all 25 fan-outs are done — a message for these would exist now.
+    const unrelatedIds = (await sql.query('select id from webhook_endpoints where tenant_id = $1 and url = $2', [tenant.id, unrelated.url])).rows.map((r) => r.id);
+    expect(unrelatedIds).toHaveLength(2);
+    expect((await sql.query('select count(*)::int as n from webhook_messages where endpoint_id = any($1::uuid[])', [unrelatedIds])).rows[0].n).toBe(0);
     expect(unrelated.deliveries).toHaveLength(0);
 
     // webhook-id is the message id; the log shows one successful attempt per message.
@@ -363,8 +367,13 @@ describe('delivery', () => {
     expect(gone.deliveries).toHaveLength(1);
     const [event] = await audit(tenant.id, 'webhook.endpoint.disabled');
     expect(event.data).toMatchObject({ reason: 'gone', endpointId: endpoint.id });
+    // A witness endpoint receives the later events: once it has both, their fan-out is done (all
+    // of an event's messages are written in one statement) and the disabled endpoint got none.
+    const witness = await startReceiver();
+    await newEndpoint(tenant, witness);
     await bump(tenant, 2, 'later');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(() => witness.uniqueIds().size === 2, 'the witness to receive both later events');
+    expect((await sql.query('select count(*)::int as n from webhook_messages where endpoint_id = $1', [endpoint.id])).rows[0].n).toBe(1);
     expect(gone.deliveries).toHaveLength(1);
     const test = await api.rest('POST', `/v1/webhooks/endpoints/${endpoint.id}/test`, { tenant: tenant.slug, body: {} });
     expect(test.status).toBe(409);

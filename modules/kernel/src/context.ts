@@ -27,6 +27,8 @@ export interface RequestMeta {
   /** The client address, from X-Forwarded-For only when the hop is a trusted proxy. */
   ip: string | null;
   userAgent: string | null;
+  /** When the request arrived (ms since epoch), before it waited for anything: time windows judge by it. */
+  receivedAt?: number;
 }
 
 /** What the authorization engine is asked: may `principal` do `permission` (on `resource`) here? */
@@ -78,7 +80,7 @@ export interface Context {
   authorize(request: Omit<AuthorizationRequest, 'request'>): Promise<AuthorizationDecision>;
 }
 
-type ExpressLikeRequest = IncomingMessage & { id?: string; ip?: string };
+type ExpressLikeRequest = IncomingMessage & { id?: string; ip?: string; receivedAt?: number };
 
 const memo = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
   let value: Promise<T> | undefined;
@@ -97,6 +99,7 @@ export function requestMeta(req: ExpressLikeRequest): RequestMeta {
     requestId: req.id ?? 'unknown',
     ip: req.ip ?? req.socket?.remoteAddress ?? null,
     userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
+    receivedAt: req.receivedAt,
   };
 }
 

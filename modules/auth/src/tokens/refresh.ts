@@ -116,8 +116,11 @@ export async function rotateRefreshToken(em: EntityManager, config: Config, tena
       return { ok: true, value: { session: sessionView, refreshToken: successor } } as const;
     }
     // Rotated: a concurrent refresh inside the grace window gets the same, still unused successor.
+    // The window is judged from when the request arrived, not when its turn at the lock came: on
+    // a busy server fifty concurrent refreshes may wait longer than the window for each other.
     const graceMs = authConfig(config).AUTH_REFRESH_GRACE_SECONDS * 1000;
-    if (row.rotated_at && now.getTime() - new Date(row.rotated_at).getTime() <= graceMs && row.successor_sealed && row.successor_id) {
+    const arrived = Math.min(request.receivedAt ?? now.getTime(), now.getTime());
+    if (row.rotated_at && arrived - new Date(row.rotated_at).getTime() <= graceMs && row.successor_sealed && row.successor_id) {
       const [successor] = await tx.execute<{ id: string }[]>(`select id from refresh_tokens where id = ? and status = 'active'`, [row.successor_id]);
       if (successor) return { ok: true, value: { session: sessionView, refreshToken: box.open(row.successor_sealed, row.id) } } as const;
     }
