@@ -1,12 +1,35 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
 import { createOrm, dropDatabase, ensureDatabase, migrate, createLogger } from '@plinto/kernel';
-import { databaseUrl, uniqueSuffix } from '@plinto/kernel/testing';
 import { platformSchema } from '@plinto/api';
 
 /**
- * Once per test run: a template database with every migration applied. Each test file then
- * clones it (CREATE DATABASE ... TEMPLATE), which takes milliseconds instead of re-migrating.
- * The name is unique per run, so runs on one machine never trip over each other.
+ * Once per test run:
+ * - a template database with every migration applied; each test file clones it (CREATE DATABASE
+ *   ... TEMPLATE), which takes milliseconds instead of re-migrating. The name is unique per run.
+ * - a Redis server of the run's own (redis-server on a free loopback port, nothing persisted), so
+ *   tests never write to the machine's Redis; each file still uses its own key prefix in it.
+ *   PLINTO_TEST_REDIS_URL names another Redis instead (e.g. where redis-server is not installed).
  */
+// Not from @plinto/kernel/testing: it needs PLINTO_TEST_REDIS_URL, which this sets.
+const BASE_DATABASE_URL = process.env.PLINTO_TEST_DATABASE_BASE ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const uniqueSuffix = () => randomBytes(5).toString('hex');
+function databaseUrl(name: string): string {
+  const url = new URL(BASE_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export default async function setup(): Promise<() => Promise<void>> {
   const name = `plinto_tpl_${uniqueSuffix()}`;
   const url = databaseUrl(name);
@@ -15,7 +38,44 @@ export default async function setup(): Promise<() => Promise<void>> {
   await migrate(orm, url);
   await orm.close();
   process.env.PLINTO_TEST_TEMPLATE_DB = name;
+  const redis = process.env.PLINTO_TEST_REDIS_URL ? null : await startRunRedis();
+  if (redis) process.env.PLINTO_TEST_REDIS_URL = redis.url;
   return async () => {
     await dropDatabase(url);
+    await redis?.stop();
+  };
+}
+
+async function startRunRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address() as { port: number };
+      server.close(() => resolve(free));
+    });
+  });
+  const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxclients', '10000'], { stdio: 'ignore' });
+  const failed = new Promise<never>((_, reject) => proc.once('error', (error) => reject(new Error(`cannot start redis-server for the tests (${error.message}); set PLINTO_TEST_REDIS_URL`))));
+  await Promise.race([
+    failed,
+    waitFor(async () => {
+      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } finally {
+        probe.disconnect();
+      }
+    }, 'the test run’s redis-server', 15_000),
+  ]);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGTERM');
+      await exited;
+    },
   };
 }

@@ -8,7 +8,14 @@ import { dropDatabase, ensureDatabase } from '../db/database';
 import { loadConfig, type Config } from '../config';
 
 const BASE_DATABASE_URL = process.env.PLINTO_TEST_DATABASE_BASE ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEST_REDIS_URL = process.env.PLINTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The test run's own Redis (started by the global setup; never the machine's shared one). */
+export const TEST_REDIS_URL = testRedisUrl();
+
+function testRedisUrl(): string {
+  const url = process.env.PLINTO_TEST_REDIS_URL;
+  if (!url) throw new Error('PLINTO_TEST_REDIS_URL is not set: run tests through vitest (its global setup starts the run’s Redis)');
+  return url;
+}
 
 export const uniqueSuffix = () => randomBytes(5).toString('hex');
 
