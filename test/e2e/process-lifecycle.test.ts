@@ -65,6 +65,24 @@ describe('the api and workers as processes', () => {
     expect(await workers.exited).toBe(0);
   });
 
+  it.each([
+    ['api', { EMAIL_PROVIDER: 'smtp' }, ['EMAIL_PROVIDER', 'SMTP_HOST']],
+    ['workers', { EMAIL_PROVIDER: 'sendgrid' }, ['EMAIL_PROVIDER', 'SENDGRID_API_KEY']],
+    ['workers', { EMAIL_PROVIDER: 'ses' }, ['EMAIL_PROVIDER', 'SES_REGION']],
+    ['api', { NODE_ENV: 'production' }, ['PLINTO_MASTER_KEY', 'NODE_ENV']],
+    ['workers', { NODE_ENV: 'production', EMAIL_PROVIDER: 'smtp', SMTP_USERNAME: 'mailer' }, ['PLINTO_MASTER_KEY', 'SMTP_HOST', 'SMTP_PASSWORD']],
+    ['api', { PLINTO_MASTER_KEY: 'too-short' }, ['PLINTO_MASTER_KEY']],
+  ])('%s refuses settings that do not fit together (%j) with one line naming them, no stack trace', (entry, vars, named) => {
+    const env: Record<string, string | undefined> = { ...process.env, ...vars };
+    for (const name of ['SMTP_HOST', 'SENDGRID_API_KEY', 'SES_REGION', 'AWS_REGION', ...(vars.PLINTO_MASTER_KEY ? [] : ['PLINTO_MASTER_KEY'])]) delete env[name];
+    const result = spawnSync(process.execPath, ['--import', 'tsx', `${entry}/src/main.ts`], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines, result.stderr).toHaveLength(1);
+    for (const name of named) expect(lines[0]).toContain(name);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses to start with an invalid setting, naming the variable', () => {
     const result = spawnSync('pnpm', ['exec', 'tsx', 'api/src/main.ts'], {
       cwd: REPO_ROOT,
