@@ -6,10 +6,11 @@ import { authzSchema, buildPermissionCatalog, engineOf, permissionsFromRouter, t
 import { auditSchema } from '@plinto/audit';
 import { orgsSchema } from '@plinto/orgs';
 import { invitationsSchema } from '@plinto/invitations';
+import { emailSchema } from '@plinto/email';
 import { appRouter } from './router';
 
 /** The database schema of every module, in one place for the api, the workers and the tests. */
-export const platformSchema = composeSchemas([kernelSchema, tenantsSchema, webhooksSchema, authSchema, authzSchema, auditSchema, orgsSchema, invitationsSchema]);
+export const platformSchema = composeSchemas([kernelSchema, tenantsSchema, webhooksSchema, authSchema, authzSchema, auditSchema, orgsSchema, invitationsSchema, emailSchema]);
 
 /** Tries each kind of credential in turn; the first module that recognises the token wins. */
 export async function authenticate(em: EntityManager, token: string, request?: RequestMeta): Promise<Principal | null> {

@@ -6,6 +6,7 @@ import { policiesRouter } from '@plinto/authz';
 import { auditRouter } from '@plinto/audit';
 import { orgsRouter } from '@plinto/orgs';
 import { invitationsRouter } from '@plinto/invitations';
+import { emailTemplatesRouter } from '@plinto/email';
 import { systemRouter } from './system';
 
 /** Every module's router, composed. /trpc, /v1 (REST) and the OpenAPI document all serve this one. */
@@ -23,6 +24,7 @@ export const appRouter = router({
   clients: clientsRouter,
   orgs: orgsRouter,
   invitations: invitationsRouter,
+  emailTemplates: emailTemplatesRouter,
 });
 
 export type AppRouter = typeof appRouter;

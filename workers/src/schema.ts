@@ -6,9 +6,10 @@ import { authzSchema } from '@plinto/authz';
 import { auditSchema } from '@plinto/audit';
 import { orgsSchema } from '@plinto/orgs';
 import { invitationsSchema } from '@plinto/invitations';
+import { emailSchema } from '@plinto/email';
 
 /**
  * The modules whose entities the workers load. It lists the same modules as the api's
  * platform schema (workers may not import api/), so both processes see one database schema.
  */
-export const workerSchema = composeSchemas([kernelSchema, tenantsSchema, webhooksSchema, authSchema, authzSchema, auditSchema, orgsSchema, invitationsSchema]);
+export const workerSchema = composeSchemas([kernelSchema, tenantsSchema, webhooksSchema, authSchema, authzSchema, auditSchema, orgsSchema, invitationsSchema, emailSchema]);

@@ -1,10 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { EmailQueue, emailConfigSchema, emailFrom, inSpan, readConfigSection, SpanKind, type Config, type Logger, type MikroORM } from '@plinto/kernel';
+import { EmailQueue, emailConfigSchema, emailFrom, inSpan, readConfigSection, SpanKind, type Config, type EmailTemplate, type Logger, type MikroORM } from '@plinto/kernel';
 import { emailProvider } from '../email/providers';
 import { EmailSendError } from '../email/provider';
 import { workerMetrics } from '../metrics';
 import { getTenant } from '@plinto/tenants';
-import { renderEmail } from './email/templates';
+import { loadTemplate, renderTemplate, valuesOf } from '@plinto/email';
 
 /**
  * Processes the `email` queue: renders the message (plain text + HTML) with the tenant's sender
@@ -30,6 +30,18 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
     tenant.catch(() => tenants.delete(id));
     return tenant;
   };
+  // A tenant's own wording (email templates API), else Plinto's; cached as briefly as the tenant.
+  const templates = new Map<string, { at: number; source: ReturnType<typeof loadTemplate> }>();
+  const templateOf = (tenantId: string, template: EmailTemplate) => {
+    const key = `${tenantId}:${template}`;
+    const hit = templates.get(key);
+    if (hit && hit.at > Date.now() - TENANT_TTL_MS) return hit.source;
+    if (templates.size > 10_000) templates.clear();
+    const source = loadTemplate(deps.orm.em.fork(), tenantId, template);
+    templates.set(key, { at: Date.now(), source });
+    source.catch(() => templates.delete(key));
+    return source;
+  };
   const scrubber = new OutboxLinkScrubber(deps);
   deps.onClose?.(() => scrubber.flush());
 
@@ -37,7 +49,7 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
     const message = EmailQueue.payload.parse(job.data);
     const tenant = await tenantOf(message.tenantId);
     const appName = tenant.settings.emailSenderName ?? tenant.name;
-    const rendered = renderEmail(message, appName);
+    const rendered = renderTemplate(message.template, await templateOf(message.tenantId, message.template), valuesOf(message, appName));
     const meta = { jobId: job.id, template: message.template, tenantId: message.tenantId, attempt: job.attemptsMade + 1, provider: provider.name };
     const sent = await inSpan('plinto-workers', 'email.send', { kind: SpanKind.CLIENT, attributes: { 'plinto.email.provider': provider.name, 'plinto.email.template': message.template } }, () =>
       provider.send({ from: { name: appName, address: emailFrom(settings) }, to: { name: message.name, address: message.to }, subject: rendered.subject, text: rendered.text, html: rendered.html }),
