@@ -13,6 +13,9 @@ export function registerConfigSection(name: string, schema: z.ZodObject): void {
   sections.set(name, schema);
 }
 
+/** Every variable a registered section reads (for the settings-documentation check). */
+export const registeredConfigVariables = (): string[] => [...sections.values()].flatMap((s) => Object.keys(s.shape));
+
 /** The shape of every registered section, merged (for `configSchema.extend`). */
 export function configSectionShape(): z.ZodRawShape {
   return Object.assign({}, ...[...sections.values()].map((s) => s.shape));

@@ -88,7 +88,7 @@ export const kernelSchema: ModuleSchema = {
 export { Migration } from '@mikro-orm/migrations';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export type { InferEntity } from '@mikro-orm/core';
-export { registerConfigSection, readConfigSection, hostListSetting } from './config-sections';
+export { registerConfigSection, readConfigSection, hostListSetting, registeredConfigVariables } from './config-sections';
 export { registerConfigCheck, type ConfigProblem, type ConfigCheck } from './config-checks';
 export {
   EmailQueue,
