@@ -18,6 +18,9 @@ async function body(req: IncomingMessage): Promise<string> {
   return text;
 }
 
+/** Answers of the slow OPA package, held back until the file ends. */
+const held: (() => void)[] = [];
+
 beforeAll(async () => {
   const opa = createServer(async (req, res) => {
     const { input } = JSON.parse(await body(req)) as { input: Record<string, unknown> };
@@ -33,7 +36,8 @@ beforeAll(async () => {
       case '/v1/data/plinto/boolean':
         return send(200, { result: input.subject === 'user:friend' });
       case '/v1/data/plinto/slow':
-        return setTimeout(() => send(200, { result: { allow: true } }), 2000);
+        // Never answered while the test runs: a decision that comes back was made by the timeout.
+        return void held.push(() => send(200, { result: { allow: true } }));
       case '/v1/data/plinto/broken':
         return send(500, { code: 'internal_error' });
       default:
@@ -42,6 +46,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => opa.listen(0, '127.0.0.1', resolve));
   onCleanup(async () => {
+    for (const answer of held.splice(0)) answer();
     opa.closeAllConnections();
     await new Promise((resolve) => opa.close(resolve));
   });
@@ -79,10 +84,8 @@ describe('OPA delegation', () => {
 
   it('fails closed: timeout, error status, undefined document, unreachable server', async () => {
     await useOpa('plinto/slow', 100);
-    const started = Date.now();
     const slow = await decide('user:friend');
     expect(slow.result).toMatchObject({ allow: false, reason: expect.stringContaining('timed out') });
-    expect(Date.now() - started).toBeLessThan(1500);
     await useOpa('plinto/broken');
     expect((await decide('user:friend')).result).toMatchObject({ allow: false, reason: expect.stringContaining('500') });
     await useOpa('plinto/nothing');
@@ -123,9 +126,9 @@ describe('POLICY_EVALUATION_TIMEOUT', () => {
     const strict = await startTestApi({ POLICY_EVALUATION_TIMEOUT: '150', POLICY_OPA_ALLOWED_HOSTS: '127.0.0.1' });
     await strict.rest('POST', '/v1/tenants', { body: { slug: 'strict', name: 'Strict' } });
     await strict.rest('PATCH', '/v1/policies/settings', { tenant: 'strict', body: { opa: { url: opaUrl, packagePath: 'plinto/slow', timeoutMs: 5000 } } });
-    const started = Date.now();
     const res = await strict.rest('POST', '/v1/policies/evaluate', { tenant: 'strict', body: { subject: 'user:friend', action: 'files:read', resource: 'file:1' } });
+    // OPA has not answered (it is held back): the 150 ms evaluation timeout decided, not OPA's 5 s.
     expect(res.body).toMatchObject({ result: { allow: false }, decidedBy: expect.stringMatching(/^(timeout|opa)$/) });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(held.length).toBeGreaterThan(0);
   });
 });
