@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { startTracing } from '@plinto/kernel';
 import { createTestDatabase, forkApp, startTestApi, startTestWorkers, TEST_REDIS_URL, uniqueSuffix, waitFor } from '../src';
@@ -107,5 +109,36 @@ describe('tracing', () => {
     for (let s: (typeof trace)[number] | undefined = attempt; s; s = byId.get(s.parentSpanContext?.spanId ?? '')) chain.unshift(s.name);
     expect(chain[0]).toBe('PATCH /v1/tenants/{tenantId}');
     expect(chain).toEqual(expect.arrayContaining(['outbox.relay', 'job events', 'job webhooks', 'webhook.attempt']));
+  });
+});
+
+describe('the OTLP exporter', () => {
+  it('is off by default, and with OTEL_TRACES_EXPORTER=otlp sends the api’s spans over OTLP/HTTP, flushed on shutdown', async () => {
+    const received: { path: string; body: string }[] = [];
+    const collector = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const env = async (extra: Record<string, string>) => ({ DATABASE_URL: await createTestDatabase(), REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `t_${uniqueSuffix()}`, PORT: '0', LOG_LEVEL: 'silent', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, ...extra });
+    try {
+      for (const [exporter, expectSpans] of [['none', false], ['otlp', true]] as const) {
+        const api = await forkApp('api', await env({ OTEL_TRACES_EXPORTER: exporter }));
+        const id = `otlp-${exporter}-${uniqueSuffix()}`;
+        expect((await fetch(`http://127.0.0.1:${(api.ready as { port: number }).port}/v1/ping`, { headers: { 'x-request-id': id } })).status).toBe(200);
+        api.child.kill('SIGTERM');
+        expect(await api.exited).toBe(0);
+        const exported = received.filter((r) => r.path === '/v1/traces' && r.body.includes(id));
+        expect(exported.length > 0, `${exporter}: ${received.length} exports`).toBe(expectSpans);
+        if (expectSpans) expect(exported[0]!.body).toContain('GET /v1/ping');
+      }
+    } finally {
+      await new Promise((resolve) => collector.close(resolve));
+    }
   });
 });
