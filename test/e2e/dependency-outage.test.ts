@@ -27,6 +27,7 @@ const seenPerSurface = (answers: Answer[], status: (s: number) => boolean, surfa
 /** Every tenant row has its audit event and its outbox row; every 201 has its row. */
 async function assertNothingLostOrHalfApplied(databaseUrl: string, states: LoopState[]) {
   const db = new pg.Client({ connectionString: databaseUrl });
+  db.on('error', () => undefined);
   await db.connect();
   try {
     const slugs = states.flatMap((s) => s.created);
@@ -118,6 +119,7 @@ describe('dependency outages under load', () => {
   it('a pool with no free connection in time answers 503 with Retry-After, and the waiting request then finishes', async () => {
     const api = await startTestApi({ DB_POOL_MAX: '1', DB_POOL_ACQUIRE_TIMEOUT_MS: '300' });
     const db = new pg.Client({ connectionString: api.config.DATABASE_URL });
+    db.on('error', () => undefined);
     await db.connect();
     try {
       await db.query('begin');
