@@ -30,6 +30,8 @@ describe('the access log', () => {
       const res = await fetch(`${url}${path}`, { ...init, method, headers: { ...(init.headers as Record<string, string>), 'x-request-id': id } });
       const body = await res.text();
       sent.push({ id, expect: { method, route, status: res.status, ...(tenant ? { tenant } : {}) } });
+      // Throttled answers say when to come back.
+      if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
       return { status: res.status, body };
     };
     const auth = { authorization: `Bearer ${platformKey}`, 'content-type': 'application/json' };

@@ -52,6 +52,8 @@ describe('Prometheus metrics of the api and the workers', () => {
     const locked = await signIn(victim.password, victim.email);
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('ACCOUNT_LOCKED');
+    // Every 429 says when to come back: here, when the lock ends.
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
 
     // Refresh once, then replay the rotated token: reuse detected.
     const session = await signIn(user.password);
