@@ -1,9 +1,9 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
-import { createContextFactory, isDependencyOutage, type Config, type Logger, type MikroORM, type PlintoMeta, type Redis } from '@plinto/kernel';
+import { createContextFactory, createServiceContextFactory, isDependencyOutage, type Config, type Logger, type MikroORM, type PlintoMeta, type Redis, type ServiceRegistry } from '@plinto/kernel';
+import { contextDeps } from '@plinto/platform';
 import { appRouter } from './router';
-import { contextLookups } from './platform';
 import { buildOpenApiDocument } from './openapi';
 import { requestId } from './http/request-id';
 import { securityHeaders } from './http/security-headers';
@@ -24,6 +24,8 @@ export interface AppDeps {
   redis: Redis;
   config: Config;
   logger: Logger;
+  /** The process's started module services (engine, token services, …). */
+  services: ServiceRegistry;
   /** True once SIGTERM arrived: responses ask clients to close keep-alive connections. */
   isShuttingDown: () => boolean;
 }
@@ -51,13 +53,19 @@ export function createApp(deps: AppDeps): Express {
   const metrics = createMetrics(deps.orm);
   observeAuthEvents();
   const openApiDocument = buildOpenApiDocument();
-  // The tenant a request resolves is noted for its access-log line and span.
-  const lookups = {
-    ...contextLookups,
-    findTenantBySlug: async (...args: Parameters<typeof contextLookups.findTenantBySlug>) => noted(await contextLookups.findTenantBySlug(...args)),
-    findTenantById: async (...args: Parameters<typeof contextLookups.findTenantById>) => noted(await contextLookups.findTenantById(...args)),
+  // The tenant a call resolves is noted for its access-log line and span.
+  const lookups = contextDeps(deps.services);
+  const serviceContextDeps = {
+    ...lookups,
+    findTenantBySlug: async (...args: Parameters<typeof lookups.findTenantBySlug>) => noted(await lookups.findTenantBySlug(...args)),
+    findTenantById: async (...args: Parameters<typeof lookups.findTenantById>) => noted(await lookups.findTenantById(...args)),
+    orm: deps.orm,
+    redis: deps.redis,
+    config,
+    logger,
   };
-  const createContext = createContextFactory({ ...lookups, orm: deps.orm, redis: deps.redis, config, logger });
+  const createContext = createContextFactory(serviceContextDeps);
+  const serviceContextOf = createServiceContextFactory(serviceContextDeps);
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
     countSignInFailure(path, error);
     if (error.code === 'INTERNAL_SERVER_ERROR' && isDependencyOutage(error)) {
@@ -90,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/docs', docsRouter());
 
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
-  app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger }));
+  app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use(
     '/trpc',
@@ -107,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  app.post('/v1/audit-logs/export', auditExportRoute(createContext, logger));
+  app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
   app.use(
     '/v1',
     restErrorShape,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { configSchema, registeredConfigVariables } from '@plinto/kernel';
-import '../src/index';
+import { configSchema } from '@plinto/kernel';
+import { configSections } from '@plinto/platform';
 
 /**
  * Every setting is documented once: one table row (`| \`NAME\` | default | meaning |`) in the
@@ -23,7 +23,7 @@ describe('settings documentation', () => {
         for (const name of [match[1], match[2]].filter(Boolean) as string[]) rows.set(name, [...(rows.get(name) ?? []), file]);
       }
     }
-    const settings = new Set([...Object.keys(configSchema.shape), ...registeredConfigVariables()]);
+    const settings = new Set([...Object.keys(configSchema.shape), ...configSections.flatMap((section) => Object.keys(section.shape))]);
     const undocumented = [...settings].filter((name) => !rows.has(name) && !ALIASES.has(name));
     const twice = [...rows].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.join(', ')}`);
     const unknown = [...rows.keys()].filter((name) => !settings.has(name) && !OUTSIDE_LOAD_CONFIG.has(name));

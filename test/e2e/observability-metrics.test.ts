@@ -101,7 +101,8 @@ describe('Prometheus metrics of the api and the workers', () => {
       expect(sample(samples, 'plinto_db_pool_connections', { state: 'max' })).toBeGreaterThan(0);
       expect(has(samples, 'nodejs_eventloop_lag_seconds')).toBe(true);
     }
-    for (const queue of ['events', 'webhooks', 'email', 'maintenance']) {
+    expect([...workersAfter.keys()].some((k) => k.startsWith('plinto_queue_jobs{') && k.includes('queue="events.'))).toBe(true);
+    for (const queue of ['webhooks', 'email', 'maintenance']) {
       expect(has(workersAfter, 'plinto_queue_jobs', { queue, state: 'waiting' })).toBe(true);
       expect(has(workersAfter, 'plinto_queue_oldest_waiting_seconds', { queue })).toBe(true);
     }

@@ -1,5 +1,5 @@
 import { PollingLoop } from './polling-loop';
-import { contextOf, currentTraceparent, queueDescriptor, tracer, SpanKind, type EntityManager, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
+import { contextOf, currentTraceparent, DOMAIN_EVENTS_QUEUE, queueDescriptor, tracer, SpanKind, type EntityManager, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
 import { context, trace } from '@opentelemetry/api';
 
 interface OutboxRow {
@@ -21,6 +21,9 @@ const ENQUEUE_TIMEOUT_MS = 5000;
  * transaction. If Redis is down the enqueue fails, the transaction rolls back and the rows wait;
  * if the process dies after enqueueing but before commit, the next claim enqueues again and
  * BullMQ ignores the duplicate job id. Either way nothing is lost.
+ *
+ * A domain event (queue `events`) is handed to every consumer that accepts it, each on its own
+ * queue (`routeEvent`), so consumers retry and dead-letter independently.
  */
 export class OutboxRelay {
   private readonly loop: PollingLoop;
@@ -29,7 +32,7 @@ export class OutboxRelay {
     private readonly orm: MikroORM,
     private readonly producers: QueueProducers,
     private readonly logger: Logger,
-    private readonly options: { batchSize: number; pollIntervalMs: number },
+    private readonly options: { batchSize: number; pollIntervalMs: number; routeEvent: (action: string) => string[] },
   ) {
     // A full batch means more rows are waiting: go again at once.
     this.loop = new PollingLoop('outbox relay', async () => (await this.dispatchBatch()) === options.batchSize, logger, {
@@ -81,7 +84,8 @@ export class OutboxRelay {
         this.logger.error({ outboxId: row.id, queue: row.queue }, 'outbox row cannot be dispatched');
         continue;
       }
-      byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
+      const targets = row.queue === DOMAIN_EVENTS_QUEUE ? this.options.routeEvent(row.job_name) : [row.queue];
+      for (const queue of targets) byQueue.set(queue, [...(byQueue.get(queue) ?? []), row]);
     }
     for (const [queue, group] of byQueue) {
       // A span per row in the trace it carries; the job continues the trace from this span.

@@ -9,7 +9,7 @@ import {
   type OAuthResponse,
 } from '@plinto/auth';
 import { cachedTenantBySlug } from '@plinto/tenants';
-import { AppError, requestMeta, retryAfterOf, type Config, type Logger, type MikroORM } from '@plinto/kernel';
+import { AppError, requestMeta, retryAfterOf, type Config, type Logger, type MikroORM, type ServiceRegistry } from '@plinto/kernel';
 import { sendError } from './error-body';
 import { noteTenant } from './request-scope';
 
@@ -22,7 +22,7 @@ import { noteTenant } from './request-scope';
  */
 type Handler = typeof tokenEndpoint;
 
-export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logger }): Router {
+export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logger; services: ServiceRegistry }): Router {
   const router = Router({ mergeParams: true });
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
 
@@ -34,7 +34,7 @@ export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logge
       sendError(res, 'TENANT_NOT_FOUND');
       return null;
     }
-    return { em, tenant };
+    return { em, tenant, services: deps.services };
   }
 
   const send = (res: Response, response: OAuthResponse) => {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { defineEventTypes } from '@plinto/kernel';
+import { defineEvents } from '@plinto/kernel';
 
 /** The events this module records (the audit action catalog and the webhook event types). */
-defineEventTypes('email', {
-  'email_template.updated': { description: "A tenant saved its own wording of an email", data: z.object({ template: z.string() }) },
+export const EmailTemplateEvents = defineEvents('email', {
+  'email_template.updated': { description: 'A tenant saved its own wording of an email', data: z.object({ template: z.string() }) },
   'email_template.reset': { description: "A tenant's email went back to Plinto's default wording", data: z.object({ template: z.string() }) },
 });

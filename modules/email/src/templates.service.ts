@@ -1,4 +1,5 @@
-import { emailTemplates, recordEvent, type Actor, type EmailTemplate, type EntityManager } from '@plinto/kernel';
+import { emailTemplates, emailTenantSettings, recordEvent, tenantSection, type EmailTemplate, type EntityManager, type ServiceContext } from '@plinto/kernel';
+import { EmailTemplateEvents } from './events';
 import { DEFAULT_TEMPLATES, type TemplateSource } from './defaults';
 import { EmailErrors } from './errors';
 import { checkTemplate, renderTemplate, type RenderedEmail } from './render';
@@ -29,16 +30,25 @@ const view = (template: EmailTemplate, row: Row | undefined): TemplateView => ({
   updatedAt: row ? new Date(row.updated_at) : null,
 });
 
-/** The wording a tenant's message is sent with: its own, else Plinto's. */
+/** The wording a tenant's message is sent with: its own, else Plinto's (the email worker's read). */
 export async function loadTemplate(em: EntityManager, tenantId: string, template: EmailTemplate): Promise<TemplateView> {
   const [row] = await em.execute<Row[]>('select template, subject, text_body, html_body, updated_at from email_templates where tenant_id = ? and template = ?', [tenantId, template]);
   return view(template, row);
 }
 
-export async function listTemplates(em: EntityManager, tenantId: string): Promise<TemplateView[]> {
-  const rows = await em.execute<Row[]>('select template, subject, text_body, html_body, updated_at from email_templates where tenant_id = ?', [tenantId]);
+const READ = 'email_templates:read';
+const WRITE = 'email_templates:write';
+
+export async function listTemplates(sc: ServiceContext): Promise<TemplateView[]> {
+  await sc.authz.require(READ);
+  const rows = await sc.em.execute<Row[]>('select template, subject, text_body, html_body, updated_at from email_templates where tenant_id = ?', [sc.tenant.id]);
   const byName = new Map(rows.map((r) => [r.template, r]));
   return emailTemplates.map((template) => view(template, byName.get(template)));
+}
+
+export async function getTemplate(sc: ServiceContext, template: EmailTemplate): Promise<TemplateView> {
+  await sc.authz.require(READ);
+  return loadTemplate(sc.em, sc.tenant.id, template);
 }
 
 /** Refuses a template with an unknown variable or unbalanced sections, naming the part and the variable. */
@@ -51,40 +61,46 @@ function assertValid(template: EmailTemplate, source: TemplateSource): void {
   });
 }
 
-/** Saves a tenant's wording of one message (checked first), audited. */
-export async function saveTemplate(em: EntityManager, actor: Actor, tenantId: string, template: EmailTemplate, source: TemplateSource): Promise<TemplateView> {
+/** Saves the tenant's wording of one message (checked first), audited. */
+export async function saveTemplate(sc: ServiceContext, template: EmailTemplate, source: TemplateSource): Promise<TemplateView> {
+  await sc.authz.require(WRITE);
   assertValid(template, source);
-  return em.transactional(async (tx) => {
+  const { actor } = sc;
+  return sc.em.transactional(async (tx) => {
     const [row] = await tx.execute<Row[]>(
       `insert into email_templates (tenant_id, template, subject, text_body, html_body, updated_at, updated_by)
        values (?, ?, ?, ?, ?, now(), ?)
        on conflict (tenant_id, template) do update
          set subject = excluded.subject, text_body = excluded.text_body, html_body = excluded.html_body, updated_at = now(), updated_by = excluded.updated_by
        returning template, subject, text_body, html_body, updated_at`,
-      [tenantId, template, source.subject, source.text, source.html, actor.id ? `${actor.type}:${actor.id}` : actor.type],
+      [sc.tenant.id, template, source.subject, source.text, source.html, actor.id ? `${actor.type}:${actor.id}` : actor.type],
     );
-    recordEvent(tx, actor, { action: 'email_template.updated', tenantId, target: { type: 'email_template', id: template }, data: { template } });
+    recordEvent(tx, actor, EmailTemplateEvents.of('email_template.updated', { tenantId: sc.tenant.id, target: { type: 'email_template', id: template }, data: { template } }));
     await tx.flush();
     return view(template, row);
   });
 }
 
 /** Back to Plinto's default wording, audited (a no-op reset is recorded too: it was asked for). */
-export async function resetTemplate(em: EntityManager, actor: Actor, tenantId: string, template: EmailTemplate): Promise<TemplateView> {
-  return em.transactional(async (tx) => {
-    await tx.execute('delete from email_templates where tenant_id = ? and template = ?', [tenantId, template]);
-    recordEvent(tx, actor, { action: 'email_template.reset', tenantId, target: { type: 'email_template', id: template }, data: { template } });
+export async function resetTemplate(sc: ServiceContext, template: EmailTemplate): Promise<TemplateView> {
+  await sc.authz.require(WRITE);
+  return sc.em.transactional(async (tx) => {
+    await tx.execute('delete from email_templates where tenant_id = ? and template = ?', [sc.tenant.id, template]);
+    recordEvent(tx, sc.actor, EmailTemplateEvents.of('email_template.reset', { tenantId: sc.tenant.id, target: { type: 'email_template', id: template }, data: { template } }));
     await tx.flush();
     return view(template, undefined);
   });
 }
 
 /**
- * Renders a template with made-up values: the saved one (the tenant's or the default), or a draft
- * sent for preview before saving (checked like a save).
+ * Renders a template with made-up values and the tenant's sender name: the saved one (the
+ * tenant's or the default), or a draft sent for preview before saving (checked like a save).
  */
-export async function previewTemplate(em: EntityManager, tenantId: string, appName: string, template: EmailTemplate, draft?: TemplateSource): Promise<RenderedEmail> {
-  const source = draft ?? (await loadTemplate(em, tenantId, template));
+export async function previewTemplate(sc: ServiceContext, template: EmailTemplate, draft?: TemplateSource): Promise<RenderedEmail> {
+  await sc.authz.require(READ);
   if (draft) assertValid(template, draft);
+  const source = draft ?? (await loadTemplate(sc.em, sc.tenant.id, template));
+  const tenant = sc.tenant as typeof sc.tenant & { settings?: Record<string, unknown> };
+  const appName = (tenant.settings ? tenantSection({ settings: tenant.settings }, emailTenantSettings).emailSenderName : undefined) ?? sc.tenant.name;
   return renderTemplate(template, source, sampleValues(template, appName));
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { configSectionShape } from './config-sections';
 import { configChecks, missing, registerConfigCheck, type ConfigProblem } from './config-checks';
 import { parseMasterKey } from './crypto/master-key';
 
@@ -83,13 +82,16 @@ registerConfigCheck((values) => {
   return problems;
 });
 
-/** Parses the environment; throws ConfigError naming each invalid variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Parses the environment; throws ConfigError naming each invalid variable. `sections` are the
+ * modules' own settings (their manifests' `config`), validated in the same pass.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, sections: z.ZodObject[] = []): Config {
   const input = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  // Sections registered by modules (see config-sections.ts) are validated in the same pass.
-  const parsed = configSchema.extend(configSectionShape()).safeParse(input);
+  // Loose: a module whose section was not given here still finds its variables (parsed when it reads them).
+  const parsed = configSchema.extend(Object.assign({}, ...sections.map((s) => s.shape))).loose().safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');

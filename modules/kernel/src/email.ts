@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineQueue } from './queues';
-import { registerConfigSection } from './config-sections';
 import { missing, registerConfigCheck, type ConfigProblem } from './config-checks';
 
 /**
@@ -77,8 +76,6 @@ export const emailConfigSchema = z.object({
 
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
 
-registerConfigSection('email', emailConfigSchema);
-
 /** The sender address: EMAIL_FROM, else the older SMTP_FROM_EMAIL, else a local default. */
 export const emailFrom = (settings: EmailConfig): string => settings.EMAIL_FROM ?? settings.SMTP_FROM_EMAIL ?? 'no-reply@plinto.local';
 
@@ -98,4 +95,13 @@ registerConfigCheck((values) => {
     problems.push({ variables: ['SES_ACCESS_KEY_ID', 'SES_SECRET_ACCESS_KEY'], message: 'SES_ACCESS_KEY_ID and SES_SECRET_ACCESS_KEY go together' });
   }
   return problems;
+});
+
+/** The email section of a tenant's settings: where emailed links point, and the sender's name. */
+export const emailTenantSettings = z.object({
+  appUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Base URL of the tenant application; emailed links are built from it'),
+  emailSenderName: z.string().min(1).max(100).optional().describe('Display name used as the email sender'),
 });

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { startTracing } from './observability/tracing';
@@ -11,11 +12,12 @@ import { startTracing } from './observability/tracing';
  */
 export async function runProcess(
   name: string,
+  sections: z.ZodObject[],
   start: (config: Config, logger: Logger) => Promise<{ close(): Promise<void>; ready?: Record<string, unknown> }>,
 ): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, sections);
   } catch (error) {
     exitOnStartError(name, error);
   }

@@ -1,9 +1,9 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { EmailQueue, emailConfigSchema, emailFrom, inSpan, readConfigSection, SpanKind, type Config, type EmailTemplate, type Logger, type MikroORM } from '@plinto/kernel';
+import { EmailQueue, emailConfigSchema, emailFrom, emailTenantSettings, inSpan, readConfigSection, SpanKind, tenantSection, type Config, type EmailTemplate, type Logger, type MikroORM, type TenantRef } from '@plinto/kernel';
+import { findTenantById } from '@plinto/tenants';
 import { emailProvider } from '../email/providers';
 import { EmailSendError } from '../email/provider';
 import { workerMetrics } from '../metrics';
-import { getTenant } from '@plinto/tenants';
 import { loadTemplate, renderTemplate, valuesOf } from '@plinto/email';
 
 /**
@@ -21,11 +21,11 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
   deps.onClose?.(() => void provider.close?.());
 
   // Tenants' sender names change rarely; a burst of invitations should not look one up per message.
-  const tenants = new Map<string, { at: number; tenant: Promise<Awaited<ReturnType<typeof getTenant>>> }>();
+  const tenants = new Map<string, { at: number; tenant: Promise<TenantRef | null> }>();
   const tenantOf = (id: string) => {
     const hit = tenants.get(id);
     if (hit && hit.at > Date.now() - TENANT_TTL_MS) return hit.tenant;
-    const tenant = getTenant(deps.orm.em.fork(), id);
+    const tenant = findTenantById(deps.orm.em.fork(), id);
     tenants.set(id, { at: Date.now(), tenant });
     tenant.catch(() => tenants.delete(id));
     return tenant;
@@ -48,7 +48,8 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
   return async (job: Job): Promise<{ messageId: string | null }> => {
     const message = EmailQueue.payload.parse(job.data);
     const tenant = await tenantOf(message.tenantId);
-    const appName = tenant.settings.emailSenderName ?? tenant.name;
+    if (!tenant) throw new Error(`No tenant ${message.tenantId} for an email`);
+    const appName = tenantSection(tenant, emailTenantSettings).emailSenderName ?? tenant.name;
     const rendered = renderTemplate(message.template, await templateOf(message.tenantId, message.template), valuesOf(message, appName));
     const meta = { jobId: job.id, template: message.template, tenantId: message.tenantId, attempt: job.attemptsMade + 1, provider: provider.name };
     const sent = await inSpan('plinto-workers', 'email.send', { kind: SpanKind.CLIENT, attributes: { 'plinto.email.provider': provider.name, 'plinto.email.template': message.template } }, () =>

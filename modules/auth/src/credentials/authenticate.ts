@@ -3,6 +3,7 @@ import { ApiKey, MachineClient } from './entities';
 import { LAST_USED_RESOLUTION_MS, auditRejectedUse, credentialActor } from './common';
 import { apiKeyPrefix, apiKeyPublicId, isClientId, secretMatches } from './secrets';
 import type { MachineClientRow } from './clients.service';
+import { CredentialEvents } from './events';
 
 /** A live machine client, as the token endpoint and the verifier need it. */
 export interface MachineClientRef {
@@ -36,14 +37,13 @@ export async function authenticateApiKey(em: EntityManager, bearer: string, requ
         : null;
   if (reason) {
     await auditRejectedUse(em, 'api_keys', row.id, (tx) =>
-      recordEvent(tx, credentialActor('api_key', row.id, request), {
-        action: 'api_key.rejected',
+      recordEvent(tx, credentialActor('api_key', row.id, request), CredentialEvents.of('api_key.rejected', {
         tenantId: row.tenantId,
         organizationId: row.organizationId ?? null,
         target: { type: 'api_key', id: row.id },
         outcome: 'failure',
         data: { prefix: apiKeyPrefix(row.publicId), reason },
-      }),
+      })),
     );
     return null;
   }
@@ -102,14 +102,13 @@ export async function verifyClientSecret(em: EntityManager, tenantId: string, cl
   const reason = !matches ? 'secret_mismatch' : row.revokedAt ? 'revoked' : null;
   if (reason) {
     await auditRejectedUse(em, 'machine_clients', row.id, (tx) =>
-      recordEvent(tx, credentialActor('machine_client', row.id, request), {
-        action: 'machine_client.authentication_failed',
+      recordEvent(tx, credentialActor('machine_client', row.id, request), CredentialEvents.of('machine_client.authentication_failed', {
         tenantId: row.tenantId,
         organizationId: row.organizationId ?? null,
         target: { type: 'machine_client', id: row.id },
         outcome: 'failure',
         data: { clientId: row.clientId, reason },
-      }),
+      })),
     );
     return null;
   }
