@@ -78,7 +78,8 @@ describe('revocation when Redis fails', () => {
 describe('revocation across api processes', () => {
   it("a sign-out through one api stops the session's access token at another within a second", async () => {
     // Two apis on one database and Redis, one public URL (so one issuer per tenant), as behind a load balancer.
-    const shared = { QUEUE_PREFIX: `t_${Math.random().toString(36).slice(2, 10)}`, PUBLIC_URL: 'http://plinto.cluster.test' };
+    // A hash-tagged prefix, so this runs on a Redis Cluster too (redis-cluster-suites.test.ts).
+    const shared = { QUEUE_PREFIX: `{t_${Math.random().toString(36).slice(2, 10)}}`, PUBLIC_URL: 'http://plinto.cluster.test' };
     const first = await startTestApi(shared);
     const second = await startTestApi({ ...shared, DATABASE_URL: first.config.DATABASE_URL, PLINTO_MASTER_KEY: first.config.PLINTO_MASTER_KEY! });
     const user = await signedInUser(first, { email: 'cluster@default.test' });

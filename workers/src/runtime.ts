@@ -64,6 +64,8 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   const relay = new OutboxRelay(orm, producers, logger, {
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    waitReplicas: config.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
   });
 
   const workers: Worker[] = [];

@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { waitForReplicas } from './redis';
 
 /**
  * Queue names and the payload schema each queue's jobs must satisfy. Producers (the outbox relay)
@@ -95,6 +96,11 @@ export class QueueProducers {
     const queue = this.queues.get(name);
     this.queues.delete(name);
     void queue?.close().catch(() => undefined);
+  }
+
+  /** See waitForReplicas: true once `replicas` replicas hold every job this producer added. */
+  waitForReplicas(replicas: number, timeoutMs: number): Promise<boolean> {
+    return waitForReplicas(this.connection, replicas, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { dropDatabase, ensureDatabase } from '../db/database';
 import { loadConfig, type Config } from '../config';
+import { isRedisClusterUrl } from '../redis-url';
 
 const BASE_DATABASE_URL = process.env.PLINTO_TEST_DATABASE_BASE ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.PLINTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -48,7 +49,8 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
     PORT: '0',
     HOST: '127.0.0.1',
     REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: `t_${uniqueSuffix()}`,
+    // On a Redis Cluster the prefix carries a hash tag (see QUEUE_PREFIX in config.ts).
+    QUEUE_PREFIX: isRedisClusterUrl(TEST_REDIS_URL) ? `{t_${uniqueSuffix()}}` : `t_${uniqueSuffix()}`,
     PLINTO_BOOTSTRAP_API_KEY: `plk_test_${randomBytes(24).toString('hex')}`,
     OUTBOX_POLL_INTERVAL_MS: '25',
     PLINTO_MASTER_KEY: randomBytes(32).toString('hex'),
