@@ -69,14 +69,33 @@ export function createRedis(url: string, role: 'worker' | 'producer', name: stri
 
 /**
  * Waits until `replicas` replicas hold every write this client has sent (Redis WAIT), on every
- * master of a cluster (a master this client wrote nothing to answers at once). Returns false when
- * fewer replicas confirmed within `timeoutMs`: a write not yet replicated can be lost if its master
- * fails over now, so the caller must not treat it as durable yet.
+ * master of a cluster (a master this client wrote nothing to answers at once). A master with fewer
+ * replicas connected right now (one just promoted after a failover, say) is asked for as many as it
+ * has: with none, nothing could fail over to, and waiting could only stall. Returns false when fewer
+ * confirmed within `timeoutMs`: a write not yet replicated can be lost if its master fails over now,
+ * so the caller must not treat it as durable yet.
  */
 export async function waitForReplicas(redis: Redis, replicas: number, timeoutMs: number): Promise<boolean> {
   if (replicas <= 0) return true;
   const client = redis as unknown as Redis | Cluster;
   const nodes = client instanceof Cluster ? client.nodes('master') : [client];
-  const acked = await Promise.all(nodes.map((node) => node.call('wait', replicas, timeoutMs) as Promise<number>));
-  return acked.every((n) => n >= replicas);
+  const confirmed = await Promise.all(
+    nodes.map(async (node) => {
+      const wanted = Math.min(replicas, await connectedReplicas(node));
+      return wanted === 0 || ((await node.call('wait', wanted, timeoutMs)) as number) >= wanted;
+    }),
+  );
+  return confirmed.every(Boolean);
+}
+
+const replicaCounts = new WeakMap<Redis, { count: number; until: number }>();
+
+/** How many replicas a master has connected (ROLE), remembered for a second. */
+async function connectedReplicas(node: Redis): Promise<number> {
+  const cached = replicaCounts.get(node);
+  if (cached && cached.until > Date.now()) return cached.count;
+  const role = (await node.call('role')) as [string, number, unknown[]];
+  const count = role[0] === 'master' ? role[2].length : 0;
+  replicaCounts.set(node, { count, until: Date.now() + 1000 });
+  return count;
 }
