@@ -77,6 +77,8 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency,
+      lockDuration: config.QUEUE_LOCK_DURATION_MS,
+      stalledInterval: config.QUEUE_LOCK_DURATION_MS,
     });
     worker.on('error', (error) => logger.warn({ err: error, queue: name }, 'worker connection error'));
     worker.on('failed', (job, error) => logger.warn({ err: error, queue: name, jobId: job?.id }, 'job failed'));

@@ -39,6 +39,11 @@ export const configSchema = z.object({
    */
   REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(10).default(0),
   REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  /**
+   * How long a worker's hold on a job lasts without renewal (BullMQ lockDuration; also how often
+   * stalled jobs are looked for): a job held by a worker that died is taken over within about twice this.
+   */
+  QUEUE_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
