@@ -16,6 +16,7 @@ import { tokenServicesOf, withRevocations } from '../tokens/services';
 import { revokeSessions } from '../services/sessions.service';
 import { authenticateClient, type FormParams } from './client-auth';
 import { oauthError, oauthOk, type OAuthResponse } from './oauth-errors';
+import { recordIssuance } from './issuance-log';
 import { ACCESS_TOKEN_ALGORITHMS } from '@plinto/kernel';
 
 export interface OAuthDeps {
@@ -89,16 +90,14 @@ export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authori
   }
 }
 
-async function recordIssued(deps: OAuthDeps, client: { id: string; clientId: string; organizationId: string | null }, jti: string, scopes: string[]): Promise<void> {
-  await deps.em.transactional(async (tx) => {
-    recordEvent(tx, clientActor(deps.request, client.id), {
-      action: 'client.token_issued',
-      tenantId: deps.tenant.id,
-      organizationId: client.organizationId,
-      target: { type: 'machine_client', id: client.id },
-      data: { clientId: client.clientId, tokenId: jti, scopes },
-    });
-    await tx.flush();
+/** Committed (group commit, see issuance-log.ts) before the token is handed out. */
+function recordIssued(deps: OAuthDeps, client: { id: string; clientId: string; organizationId: string | null }, jti: string, scopes: string[]): Promise<void> {
+  return recordIssuance(deps.em, clientActor(deps.request, client.id), {
+    action: 'client.token_issued',
+    tenantId: deps.tenant.id,
+    organizationId: client.organizationId,
+    target: { type: 'machine_client', id: client.id },
+    data: { clientId: client.clientId, tokenId: jti, scopes },
   });
 }
 

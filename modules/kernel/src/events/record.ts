@@ -3,6 +3,7 @@ import { uuidv7 } from '../ids';
 import { insertRows } from '../db/insert-rows';
 import { AuditEvent, OutboxMessage } from './entities';
 import { DOMAIN_EVENTS_QUEUE, type QueueName } from '../queues';
+import { noteOutboxWrite } from './wake';
 
 export type ActorType = 'user' | 'platform_operator' | 'api_key' | 'machine_client' | 'system';
 
@@ -74,6 +75,7 @@ export interface EventRows {
 }
 
 export function eventRows(actor: Actor, event: DomainEvent, effects: SideEffect[] = []): EventRows {
+  noteOutboxWrite();
   const now = new Date();
   const eventId = uuidv7(now.getTime());
   const data = event.data ?? {};
