@@ -10,7 +10,8 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  url: string;
+  /** One URL, or the same path on several servers (connections spread over them in turn). */
+  url: string | string[];
   method?: string;
   headers?: Record<string, string>;
   /** The body, or a function of the connection's slot (0..concurrency-1), called per request. */
@@ -41,15 +42,21 @@ export function percentile(sorted: number[], p: number): number {
  * loopback only.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const { url, method = 'GET', headers = {}, concurrency = 32, durationMs = 3000 } = options;
-  const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error('bench traffic goes to loopback only');
+  const { method = 'GET', headers = {}, concurrency = 32, durationMs = 3000 } = options;
+  // Several URLs (the same path on several api processes): connections are spread over them in
+  // turn, as DNS round robin or a client-side balancer would.
+  const targets = (Array.isArray(options.url) ? options.url : [options.url]).map((url) => {
+    const target = new URL(url);
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error('bench traffic goes to loopback only');
+    const head = `${method} ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}`;
+    return { host, port: Number(target.port), head };
+  });
   const ok = options.ok ?? ((status: number) => status >= 200 && status < 300);
-  const head = `${method} ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('')}`;
   const request = (slot: number) => {
+    const { head } = targets[slot % targets.length]!;
     const body = typeof options.body === 'function' ? options.body(slot) : options.body;
     return body === undefined ? `${head}\r\n` : `${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
   };
@@ -61,7 +68,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const loop = async (slot: number) => {
     let connection: Connection | undefined;
     while (Date.now() < deadline) {
-      connection ??= await Connection.open(Number(target.port), host);
+      connection ??= await Connection.open(targets[slot % targets.length]!.port, targets[slot % targets.length]!.host);
       const t0 = process.hrtime.bigint();
       try {
         const { status, close, body } = await connection.exchange(request(slot));

@@ -10,8 +10,11 @@ export type Operation = (typeof OPERATIONS)[number];
 
 export interface Contender {
   name: string;
-  /** What each operation is on this system (printed), and its load. */
-  ops: Partial<Record<Operation, { what: string; load: () => LoadOptions }>>;
+  /**
+   * What each operation is on this system (printed), and its load — on its first `processes` api
+   * processes where it runs several (the sizing suite).
+   */
+  ops: Partial<Record<Operation | 'evaluate', { what: string; load: (processes?: number) => LoadOptions }>>;
   stop(): Promise<void>;
 }
 
@@ -51,9 +54,13 @@ const nextEmail = (system: string) => `peer-${system}-${RUN}-${uniqueEmail++}@be
  * BENCH_PEERS_WORKERS=0, a workers process draining the outbox its writes fill (the relay's cost is
  * part of Plinto's guarantees, so it runs on the same cores).
  */
-export async function startPlinto(concurrency: number): Promise<Contender> {
-  const env = { DATABASE_URL: PLINTO_DB, QUEUE_PREFIX: 'plinto_bench_peers', LOG_LEVEL: 'error', AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000000' };
+export async function startPlinto(concurrency: number, apiProcesses = 1): Promise<Contender> {
+  const env = { DATABASE_URL: PLINTO_DB, QUEUE_PREFIX: 'plinto_bench_peers', LOG_LEVEL: 'error', AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000000', PUBLIC_URL: 'http://127.0.0.1:4000' };
   const api = await startApiProcess(env); // creates and migrates the database
+  const more: ServerProcess[] = [];
+  for (let i = 1; i < apiProcesses; i++) more.push(await startApiProcess(env));
+  const bases = [api, ...more].map((a) => `http://127.0.0.1:${a.port}`);
+  const on = (path: string, processes = 1) => bases.slice(0, processes).map((b) => `${b}${path}`);
   const workers: ServerProcess | undefined =
     process.env.BENCH_PEERS_WORKERS === '0' ? undefined : await startServerProcess(`${REPO_ROOT}workers/src/main.ts`, { ...env, LOG_LEVEL: 'warn', WORKERS_MAINTENANCE: 'false', PLINTO_MASTER_KEY: BENCH_MASTER_KEY });
   const base = `http://127.0.0.1:${api.port}`;
@@ -75,13 +82,13 @@ export async function startPlinto(concurrency: number): Promise<Contender> {
   return {
     name: 'Plinto',
     ops: {
-      'sign-up': { what: 'POST /v1/auth/sign-up', load: () => ({ url: `${base}/v1/auth/sign-up`, method: 'POST', headers: json, body: () => JSON.stringify({ email: nextEmail('plinto'), password: PASSWORD }) }) },
-      'sign-in': { what: 'POST /v1/auth/sign-in', load: () => ({ url: `${base}/v1/auth/sign-in`, method: 'POST', headers: json, body: () => JSON.stringify({ email: emails[next++ % USERS], password: PASSWORD }) }) },
-      'session check': { what: 'GET /v1/auth/session (Bearer)', load: () => ({ url: `${base}/v1/auth/session`, headers: { authorization: `Bearer ${session.access_token}` } }) },
+      'sign-up': { what: 'POST /v1/auth/sign-up', load: (n) => ({ url: on('/v1/auth/sign-up', n), method: 'POST', headers: json, body: () => JSON.stringify({ email: nextEmail('plinto'), password: PASSWORD }) }) },
+      'sign-in': { what: 'POST /v1/auth/sign-in', load: (n) => ({ url: on('/v1/auth/sign-in', n), method: 'POST', headers: json, body: () => JSON.stringify({ email: emails[next++ % USERS], password: PASSWORD }) }) },
+      'session check': { what: 'GET /v1/auth/session (Bearer)', load: (n) => ({ url: on('/v1/auth/session', n), headers: { authorization: `Bearer ${session.access_token}` } }) },
       'token refresh': {
         what: 'POST /v1/auth/refresh (rotating)',
-        load: () => ({
-          url: `${base}/v1/auth/refresh`,
+        load: (n) => ({
+          url: on('/v1/auth/refresh', n),
           method: 'POST',
           headers: json,
           body: (slot) => JSON.stringify({ refresh_token: chains[slot] }),
@@ -92,11 +99,15 @@ export async function startPlinto(concurrency: number): Promise<Contender> {
       },
       'client credentials': {
         what: 'POST /t/default/oauth/token (Basic)',
-        load: () => ({ url: `${base}/t/default/oauth/token`, method: 'POST', headers: { ...form, authorization: `Basic ${basic}` }, body: 'grant_type=client_credentials&scope=api%3Aread' }),
+        load: (n) => ({ url: on('/t/default/oauth/token', n), method: 'POST', headers: { ...form, authorization: `Basic ${basic}` }, body: 'grant_type=client_credentials&scope=api%3Aread' }),
+      },
+      evaluate: {
+        what: 'POST /v1/policies/evaluate',
+        load: (n) => ({ url: on('/v1/policies/evaluate', n), method: 'POST', headers: admin, body: () => JSON.stringify({ subject: `user:bench-${next++ % 50}`, action: 'reports:read', resource: 'report:1' }) }),
       },
     },
     stop: async () => {
-      await Promise.all([api.stop(), workers?.stop()]);
+      await Promise.all([api.stop(), ...more.map((m) => m.stop()), workers?.stop()]);
     },
   };
 }
