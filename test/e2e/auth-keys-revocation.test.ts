@@ -90,6 +90,23 @@ describe('revocation across api processes', () => {
     await waitFor(async () => (await at(second)).status === 401, 'the other api to refuse the token', 1000, 20);
     expect(Date.now() - started).toBeLessThan(1000);
   });
+
+  it('a machine client revoked through one api gets no more tokens from another that had it cached, within a second', async () => {
+    const shared = { QUEUE_PREFIX: `{t_${Math.random().toString(36).slice(2, 10)}}`, PUBLIC_URL: 'http://plinto.cluster.test' };
+    const first = await startTestApi(shared);
+    const second = await startTestApi({ ...shared, DATABASE_URL: first.config.DATABASE_URL, PLINTO_MASTER_KEY: first.config.PLINTO_MASTER_KEY! });
+    const client = (await first.rest('POST', '/v1/clients', { body: { name: 'cached', roles: [] } })).body;
+    const basic = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+    const grant = (api: TestApi) =>
+      fetch(`${api.url}/t/default/oauth/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    // The second api now remembers the client (no database read on its next grants).
+    expect((await grant(second)).status).toBe(200);
+    expect((await grant(second)).status).toBe(200);
+    expect((await first.rest('DELETE', `/v1/clients/${client.id}`)).status).toBe(200);
+    const started = Date.now();
+    await waitFor(async () => (await grant(second)).status === 401, 'the other api to refuse the revoked client', 1000, 20);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 });
 
 describe('signing key provisioning', () => {

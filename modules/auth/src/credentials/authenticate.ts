@@ -3,6 +3,7 @@ import { ApiKey, MachineClient } from './entities';
 import { LAST_USED_RESOLUTION_MS, auditRejectedUse, credentialActor } from './common';
 import { apiKeyPrefix, apiKeyPublicId, isClientId, secretMatches } from './secrets';
 import type { MachineClientRow } from './clients.service';
+import { tokenServicesOf } from '../tokens/services';
 
 /** A live machine client, as the token endpoint and the verifier need it. */
 export interface MachineClientRef {
@@ -122,6 +123,8 @@ export async function findMachineClient(em: EntityManager, tenantId: string, cli
  * for a real client, or a revoked client, is audited.
  */
 export async function verifyClientSecret(em: EntityManager, tenantId: string, clientId: string, secret: string, request?: RequestMeta): Promise<MachineClientRef | null> {
+  const cached = await liveCachedClient(em, tenantId, clientId, secret);
+  if (cached) return toMachineClientRef(cached);
   const row = await findClientRow(em, tenantId, clientId);
   const matches = secretMatches(secret, row?.secretHash);
   if (!row) return null;
@@ -142,6 +145,42 @@ export async function verifyClientSecret(em: EntityManager, tenantId: string, cl
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await em.nativeUpdate(MachineClient, { id: row.id }, { lastUsedAt: new Date(now) });
+    row.lastUsedAt = new Date(now);
   }
+  rememberClient(row);
   return toMachineClientRef(row);
+}
+
+/**
+ * Live clients this process authenticated lately, so a client_credentials grant needs no database
+ * read. Safe to keep: a client's secret never changes (a new secret is a new client), and a
+ * revocation is honoured through the revocation list — the same check, with the same
+ * propagation, that stops the client's access tokens (`client:<client_id>`, see revokeClient) —
+ * before a remembered client is used. Anything unusual (wrong secret, revoked, not remembered) goes
+ * the full way through the database, with its audit trail.
+ */
+const CLIENT_CACHE_MS = 30_000;
+const rememberedClients = new Map<string, { row: ClientAuthRow; until: number }>();
+const clientKey = (tenantId: string, clientId: string) => `${tenantId}\u0000${clientId}`;
+
+function rememberClient(row: ClientAuthRow): void {
+  if (rememberedClients.size >= 10_000) rememberedClients.clear();
+  rememberedClients.set(clientKey(row.tenantId, row.clientId), { row, until: Date.now() + CLIENT_CACHE_MS });
+}
+
+async function liveCachedClient(em: EntityManager, tenantId: string, clientId: string, secret: string): Promise<ClientAuthRow | null> {
+  const key = clientKey(tenantId, clientId);
+  const hit = rememberedClients.get(key);
+  const now = Date.now();
+  if (!hit || hit.until <= now || !secretMatches(secret, hit.row.secretHash)) return null;
+  if (await tokenServicesOf(em).revocations.isRevoked([`client:${clientId}`])) {
+    rememberedClients.delete(key);
+    return null;
+  }
+  // Last use is still recorded (at most once a minute), as on the full path.
+  if (!hit.row.lastUsedAt || now - hit.row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    hit.row.lastUsedAt = new Date(now);
+    await em.nativeUpdate(MachineClient, { id: hit.row.id }, { lastUsedAt: hit.row.lastUsedAt });
+  }
+  return hit.row;
 }
