@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { userOutput } from '../auth.schemas';
-import { getUser } from '../services/users.service';
+import { getUserSnapshot } from '../services/users.service';
 import { signedInProcedure } from './base';
 
 export const currentSessionProcedure = signedInProcedure
@@ -9,5 +9,5 @@ export const currentSessionProcedure = signedInProcedure
   .output(z.object({ sessionId: z.uuid(), amr: z.array(z.string()), aal: z.number().int(), user: userOutput }))
   .query(async ({ ctx }) => {
     const attributes = ctx.principal.attributes as { sessionId: string; amr: string[]; aal: number };
-    return { sessionId: attributes.sessionId, amr: attributes.amr, aal: attributes.aal, user: await getUser(ctx.em, ctx.tenant.id, ctx.userId) };
+    return { sessionId: attributes.sessionId, amr: attributes.amr, aal: attributes.aal, user: await getUserSnapshot(ctx.em, ctx.tenant.id, ctx.userId) };
   });
