@@ -18,6 +18,7 @@ export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './d
 export { ensureDatabase, dropDatabase, migrate } from './db/database';
 export { insertRows } from './db/insert-rows';
 export { fastQuery } from './db/fast-query';
+export { recordEventCommitted } from './events/group-commit';
 export { createRedis, redisOptions, Redis, isRedisClusterUrl, waitForReplicas } from './redis';
 export {
   defineQueue,

@@ -1,6 +1,7 @@
 import {
   AccessTokenRejected,
   recordEvent,
+  recordEventCommitted,
   sha256,
   type EntityManager,
   type Config,
@@ -16,7 +17,6 @@ import { tokenServicesOf, withRevocations } from '../tokens/services';
 import { revokeSessions } from '../services/sessions.service';
 import { authenticateClient, type FormParams } from './client-auth';
 import { oauthError, oauthOk, type OAuthResponse } from './oauth-errors';
-import { recordIssuance } from './issuance-log';
 import { ACCESS_TOKEN_ALGORITHMS } from '@plinto/kernel';
 
 export interface OAuthDeps {
@@ -90,9 +90,12 @@ export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authori
   }
 }
 
-/** Committed (group commit, see issuance-log.ts) before the token is handed out. */
-function recordIssued(deps: OAuthDeps, client: { id: string; clientId: string; organizationId: string | null }, jti: string, scopes: string[]): Promise<void> {
-  return recordIssuance(deps.em, clientActor(deps.request, client.id), {
+/**
+ * Issuing a machine token changes no state, but the audit log holds every issued token before it
+ * is handed out: committed by group commit (kernel events/group-commit.ts), not a transaction per grant.
+ */
+async function recordIssued(deps: OAuthDeps, client: { id: string; clientId: string; organizationId: string | null }, jti: string, scopes: string[]): Promise<void> {
+  await recordEventCommitted(deps.em, clientActor(deps.request, client.id), {
     action: 'client.token_issued',
     tenantId: deps.tenant.id,
     organizationId: client.organizationId,
