@@ -10,6 +10,12 @@ import { eventRows, insertEventRows, type Actor, type DomainEvent, type EventRow
  * events. Under load that is one round trip (and one WAL flush) for many events; alone, one for one.
  */
 const MAX_BATCH = 500;
+/**
+ * Batches written at once (each on its own pooled connection): one writer alone would leave
+ * PostgreSQL's other cores idle while its statement and WAL flush run; a few keep them busy while
+ * still sharing each flush among the events that queued meanwhile.
+ */
+const MAX_WRITERS = 4;
 
 interface Waiting {
   rows: EventRows;
@@ -19,13 +25,13 @@ interface Waiting {
 /** One queue per database (ORM driver): a process may talk to several (tests do). */
 interface Queue {
   queued: Waiting[];
-  writing: boolean;
+  writers: number;
 }
 const queues = new WeakMap<object, Queue>();
 const queueOf = (em: EntityManager): Queue => {
   const driver = em.getDriver();
   let queue = queues.get(driver);
-  if (!queue) queues.set(driver, (queue = { queued: [], writing: false }));
+  if (!queue) queues.set(driver, (queue = { queued: [], writers: 0 }));
   return queue;
 };
 
@@ -43,12 +49,12 @@ export async function recordEventCommitted(em: EntityManager, actor: Actor, even
   return new Promise<string>((resolve, reject) => {
     const rows = eventRows(actor, event);
     queue.queued.push({ rows, done: (error) => (error ? reject(error) : resolve(rows.eventId)) });
-    if (!queue.writing) void drain(em, queue);
+    if (queue.writers < MAX_WRITERS) void drain(em, queue);
   });
 }
 
 async function drain(em: EntityManager, queue: Queue): Promise<void> {
-  queue.writing = true;
+  queue.writers++;
   try {
     while (queue.queued.length > 0) {
       const batch = queue.queued.splice(0, MAX_BATCH);
@@ -60,7 +66,7 @@ async function drain(em: EntityManager, queue: Queue): Promise<void> {
       }
     }
   } finally {
-    queue.writing = false;
+    queue.writers--;
   }
 }
 
