@@ -54,15 +54,20 @@ const nextEmail = (system: string) => `peer-${system}-${RUN}-${uniqueEmail++}@be
  * BENCH_PEERS_WORKERS=0, a workers process draining the outbox its writes fill (the relay's cost is
  * part of Plinto's guarantees, so it runs on the same cores).
  */
-export async function startPlinto(concurrency: number, apiProcesses = 1): Promise<Contender> {
-  const env = { DATABASE_URL: PLINTO_DB, QUEUE_PREFIX: 'plinto_bench_peers', LOG_LEVEL: 'error', AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000000', PUBLIC_URL: 'http://127.0.0.1:4000' };
+export async function startPlinto(concurrency: number, apiProcesses = 1, variant?: 'no-flush-wait'): Promise<Contender> {
+  // The variant measures what durability costs: its commits return before PostgreSQL has flushed
+  // the WAL (synchronous_commit=off: a database crash could lose the last moments of acknowledged
+  // changes). Not a configuration Plinto offers; a measurement beside the real one.
+  const databaseUrl = variant ? `${PLINTO_DB}?options=${encodeURIComponent('-c synchronous_commit=off')}` : PLINTO_DB;
+  const env = { DATABASE_URL: databaseUrl, QUEUE_PREFIX: 'plinto_bench_peers', LOG_LEVEL: 'error', AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000000', PUBLIC_URL: 'http://127.0.0.1:4000' };
   const api = await startApiProcess(env); // creates and migrates the database
   const more: ServerProcess[] = [];
   for (let i = 1; i < apiProcesses; i++) more.push(await startApiProcess(env));
   const bases = [api, ...more].map((a) => `http://127.0.0.1:${a.port}`);
   const on = (path: string, processes = 1) => bases.slice(0, processes).map((b) => `${b}${path}`);
+  // (The variant shares the database, and so the workers, of the real one.)
   const workers: ServerProcess | undefined =
-    process.env.BENCH_PEERS_WORKERS === '0' ? undefined : await startServerProcess(`${REPO_ROOT}workers/src/main.ts`, { ...env, LOG_LEVEL: 'warn', WORKERS_MAINTENANCE: 'false', PLINTO_MASTER_KEY: BENCH_MASTER_KEY });
+    process.env.BENCH_PEERS_WORKERS === '0' || variant ? undefined : await startServerProcess(`${REPO_ROOT}workers/src/main.ts`, { ...env, LOG_LEVEL: 'warn', WORKERS_MAINTENANCE: 'false', PLINTO_MASTER_KEY: BENCH_MASTER_KEY });
   const base = `http://127.0.0.1:${api.port}`;
   const admin = { ...json, authorization: `Bearer ${BENCH_PLATFORM_KEY}` };
   const emails = Array.from({ length: USERS }, (_, i) => `peer-plinto-user-${i}@bench.test`);
@@ -80,7 +85,7 @@ export async function startPlinto(concurrency: number, apiProcesses = 1): Promis
   const basic = Buffer.from(`${encodeURIComponent(client.body.clientId)}:${encodeURIComponent(client.body.clientSecret)}`).toString('base64');
   let next = 0;
   return {
-    name: 'Plinto',
+    name: variant ? 'Plinto, commits not waiting for the WAL flush' : 'Plinto',
     ops: {
       'sign-up': { what: 'POST /v1/auth/sign-up', load: (n) => ({ url: on('/v1/auth/sign-up', n), method: 'POST', headers: json, body: () => JSON.stringify({ email: nextEmail('plinto'), password: PASSWORD }) }) },
       'sign-in': { what: 'POST /v1/auth/sign-in', load: (n) => ({ url: on('/v1/auth/sign-in', n), method: 'POST', headers: json, body: () => JSON.stringify({ email: emails[next++ % USERS], password: PASSWORD }) }) },

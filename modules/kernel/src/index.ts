@@ -19,6 +19,7 @@ export { ensureDatabase, dropDatabase, migrate } from './db/database';
 export { insertRows } from './db/insert-rows';
 export { fastQuery } from './db/fast-query';
 export { recordEventCommitted } from './events/group-commit';
+export { noteOutboxWrite } from './events/wake';
 export { createRedis, redisOptions, Redis, isRedisClusterUrl, waitForReplicas } from './redis';
 export {
   defineQueue,

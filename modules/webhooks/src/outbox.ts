@@ -1,4 +1,4 @@
-import { uuidv7, type EntityManager, type QueueProducers } from '@plinto/kernel';
+import { noteOutboxWrite, uuidv7, type EntityManager, type QueueProducers } from '@plinto/kernel';
 import { WebhooksQueue, WEBHOOK_DELIVER_JOB } from './queue';
 
 export interface QueuedDelivery {
@@ -17,6 +17,8 @@ export async function queueDeliveries(
   availableAt = new Date(),
 ): Promise<QueuedDelivery[]> {
   const queued: QueuedDelivery[] = [];
+  // Outbox rows written here: the relay is woken after the commit (kernel events/wake.ts).
+  noteOutboxWrite();
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
     const values: unknown[] = [];
