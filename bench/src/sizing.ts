@@ -45,8 +45,10 @@ const sizing: Benchmark = {
         const one = median(results.get(`${op}|1`)!.map((r) => r.perSecond));
         const two = median(results.get(`${op}|2`)!.map((r) => r.perSecond));
         const errors = [...results.get(`${op}|1`)!, ...results.get(`${op}|2`)!].reduce((n, r) => n + r.errors, 0);
-        rows.push({ name: `${label}, 2 api processes vs 1`, figure: two, baselineName: '1 api process', baseline: one, unit: 'ops/s', higherIsBetter: true, note: `${Math.round(two / cores)}/s per vCPU${errors ? `; ${errors} errors` : ''}` });
-        lines.push(`| ${label} | ${Math.round(two / cores)} | ${Math.round(one)} | ${Math.round(two)} | ${(two / one).toFixed(2)}x |`);
+        // Per vCPU: the better of the two layouts, over every core of the machine.
+        const perVcpu = Math.round(Math.max(one, two) / cores);
+        rows.push({ name: `${label}, 2 api processes vs 1`, figure: two, baselineName: '1 api process', baseline: one, unit: 'ops/s', higherIsBetter: true, note: `${perVcpu}/s per vCPU${errors ? `; ${errors} errors` : ''}` });
+        lines.push(`| ${label} | ${perVcpu} | ${Math.round(one)} | ${Math.round(two)} | ${(two / one).toFixed(2)}x |`);
       }
       console.log(
         [
@@ -55,7 +57,7 @@ const sizing: Benchmark = {
           `machine before: ${before}`,
           `machine after:  ${after}`,
           '',
-          '| operation | per vCPU (2 api processes) | 1 api process | 2 api processes | 1 → 2 |',
+          '| operation | per vCPU (better layout) | 1 api process | 2 api processes | 1 → 2 |',
           '|---|---|---|---|---|',
           ...lines,
           '| webhook deliveries/s | see `pnpm bench webhooks` | | | |',
