@@ -28,7 +28,7 @@ export class OutboxRelay {
     private readonly orm: MikroORM,
     private readonly producers: QueueProducers,
     private readonly logger: Logger,
-    private readonly options: { batchSize: number; pollIntervalMs: number; waitReplicas?: number; waitTimeoutMs?: number },
+    private readonly options: { batchSize: number; pollIntervalMs: number },
   ) {
     // A full batch means more rows are waiting: go again at once.
     this.loop = new PollingLoop('outbox relay', async () => (await this.dispatchBatch()) === options.batchSize, logger, {
@@ -61,11 +61,8 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       const invalid = await this.enqueue(rows);
-      // With replicas configured, a row is let go of only once its job is on a replica too: a
-      // master failing over before replicating would otherwise lose a job the outbox forgot.
-      if (this.options.waitReplicas && !(await this.producers.waitForReplicas(this.options.waitReplicas, this.options.waitTimeoutMs ?? 2000))) {
-        throw new Error(`jobs not confirmed by ${this.options.waitReplicas} Redis replica(s); the rows stay for the next try`);
-      }
+      // With replicas configured, a row is let go of only once its job is on a replica too.
+      if (!(await this.producers.confirmReplicated())) throw new Error('jobs not confirmed by the Redis replicas yet; the rows stay for the next try');
       await this.markDispatched(tx, rows.map((r) => r.id).filter((id) => !invalid.has(id)), null);
       for (const [id, reason] of invalid) await this.markDispatched(tx, [id], reason);
       return rows.length;

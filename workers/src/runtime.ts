@@ -60,12 +60,13 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   const orm = await createOrm(config, workerSchema, logger);
   await migrate(orm, config.DATABASE_URL);
 
-  const producers = new QueueProducers(createRedis(config.REDIS_URL, 'producer', 'plinto-workers-producer'), config.QUEUE_PREFIX);
+  const producers = new QueueProducers(createRedis(config.REDIS_URL, 'producer', 'plinto-workers-producer'), config.QUEUE_PREFIX, {
+    replicas: config.REDIS_WAIT_REPLICAS,
+    timeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+  });
   const relay = new OutboxRelay(orm, producers, logger, {
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-    waitReplicas: config.REDIS_WAIT_REPLICAS,
-    waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
   });
 
   const workers: Worker[] = [];

@@ -20,7 +20,7 @@ export { insertRows } from './db/insert-rows';
 export { fastQuery } from './db/fast-query';
 export { recordEventCommitted } from './events/group-commit';
 export { noteOutboxWrite } from './events/wake';
-export { createRedis, redisOptions, Redis, isRedisClusterUrl, waitForReplicas } from './redis';
+export { createRedis, redisOptions, Redis, isRedisClusterUrl } from './redis';
 export {
   defineQueue,
   queueDescriptor,

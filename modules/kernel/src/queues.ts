@@ -70,6 +70,8 @@ export class QueueProducers {
   constructor(
     private readonly connection: Redis,
     private readonly prefix: string,
+    /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS: see confirmReplicated. */
+    private readonly durability: { replicas: number; timeoutMs: number } = { replicas: 0, timeoutMs: 2000 },
   ) {}
 
   get(name: string): Queue {
@@ -98,9 +100,13 @@ export class QueueProducers {
     void queue?.close().catch(() => undefined);
   }
 
-  /** See waitForReplicas: true once `replicas` replicas hold every job this producer added. */
-  waitForReplicas(replicas: number, timeoutMs: number): Promise<boolean> {
-    return waitForReplicas(this.connection, replicas, timeoutMs);
+  /**
+   * True once the configured number of Redis replicas hold every job this producer added (Redis
+   * WAIT; at once when none are configured). Whoever marks outbox rows dispatched after enqueueing
+   * asks this first: a master failing over before replicating would lose jobs the outbox forgot.
+   */
+  confirmReplicated(): Promise<boolean> {
+    return waitForReplicas(this.connection, this.durability.replicas, this.durability.timeoutMs);
   }
 
   async close(): Promise<void> {

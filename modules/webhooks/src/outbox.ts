@@ -46,6 +46,9 @@ export async function dispatchNow(em: EntityManager, producers: QueueProducers, 
   await producers
     .get(WebhooksQueue.name)
     .addBulk(queued.map((q) => ({ name: WEBHOOK_DELIVER_JOB, data: { messageId: q.messageId }, opts: { jobId: q.outboxId } })));
+  // Not yet on the replicas (when some are configured): leave the rows to the relay, which enqueues
+  // them again (same job ids) and lets them go once they are.
+  if (!(await producers.confirmReplicated())) return;
   await em.execute(
     `update outbox set dispatched_at = now(), attempts = attempts + 1
       where id in (${queued.map(() => '?').join(', ')}) and dispatched_at is null`,
