@@ -1,9 +1,9 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
-import { createContextFactory, type Config, type Logger, type MikroORM, type PlintoMeta, type Redis } from '@plinto/kernel';
+import { createContextFactory, createServiceContextFactory, type Config, type Logger, type MikroORM, type PlintoMeta, type Redis, type ServiceRegistry } from '@plinto/kernel';
+import { contextDeps } from '@plinto/platform';
 import { appRouter } from './router';
-import { contextLookups } from './platform';
 import { buildOpenApiDocument } from './openapi';
 import { requestId } from './http/request-id';
 import { securityHeaders } from './http/security-headers';
@@ -21,6 +21,8 @@ export interface AppDeps {
   redis: Redis;
   config: Config;
   logger: Logger;
+  /** The process's started module services (engine, token services, …). */
+  services: ServiceRegistry;
   /** True once SIGTERM arrived: responses ask clients to close keep-alive connections. */
   isShuttingDown: () => boolean;
 }
@@ -37,7 +39,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   const metrics = createMetrics();
   const openApiDocument = buildOpenApiDocument();
-  const createContext = createContextFactory({ ...contextLookups, orm: deps.orm, redis: deps.redis, config, logger });
+  const serviceContextDeps = { ...contextDeps(deps.services), orm: deps.orm, redis: deps.redis, config, logger };
+  const createContext = createContextFactory(serviceContextDeps);
+  const serviceContextOf = createServiceContextFactory(serviceContextDeps);
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       logger.error({ err: error.cause ?? error, path, requestId: ctx?.request.requestId }, 'procedure failed');
@@ -65,14 +69,14 @@ export function createApp(deps: AppDeps): Express {
   app.use('/docs', docsRouter());
 
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
-  app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger }));
+  app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use(
     '/trpc',
     trpcFastPath({ router: appRouter, createContext: createContext as never, onError: onError as never }),
     createExpressMiddleware({ router: appRouter, createContext, maxBatchSize: config.TRPC_MAX_BATCH_SIZE, onError }),
   );
-  app.post('/v1/audit-logs/export', auditExportRoute(createContext, logger));
+  app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
   app.use(
     '/v1',
     restErrorShape,

@@ -3,4 +3,4 @@ export { appRouter, type AppRouter } from './router';
 export { createApp } from './app';
 export { startApi, prepareDatabase, type ApiServer } from './server';
 export { buildOpenApiDocument, API_VERSION } from './openapi';
-export { platformSchema } from './platform';
+export { platformSchema } from '@plinto/platform';

@@ -1,7 +1,8 @@
 import { runProcess } from '@plinto/kernel';
+import { configSections } from '@plinto/platform';
 import { startApi } from './server';
 
-await runProcess('plinto-api', async (config, logger) => {
+await runProcess('plinto-api', configSections, async (config, logger) => {
   const api = await startApi(config, logger);
   const base = config.PUBLIC_URL;
   const lines = [

@@ -2,6 +2,8 @@ import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import type { PlintoMeta } from '@plinto/kernel';
 import { exportInput } from '@plinto/audit';
 import { oauthPaths, oauthSecuritySchemes } from './openapi-oauth';
+import { webhooksSection } from './openapi-webhooks';
+import { eventCatalog } from '@plinto/platform';
 import { appRouter } from './router';
 
 export const API_VERSION = '0.1.0';
@@ -112,5 +114,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
   // Client authentication of the OAuth endpoints; added after generation so that the /v1
   // operations keep `bearer` as their only scheme.
   Object.assign((document.components ??= {}).securitySchemes ??= {}, oauthSecuritySchemes);
+  // What Plinto sends: every declared event type, as webhook deliveries.
+  (document as { webhooks?: unknown }).webhooks = webhooksSection(eventCatalog);
   return document;
 }

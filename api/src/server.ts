@@ -8,19 +8,20 @@ import {
   type Config,
   type Logger,
   type MikroORM,
+  type ServiceRegistry,
 } from '@plinto/kernel';
 import { ensureBootstrapKey, ensureDefaultTenant } from '@plinto/tenants';
-import { configureAuth, startTokenServices, stopTokenServices } from '@plinto/auth';
-import { startAuthzEngine, unregisterEngine } from '@plinto/authz';
 import { auditConfig, ensurePartitions } from '@plinto/audit';
 import { createApp } from './app';
-import { permissionCatalog, platformSchema } from './platform';
+import { platformSchema, startModules } from '@plinto/platform';
 
 export interface ApiServer {
   url: string;
   port: number;
   orm: MikroORM;
   server: Server;
+  /** This process's started module services (engine, token services, event catalog, …). */
+  services: ServiceRegistry;
   /** A platform key generated at this start (no key existed and none was configured), else null. */
   generatedPlatformKey: string | null;
   /** Stops accepting connections, lets in-flight requests finish, then closes PostgreSQL and Redis. */
@@ -41,7 +42,6 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<M
 }
 
 export async function startApi(config: Config, logger: Logger): Promise<ApiServer> {
-  configureAuth(config);
   const orm = await prepareDatabase(config, logger);
   const generatedPlatformKey = await ensureBootstrapKey(orm.em.fork(), config.PLINTO_BOOTSTRAP_API_KEY);
   const redis = createRedis(config.REDIS_URL, 'producer', 'plinto-api');
@@ -54,12 +54,11 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
       resolve();
     });
   });
-  // The decision engine of this process (see platform.ts `authorize`), subscribed to policy changes.
-  const authz = await startAuthzEngine({ orm, config, logger, catalog: permissionCatalog() });
-  // Signing keys, the access-token verifier and the revocation list of this process.
-  startTokenServices({ orm, config, redis, logger });
+  // Every module's process services: the decision engine (subscribed to policy changes), signing
+  // keys, the access-token verifier and the revocation list, …
+  const modules = await startModules({ orm, config, logger, redis, process: 'api' });
   let shuttingDown = false;
-  const app = createApp({ orm, redis, config, logger, isShuttingDown: () => shuttingDown });
+  const app = createApp({ orm, redis, config, logger, services: modules.services, isShuttingDown: () => shuttingDown });
   const server = createServer(app);
   // Longer than the idle timeout of common load balancers (60 s) and of HTTP clients' pools, so the
   // server is never the side that closes an idle keep-alive connection a client is about to reuse.
@@ -85,12 +84,10 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
       deadline.unref();
       await closed;
       clearTimeout(deadline);
-      await authz.close();
-      unregisterEngine(orm);
-      stopTokenServices(orm);
+      await modules.close();
       await orm.close();
       redis.disconnect();
     })());
 
-  return { url, port, orm, server, generatedPlatformKey, close };
+  return { url, port, orm, server, services: modules.services, generatedPlatformKey, close };
 }

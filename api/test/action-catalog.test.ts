@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { eventTypeCatalog } from '@plinto/kernel';
-import { appRouter } from '@plinto/api';
+import { z } from 'zod';
+import { eventCatalog } from '@plinto/platform';
 
 const MODULES = fileURLToPath(new URL('../../modules/', import.meta.url));
 
@@ -16,17 +16,18 @@ function* sources(dir: string): Generator<string> {
   }
 }
 
-describe('the action catalog', () => {
-  it('declares every action the code records, with a description (one source for audit and webhooks)', () => {
-    expect(appRouter).toBeTruthy(); // importing the api loads every module's declarations
-    const declared = new Map(eventTypeCatalog().map((t) => [t.type, t]));
+describe('the event catalog', () => {
+  it('declares every event the code records, with a description and a data schema (one source for audit, webhooks, OpenAPI)', () => {
     const recorded = new Set<string>();
     for (const file of sources(MODULES)) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/action: '([a-z_]+(?:\.[a-z_]+)+)'/g)) recorded.add(match[1]!);
+      for (const match of readFileSync(file, 'utf8').matchAll(/Events\.of\(\s*'([a-z_]+(?:\.[a-z_]+)+)'/g)) recorded.add(match[1]!);
     }
     expect(recorded.size).toBeGreaterThan(30);
-    const missing = [...recorded].filter((action) => !declared.has(action)).sort();
+    const missing = [...recorded].filter((action) => !eventCatalog.has(action)).sort();
     expect(missing).toEqual([]);
-    for (const action of recorded) expect(declared.get(action)!.description.length, action).toBeGreaterThan(5);
+    for (const spec of eventCatalog.list()) {
+      expect(spec.description.length, spec.type).toBeGreaterThan(5);
+      expect(z.toJSONSchema(spec.data, { io: 'output', unrepresentable: 'any' }), spec.type).toBeTruthy();
+    }
   });
 });

@@ -1,7 +1,9 @@
-import { createLogger, createOrm, loadConfig, uuidv7, type MikroORM } from '@plinto/kernel';
+import { ServiceRegistry, createLogger, createOrm, loadConfig, uuidv7, type MikroORM } from '@plinto/kernel';
+import { operatorContext } from '@plinto/kernel/testing';
 import { appRouter, platformSchema } from '@plinto/api';
 import {
   AuthzEngine,
+  AUTHZ_ENGINE,
   MikroOrmCasbinAdapter,
   createPolicy,
   permissionsFromRouter,
@@ -187,13 +189,14 @@ const authzBenchmark: Benchmark = {
             return (await res.json()) as { result: { allow: boolean }; decidedBy: string };
           };
           for (let attempt = 0; attempt < 50 && (await probe()).decidedBy !== 'engine'; attempt++) await new Promise((r) => setTimeout(r, 200));
-          const caller = {
-            principal: { kind: 'platform_operator' as const, id: 'bench', tenantId: null, attributes: {} },
-            tenant: { id: tenantId, slug, name: slug, status: 'active' as const },
-            request: { requestId: 'bench', ip: null, userAgent: null },
-          };
+          const asOperator = operatorContext({
+            em: orm.em.fork(),
+            config,
+            tenant: { id: tenantId, slug, name: slug, status: 'active', settings: {} },
+            services: new ServiceRegistry().set(AUTHZ_ENGINE, engine),
+          });
           const t0 = Date.now();
-          await createPolicy(orm.em.fork(), engine, caller, { name: 'probe', effect: 'allow', priority: 0, subjects: ['user:bench-probe'], actions: ['probe:read'], resources: ['*'] });
+          await createPolicy(asOperator, { name: 'probe', effect: 'allow', priority: 0, subjects: ['user:bench-probe'], actions: ['probe:read'], resources: ['*'] });
           const committedMs = Date.now() - t0;
           let probes = 0;
           while (!(await probe()).result.allow && Date.now() - t0 < 10_000) {

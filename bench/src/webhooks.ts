@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { createLogger, createOrm, createRedis, loadConfig, recordEvent, SYSTEM_ACTOR, uuidv7, type MikroORM } from '@plinto/kernel';
+import { operatorContext, undeclaredEvent } from '@plinto/kernel/testing';
 import { platformSchema } from '@plinto/api';
 import { createTenant } from '@plinto/tenants';
 import { createEndpoint } from '@plinto/webhooks';
@@ -51,7 +52,7 @@ async function commitEvents(orm: MikroORM, tenantId: string, count: number): Pro
   const ids: string[] = [];
   await orm.em.fork().transactional(async (tx) => {
     for (let i = 0; i < count; i++) {
-      ids.push(recordEvent(tx, SYSTEM_ACTOR, { action: 'bench.pinged', tenantId, target: { type: 'tenant', id: tenantId }, data: { i } }));
+      ids.push(recordEvent(tx, SYSTEM_ACTOR, undeclaredEvent('bench.pinged', { tenantId, target: { type: 'tenant', id: tenantId }, data: { i } })));
     }
     await tx.flush();
   });
@@ -135,8 +136,10 @@ const deliveries: Benchmark = {
     const orm = await createOrm(config, platformSchema, createLogger({ LOG_LEVEL: 'silent' }, 'bench'));
     try {
       const slug = `bench-wh-${Date.now().toString(36)}`;
-      const tenant = await createTenant(orm.em.fork(), SYSTEM_ACTOR, { slug, name: slug });
-      await createEndpoint(orm.em.fork(), config, SYSTEM_ACTOR, tenant.id, { url: receiver.url, eventTypes: ['bench.*'] });
+      const operator = (tenantRef: { id: string; slug: string }) =>
+        operatorContext({ em: orm.em.fork(), config, tenant: { ...tenantRef, name: tenantRef.slug, status: 'active', settings: {} } });
+      const tenant = await createTenant(operator({ id: '00000000-0000-7000-8000-000000000000', slug: 'default' }), { slug, name: slug });
+      await createEndpoint(operator(tenant), { url: receiver.url, eventTypes: ['bench.*'] });
 
       // Warm-up: JIT, connection pools, keep-alive sockets.
       const warm = await commitEvents(orm, tenant.id, 50);

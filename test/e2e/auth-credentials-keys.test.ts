@@ -108,9 +108,9 @@ describe('using an API key', () => {
     const em = w.api.server.orm.em.fork();
     const principal = await authenticateApiKey(em, key);
     expect(principal).toMatchObject({ kind: 'api_key', id, tenantId: w.tenantId, attributes: { organizationId: ORG, roles: ['admin'] } });
-    const tenant = { id: w.tenantId, slug: w.tenant, name: w.tenant, status: 'active' as const };
+    const tenant = { id: w.tenantId, slug: w.tenant, name: w.tenant, status: 'active' as const, settings: {} };
     const request = { requestId: 't', ip: '127.0.0.1', userAgent: null };
-    const decide = (organizationId?: string) => engineOf(em).authorize({ principal: principal!, tenant, permission: 'users:write', organizationId, request });
+    const decide = (organizationId?: string) => engineOf(w.api.server).authorize({ principal: principal!, tenant, permission: 'users:write', organizationId, request });
     expect((await decide(ORG)).allow).toBe(true);
     expect((await decide(randomUUID())).allow).toBe(false);
     expect((await decide(undefined)).allow).toBe(false);

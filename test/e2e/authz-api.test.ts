@@ -43,7 +43,7 @@ describe('default roles and the permission catalog', () => {
   it('seeds a new tenant exactly once, however many processes race to do it', async () => {
     const tenant = await api.rest('POST', '/v1/tenants', { body: { slug: 'authz-race', name: 'Race' } });
     const orm = api.server.orm;
-    const catalog = engineOf(orm.em.fork()).catalog;
+    const catalog = engineOf(api.server).catalog;
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => ensureTenantSeeded(orm.em.fork(), tenant.body.id, catalog)));
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     const roles = await sql.query('select name from authz_roles where tenant_id = $1 order by name', [tenant.body.id]);

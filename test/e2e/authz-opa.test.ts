@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,20 @@ describe('OPA delegation', () => {
     expect((await decide('user:friend')).result).toMatchObject({ allow: false, reason: expect.stringContaining('unreachable') });
   });
 
+  it("delegates the application's permissions only: Plinto's own checks stay with the engine", async () => {
+    // This OPA decides nothing (an undefined document): everything it is asked is denied.
+    await useOpa('plinto/nothing');
+    const asked = seen.length;
+    const key = (await api.rest('POST', '/v1/api-keys', { tenant: T, body: { name: 'reader', role: 'viewer' } })).body.key;
+    // Plinto's own check (users:read) is the engine's: the local rule allows it, OPA is not asked.
+    const users = await api.rest('GET', '/v1/users?limit=1', { token: key });
+    expect(users.status).toBe(200);
+    expect(seen.length).toBe(asked);
+    // The evaluate API answers the same way: Plinto's permissions by the engine, the application's by OPA.
+    expect(await decide('user:anyone', 'users:read')).toMatchObject({ result: { allow: true }, decidedBy: 'engine' });
+    expect(await decide('user:anyone', 'files:read')).toMatchObject({ result: { allow: false }, decidedBy: 'opa' });
+  });
+
   it('validates the settings and stops delegating when opa is null', async () => {
     const bad = await api.rest('PATCH', '/v1/policies/settings', { tenant: T, body: { opa: { url: 'ftp://x', packagePath: '../etc' } } });
     expect(bad.status).toBe(400);
@@ -104,13 +119,14 @@ describe('OPA destinations (SSRF)', () => {
   it('refuses an internal OPA URL when it is saved, and denies (without connecting) when a host name resolves inside', async () => {
     const guarded = await startTestApi();
     await guarded.rest('POST', '/v1/tenants', { body: { slug: 'guarded', name: 'Guarded' } });
-    for (const url of ['http://169.254.169.254', 'http://10.0.0.5:8181', 'http://[::ffff:127.0.0.1]', 'http://0x7f000001']) {
+    for (const url of ['http://169.254.169.254', 'http://10.0.0.5:8181', 'http://[::ffff:127.0.0.1]', 'http://0x7f000001', 'http://localhost:1', 'http://LocalHost./']) {
       const res = await guarded.rest('PATCH', '/v1/policies/settings', { tenant: 'guarded', body: { opa: { url, packagePath: 'plinto/authz' } } });
       expect(res.status, url).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'OPA_URL_NOT_ALLOWED', fields: [{ path: 'opa.url' }] });
     }
-    // A name is only known after DNS: `localhost` is saved, then refused at call time, before any socket.
-    const saved = await guarded.rest('PATCH', '/v1/policies/settings', { tenant: 'guarded', body: { opa: { url: 'http://localhost:1', packagePath: 'plinto/authz' } } });
+    // Any other name is only known after DNS: this machine's host name (in /etc/hosts) is saved, then
+    // refused at call time, before any socket.
+    const saved = await guarded.rest('PATCH', '/v1/policies/settings', { tenant: 'guarded', body: { opa: { url: `http://${hostname()}:1`, packagePath: 'plinto/authz' } } });
     expect(saved.status).toBe(200);
     const res = await guarded.rest('POST', '/v1/policies/evaluate', { tenant: 'guarded', body: { subject: 'user:x', action: 'files:read', resource: 'file:1' } });
     expect(res.body.result.allow).toBe(false);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, startTestApi, type SignedInUser, type TestApi } from '../src';
-import { addMember, as, createOrg, invitationRow, members, sql } from './invitations-support';
+import { addMember, as, createOrg, invitationRow, members, sql, provisioner } from './invitations-support';
 
 /**
  * Who may do what with invitations, performed as attacks: another organization's admin, another
@@ -31,7 +31,8 @@ beforeAll(async () => {
   orgC = await createOrg(api, carl.token, { slug: 'org-c', name: 'Org C' });
   await addMember(api, alice!.token, orgA.id, mike!.id, 'member');
   await addMember(api, alice!.token, orgA.id, vera!.id, 'viewer');
-  const res = await as(api, alice!.token)('POST', '/v1/invitations', { organizationId: orgA.id, email: 'target@a.test', role: 'admin' });
+  // Made by server-side provisioning, which receives the link (see provisioner()).
+  const res = await provisioner(api, A)('POST', '/v1/invitations', { organizationId: orgA.id, email: 'target@a.test', role: 'admin' });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   invitation = res.body;
 });
@@ -133,7 +134,7 @@ describe('members and viewers', () => {
 
 describe('twenty concurrent accepts of one link', () => {
   it('create exactly one account and one membership (new user)', async () => {
-    const res = await as(api, alice.token)('POST', '/v1/invitations', { organizationId: orgA.id, email: 'racer@a.test' });
+    const res = await provisioner(api, A)('POST', '/v1/invitations', { organizationId: orgA.id, email: 'racer@a.test' });
     const answers = await Promise.all(Array.from({ length: 20 }, () => as(api, null, A)('POST', '/v1/invitations/accept', { token: res.body.token, password: PASSWORD })));
     const ok = answers.filter((a) => a.status === 200);
     expect(ok, JSON.stringify(answers.map((a) => a.body))).toHaveLength(1);
@@ -145,7 +146,7 @@ describe('twenty concurrent accepts of one link', () => {
 
   it('create exactly one membership (existing, signed-in user)', async () => {
     const runner = await signedInUser(api, { email: 'runner@a.test', tenant: A });
-    const res = await as(api, alice.token)('POST', '/v1/invitations', { organizationId: orgA.id, email: 'runner@a.test' });
+    const res = await provisioner(api, A)('POST', '/v1/invitations', { organizationId: orgA.id, email: 'runner@a.test' });
     const answers = await Promise.all(Array.from({ length: 20 }, () => as(api, runner.token)('POST', '/v1/invitations/accept', { token: res.body.token })));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     for (const a of answers.filter((x) => x.status !== 200)) expectCode(a, 404, 'INVITATION_INVALID');

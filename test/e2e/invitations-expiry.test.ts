@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maintenanceTasks } from '@plinto/workers';
 import { signedInUser, startTestApi, startTestWorkers, waitFor, type SignedInUser, type TestApi } from '../src';
-import { as, createOrg, invitationRow, sql } from './invitations-support';
+import { as, createOrg, invitationRow, sql, provisioner } from './invitations-support';
 
 /**
  * Expiry: a pending invitation past its `expires_at` reads as expired at once, and is marked
@@ -25,7 +25,7 @@ beforeAll(async () => {
 describe('expiry', () => {
   it('cleanup marks expired invitations on demand; the address can be invited again', async () => {
     const rest = as(api, owner.token);
-    const created = await rest('POST', '/v1/invitations', { organizationId: org.id, email: 'late@expiry.test' });
+    const created = await provisioner(api, T)('POST', '/v1/invitations', { organizationId: org.id, email: 'late@expiry.test' });
     await backdate(created.body.id);
     expect((await rest('GET', `/v1/invitations/${created.body.id}`)).body.status).toBe('expired');
     expect((await invitationRow(api, created.body.id)).status).toBe('pending');
@@ -44,7 +44,7 @@ describe('expiry', () => {
   it('the scheduled maintenance job marks an expired invitation', async () => {
     const task = maintenanceTasks.find((t) => t.name === 'invitations.expire');
     expect(task, 'the invitations.expire maintenance task is registered').toBeDefined();
-    const created = await as(api, owner.token)('POST', '/v1/invitations', { organizationId: org.id, email: 'sleepy@expiry.test' });
+    const created = await provisioner(api, T)('POST', '/v1/invitations', { organizationId: org.id, email: 'sleepy@expiry.test' });
     const fresh = await as(api, owner.token)('POST', '/v1/invitations', { organizationId: org.id, email: 'fresh@expiry.test' });
     await backdate(created.body.id);
     await startTestWorkers(api.config, { tasks: [{ ...task!, everyMs: 200 }] });

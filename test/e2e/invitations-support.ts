@@ -8,6 +8,12 @@ export { sql };
 export const as = (api: TestApi, token: string | null, tenant?: string) => (method: string, path: string, body?: unknown) =>
   api.rest(method, path, { body, token, tenant });
 
+/**
+ * REST as the platform operator in `tenant`: server-side provisioning, the one caller besides
+ * tenant owners who receives invitation links (and tokens) in the answer instead of only by email.
+ */
+export const provisioner = (api: TestApi, tenant: string) => (method: string, path: string, body?: unknown) => api.rest(method, path, { body, tenant });
+
 /** An organization created by `owner` (who becomes its owner) through the orgs REST API. */
 export async function createOrg(api: TestApi, ownerToken: string, input: { slug: string; name: string; settings?: Record<string, unknown> }) {
   const res = await api.rest('POST', '/v1/orgs', { token: ownerToken, body: input });

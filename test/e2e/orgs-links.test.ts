@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMember, changeMemberRole, addTeamMember, OrgsErrors } from '@plinto/orgs';
-import { SYSTEM_ACTOR } from '@plinto/kernel';
+import { admitMember, changeMemberRole, addTeamMember, OrgsErrors } from '@plinto/orgs';
+import { SYSTEM_ACTOR, type EntityManager } from '@plinto/kernel';
+import { operatorContext } from '@plinto/kernel/testing';
+import { engineOf } from '@plinto/authz';
 import { signedInUser, sqlClient, startTestApi, type SignedInUser, type TestApi } from '../src';
 
 /**
- * The membership row and its authorization link commit together, through the service the
- * invitations module calls inside its own transaction: a rollback leaves no role behind (in the
+ * The membership row and its authorization link commit together, through the trusted path the
+ * invitations module calls inside its own transaction (`admitMember`) and the services joining it: a rollback leaves no role behind (in the
  * database or in any process's engine), a commit is enforced at once here and within a second by
  * another api process, one transaction is one policy version, and concurrent adds of one user
  * make exactly one membership.
@@ -27,6 +29,10 @@ const allowedOn = async (api: TestApi, userId: string, action = 'members:write')
 };
 const version = async () => Number((await db.query('select version from authz_tenant_state where tenant_id = $1', [tenantId])).rows[0].version);
 const linkCount = async (userId: string) => (await db.query(`select count(*)::int as n from authz_rules where v0 = $1 and v2 = $2`, [`user:${userId}`, orgId])).rows[0].n as number;
+/** The engine of api 1, and an operator's service context over `tx` (services join its transaction). */
+const engine = () => engineOf(api1.server);
+const inTx = (tx: EntityManager) =>
+  operatorContext({ em: tx, config: api1.config, services: api1.server.services, tenant: { id: tenantId, slug: T, name: T, status: 'active', settings: {} } });
 const memberCount = async (userId: string) => (await db.query('select count(*)::int as n from organization_members where organization_id = $1 and user_id = $2', [orgId, userId])).rows[0].n as number;
 
 beforeAll(async () => {
@@ -49,7 +55,7 @@ describe('membership links are transactional', () => {
     const em = api1.server.orm.em.fork();
     await expect(
       em.transactional(async (tx) => {
-        await addMember(tx, { tenantId, organizationId: orgId, userId: user.id, role: 'admin', teamIds: [teamId], actor: SYSTEM_ACTOR, via: 'invitation' });
+        await admitMember(tx, engine(), { tenantId, organizationId: orgId, userId: user.id, role: 'admin', teamIds: [teamId], actor: SYSTEM_ACTOR, via: 'invitation' });
         throw new Error('the invitation accept failed after the membership was written');
       }),
     ).rejects.toThrow('the invitation accept failed');
@@ -65,9 +71,9 @@ describe('membership links are transactional', () => {
     const before = await version();
     const em = api1.server.orm.em.fork();
     await em.transactional(async (tx) => {
-      await addMember(tx, { tenantId, organizationId: orgId, userId: user.id, role: 'viewer', actor: SYSTEM_ACTOR, via: 'invitation' });
-      await changeMemberRole(tx, SYSTEM_ACTOR, tenantId, orgId, user.id, 'member');
-      await addTeamMember(tx, SYSTEM_ACTOR, tenantId, orgId, teamId, user.id);
+      await admitMember(tx, engine(), { tenantId, organizationId: orgId, userId: user.id, role: 'viewer', actor: SYSTEM_ACTOR, via: 'invitation' });
+      await changeMemberRole(inTx(tx), orgId, user.id, 'member');
+      await addTeamMember(inTx(tx), orgId, teamId, user.id);
     });
     expect(await version()).toBe(before + 1);
     expect(await allowedOn(api1, user.id)).toBe(true);
@@ -86,7 +92,7 @@ describe('membership links are transactional', () => {
     const user = users[2]!;
     const em = api1.server.orm.em.fork();
     await expect(
-      em.transactional(async (tx) => tx.transactional((inner) => addMember(inner, { tenantId, organizationId: orgId, userId: user.id, role: 'viewer', actor: SYSTEM_ACTOR }))),
+      em.transactional(async (tx) => tx.transactional((inner) => admitMember(inner, engine(), { tenantId, organizationId: orgId, userId: user.id, role: 'viewer', actor: SYSTEM_ACTOR }))),
     ).rejects.toThrow(/outermost transaction/);
     expect(await memberCount(user.id)).toBe(0);
   });
@@ -94,7 +100,7 @@ describe('membership links are transactional', () => {
   it('twenty concurrent adds of one user make exactly one membership and one link', async () => {
     const user = users[3]!;
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => addMember(api1.server.orm.em.fork(), { tenantId, organizationId: orgId, userId: user.id, role: 'viewer', actor: SYSTEM_ACTOR })),
+      Array.from({ length: 20 }, () => admitMember(api1.server.orm.em.fork(), engine(), { tenantId, organizationId: orgId, userId: user.id, role: 'viewer', actor: SYSTEM_ACTOR })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect((r.reason as { appCode?: string }).appCode).toBe(OrgsErrors.ALREADY_MEMBER().appCode);

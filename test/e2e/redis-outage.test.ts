@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DOMAIN_EVENTS_QUEUE } from '@plinto/kernel';
+import { DOMAIN_EVENTS_QUEUE, consumerQueue } from '@plinto/kernel';
+import { signingKeyProvisioning } from '@plinto/auth';
 import { sqlClient, startPrivateRedis, startTestApi, startTestWorkers, waitFor } from '../src';
 
 describe('when Redis goes down', () => {
@@ -38,9 +39,10 @@ describe('when Redis goes down', () => {
       20_000,
     );
 
-    // Every pending row became exactly the job whose id is the outbox id: none lost.
+    // Every pending row became exactly the job whose id is the outbox id, on the queue of each
+    // consumer of the event (here: the signing-key provisioning of a new tenant): none lost.
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue(DOMAIN_EVENTS_QUEUE, { connection, prefix: api.config.QUEUE_PREFIX });
+    const queue = new Queue(consumerQueue(signingKeyProvisioning.name).name, { connection, prefix: api.config.QUEUE_PREFIX });
     try {
       for (const row of pending) {
         const job = await waitFor(() => queue.getJob(row.id), `job ${row.id}`);

@@ -1,6 +1,5 @@
 import { createCallerFactory, createContextFactory, createRedis, type Principal } from '@plinto/kernel';
-import { engineOf } from '@plinto/authz';
-import { findTenantById, findTenantBySlug } from '@plinto/tenants';
+import { contextDeps } from '@plinto/platform';
 import { appRouter } from '@plinto/api';
 import { onCleanup, type TestApi } from './harness';
 
@@ -13,14 +12,12 @@ export function callerAs(api: TestApi, principal: Principal, options: { tenant?:
   const redis = createRedis(api.config.REDIS_URL, 'producer', 'test-caller');
   onCleanup(async () => redis.disconnect());
   const createContext = createContextFactory({
+    ...contextDeps(api.server.services),
     orm: api.server.orm,
     redis,
     config: api.config,
-    logger: (api.server as unknown as { logger?: never }).logger ?? silentLogger,
+    logger: silentLogger,
     authenticate: async () => principal,
-    authorize: (em, request) => engineOf(em).authorize(request),
-    findTenantBySlug,
-    findTenantById,
   });
   const req = {
     headers: { authorization: 'Bearer synthetic', ...(options.tenant ? { 'x-plinto-tenant': options.tenant } : {}) },

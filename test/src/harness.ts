@@ -5,6 +5,7 @@ import { createLogger, type Config } from '@plinto/kernel';
 import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
 import { startApi, type ApiServer, type AppRouter } from '@plinto/api';
 import { startWorkers, type WorkersOptions, type WorkersRuntime } from '@plinto/workers';
+import { configSections } from '@plinto/platform';
 
 export { waitFor, testConfig, createTestDatabase, uniqueSuffix, TEST_REDIS_URL } from '@plinto/kernel/testing';
 
@@ -75,7 +76,7 @@ export function trpcClient(baseUrl: string, options: { token?: string; tenant?: 
 
 /** Starts the real api (in this process) on an ephemeral port, against this file's own database. */
 export async function startTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
-  const config = await testConfig(overrides);
+  const config = await testConfig(overrides, configSections);
   const server = await startApi(config, createLogger(config, 'test-api'));
   const platformKey = config.PLINTO_BOOTSTRAP_API_KEY!;
   const close = () => server.close();

@@ -1,20 +1,22 @@
 import type { Processor } from 'bullmq';
-import { DomainEventsQueue, MaintenanceQueue, type Config, type Logger, type MikroORM, type QueueDescriptor, type QueueProducers } from '@plinto/kernel';
-import { domainEventsProcessor, type DomainEventHandler } from './processors/domain-events';
-import { maintenanceProcessor, maintenanceTasks, type ScheduledTask } from './processors/maintenance';
+import {
+  EmailQueue,
+  MaintenanceQueue,
+  consumerQueue,
+  emailConfigSchema,
+  readConfigSection,
+  type Config,
+  type ConsumerDeps,
+  type DomainEventConsumer,
+  type QueueDescriptor,
+} from '@plinto/kernel';
 import { WebhooksQueue, webhookConfig } from '@plinto/webhooks';
+import { domainEventConsumers } from '@plinto/platform';
+import { maintenanceProcessor, type ScheduledTask } from './processors/maintenance';
 import { webhooksProcessor } from './processors/webhooks';
-import { webhookFanOutHandler } from './processors/webhooks-fanout';
-import { EmailQueue, emailConfigSchema, readConfigSection } from '@plinto/kernel';
 import { emailProcessor } from './processors/email';
-import { signingKeyProvisioningHandler } from './processors/signing-key-provisioning';
 
-export interface ConsumerDeps {
-  orm: MikroORM;
-  config: Config;
-  logger: Logger;
-  producers: QueueProducers;
-  domainEventHandlers: DomainEventHandler[];
+export interface WorkerDeps extends ConsumerDeps {
   tasks: ScheduledTask[];
   /** Registers cleanup for when the workers stop (after their BullMQ workers closed). */
   onClose(cleanup: () => Promise<void> | void): void;
@@ -27,21 +29,28 @@ export interface QueueConsumer {
   concurrency: number | ((config: Config) => number);
   /** Only run when this returns true (e.g. maintenance can be switched off per process). */
   enabled?: (config: Config) => boolean;
-  processor: (deps: ConsumerDeps) => Processor;
+  processor: (deps: WorkerDeps) => Processor;
 }
 
-/** Every queue the workers process. A module's processor is registered here, one entry each. */
-export const consumers: QueueConsumer[] = [
-  {
-    queue: DomainEventsQueue,
-    concurrency: 16,
-    processor: ({ domainEventHandlers, logger }) => domainEventsProcessor(domainEventHandlers, logger),
-  },
+/** The queue of each domain-event consumer, processing one committed event per job (see the relay). */
+export function domainEventQueueConsumer(consumer: DomainEventConsumer): QueueConsumer {
+  const queue = consumerQueue(consumer.name);
+  return {
+    queue,
+    concurrency: consumer.concurrency ?? 8,
+    processor: (deps) => async (job) => {
+      await consumer.handle(queue.payload.parse(job.data), deps);
+    },
+  };
+}
+
+/** Every queue the workers process: the platform's own, then one per domain-event consumer. */
+export const queueConsumers = (consumers: DomainEventConsumer[] = domainEventConsumers): QueueConsumer[] => [
   {
     queue: MaintenanceQueue,
     concurrency: 1,
     enabled: (config) => config.WORKERS_MAINTENANCE,
-    processor: ({ orm, config, logger, tasks }) => maintenanceProcessor({ orm, config, logger }, tasks),
+    processor: ({ orm, config, logger, producers, services, tasks }) => maintenanceProcessor({ orm, config, logger, producers, services }, tasks),
   },
   {
     queue: WebhooksQueue,
@@ -53,12 +62,5 @@ export const consumers: QueueConsumer[] = [
     concurrency: (config) => readConfigSection(config, emailConfigSchema).EMAIL_CONCURRENCY,
     processor: ({ orm, config, logger, onClose }) => emailProcessor({ orm, config, logger, onClose }),
   },
+  ...consumers.map(domainEventQueueConsumer),
 ];
-
-/** Consumers of committed domain events (webhook fan-out, realtime publishing), in order. */
-export const defaultDomainEventHandlers = (deps: Omit<ConsumerDeps, 'domainEventHandlers' | 'tasks' | 'onClose'>): DomainEventHandler[] => [
-  webhookFanOutHandler(deps),
-  signingKeyProvisioningHandler(deps),
-];
-
-export { maintenanceTasks };

@@ -1,5 +1,4 @@
-/** @plinto/workers — BullMQ worker processes: outbox relay, domain events, maintenance. */
+/** @plinto/workers — BullMQ worker processes: outbox relay, domain-event consumers, maintenance. */
 export { startWorkers, type WorkersRuntime, type WorkersOptions } from './runtime';
 export { OutboxRelay } from './outbox-relay';
-export { maintenanceTasks, type ScheduledTask, type MaintenanceTask } from './processors/maintenance';
-export type { DomainEventHandler, DomainEventPayload } from './processors/domain-events';
+export { maintenanceTasks, type ScheduledTask } from './processors/maintenance';

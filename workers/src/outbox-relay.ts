@@ -1,5 +1,5 @@
 import { PollingLoop } from './polling-loop';
-import { queueDescriptor, type EntityManager, type Logger, type MikroORM, type QueueProducers } from '@plinto/kernel';
+import { DOMAIN_EVENTS_QUEUE, queueDescriptor, type EntityManager, type Logger, type MikroORM, type QueueProducers } from '@plinto/kernel';
 
 interface OutboxRow {
   id: string;
@@ -20,6 +20,9 @@ const ENQUEUE_TIMEOUT_MS = 5000;
  * transaction. If Redis is down the enqueue fails, the transaction rolls back and the rows wait;
  * if the process dies after enqueueing but before commit, the next claim enqueues again and
  * BullMQ ignores the duplicate job id. Either way nothing is lost.
+ *
+ * A domain event (queue `events`) is handed to every consumer that accepts it, each on its own
+ * queue (`routeEvent`), so consumers retry and dead-letter independently.
  */
 export class OutboxRelay {
   private readonly loop: PollingLoop;
@@ -28,7 +31,7 @@ export class OutboxRelay {
     private readonly orm: MikroORM,
     private readonly producers: QueueProducers,
     private readonly logger: Logger,
-    private readonly options: { batchSize: number; pollIntervalMs: number },
+    private readonly options: { batchSize: number; pollIntervalMs: number; routeEvent: (action: string) => string[] },
   ) {
     // A full batch means more rows are waiting: go again at once.
     this.loop = new PollingLoop('outbox relay', async () => (await this.dispatchBatch()) === options.batchSize, logger, {
@@ -82,7 +85,8 @@ export class OutboxRelay {
         this.logger.error({ outboxId: row.id, queue: row.queue }, 'outbox row cannot be dispatched');
         continue;
       }
-      byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
+      const targets = row.queue === DOMAIN_EVENTS_QUEUE ? this.options.routeEvent(row.job_name) : [row.queue];
+      for (const queue of targets) byQueue.set(queue, [...(byQueue.get(queue) ?? []), row]);
     }
     for (const [queue, group] of byQueue) {
       const jobs = group.map((row) => ({ name: row.job_name, data: row.payload, opts: { jobId: row.id } }));

@@ -6,6 +6,8 @@ import {
   createRedis,
   MaintenanceQueue,
   QueueProducers,
+  consumerQueue,
+  type DomainEventConsumer,
   type Config,
   type Logger,
   type MikroORM,
@@ -14,10 +16,9 @@ import { OutboxRelay } from './outbox-relay';
 import { AuditChainer } from './audit-chainer';
 import { OutboxListener } from './outbox-listener';
 import { auditConfig } from '@plinto/audit';
-import type { DomainEventHandler } from './processors/domain-events';
-import type { ScheduledTask } from './processors/maintenance';
-import { consumers, defaultDomainEventHandlers, maintenanceTasks } from './consumers';
-import { workerSchema } from './schema';
+import { domainEventConsumers, platformSchema, startModules } from '@plinto/platform';
+import { maintenanceTasks, type ScheduledTask } from './processors/maintenance';
+import { queueConsumers, type WorkerDeps } from './consumers';
 
 export interface WorkersRuntime {
   orm: MikroORM;
@@ -30,8 +31,10 @@ export interface WorkersRuntime {
 }
 
 export interface WorkersOptions {
-  domainEventHandlers?: DomainEventHandler[];
+  /** The maintenance tasks to schedule (default: every module's). */
   tasks?: ScheduledTask[];
+  /** The domain-event consumers to run (default: every module's). */
+  consumers?: DomainEventConsumer[];
 }
 
 /**
@@ -57,16 +60,17 @@ async function registerSchedulers(producers: QueueProducers, tasks: ScheduledTas
 
 export async function startWorkers(config: Config, logger: Logger, options: WorkersOptions = {}): Promise<WorkersRuntime> {
   await ensureDatabase(config.DATABASE_URL);
-  const orm = await createOrm(config, workerSchema, logger);
+  const orm = await createOrm(config, platformSchema, logger);
   await migrate(orm, config.DATABASE_URL);
 
-  const producers = new QueueProducers(createRedis(config.REDIS_URL, 'producer', 'plinto-workers-producer'), config.QUEUE_PREFIX, {
-    replicas: config.REDIS_WAIT_REPLICAS,
-    timeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
-  });
+  const producerRedis = createRedis(config.REDIS_URL, 'producer', 'plinto-workers-producer');
+  const producers = new QueueProducers(producerRedis, config.QUEUE_PREFIX, { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS });
+  const modules = await startModules({ orm, config, logger, redis: producerRedis, process: 'workers' });
+  const consumers = options.consumers ?? domainEventConsumers;
   const relay = new OutboxRelay(orm, producers, logger, {
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    routeEvent: (action) => consumers.filter((c) => !c.accepts || c.accepts(action)).map((c) => consumerQueue(c.name).name),
   });
 
   const workers: Worker[] = [];
@@ -87,10 +91,9 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   };
 
   const tasks = options.tasks ?? maintenanceTasks;
-  const base = { orm, config, logger, producers };
   const cleanups: (() => Promise<void> | void)[] = [];
-  const deps = { ...base, tasks, domainEventHandlers: options.domainEventHandlers ?? defaultDomainEventHandlers(base), onClose: (fn: () => Promise<void> | void) => void cleanups.push(fn) };
-  for (const consumer of consumers) {
+  const deps: WorkerDeps = { orm, config, logger, producers, services: modules.services, tasks, onClose: (fn) => void cleanups.push(fn) };
+  for (const consumer of queueConsumers(consumers)) {
     if (consumer.enabled && !consumer.enabled(config)) continue;
     const concurrency = typeof consumer.concurrency === 'function' ? consumer.concurrency(config) : consumer.concurrency;
     consume(consumer.queue.name, consumer.processor(deps), concurrency);
@@ -114,6 +117,7 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
       await chainer.stop();
       await Promise.all(workers.map((w) => w.close()));
       for (const cleanup of cleanups) await cleanup();
+      await modules.close();
       // BullMQ leaves connections it was handed open; they are ours to close.
       for (const connection of connections) connection.disconnect();
       await schedulersReady;

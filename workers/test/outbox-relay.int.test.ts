@@ -5,6 +5,7 @@ import {
   createOrm,
   createRedis,
   recordEvent,
+  consumerQueue,
   DOMAIN_EVENTS_QUEUE,
   OutboxMessage,
   QueueProducers,
@@ -12,9 +13,9 @@ import {
   type Config,
   type MikroORM,
 } from '@plinto/kernel';
-import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
+import { dropTestDatabases, testConfig, undeclaredEvent } from '@plinto/kernel/testing';
 import { OutboxRelay } from '@plinto/workers';
-import { workerSchema } from '../src/schema';
+import { platformSchema } from '@plinto/platform';
 
 let config: Config;
 let orm: MikroORM;
@@ -22,7 +23,7 @@ const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   config = await testConfig();
-  orm = await createOrm(config, workerSchema);
+  orm = await createOrm(config, platformSchema);
   closers.push(() => orm.close());
 });
 afterAll(async () => {
@@ -31,6 +32,10 @@ afterAll(async () => {
 });
 
 const logger = createLogger({ LOG_LEVEL: 'silent' }, 'test');
+
+/** Two consumers of every event, as the workers route them: each has its own queue. */
+const CONSUMERS = [consumerQueue('test-a').name, consumerQueue('test-b').name];
+const options = (batchSize: number) => ({ batchSize, pollIntervalMs: 5, routeEvent: () => CONSUMERS });
 const newProducers = () => {
   const producers = new QueueProducers(createRedis(config.REDIS_URL, 'producer', 'test'), config.QUEUE_PREFIX);
   closers.push(() => producers.close());
@@ -40,14 +45,14 @@ const newProducers = () => {
 async function writeEvents(count: number): Promise<void> {
   const em = orm.em.fork();
   await em.transactional(async (tx) => {
-    for (let i = 0; i < count; i++) recordEvent(tx, SYSTEM_ACTOR, { action: 'test.happened', tenantId: null, data: { i } });
+    for (let i = 0; i < count; i++) recordEvent(tx, SYSTEM_ACTOR, undeclaredEvent('test.happened', { tenantId: null, data: { i } }));
   });
 }
 
 describe('the outbox relay', () => {
-  it('enqueues every row exactly once, with the outbox id as job id, even with relays racing', async () => {
+  it('enqueues every row exactly once per consumer, with the outbox id as job id, even with relays racing', async () => {
     await writeEvents(500);
-    const relays = [0, 1, 2].map(() => new OutboxRelay(orm, newProducers(), logger, { batchSize: 37, pollIntervalMs: 5 }));
+    const relays = [0, 1, 2].map(() => new OutboxRelay(orm, newProducers(), logger, options(37)));
     // Drain by hand, all three at once, until nothing is left.
     let moved = 0;
     for (;;) {
@@ -59,31 +64,31 @@ describe('the outbox relay', () => {
     expect(moved).toBe(500);
 
     const connection = createRedis(config.REDIS_URL, 'worker', 'test-reader');
-    const queue = new Queue(DOMAIN_EVENTS_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
-    closers.push(async () => {
-      await queue.close();
-      connection.disconnect();
-    });
-    const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(500);
     const rows = await orm.em.fork().find(OutboxMessage, {});
     expect(rows.every((r) => r.dispatchedAt !== null && r.lastError === null && r.attempts === 1)).toBe(true);
-    const sample = await queue.getJob(rows[123]!.id);
-    expect(sample?.data).toMatchObject({ action: 'test.happened', eventId: expect.any(String) });
+    for (const name of CONSUMERS) {
+      const queue = new Queue(name, { connection, prefix: config.QUEUE_PREFIX });
+      closers.push(() => queue.close());
+      const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(500);
+      const sample = await queue.getJob(rows[123]!.id);
+      expect(sample?.data).toMatchObject({ action: 'test.happened', eventId: expect.any(String) });
+    }
+    closers.push(async () => connection.disconnect());
   });
 
   it('enqueuing the same row twice (a crash between enqueue and commit) creates no second job', async () => {
     const em = orm.em.fork();
     await em.transactional(async (tx) => {
-      recordEvent(tx, SYSTEM_ACTOR, { action: 'test.crashy', tenantId: null });
+      recordEvent(tx, SYSTEM_ACTOR, undeclaredEvent('test.crashy', { tenantId: null }));
     });
     const row = await em.findOneOrFail(OutboxMessage, { jobName: 'test.crashy' });
     const producers = newProducers();
-    await producers.get(DOMAIN_EVENTS_QUEUE).add(row.jobName, row.payload, { jobId: row.id });
-    const relay = new OutboxRelay(orm, producers, logger, { batchSize: 10, pollIntervalMs: 5 });
+    await producers.get(CONSUMERS[0]!).add(row.jobName, row.payload, { jobId: row.id });
+    const relay = new OutboxRelay(orm, producers, logger, options(10));
     expect(await relay.dispatchBatch()).toBe(1);
     const connection = createRedis(config.REDIS_URL, 'worker', 'test-reader2');
-    const queue = new Queue(DOMAIN_EVENTS_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
+    const queue = new Queue(CONSUMERS[0]!, { connection, prefix: config.QUEUE_PREFIX });
     const jobs = await queue.getJobs(['waiting', 'completed', 'active', 'delayed']);
     expect(jobs.filter((j) => j.name === 'test.crashy')).toHaveLength(1);
     await queue.close();
@@ -105,7 +110,7 @@ describe('the outbox relay', () => {
       lastError: null,
     });
     await em.flush();
-    const relay = new OutboxRelay(orm, newProducers(), logger, { batchSize: 10, pollIntervalMs: 5 });
+    const relay = new OutboxRelay(orm, newProducers(), logger, options(10));
     expect(await relay.dispatchBatch()).toBe(1);
     const row = await orm.em.fork().findOneOrFail(OutboxMessage, { jobName: 'broken' });
     expect(row.dispatchedAt).not.toBeNull();
@@ -116,7 +121,7 @@ describe('the outbox relay', () => {
     const em = orm.em.fork();
     await expect(
       em.transactional(async (tx) => {
-        recordEvent(tx, SYSTEM_ACTOR, { action: 'test.rolled_back', tenantId: null });
+        recordEvent(tx, SYSTEM_ACTOR, undeclaredEvent('test.rolled_back', { tenantId: null }));
         await tx.flush();
         throw new Error('the change failed after writing its event');
       }),

@@ -1,7 +1,7 @@
 import { ConfigError, createLogger, createOrm, loadConfig } from '@plinto/kernel';
 import { verifyChain } from '@plinto/audit';
 import { findTenantBySlug } from '@plinto/tenants';
-import { platformSchema } from '../platform';
+import { configSections, platformSchema } from '@plinto/platform';
 
 /**
  * `pnpm audit:verify [tenant-slug]` — recomputes a tenant's audit hash chain (default tenant:
@@ -9,7 +9,7 @@ import { platformSchema } from '../platform';
  * inserted or removed event.
  */
 try {
-  const config = loadConfig();
+  const config = loadConfig(process.env, configSections);
   const orm = await createOrm(config, platformSchema, createLogger({ LOG_LEVEL: 'silent' }, 'audit-verify'));
   try {
     const slug = process.argv[2] ?? 'default';

@@ -1,9 +1,10 @@
 import { ConfigError, createLogger, loadConfig } from '@plinto/kernel';
+import { configSections } from '@plinto/platform';
 import { prepareDatabase } from '../server';
 
 /** `pnpm db:migrate`: creates the database if missing, applies pending migrations, seeds defaults. */
 try {
-  const config = loadConfig();
+  const config = loadConfig(process.env, configSections);
   const logger = createLogger(config, 'plinto-migrate');
   const orm = await prepareDatabase(config, logger);
   await orm.close();

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Request, Response } from 'express';
-import { AppError, type Context, type Logger } from '@plinto/kernel';
+import { AppError, callFacts, type CallFacts, type Logger, type ServiceContext } from '@plinto/kernel';
 import { prepareAuditExport } from '@plinto/audit';
 import { sendError } from './error-body';
 
@@ -9,13 +9,13 @@ import { sendError } from './error-body';
  * so it cannot go through trpc-to-openapi (which JSON-encodes a whole result). Same context,
  * validation, views and error body as every other /v1 route; the tRPC form is `auditLogs.export`.
  */
-export function auditExportRoute(createContext: (opts: { req: Request }) => Promise<Context>, logger: Logger) {
+export function auditExportRoute(serviceContextOf: (facts: CallFacts) => Promise<ServiceContext>, logger: Logger) {
   return async (req: Request, res: Response): Promise<void> => {
     let closed = false;
     res.on('close', () => (closed = true));
     try {
-      const ctx = await createContext({ req });
-      const prepared = await prepareAuditExport(ctx, req.body);
+      const sc = await serviceContextOf(callFacts(req));
+      const prepared = await prepareAuditExport(sc, req.body);
       res.status(200);
       res.setHeader('Content-Type', prepared.contentType);
       res.setHeader('Content-Disposition', `attachment; filename="${prepared.filename}"`);

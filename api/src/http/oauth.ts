@@ -9,7 +9,7 @@ import {
   type OAuthResponse,
 } from '@plinto/auth';
 import { cachedTenantBySlug } from '@plinto/tenants';
-import { requestMeta, type Config, type Logger, type MikroORM } from '@plinto/kernel';
+import { requestMeta, type Config, type Logger, type MikroORM, type ServiceRegistry } from '@plinto/kernel';
 import { sendError } from './error-body';
 
 /**
@@ -21,7 +21,7 @@ import { sendError } from './error-body';
  */
 type Handler = typeof tokenEndpoint;
 
-export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logger }): Router {
+export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logger; services: ServiceRegistry }): Router {
   const router = Router({ mergeParams: true });
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
 
@@ -32,7 +32,7 @@ export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logge
       sendError(res, 'TENANT_NOT_FOUND');
       return null;
     }
-    return { em, tenant };
+    return { em, tenant, services: deps.services };
   }
 
   const send = (res: Response, response: OAuthResponse) => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { eventTypeCatalog, fastQuery, recordEvent, recordEventCommitted, uuidv7, type Actor, type EntityManager } from '@plinto/kernel';
+import { EVENT_CATALOG, appEvent, fastQuery, recordEvent, recordEventCommitted, uuidv7, type Actor, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { AuditErrors } from './errors';
 import type { DataSchemaSpec } from './audit.schemas';
+import { AuditEvents } from './events';
 
 interface SchemaRow {
   id: string;
@@ -52,14 +53,12 @@ function validatorFor(spec: DataSchemaSpec): z.ZodType {
   return spec.additionalFields ? object.catchall(z.unknown()) : object.strict();
 }
 
-/** Declares (or replaces) the schema of an application event type for a tenant. */
-export async function declareAppEventSchema(
-  em: EntityManager,
-  actor: Actor,
-  tenantId: string,
-  input: { action: string; description?: string; dataSchema: DataSchemaSpec },
-) {
-  if (eventTypeCatalog().some((t) => t.type === input.action)) {
+/** Declares (or replaces) the schema of an application event type for a tenant; needs audit:write. */
+export async function declareAppEventSchema(sc: ServiceContext, input: { action: string; description?: string; dataSchema: DataSchemaSpec }) {
+  await sc.authz.require('audit:write');
+  const { em, actor } = sc;
+  const tenantId = sc.tenant.id;
+  if (sc.services.get(EVENT_CATALOG).has(input.action)) {
     throw AuditErrors.AUDIT_ACTION_RESERVED({ fields: [{ path: 'action', message: 'Plinto records this action itself' }] });
   }
   return em.transactional(async (tx) => {
@@ -70,18 +69,23 @@ export async function declareAppEventSchema(
        returning id, action, description, data_schema, created_at, updated_at`,
       [uuidv7(), tenantId, input.action, input.description ?? null, JSON.stringify(input.dataSchema)],
     );
-    recordEvent(tx, actor, {
-      action: 'audit.schema_declared',
+    recordEvent(tx, actor, AuditEvents.of('audit.schema_declared', {
       tenantId,
       target: { type: 'audit_event_schema', id: row!.id },
       data: { action: input.action },
-    });
+    }));
     await tx.flush();
     return toSchemaDto(row!);
   });
 }
 
-export async function listAppEventSchemas(em: EntityManager, tenantId: string) {
+/** The application's declared event types; needs audit:read. */
+export async function listAppEventSchemas(sc: ServiceContext): Promise<{ items: ReturnType<typeof toSchemaDto>[] }> {
+  await sc.authz.require('audit:read');
+  return { items: await appEventSchemas(sc.em, sc.tenant.id) };
+}
+
+export async function appEventSchemas(em: EntityManager, tenantId: string) {
   const rows = await em.execute<SchemaRow[]>(
     'select id, action, description, data_schema, created_at, updated_at from audit_event_schemas where tenant_id = ? order by action',
     [tenantId],
@@ -103,7 +107,10 @@ export interface AppEventInput {
  * stored, queried, exported and chained beside Plinto's own events (source `app`), and fans out
  * to webhooks and realtime like any other event.
  */
-export async function appendAppEvent(em: EntityManager, caller: Actor, tenantId: string, input: AppEventInput) {
+export async function appendAppEvent(sc: ServiceContext, input: AppEventInput) {
+  await sc.authz.require('audit:write');
+  const { em, actor: caller } = sc;
+  const tenantId = sc.tenant.id;
   const [schema] = await fastQuery<SchemaRow>(
     em,
     'select id, action, description, data_schema, created_at, updated_at from audit_event_schemas where tenant_id = ? and action = ?',
@@ -120,15 +127,13 @@ export async function appendAppEvent(em: EntityManager, caller: Actor, tenantId:
   // The actor is who the application says did it; the credential that reported it is kept too.
   const actor: Actor = input.actor ? { ...caller, type: input.actor.type, id: input.actor.id ?? null } : caller;
   // The event is the whole change: group-committed with concurrent appends, answered once committed.
-  const id = await recordEventCommitted(em, actor, {
-    action: input.action,
-    source: 'app',
+  const id = await recordEventCommitted(em, actor, appEvent(input.action, {
     tenantId,
     organizationId: input.organizationId ?? null,
     target: input.target,
     outcome: input.outcome ?? 'success',
     data: { ...(parsed.data as Record<string, unknown>), recordedBy: { type: caller.type, id: caller.id } },
-  });
+  }));
   return { id };
 }
 

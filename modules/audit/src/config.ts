@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readConfigSection, registerConfigSection, type Config } from '@plinto/kernel';
+import { readConfigSection, type Config } from '@plinto/kernel';
 
 export const auditConfigSchema = z.object({
   /** Days an audit event is kept (a tenant's `auditRetentionDays` setting overrides it). */
@@ -12,6 +12,5 @@ export const auditConfigSchema = z.object({
   AUDIT_PARTITIONS_AHEAD_DAYS: z.coerce.number().int().min(1).max(365).default(14),
 });
 
-registerConfigSection('audit', auditConfigSchema);
 
 export const auditConfig = (config: Config) => readConfigSection(config, auditConfigSchema);

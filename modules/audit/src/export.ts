@@ -1,8 +1,9 @@
-import { auditActor, CommonErrors, recordEvent, type Context } from '@plinto/kernel';
+import { CommonErrors, recordEvent, type ServiceContext } from '@plinto/kernel';
 import { exportInput } from './audit.schemas';
 import { auditConfig } from './config';
 import { exportAuditEvents, exportContentType } from './export.service';
 import { resolveScope } from './scope';
+import { AuditEvents } from './events';
 
 export interface PreparedExport {
   contentType: string;
@@ -16,7 +17,7 @@ export interface PreparedExport {
  * returns the stream. Used by both the REST route (POST /v1/audit-logs/export, streamed by the api
  * process) and the tRPC procedure (a streamed query).
  */
-export async function prepareAuditExport(ctx: Context, rawInput: unknown): Promise<PreparedExport> {
+export async function prepareAuditExport(sc: ServiceContext, rawInput: unknown): Promise<PreparedExport> {
   const parsed = exportInput.safeParse(rawInput ?? {});
   if (!parsed.success) {
     throw CommonErrors.VALIDATION_FAILED({
@@ -24,22 +25,20 @@ export async function prepareAuditExport(ctx: Context, rawInput: unknown): Promi
     });
   }
   const input = parsed.data;
-  const scope = await resolveScope(ctx, input.organizationId);
-  const cap = auditConfig(ctx.config).AUDIT_EXPORT_MAX_RECORDS;
+  const scope = await resolveScope(sc, input.organizationId);
+  const cap = auditConfig(sc.config).AUDIT_EXPORT_MAX_RECORDS;
   const limit = Math.min(input.limit ?? cap, cap);
-  const principal = await ctx.getPrincipal();
-  await ctx.em.fork().transactional(async (tx) => {
-    recordEvent(tx, auditActor(ctx.request, principal), {
-      action: 'audit.exported',
+  await sc.em.fork().transactional(async (tx) => {
+    recordEvent(tx, sc.actor, AuditEvents.of('audit.exported', {
       tenantId: scope.tenantId,
       organizationId: scope.kind === 'organization' ? scope.organizationId : null,
       data: { format: input.format, limit, filters: { ...input, format: undefined, limit: undefined } },
-    });
+    }));
   });
   return {
     contentType: exportContentType(input.format),
     filename: `audit-logs-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.${input.format === 'csv' ? 'csv' : 'jsonl'}`,
     limit,
-    chunks: exportAuditEvents(ctx.em, scope, input, cap),
+    chunks: exportAuditEvents(sc.em, scope, input, cap),
   };
 }

@@ -3,9 +3,16 @@
  * export, stats, the action catalog, retention over daily partitions, a tamper-evident hash chain
  * per tenant, and events appended by a tenant's own backend.
  */
-import type { ModuleSchema } from '@plinto/kernel';
+import { defineModule, type ModuleSchema } from '@plinto/kernel';
 import { auditMigrations } from './migrations';
-import './actions';
+import { AuditEvents } from './events';
+import { auditRouter } from './router';
+import { auditConfigSchema } from './config';
+import { auditPartitionsTask, auditRetentionTask, auditTenantSettings } from './maintenance';
+import { cleanupAuditLogs, getAuditLog, getAuditStats, listAuditLogs, verifyAuditIntegrity } from './audit.service';
+import { appendAppEvent, declareAppEventSchema, listAppEventSchemas } from './app-events.service';
+import { listActions } from './actions';
+import { prepareAuditExport } from './export';
 
 export { auditRouter } from './router';
 export { auditConfig, auditConfigSchema } from './config';
@@ -17,5 +24,29 @@ export { ensurePartitions, listPartitions } from './partitions';
 export { csvCell } from './export.service';
 export { exportInput } from './audit.schemas';
 export { AuditErrors } from './errors';
+export { AuditEvents } from './events';
+export { auditTenantSettings } from './maintenance';
 
 export const auditSchema: ModuleSchema = { entities: [], migrations: auditMigrations };
+
+export const auditModule = defineModule({
+  name: 'audit',
+  routers: { auditLogs: auditRouter },
+  schema: auditSchema,
+  events: [AuditEvents],
+  config: auditConfigSchema,
+  tenantSettings: auditTenantSettings,
+  services: {
+    listAuditLogs,
+    getAuditLog,
+    getAuditStats,
+    prepareAuditExport,
+    cleanupAuditLogs,
+    verifyAuditIntegrity,
+    declareAppEventSchema,
+    listAppEventSchemas,
+    appendAppEvent,
+    listActions,
+  },
+  maintenance: [auditPartitionsTask, auditRetentionTask],
+});

@@ -1,6 +1,7 @@
 import { recordEvent, SYSTEM_ACTOR, uuidv7, type EntityManager, type Logger } from '@plinto/kernel';
 import { NIL_TENANT } from './chain';
 import { listPartitions } from './partitions';
+import { AuditEvents } from './events';
 
 const DAY_MS = 86_400_000;
 const DELETE_BATCH = 5000;
@@ -114,11 +115,10 @@ export async function applyRetention(
   }
   if (result.deletedRows > 0 || result.droppedPartitions.length > 0) {
     await em.transactional(async (tx) => {
-      recordEvent(tx, SYSTEM_ACTOR, {
-        action: 'audit.retention_applied',
+      recordEvent(tx, SYSTEM_ACTOR, AuditEvents.of('audit.retention_applied', {
         tenantId: opts.onlyTenant ?? null,
         data: { ...result, cutoffs: cuts.map((c) => ({ tenantId: c.key === NIL_TENANT ? null : c.key, before: c.cutoff.toISOString(), seq: c.seq })) },
-      });
+      }));
     });
   }
   opts.logger?.info(result, 'audit retention applied');

@@ -1,4 +1,4 @@
-import { CommonErrors, type Context } from '@plinto/kernel';
+import { CommonErrors, requirePrincipal, type ServiceContext } from '@plinto/kernel';
 
 /**
  * Which events a caller may see (the "views"):
@@ -13,14 +13,11 @@ export type AuditScope =
   | { kind: 'organization'; tenantId: string; organizationId: string }
   | { kind: 'self'; tenantId: string; principalId: string };
 
-export async function resolveScope(ctx: Context, organizationId?: string, permission = 'audit:read'): Promise<AuditScope> {
-  const principal = await ctx.getPrincipal();
-  if (!principal) throw CommonErrors.UNAUTHENTICATED();
-  const tenant = await ctx.resolveTenant();
-  if ((await ctx.authorize({ principal, tenant, permission })).allow) return { kind: 'tenant', tenantId: tenant.id };
-  if (organizationId && (await ctx.authorize({ principal, tenant, permission, organizationId })).allow) {
-    return { kind: 'organization', tenantId: tenant.id, organizationId };
-  }
-  if (principal.kind === 'user') return { kind: 'self', tenantId: tenant.id, principalId: principal.id };
+export async function resolveScope(sc: ServiceContext, organizationId?: string, permission = 'audit:read'): Promise<AuditScope> {
+  const principal = requirePrincipal(sc);
+  const tenantId = sc.tenant.id;
+  if (await sc.authz.can(permission)) return { kind: 'tenant', tenantId };
+  if (organizationId && (await sc.authz.can(permission, { organizationId }))) return { kind: 'organization', tenantId, organizationId };
+  if (principal.kind === 'user') return { kind: 'self', tenantId, principalId: principal.id };
   throw CommonErrors.FORBIDDEN({ details: { permission } });
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { recordEvent, SYSTEM_ACTOR } from '@plinto/kernel';
+import { undeclaredEvent } from '@plinto/kernel/testing';
 import { appendAppEvent, chainPendingEvents, declareAppEventSchema, verifyChain } from '@plinto/audit';
-import { count, insertEventAt, newTenant, useDatabase } from './support';
+import { asOperator, count, insertEventAt, newTenant, useDatabase } from './support';
 
 const db = useDatabase();
 const chainAll = async () => {
@@ -11,8 +12,7 @@ const chainAll = async () => {
 describe('10,000 concurrent audited actions', () => {
   it('leave exactly 10,000 events — none lost, none duplicated — all chained and verifiable; rolled back ones leave none', async () => {
     const tenantId = await newTenant(db.orm, 'busy');
-    const actor = { type: 'api_key' as const, id: 'key-1', ip: '198.51.100.7', userAgent: 'load', requestId: 'r' };
-    await declareAppEventSchema(db.orm.em.fork(), actor, tenantId, {
+    await declareAppEventSchema(asOperator(db, tenantId), {
       action: 'invoice.paid',
       dataSchema: { fields: { n: { type: 'integer', required: true } }, additionalFields: false },
     });
@@ -23,7 +23,7 @@ describe('10,000 concurrent audited actions', () => {
       Array.from({ length: 40 }, async () => {
         while (next < N) {
           const n = next++;
-          await appendAppEvent(db.orm.em.fork(), actor, tenantId, { action: 'invoice.paid', data: { n } });
+          await appendAppEvent(asOperator(db, tenantId), { action: 'invoice.paid', data: { n } });
         }
       }),
     );
@@ -32,7 +32,7 @@ describe('10,000 concurrent audited actions', () => {
       await db.orm.em
         .fork()
         .transactional(async (tx) => {
-          recordEvent(tx, SYSTEM_ACTOR, { action: 'invoice.paid', tenantId, source: 'app', data: { n: -1 } });
+          recordEvent(tx, SYSTEM_ACTOR, undeclaredEvent('invoice.paid', { tenantId, source: 'app', data: { n: -1 } }));
           await tx.flush();
           throw new Error('rolled back');
         })
@@ -51,7 +51,7 @@ describe('integrity verification', () => {
   async function chainedTenant(slug: string, events = 20) {
     const tenantId = await newTenant(db.orm, slug);
     await db.orm.em.fork().transactional(async (tx) => {
-      for (let i = 0; i < events; i++) recordEvent(tx, SYSTEM_ACTOR, { action: 'tenant.updated', tenantId, data: { i } });
+      for (let i = 0; i < events; i++) recordEvent(tx, SYSTEM_ACTOR, undeclaredEvent('tenant.updated', { tenantId, data: { i } }));
     });
     await chainAll();
     const ids = (await db.orm.em.fork().execute<{ id: string }[]>('select id from audit_events where tenant_id = ? order by chain_seq', [tenantId])).map((r) => r.id);

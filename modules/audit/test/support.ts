@@ -1,14 +1,16 @@
 import { afterAll, beforeAll } from 'vitest';
-import { composeSchemas, createOrm, kernelSchema, uuidv7, type MikroORM } from '@plinto/kernel';
-import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
+import { EVENT_CATALOG, EventCatalog, ServiceRegistry, composeSchemas, createOrm, kernelSchema, uuidv7, type Config, type MikroORM } from '@plinto/kernel';
+import { dropTestDatabases, operatorContext, testConfig } from '@plinto/kernel/testing';
+import { AuditEvents } from '@plinto/audit';
 import { tenantsSchema } from '@plinto/tenants';
 import { auditSchema } from '@plinto/audit';
 
 /** A real, migrated database for this test file, with an ORM over every module's schema. */
 export function useDatabase() {
-  const state = {} as { orm: MikroORM };
+  const state = {} as { orm: MikroORM; config: Config };
   beforeAll(async () => {
-    state.orm = await createOrm(await testConfig(), composeSchemas([kernelSchema, tenantsSchema, auditSchema]));
+    state.config = await testConfig();
+    state.orm = await createOrm(state.config, composeSchemas([kernelSchema, tenantsSchema, auditSchema]));
   });
   afterAll(async () => {
     await state.orm.close();
@@ -35,3 +37,9 @@ export async function newTenant(orm: MikroORM, slug: string, settings: Record<st
 
 export const count = async (orm: MikroORM, sql: string, params: unknown[] = []) =>
   (await orm.em.fork().execute<{ n: number }[]>(sql, params))[0]!.n;
+
+/** A platform operator's service context in `tenantId`, over an event catalog of this module's events. */
+export function asOperator(db: { orm: MikroORM; config: Config }, tenantId: string) {
+  const services = new ServiceRegistry().set(EVENT_CATALOG, new EventCatalog([AuditEvents]));
+  return operatorContext({ em: db.orm.em.fork(), config: db.config, services, tenant: { id: tenantId, slug: 't', name: 't', status: 'active', settings: {} } });
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordEvent, type Actor } from '@plinto/kernel';
+import { undeclaredEvent } from '@plinto/kernel/testing';
 import { listAuditEvents } from '../src/query.service';
 import { newTenant, useDatabase } from './support';
 
@@ -15,10 +16,10 @@ describe('views', () => {
     const admin: Actor = { type: 'user', id: 'admin' };
     const ids: Record<string, string> = {};
     await db.orm.em.fork().transactional(async (tx) => {
-      ids.aliceActs = recordEvent(tx, alice, { action: 'user.updated', tenantId, organizationId: orgA, target: { type: 'user', id: 'alice' } });
-      ids.doneToAlice = recordEvent(tx, admin, { action: 'user.disabled', tenantId, organizationId: orgB, target: { type: 'user', id: 'alice' } });
-      ids.adminOnly = recordEvent(tx, admin, { action: 'user.disabled', tenantId, organizationId: orgA, target: { type: 'user', id: 'bob' } });
-      ids.elsewhere = recordEvent(tx, alice, { action: 'user.updated', tenantId: otherTenant, target: { type: 'user', id: 'alice' } });
+      ids.aliceActs = recordEvent(tx, alice, undeclaredEvent('user.updated', { tenantId, organizationId: orgA, target: { type: 'user', id: 'alice' } }));
+      ids.doneToAlice = recordEvent(tx, admin, undeclaredEvent('user.disabled', { tenantId, organizationId: orgB, target: { type: 'user', id: 'alice' } }));
+      ids.adminOnly = recordEvent(tx, admin, undeclaredEvent('user.disabled', { tenantId, organizationId: orgA, target: { type: 'user', id: 'bob' } }));
+      ids.elsewhere = recordEvent(tx, alice, undeclaredEvent('user.updated', { tenantId: otherTenant, target: { type: 'user', id: 'alice' } }));
     });
     const list = async (scope: Parameters<typeof listAuditEvents>[1]) =>
       (await listAuditEvents(db.orm.em.fork(), scope, { limit: 100 })).items.map((e) => e.id).sort();

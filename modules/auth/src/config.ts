@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { readConfigSection, registerConfigSection, type Config } from '@plinto/kernel';
+import { readConfigSection, type Config } from '@plinto/kernel';
 
 /** Settings of the auth module, read from the environment together with the core ones. */
 export const authConfigSchema = z.object({
@@ -51,6 +51,5 @@ export const authConfigSchema = z.object({
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 
-registerConfigSection('auth', authConfigSchema);
 
 export const authConfig = (config: Config): AuthConfig => readConfigSection(config, authConfigSchema);

@@ -4,6 +4,8 @@ export const AuthErrors = defineErrors({
   PASSWORD_TOO_SHORT: { status: 400, message: 'The password is too short' },
   PASSWORD_TOO_COMMON: { status: 400, message: 'This password is too common; choose another' },
   PASSWORD_CONTAINS_EMAIL: { status: 400, message: 'The password must not contain the email address' },
+  PASSWORD_TOO_SIMPLE: { status: 400, message: 'The password is one repeated character, a plain sequence, or only spaces; choose another' },
+  PASSWORD_INVALID_CHARACTERS: { status: 400, message: 'The password contains control characters' },
   EMAIL_NOT_VERIFIED: { status: 403, message: 'Verify your email address before signing in' },
   USER_DISABLED: { status: 403, message: 'This account is disabled' },
   USER_NOT_FOUND: { status: 404, message: 'User not found' },

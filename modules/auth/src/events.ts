@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { defineEventTypes } from '@plinto/kernel';
+import { defineEvents } from '@plinto/kernel';
 
 const email = z.object({ email: z.string() });
 const method = z.object({ method: z.string() });
 
 /** The events this module records (the action catalog, webhook event types). */
-defineEventTypes('auth', {
+export const AuthEvents = defineEvents('auth', {
   'user.created': { description: 'A user signed up', data: z.object({ email: z.string(), method: z.string() }) },
   'user.sign_up_duplicate': { description: 'A sign-up used an email that already has an account (the owner was emailed)', data: email },
   'user.signed_in': { description: 'A user signed in; a session was created', data: z.object({ sessionId: z.uuid(), method: z.string(), amr: z.array(z.string()), aal: z.number() }) },

@@ -5,25 +5,39 @@
  * per-tenant keys; the OAuth endpoints (discovery, JWKS, token, introspection, revocation); API keys
  * and machine clients.
  */
-import type { Config, ModuleSchema } from '@plinto/kernel';
+import { defineModule, type Config, type ModuleSchema } from '@plinto/kernel';
 import { AuthToken, Session, User } from './entities/user.entity';
 import { MfaChallenge, RecoveryCode, TotpFactor } from './entities/mfa.entity';
 import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
 import { tokenMigrations } from './tokens/migrations';
-import { credentialsSchema } from './credentials';
-import { authConfig } from './config';
+import { credentialsSchema, CredentialEvents, apiKeysRouter, clientsRouter, createApiKey, listApiKeys, revokeApiKey, createClient, listClients, revokeClient } from './credentials';
+import { authConfig, authConfigSchema } from './config';
 import { configureHashing } from './password/hasher';
-import './events';
+import { AuthEvents } from './events';
+import { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
+import { authTenantSettings } from './services/tenant-settings';
+import { signingKeyProvisioning, signingKeysTask, tokenStateTask } from './maintenance';
+import { TOKEN_SERVICES, startTokenServices } from './tokens/services';
+import { signUp } from './services/sign-up.service';
+import { signIn } from './services/sign-in.service';
+import { consumeMagicLink, requestMagicLink, requestPasswordReset, resetPassword, verifyEmail } from './services/recovery.service';
+import { confirmTotp, disableTotp, enrollTotp, verifyMfa } from './services/mfa.service';
+import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from './services/users.service';
+import * as sessionAccess from './services/session-access.service';
+import { listSigningKeys, refreshTokens, rotateSigningKeyNow } from './tokens/keys.service';
 
 export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
 export { AuthErrors } from './errors';
+export { AuthEvents } from './events';
+export { authTenantSettings, authSettingsOf, linkSettingsOf, buildLink, emailEffect } from './services/tenant-settings';
+export { signingKeysTask, tokenStateTask, signingKeyProvisioning } from './maintenance';
 export { authenticateAccessToken, revokeSessions, revokeUserSessions } from './services/sessions.service';
-export { startTokenServices, stopTokenServices, tokenServicesOf, withRevocations, TokenServices } from './tokens/services';
+export { startTokenServices, tokenServicesOf, withRevocations, TokenServices, TOKEN_SERVICES } from './tokens/services';
 export { REFRESH_TOKEN_PREFIX } from './tokens/refresh';
 export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganization } from './services/active-organization';
-export { accessTokenShape, tokenResponseShape } from './tokens/issue';
+export { accessTokenShape, tokenResponseShape, type AccessTokenResponse, type SessionTokens } from './tokens/issue';
 export { signInCreatedAccount } from './services/session-start';
 export { rotateSigningKey, retireExpiredKeys, tenantsDueForRotation, ensureCurrentKey } from './tokens/signing-keys';
 export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint } from './oauth/endpoints';
@@ -48,3 +62,47 @@ export const authSchema: ModuleSchema = {
   // In name (= application) order.
   migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations],
 };
+
+export const authModule = defineModule({
+  name: 'auth',
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter },
+  schema: authSchema,
+  events: [AuthEvents, CredentialEvents],
+  config: authConfigSchema,
+  tenantSettings: authTenantSettings,
+  services: {
+    signUp,
+    signIn,
+    verifyEmail,
+    requestPasswordReset,
+    resetPassword,
+    requestMagicLink,
+    consumeMagicLink,
+    enrollTotp,
+    confirmTotp,
+    disableTotp,
+    verifyMfa,
+    refreshTokens,
+    listUsers,
+    getUser,
+    updateUser,
+    setUserDisabled,
+    deleteUser,
+    ...sessionAccess,
+    listSigningKeys,
+    rotateSigningKeyNow,
+    createApiKey,
+    listApiKeys,
+    revokeApiKey,
+    createClient,
+    listClients,
+    revokeClient,
+  },
+  consumers: [signingKeyProvisioning],
+  maintenance: [signingKeysTask, tokenStateTask],
+  /** Signing keys, the access-token verifier and the revocation list of this process. */
+  start({ orm, config, redis, logger, services }) {
+    configureAuth(config);
+    services.set(TOKEN_SERVICES, startTokenServices({ orm, config, redis, logger }));
+  },
+});

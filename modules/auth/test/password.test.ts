@@ -18,8 +18,8 @@ describe('password policy (NIST SP 800-63B)', () => {
     expect(codeOf(() => checkPasswordPolicy('seven77', { email }))).toBe('PASSWORD_TOO_SHORT');
     expect(codeOf(() => checkPasswordPolicy('abcdefgh'.slice(0, 7) + 'x', { email }))).toBe(null);
     // 8 emoji are 8 characters (16 UTF-16 units): accepted at 8, refused at 9.
-    expect(codeOf(() => checkPasswordPolicy('🔑'.repeat(8), { email }))).toBe(null);
-    expect(codeOf(() => checkPasswordPolicy('🔑'.repeat(8), { email, minLength: 9 }))).toBe('PASSWORD_TOO_SHORT');
+    expect(codeOf(() => checkPasswordPolicy('🔑🗝'.repeat(4), { email }))).toBe(null);
+    expect(codeOf(() => checkPasswordPolicy('🔑🗝'.repeat(4), { email, minLength: 9 }))).toBe('PASSWORD_TOO_SHORT');
   });
 
   it('refuses common passwords from the shipped blocklist, case-insensitively and after NFKC', () => {
@@ -30,8 +30,17 @@ describe('password policy (NIST SP 800-63B)', () => {
 
   it('has no composition rules and accepts long passphrases and any Unicode', () => {
     expect(codeOf(() => checkPasswordPolicy('all lowercase words here', { email }))).toBe(null);
-    expect(codeOf(() => checkPasswordPolicy('x'.repeat(200), { email }))).toBe(null);
+    expect(codeOf(() => checkPasswordPolicy('correct horse battery staple '.repeat(8), { email }))).toBe(null);
     expect(codeOf(() => checkPasswordPolicy('пароль-очень-длинный', { email }))).toBe(null);
+  });
+
+  it('refuses one repeated character, plain sequences, only whitespace and control characters (NIST SP 800-63B)', () => {
+    for (const simple of ['aaaaaaaa', 'zzzzzzzzzzzzzzzzzzzz', '        ', '\t\t\t\t\t\t\t\t'.replace(/\t/g, ' '), 'qrstuvwxyz', '98765432', '🔑'.repeat(8)]) {
+      expect(codeOf(() => checkPasswordPolicy(simple, { email })), JSON.stringify(simple)).toBe('PASSWORD_TOO_SIMPLE');
+    }
+    for (const control of ['\u0000'.repeat(8), 'correct horse\u0007battery', 'tab\tinside-a-password', 'line\nbreak-password', 'c1\u0085control-char']) {
+      expect(codeOf(() => checkPasswordPolicy(control, { email })), JSON.stringify(control)).toBe('PASSWORD_INVALID_CHARACTERS');
+    }
   });
 
   it('refuses the account email as the password', () => {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The permission catalog: every `resource:action` a protected procedure of the platform can
- * require, and the lowest default role that holds it. Procedures declare their permission in
- * their meta (`protectedProcedure('x:y')`); the api process passes those in (`permissionsFromRouter`)
- * and they are merged with this list, so the default roles always cover every protected procedure.
+ * The permission catalog: every `resource:action` a service of the platform can require, and the
+ * lowest default role that holds it. Procedures declare their service's permission in their meta
+ * (`permission: 'x:y'`); the authz module gathers those from every module's routers
+ * (`permissionsFromRouter`) and merges them with this list, so the default roles always cover
+ * every protected procedure.
  */
 export const DEFAULT_ROLE_NAMES = ['viewer', 'member', 'admin', 'owner'] as const;
 export type DefaultRoleName = (typeof DEFAULT_ROLE_NAMES)[number];
@@ -24,6 +25,7 @@ export const PLATFORM_PERMISSIONS: PermissionSpec[] = [
   spec('policies:write', 'admin', 'Create, change and delete policies'),
   spec('policies:evaluate', 'member', 'Ask for authorization decisions'),
   spec('policies:configure', 'owner', 'Delegate decisions to OPA, set decision-log sampling'),
+  spec('app_permissions:manage', 'owner', "Grant and deny the application's own permissions (anything outside this catalog) in roles and policies"),
   spec('roles:read', 'member', 'List roles'),
   spec('roles:write', 'admin', 'Create roles'),
   spec('roles:assign', 'admin', 'Assign and unassign roles'),
@@ -31,9 +33,11 @@ export const PLATFORM_PERMISSIONS: PermissionSpec[] = [
   spec('users:read', 'member', 'Read users'),
   spec('users:write', 'admin', 'Create, change and block users'),
   spec('users:delete', 'owner', 'Delete users'),
+  spec('users:provision', 'owner', 'Provision users server-side: vouch for an email address (emailVerified), receive invitation links'),
   spec('sessions:read', 'admin', 'List sessions'),
   spec('sessions:revoke', 'admin', 'Revoke sessions'),
   spec('organizations:read', 'viewer', 'Read organizations'),
+  spec('organizations:create', 'admin', 'Create organizations for anyone (users create their own when the tenant allows it)'),
   spec('organizations:write', 'admin', 'Create and change organizations'),
   spec('organizations:delete', 'owner', 'Delete organizations'),
   spec('members:read', 'viewer', 'Read organization members and teams'),
@@ -107,4 +111,20 @@ export function defaultRoles(catalog: PermissionSpec[]): DefaultRoleDefinition[]
 /** Changes when the default roles must be re-seeded (a new protected procedure appeared). */
 export function catalogHash(roles: DefaultRoleDefinition[]): string {
   return createHash('sha256').update(JSON.stringify(roles)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Whether an action pattern can name one of Plinto's own permissions: it matches a catalog entry
+ * (`*`, `users:*`, `users:read`) or lies in the namespace of one (`users:anything`). Everything else
+ * is the tenant's application's own (`invoices:read`), which its owners manage.
+ */
+export function isPlintoAction(pattern: string, catalog: PermissionSpec[]): boolean {
+  const namespaces = new Set(catalog.map((p) => p.permission.slice(0, p.permission.indexOf(':'))));
+  const star = pattern.indexOf('*');
+  if (star >= 0) {
+    const prefix = pattern.slice(0, star);
+    return catalog.some((p) => p.permission.startsWith(prefix)) || [...namespaces].some((n) => n.startsWith(prefix) || prefix.startsWith(`${n}:`));
+  }
+  const colon = pattern.indexOf(':');
+  return namespaces.has(colon >= 0 ? pattern.slice(0, colon) : pattern);
 }

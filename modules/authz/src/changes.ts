@@ -1,10 +1,11 @@
-import { auditActor, type Actor, type EntityManager, type Principal, type RequestMeta, type TenantRef } from '@plinto/kernel';
+import { auditActor, requirePrincipal, type Actor, type EntityManager, type Principal, type RequestMeta, type ServiceContext, type TenantRef } from '@plinto/kernel';
 import { ensureTenantSeeded } from './seed';
 import { MikroOrmCasbinAdapter, type AdapterOp } from './adapter';
 import type { PolicyConditions } from './engine/conditions';
 import { AuthzErrors } from './errors';
 import type { AuthzEngine } from './engine/engine';
 import { TENANT_WIDE } from './engine/model';
+import { isPlintoAction } from './catalog';
 
 /** Who is changing the tenant's authorization, from where. */
 export interface AuthzCaller {
@@ -14,6 +15,9 @@ export interface AuthzCaller {
 }
 
 export const actorOf = (caller: AuthzCaller): Actor => auditActor(caller.request, caller.principal);
+
+/** The authenticated caller of a service context, as the change rules need it (401 when anonymous). */
+export const callerOf = (sc: ServiceContext): AuthzCaller => ({ principal: requirePrincipal(sc), tenant: sc.tenant, request: sc.request });
 
 /**
  * One committed change to a tenant's policy, as every api process applies it to its compiled
@@ -57,11 +61,16 @@ export async function commitChange<T>(em: EntityManager, engine: AuthzEngine, te
 }
 
 /**
- * "Nobody can grant a permission they do not hold": each (action, resource) a change would grant
- * must be allowed to the caller itself, in the same domain, right now. Patterns are checked as
- * literals, so holding `invoices:*` covers granting `invoices:read` and `invoices:*`, while holding
- * only `invoices:read` does not cover granting `invoices:*`. Platform operators run the
- * installation and are not limited.
+ * "Nobody grants or takes away what they do not hold." Each (action, resource) a change would grant
+ * — or, for deny rules, withhold — is checked in the change's domain, right now:
+ * - Plinto's own permissions (the catalog's namespace) must be allowed to the caller itself.
+ *   Patterns are checked as literals, so holding `users:*` covers `users:read` and `users:*`, while
+ *   holding only `users:read` does not cover `users:*`.
+ * - The application's own permissions (`invoices:read`, anything outside the catalog) are the
+ *   tenant's: holders of `app_permissions:manage` there grant them freely (owners by default, and
+ *   whoever they delegate it to; organization owners within their organization); anyone else
+ *   only passes on what they hold themselves.
+ * Platform operators run the installation and are not limited.
  */
 export async function assertCanGrant(
   engine: AuthzEngine,
@@ -72,20 +81,26 @@ export async function assertCanGrant(
 ): Promise<void> {
   const { principal, tenant, request } = caller;
   if (principal.kind === 'platform_operator') return;
+  const ask = async (permission: string, resource?: string) =>
+    (await engine.authorize({ principal, tenant, permission, resource, organizationId: organizationId ?? undefined, request })).allow;
+  const domain = organizationId ?? TENANT_WIDE;
+  let appPermissionsManaged: boolean | undefined;
   for (const grant of grants) {
-    const decision = await engine.authorize({
-      principal,
-      tenant,
-      permission: grant.action,
-      resource: grant.resource,
-      organizationId: organizationId ?? undefined,
-      request,
-    });
-    if (!decision.allow) {
+    const held = () => ask(grant.action, grant.resource);
+    if (!isPlintoAction(grant.action, engine.catalog)) {
+      appPermissionsManaged ??= await ask('app_permissions:manage');
+      if (appPermissionsManaged || (await held())) continue;
+      throw AuthzErrors.PERMISSION_NOT_HELD({
+        message: `You cannot grant ${grant.action}: it is the application's own, managed by holders of app_permissions:manage (or passed on by those who hold it)`,
+        fields: [{ path: field, message: `Needs app_permissions:manage, or to hold ${grant.action}` }],
+        details: { permission: grant.action, resource: grant.resource, domain },
+      });
+    }
+    if (!(await held())) {
       throw AuthzErrors.PERMISSION_NOT_HELD({
         message: `You cannot grant ${grant.action} on ${grant.resource}: you do not hold it`,
         fields: [{ path: field, message: `Not held by the caller: ${grant.action}` }],
-        details: { permission: grant.action, resource: grant.resource, domain: organizationId ?? TENANT_WIDE },
+        details: { permission: grant.action, resource: grant.resource, domain },
       });
     }
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostListSetting, readConfigSection, registerConfigSection } from '@plinto/kernel';
+import { hostListSetting, readConfigSection } from '@plinto/kernel';
 
 /** The authorization settings, validated with the rest of the configuration (see config-sections). */
 export const authzConfigSchema = z.object({
@@ -19,6 +19,5 @@ export const authzConfigSchema = z.object({
 });
 export type AuthzConfig = z.infer<typeof authzConfigSchema>;
 
-registerConfigSection('authz', authzConfigSchema);
 
 export const authzConfig = (config: object): AuthzConfig => readConfigSection(config, authzConfigSchema);

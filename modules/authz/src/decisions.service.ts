@@ -1,4 +1,4 @@
-import { decodeCursor, toPage, type EntityManager, type InferEntity } from '@plinto/kernel';
+import { decodeCursor, toPage, type InferEntity, type ServiceContext } from '@plinto/kernel';
 import { AuthzDecision } from './entities/authz.entities';
 import type { DecisionLogEntry } from './schemas';
 
@@ -19,10 +19,12 @@ const toDto = (row: DecisionRow): DecisionLogEntry => ({
   occurredAt: row.occurredAt.toISOString(),
 });
 
-/** The sampled decision log of a tenant, newest first. */
-export async function listDecisions(em: EntityManager, tenantId: string, query: { limit: number; cursor?: string; subject?: string; allow?: boolean }) {
+/** The sampled decision log of a tenant, newest first; needs decisions:read. */
+export async function listDecisions(sc: ServiceContext, query: { limit: number; cursor?: string; subject?: string; allow?: boolean }) {
+  await sc.authz.require('decisions:read');
+  const tenantId = sc.tenant.id;
   const after = decodeCursor(query.cursor);
-  const rows = await em.find(
+  const rows = await sc.em.find(
     AuthzDecision,
     {
       tenantId,

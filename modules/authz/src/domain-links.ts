@@ -3,7 +3,7 @@ import type { EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
 import { isUuid } from '@plinto/kernel';
 import { MikroOrmCasbinAdapter } from './adapter';
 import { AuthzRole } from './entities/authz.entities';
-import { engineOf } from './engine/engine';
+import type { AuthzEngine } from './engine/engine';
 import type { PolicyDelta } from './changes';
 
 /**
@@ -58,12 +58,11 @@ function rootTransaction(em: EntityManager): object {
   return trx;
 }
 
-export async function stageLinks(em: EntityManager, tenantId: string, change: LinkChange): Promise<void> {
+export async function stageLinks(em: EntityManager, engine: AuthzEngine, tenantId: string, change: LinkChange): Promise<void> {
   const links = [...(change.add ?? []), ...(change.remove ?? [])];
   links.forEach(assertLink);
   if (links.length === 0 && !change.removeDomains?.length) return;
   for (const domain of change.removeDomains ?? []) if (!isUuid(domain)) throw new Error(`not an organization: ${domain}`);
-  const engine = engineOf(em);
   const trx = rootTransaction(em);
   let pending = pendingByTransaction.get(trx);
   if (pending && pending.tenantId !== tenantId) throw new Error('one transaction stages links of one tenant only');
@@ -97,11 +96,11 @@ export async function stageLinks(em: EntityManager, tenantId: string, change: Li
 }
 
 /** A role visible in an organization (tenant-wide, or the organization's own), by name; null when none. */
-export async function findRoleInScope(em: EntityManager, tenantId: string, organizationId: string, name: string): Promise<{ id: string; name: string; organizationId: string | null } | null> {
+export async function findRoleInScope(em: EntityManager, engine: AuthzEngine, tenantId: string, organizationId: string, name: string): Promise<{ id: string; name: string; organizationId: string | null } | null> {
   // Seeds the default roles on first use — unless this transaction already staged links (and so
   // seeded first): seeding may wait for the version row this transaction now holds.
   const trx = em.getTransactionContext<object>();
-  if (!trx || !pendingByTransaction.has(trx)) await engineOf(em).snapshot(tenantId);
+  if (!trx || !pendingByTransaction.has(trx)) await engine.snapshot(tenantId);
   const rows = await em.find(AuthzRole, { tenantId, name, $or: [{ organizationId: null }, { organizationId }] }, { limit: 1 });
   const row = rows[0];
   return row ? { id: row.id, name: row.name, organizationId: row.organizationId ?? null } : null;

@@ -8,5 +8,6 @@ export const AuthzErrors = defineErrors({
   ROLE_ALREADY_ASSIGNED: { status: 409, message: 'The role is already assigned' },
   ASSIGNMENT_NOT_FOUND: { status: 404, message: 'The role is not assigned' },
   PERMISSION_NOT_HELD: { status: 403, message: 'You cannot grant a permission you do not hold' },
+  PRINCIPAL_OUTRANKS: { status: 403, message: 'You cannot change someone who holds permissions you do not' },
   INVALID_POLICY: { status: 400, message: 'The policy is invalid' },
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { defineEventTypes } from '@plinto/kernel';
+import { defineEvents } from '@plinto/kernel';
 
 const withVersion = (shape: z.ZodRawShape) => z.object({ ...shape, policyVersion: z.number().int() }).loose();
 
 /** The events this module records (the audit action catalog and the webhook event types). */
-defineEventTypes('authz', {
+export const AuthzEvents = defineEvents('authz', {
   'policy.created': { description: 'A policy was created', data: withVersion({ policy: z.record(z.string(), z.unknown()) }) },
   'policy.updated': { description: 'A policy was changed', data: withVersion({}) },
   'policy.deleted': { description: 'A policy was deleted', data: withVersion({}) },

@@ -1,11 +1,12 @@
-import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity } from '@plinto/kernel';
+import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity, type ServiceContext } from '@plinto/kernel';
 import { AuthzPolicy } from './entities/authz.entities';
 import { AuthzErrors } from './errors';
-import { actorOf, assertCanGrant, commitChange, type AuthzCaller } from './changes';
+import { actorOf, assertCanGrant, callerOf, commitChange } from './changes';
 import { policyLines } from './engine/lines';
 import { policySource } from './engine/model';
-import type { AuthzEngine } from './engine/engine';
+import { engineOf } from './engine/engine';
 import { MAX_LINES_PER_POLICY, type CreatePolicyInput, type PolicyDto, type UpdatePolicyInput } from './schemas';
+import { AuthzEvents } from './events';
 
 type PolicyRow = InferEntity<typeof AuthzPolicy>;
 
@@ -36,10 +37,14 @@ async function loadPolicy(em: EntityManager, tenantId: string, id: string): Prom
   return row;
 }
 
-export async function createPolicy(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, input: CreatePolicyInput): Promise<PolicyDto> {
+/** Needs policies:write (in the policy's organization, for an organization's policy) and every permission it grants or denies. */
+export async function createPolicy(sc: ServiceContext, input: CreatePolicyInput): Promise<PolicyDto> {
+  await sc.authz.require('policies:write', { organizationId: input.organizationId });
+  const engine = engineOf(sc);
+  const caller = callerOf(sc);
   const tenantId = caller.tenant.id;
-  if (input.effect === 'allow') await assertCanGrant(engine, caller, grantsOf(input), input.organizationId, 'actions');
-  return commitChange(em, engine, tenantId, async ({ tx, version, adapter, delta }) => {
+  await assertCanGrant(engine, caller, grantsOf(input), input.organizationId, 'actions');
+  return commitChange(sc.em, engine, tenantId, async ({ tx, version, adapter, delta }) => {
     const now = new Date();
     const row = tx.create(AuthzPolicy, {
       id: uuidv7(now.getTime()),
@@ -60,20 +65,22 @@ export async function createPolicy(em: EntityManager, engine: AuthzEngine, calle
     });
     delta.conditions[policySource(row.id)] = row.conditions ?? null;
     await adapter.addPolicies('p', 'p', policyLines(row));
-    recordEvent(tx, actorOf(caller), {
-      action: 'policy.created',
+    recordEvent(tx, actorOf(caller), AuthzEvents.of('policy.created', {
       tenantId,
       organizationId: row.organizationId,
       target: { type: 'policy', id: row.id },
       data: { policy: toPolicyDto(row), policyVersion: version },
-    });
+    }));
     return toPolicyDto(row);
   });
 }
 
-export async function listPolicies(em: EntityManager, tenantId: string, query: { limit: number; cursor?: string; organizationId?: string; subject?: string }) {
+/** Needs policies:read tenant-wide, or in the organization whose policies are asked for. */
+export async function listPolicies(sc: ServiceContext, query: { limit: number; cursor?: string; organizationId?: string; subject?: string }) {
+  await sc.authz.require('policies:read', { organizationId: query.organizationId });
+  const tenantId = sc.tenant.id;
   const after = decodeCursor(query.cursor);
-  const rows = await em.find(
+  const rows = await sc.em.find(
     AuthzPolicy,
     {
       tenantId,
@@ -86,13 +93,24 @@ export async function listPolicies(em: EntityManager, tenantId: string, query: {
   return toPage(rows, query.limit, toPolicyDto);
 }
 
-export async function getPolicy(em: EntityManager, tenantId: string, id: string): Promise<PolicyDto> {
-  return toPolicyDto(await loadPolicy(em, tenantId, id));
+/** The policy (404 when missing or another tenant's), once the caller holds `permission` in its scope. */
+async function loadPolicyFor(sc: ServiceContext, id: string, permission: string): Promise<PolicyRow> {
+  const row = await loadPolicy(sc.em, sc.tenant.id, id);
+  await sc.authz.require(permission, { organizationId: row.organizationId });
+  return row;
 }
 
-export async function updatePolicy(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, input: UpdatePolicyInput): Promise<PolicyDto> {
+/** Needs policies:read in the policy's scope (tenant-wide, or its organization). */
+export async function getPolicy(sc: ServiceContext, id: string): Promise<PolicyDto> {
+  return toPolicyDto(await loadPolicyFor(sc, id, 'policies:read'));
+}
+
+export async function updatePolicy(sc: ServiceContext, input: UpdatePolicyInput): Promise<PolicyDto> {
+  const current = await loadPolicyFor(sc, input.id, 'policies:write');
+  const engine = engineOf(sc);
+  const caller = callerOf(sc);
   const tenantId = caller.tenant.id;
-  const current = await loadPolicy(em, tenantId, input.id);
+  const em = sc.em;
   const next = {
     name: input.name ?? current.name,
     description: input.description !== undefined ? input.description : current.description,
@@ -107,9 +125,10 @@ export async function updatePolicy(em: EntityManager, engine: AuthzEngine, calle
   if (next.subjects.length * next.actions.length * next.resources.length > MAX_LINES_PER_POLICY) {
     throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: 'resources', message: `subjects × actions × resources must stay within ${MAX_LINES_PER_POLICY}` }] });
   }
-  // Lifting a deny grants what it denied; changing an allow grants its new scope.
-  if (current.effect === 'deny') await assertCanGrant(engine, caller, grantsOf(current), current.organizationId, 'effect');
-  if (next.effect === 'allow') await assertCanGrant(engine, caller, grantsOf(next), next.organizationId, 'actions');
+  if (next.organizationId !== current.organizationId) await sc.authz.require('policies:write', { organizationId: next.organizationId });
+  // What the policy granted or withheld changes hands, and so does its new scope.
+  await assertCanGrant(engine, caller, grantsOf(current), current.organizationId, 'id');
+  await assertCanGrant(engine, caller, grantsOf(next), next.organizationId, 'actions');
   return commitChange(em, engine, tenantId, async ({ tx, version, adapter, delta }) => {
     const row = await loadPolicy(tx, tenantId, input.id);
     const before = toPolicyDto(row);
@@ -118,31 +137,31 @@ export async function updatePolicy(em: EntityManager, engine: AuthzEngine, calle
     await adapter.removeFilteredPolicy('p', 'p', 6, policySource(row.id));
     await adapter.addPolicies('p', 'p', policyLines(row));
     const after = toPolicyDto(row);
-    recordEvent(tx, actorOf(caller), {
-      action: 'policy.updated',
+    recordEvent(tx, actorOf(caller), AuthzEvents.of('policy.updated', {
       tenantId,
       organizationId: row.organizationId,
       target: { type: 'policy', id: row.id },
       data: { before, after, policyVersion: version },
-    });
+    }));
     return after;
   });
 }
 
-export async function deletePolicy(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, id: string): Promise<{ id: string; deleted: true; policyVersion: number }> {
+export async function deletePolicy(sc: ServiceContext, id: string): Promise<{ id: string; deleted: true; policyVersion: number }> {
+  const current = await loadPolicyFor(sc, id, 'policies:write');
+  const engine = engineOf(sc);
+  const caller = callerOf(sc);
   const tenantId = caller.tenant.id;
-  const current = await loadPolicy(em, tenantId, id);
-  if (current.effect === 'deny') await assertCanGrant(engine, caller, grantsOf(current), current.organizationId, 'id');
-  return commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
+  await assertCanGrant(engine, caller, grantsOf(current), current.organizationId, 'id');
+  return commitChange(sc.em, engine, tenantId, async ({ tx, version, adapter }) => {
     const row = await loadPolicy(tx, tenantId, id);
     await adapter.removeFilteredPolicy('p', 'p', 6, policySource(row.id));
-    recordEvent(tx, actorOf(caller), {
-      action: 'policy.deleted',
+    recordEvent(tx, actorOf(caller), AuthzEvents.of('policy.deleted', {
       tenantId,
       organizationId: row.organizationId,
       target: { type: 'policy', id: row.id },
       data: { policy: toPolicyDto(row), policyVersion: version },
-    });
+    }));
     tx.remove(row);
     return { id: row.id, deleted: true as const, policyVersion: version };
   });

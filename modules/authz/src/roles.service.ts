@@ -1,12 +1,13 @@
-import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity } from '@plinto/kernel';
+import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity, type ServiceContext } from '@plinto/kernel';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { AuthzRole, AuthzRoleAssignment } from './entities/authz.entities';
 import { AuthzErrors } from './errors';
-import { actorOf, assertCanGrant, commitChange, type AuthzCaller } from './changes';
+import { actorOf, assertCanGrant, callerOf, commitChange, type AuthzCaller } from './changes';
 import { assignmentLine, roleLines } from './engine/lines';
 import { DEFAULT_ROLE_NAMES } from './catalog';
-import type { AuthzEngine } from './engine/engine';
+import { engineOf, type AuthzEngine } from './engine/engine';
 import type { AssignmentDto, CreateRoleInput, RoleDto } from './schemas';
+import { AuthzEvents } from './events';
 
 type RoleRow = InferEntity<typeof AuthzRole>;
 type AssignmentRow = InferEntity<typeof AuthzRoleAssignment>;
@@ -70,7 +71,12 @@ function indexByName(roles: RoleRow[]): Map<string, RoleRow[]> {
   return byName;
 }
 
-export async function createRole(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, input: CreateRoleInput): Promise<RoleDto> {
+/** Needs roles:write (in the role's organization, for an organization's role) and every permission the role carries. */
+export async function createRole(sc: ServiceContext, input: CreateRoleInput): Promise<RoleDto> {
+  await sc.authz.require('roles:write', { organizationId: input.organizationId });
+  const em = sc.em;
+  const engine = engineOf(sc);
+  const caller = callerOf(sc);
   const tenantId = caller.tenant.id;
   const organizationId = input.organizationId ?? null;
   if ((DEFAULT_ROLE_NAMES as readonly string[]).includes(input.name)) {
@@ -111,13 +117,12 @@ export async function createRole(em: EntityManager, engine: AuthzEngine, caller:
       const lines = roleLines(row);
       await adapter.addPolicies('p', 'p', lines.policy);
       await adapter.addPolicies('g', 'g', lines.grouping);
-      recordEvent(tx, actorOf(caller), {
-        action: 'role.created',
+      recordEvent(tx, actorOf(caller), AuthzEvents.of('role.created', {
         tenantId,
         organizationId,
         target: { type: 'role', id: row.id },
         data: { role: toRoleDto(row), policyVersion: version },
-      });
+      }));
       return toRoleDto(row);
     });
   } catch (error) {
@@ -128,8 +133,12 @@ export async function createRole(em: EntityManager, engine: AuthzEngine, caller:
   }
 }
 
-export async function listRoles(em: EntityManager, engine: AuthzEngine, tenantId: string, query: { limit: number; cursor?: string; organizationId?: string }) {
-  await engine.snapshot(tenantId); // seeds the default roles on first use
+/** Needs roles:read tenant-wide, or in the organization whose roles are asked for. */
+export async function listRoles(sc: ServiceContext, query: { limit: number; cursor?: string; organizationId?: string }) {
+  await sc.authz.require('roles:read', { organizationId: query.organizationId });
+  const em = sc.em;
+  const tenantId = sc.tenant.id;
+  await engineOf(sc).snapshot(tenantId); // seeds the default roles on first use
   const after = decodeCursor(query.cursor);
   const rows = await em.find(
     AuthzRole,
@@ -177,34 +186,37 @@ function scopeOf(role: RoleRow, organizationId: string | undefined): string | nu
   return organizationId ?? role.organizationId ?? null;
 }
 
-/** What assigning and unassigning share: the role, its scope, and the caller's right to hand it out. */
-async function prepareAssignment(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, input: { id: string; userId: string; organizationId?: string }) {
+/**
+ * What assigning and unassigning share: roles:assign in the scope, the role, the caller's right to
+ * hand it out (every permission it carries), and the principal hierarchy (nobody changes the roles
+ * of someone holding permissions they do not).
+ */
+async function prepareAssignment(sc: ServiceContext, input: { id: string; userId: string; organizationId?: string }) {
+  await sc.authz.require('roles:assign', { organizationId: input.organizationId });
+  const engine = engineOf(sc);
+  const caller = callerOf(sc);
   const tenantId = caller.tenant.id;
-  const role = await loadRole(em, engine, tenantId, input.id);
+  const role = await loadRole(sc.em, engine, tenantId, input.id);
   const organizationId = scopeOf(role, input.organizationId);
-  await assertCanHandOut(em, engine, caller, role, organizationId);
-  return { tenantId, role, organizationId, subject: `user:${input.userId}` };
+  if (organizationId !== (input.organizationId ?? null)) await sc.authz.require('roles:assign', { organizationId });
+  await assertCanHandOut(sc.em, engine, caller, role, organizationId);
+  await sc.authz.requireOutranks({ kind: 'user', id: input.userId }, { organizationId, field: 'userId' });
+  return { engine, caller, tenantId, role, organizationId, subject: `user:${input.userId}` };
 }
 
-export async function assignRole(
-  em: EntityManager,
-  engine: AuthzEngine,
-  caller: AuthzCaller,
-  input: { id: string; userId: string; organizationId?: string },
-): Promise<AssignmentDto> {
-  const { tenantId, role, organizationId, subject } = await prepareAssignment(em, engine, caller, input);
+export async function assignRole(sc: ServiceContext, input: { id: string; userId: string; organizationId?: string }): Promise<AssignmentDto> {
+  const { engine, caller, tenantId, role, organizationId, subject } = await prepareAssignment(sc, input);
   try {
-    return await commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
+    return await commitChange(sc.em, engine, tenantId, async ({ tx, version, adapter }) => {
       const row = tx.create(AuthzRoleAssignment, { id: uuidv7(), tenantId, roleId: role.id, subject, organizationId, createdAt: new Date() });
       await tx.flush();
       await adapter.addPolicy('g', 'g', assignmentLine(subject, role.name, organizationId));
-      recordEvent(tx, actorOf(caller), {
-        action: 'role.assigned',
+      recordEvent(tx, actorOf(caller), AuthzEvents.of('role.assigned', {
         tenantId,
         organizationId,
         target: { type: 'user', id: input.userId },
         data: { roleId: role.id, role: role.name, userId: input.userId, policyVersion: version },
-      });
+      }));
       return toAssignmentDto(row, role);
     });
   } catch (error) {
@@ -213,25 +225,19 @@ export async function assignRole(
   }
 }
 
-export async function unassignRole(
-  em: EntityManager,
-  engine: AuthzEngine,
-  caller: AuthzCaller,
-  input: { id: string; userId: string; organizationId?: string },
-): Promise<AssignmentDto> {
-  const { tenantId, role, organizationId, subject } = await prepareAssignment(em, engine, caller, input);
-  return commitChange(em, engine, tenantId, async ({ tx, version, adapter }) => {
+export async function unassignRole(sc: ServiceContext, input: { id: string; userId: string; organizationId?: string }): Promise<AssignmentDto> {
+  const { engine, caller, tenantId, role, organizationId, subject } = await prepareAssignment(sc, input);
+  return commitChange(sc.em, engine, tenantId, async ({ tx, version, adapter }) => {
     const row = await tx.findOne(AuthzRoleAssignment, { tenantId, roleId: role.id, subject, organizationId });
     if (!row) throw AuthzErrors.ASSIGNMENT_NOT_FOUND();
     const [child, parent, domain] = assignmentLine(subject, role.name, organizationId);
     await adapter.removeFilteredPolicy('g', 'g', 0, child, parent, domain);
-    recordEvent(tx, actorOf(caller), {
-      action: 'role.unassigned',
+    recordEvent(tx, actorOf(caller), AuthzEvents.of('role.unassigned', {
       tenantId,
       organizationId,
       target: { type: 'user', id: input.userId },
       data: { roleId: role.id, role: role.name, userId: input.userId, policyVersion: version },
-    });
+    }));
     const dto = toAssignmentDto(row, role);
     tx.remove(row);
     return dto;

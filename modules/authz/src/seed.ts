@@ -3,6 +3,7 @@ import { MikroOrmCasbinAdapter } from './adapter';
 import { catalogHash, defaultRoles, type PermissionSpec } from './catalog';
 import { roleLines } from './engine/lines';
 import { roleSource } from './engine/model';
+import { AuthzEvents } from './events';
 
 interface StateRow {
   version: string | number;
@@ -68,12 +69,11 @@ export async function ensureTenantSeeded(em: EntityManager, tenantId: string, ca
       return false;
     }
     await tx.execute('update authz_tenant_state set catalog_hash = ?, version = version + 1, updated_at = now() where tenant_id = ?', [hash, tenantId]);
-    recordEvent(tx, SYSTEM_ACTOR, {
-      action: 'authz.default_roles_seeded',
+    recordEvent(tx, SYSTEM_ACTOR, AuthzEvents.of('authz.default_roles_seeded', {
       tenantId,
       target: { type: 'tenant', id: tenantId },
       data: { catalogHash: hash, roles: changed },
-    });
+    }));
     await tx.flush();
     return true;
   });

@@ -1,16 +1,22 @@
-import { checkUrlShape, DestinationRefused, recordEvent, type EntityManager } from '@plinto/kernel';
+import { checkUrlShape, DestinationRefused, recordEvent, type ServiceContext } from '@plinto/kernel';
 import { AuthzErrors } from './errors';
-import { actorOf, commitChange, type AuthzCaller } from './changes';
-import type { AuthzEngine } from './engine/engine';
+import { actorOf, callerOf, commitChange } from './changes';
+import { engineOf } from './engine/engine';
 import type { AuthzSettings } from './schemas';
+import { AuthzEvents } from './events';
 
-export async function getSettings(engine: AuthzEngine, tenantId: string): Promise<{ settings: AuthzSettings; policyVersion: number }> {
-  const snapshot = await engine.snapshot(tenantId);
+/** Needs policies:read. */
+export async function getSettings(sc: ServiceContext): Promise<{ settings: AuthzSettings; policyVersion: number }> {
+  await sc.authz.require('policies:read');
+  const snapshot = await engineOf(sc).snapshot(sc.tenant.id);
   return { settings: snapshot.settings, policyVersion: snapshot.version };
 }
 
-/** Merges the settings; part of the policy version, since OPA delegation changes every decision. */
-export async function updateSettings(em: EntityManager, engine: AuthzEngine, caller: AuthzCaller, patch: AuthzSettings) {
+/** Needs policies:configure. Merges the settings; part of the policy version, since OPA delegation changes every decision. */
+export async function updateSettings(sc: ServiceContext, patch: AuthzSettings) {
+  await sc.authz.require('policies:configure');
+  const engine = engineOf(sc);
+  const caller = callerOf(sc);
   const tenantId = caller.tenant.id;
   // Refuse an OPA URL that is plainly internal when it is saved; the sender checks again (after DNS) on every call.
   if (patch.opa?.url) {
@@ -21,7 +27,7 @@ export async function updateSettings(em: EntityManager, engine: AuthzEngine, cal
       throw error;
     }
   }
-  return commitChange(em, engine, tenantId, async ({ tx, version, delta }) => {
+  return commitChange(sc.em, engine, tenantId, async ({ tx, version, delta }) => {
     // Settings are not lines: every process re-reads the tenant (rare, and OPA changes everything).
     delta.ops.push({ op: 'reset' });
     const [row] = (await tx.execute('select settings from authz_tenant_state where tenant_id = ?', [tenantId])) as { settings: AuthzSettings }[];
@@ -29,12 +35,11 @@ export async function updateSettings(em: EntityManager, engine: AuthzEngine, cal
     const after: AuthzSettings = { ...before, ...patch };
     if (after.opa === null) delete after.opa;
     await tx.execute('update authz_tenant_state set settings = ? where tenant_id = ?', [JSON.stringify(after), tenantId]);
-    recordEvent(tx, actorOf(caller), {
-      action: 'authz.settings_updated',
+    recordEvent(tx, actorOf(caller), AuthzEvents.of('authz.settings_updated', {
       tenantId,
       target: { type: 'tenant', id: tenantId },
       data: { before, after, policyVersion: version },
-    });
+    }));
     return { settings: after, policyVersion: version };
   });
 }

@@ -1,21 +1,14 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { auditActor, recordEvent, type Actor, type Config, type EntityManager, type Principal, type RequestMeta, type TenantRef } from '@plinto/kernel';
+import { auditActor, recordEvent, type Actor, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { createInvitedUser, prepareInvitedUser, signInCreatedAccount, User, type PreparedInvitedUser } from '@plinto/auth';
-import { addMember } from '@plinto/orgs';
+import { admitMember } from '@plinto/orgs';
+import { engineOf } from '@plinto/authz';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import { hashInvitationToken } from './links';
 import { eventRef, invitationTarget, isLive, toInvitationDto, type InvitationRow } from './dto';
 import type { AcceptedInvitationDto } from './invitation.schemas';
-
-export interface AcceptDeps {
-  em: EntityManager;
-  config: Config;
-  tenant: TenantRef;
-  request: RequestMeta;
-  /** The signed-in caller, if any; only a `user` principal can accept as an existing account. */
-  principal: Principal | null;
-}
+import { InvitationEvents } from './events';
 
 const invalid = () => InvitationErrors.INVITATION_INVALID();
 
@@ -35,7 +28,7 @@ export async function findLiveInvitation(em: EntityManager, tenantId: string, to
  * Exactly one accept wins: the invitation leaves `pending` by a conditional UPDATE, so concurrent
  * accepts of one token queue on its row and all but the first find it no longer pending.
  */
-export async function acceptInvitation(deps: AcceptDeps, input: { token: string; password?: string; name?: string }): Promise<AcceptedInvitationDto> {
+export async function acceptInvitation(deps: ServiceContext, input: { token: string; password?: string; name?: string }): Promise<AcceptedInvitationDto> {
   const { em, tenant } = deps;
   const invitation = await findLiveInvitation(em, tenant.id, input.token);
   const signedIn = deps.principal?.kind === 'user' ? await em.findOne(User, { id: deps.principal.id, tenantId: tenant.id }, { fields: ['id', 'email'] }) : null;
@@ -50,7 +43,7 @@ export async function acceptInvitation(deps: AcceptDeps, input: { token: string;
     throw InvitationErrors.INVITATION_SIGN_IN_REQUIRED();
   }
   if (!input.password) throw InvitationErrors.INVITATION_PASSWORD_REQUIRED({ fields: [{ path: 'password', message: 'Required to create the account' }] });
-  const prepared = await prepareInvitedUser(em, tenant.id, { email: invitation.email, password: input.password });
+  const prepared = await prepareInvitedUser(tenant, { email: invitation.email, password: input.password });
   let accepted: AcceptedInvitationDto;
   try {
     accepted = await complete(deps, input.token, { newUser: prepared, displayName: input.name ?? null });
@@ -70,7 +63,7 @@ async function stillLive(em: EntityManager, id: string): Promise<boolean> {
 
 type Accepting = { userId: string; actor: Actor } | { newUser: PreparedInvitedUser; displayName: string | null };
 
-async function complete(deps: AcceptDeps, token: string, who: Accepting): Promise<AcceptedInvitationDto> {
+async function complete(deps: ServiceContext, token: string, who: Accepting): Promise<AcceptedInvitationDto> {
   const { tenant, request } = deps;
   return deps.em.transactional(async (tx) => {
     const claimed: { id: string }[] = await tx.execute(
@@ -85,14 +78,14 @@ async function complete(deps: AcceptDeps, token: string, who: Accepting): Promis
     const actor: Actor = 'actor' in who ? who.actor : auditActor(request, { kind: 'user', id: userId, tenantId: tenant.id, attributes: {} });
     await tx.execute('update invitations set accepted_user_id = ? where id = ?', [userId, claimed[0]!.id]);
     const row = await tx.findOneOrFail(Invitation, { id: claimed[0]!.id }, { refresh: true });
-    await addMember(tx, { tenantId: tenant.id, organizationId: row.organizationId, userId, role: row.role, teamIds: row.teamIds, actor, via: 'invitation' });
-    recordEvent(tx, actor, {
-      action: 'invitation.accepted',
+    // The invitation is the authority: its inviter was checked (members:write, the role) when it was made.
+    await admitMember(tx, engineOf(deps), { tenantId: tenant.id, organizationId: row.organizationId, userId, role: row.role, teamIds: row.teamIds, actor, via: 'invitation' });
+    recordEvent(tx, actor, InvitationEvents.of('invitation.accepted', {
       tenantId: tenant.id,
       organizationId: row.organizationId,
       target: invitationTarget(row.id),
       data: { ...eventRef(row), userId, newUser: user !== null },
-    });
+    }));
     await tx.flush();
     return {
       invitation: toInvitationDto(row),

@@ -1,23 +1,23 @@
 import { LockMode } from '@mikro-orm/core';
 import {
-  auditActor,
   CommonErrors,
+  requirePrincipal,
   type Actor,
   type Config,
-  type Context,
   type EntityManager,
   type Principal,
   type RequestMeta,
+  type ServiceContext,
   type TenantRef,
 } from '@plinto/kernel';
-import { assertCanConferRole, engineOf } from '@plinto/authz';
 import { findOrganization, OrgsErrors, Team, type OrgRef } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import type { InvitationRow } from './dto';
 
-/** Who manages invitations, in which tenant, from where; procedures build it from the context. */
+/** Who manages invitations, in which tenant, from where: the service context's view of it. */
 export interface Caller {
+  sc: ServiceContext;
   em: EntityManager;
   config: Config;
   tenant: TenantRef;
@@ -28,20 +28,27 @@ export interface Caller {
   can(permission: string, organizationId?: string): Promise<boolean>;
 }
 
-type CallerContext = Pick<Context, 'em' | 'config' | 'request' | 'authorize'> & { principal: Principal; tenant: TenantRef };
-
-export function callerOf(ctx: CallerContext): Caller {
-  const { principal, tenant } = ctx;
+/** The authenticated caller of a service context (401 when anonymous). */
+export function callerOf(sc: ServiceContext): Caller {
   return {
-    em: ctx.em,
-    config: ctx.config,
-    tenant,
-    principal,
-    request: ctx.request,
-    actor: auditActor(ctx.request, principal),
-    can: async (permission, organizationId) => (await ctx.authorize({ principal, tenant, permission, organizationId })).allow,
+    sc,
+    em: sc.em,
+    config: sc.config,
+    tenant: sc.tenant,
+    principal: requirePrincipal(sc),
+    request: sc.request,
+    actor: sc.actor,
+    can: (permission, organizationId) => sc.authz.can(permission, { organizationId }),
   };
 }
+
+/**
+ * An email address counts as verified only on proof of receipt, so an invitation's link (and its
+ * token, which proves receipt when accepted) is emailed, not handed to whoever invites: only a
+ * caller who may vouch for addresses anyway (users:provision — tenant owners, platform operators,
+ * server-side provisioning) gets it in the answer, for delivering it themselves.
+ */
+export const mayReceiveLinks = (caller: Caller): Promise<boolean> => caller.sc.authz.can('users:provision');
 
 /**
  * The organization an invitation is about, once the caller may use `permission` in it. The
@@ -56,12 +63,17 @@ export async function requireOrganization(caller: Caller, organizationId: string
 }
 
 /**
- * An invitation the caller may use `permission` on. Another organization's invitation (for a
- * caller without the permission there) and another tenant's are the same 404 as a missing one.
+ * An invitation the caller may use `permission` on. Another tenant's is the same 404 as a missing
+ * one; so is another organization's for a caller who is no tenant staff (403 for staff).
  */
 export async function loadInvitation(caller: Caller, em: EntityManager, id: string, permission: string, options: { lock?: boolean } = {}): Promise<InvitationRow> {
   const row = await em.findOne(Invitation, { id, tenantId: caller.tenant.id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : {});
-  if (!row || !(await caller.can(permission, row.organizationId))) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (!row) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (!(await caller.can(permission, row.organizationId))) {
+    // Tenant staff (who see the tenant) are told they lack the permission; outsiders learn nothing.
+    if (await caller.can('tenant:read')) throw CommonErrors.FORBIDDEN({ details: { permission, organizationId: row.organizationId } });
+    throw InvitationErrors.INVITATION_NOT_FOUND();
+  }
   return row;
 }
 
@@ -71,8 +83,7 @@ export async function loadInvitation(caller: Caller, em: EntityManager, id: stri
  * assigning roles). Otherwise a member could invite an accomplice (or themselves) as owner.
  */
 export async function assertCanOffer(caller: Caller, role: string, organizationId: string, field: string): Promise<void> {
-  const { principal, tenant, request } = caller;
-  await assertCanConferRole(caller.em, engineOf(caller.em), { principal, tenant, request }, role, organizationId, field);
+  await caller.sc.authz.requireCanConfer(role, { organizationId, field });
 }
 
 /** The organization's allowed email domains, when it has some. */

@@ -1,10 +1,11 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { ServiceContext } from '@plinto/kernel';
 import { User } from '@plinto/auth';
 import { isMember } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import { invitationConfig } from './config';
-import { assertCanOffer, assertTeamsExist, domainAllowed, requireOrganization, type Caller } from './access';
+import { assertCanOffer, assertTeamsExist, domainAllowed, requireOrganization, callerOf, mayReceiveLinks } from './access';
 import { assertWithinMemberLimit, lockOrganizationInvites } from './capacity';
 import { markExpired } from './expire.service';
 import { defaultRoleOf, insertInvitations, inviteContext } from './create.service';
@@ -25,7 +26,8 @@ interface Candidate {
  * gets its own audit event and its own email outbox effect; the rows are inserted in batches by
  * one flush.
  */
-export async function bulkCreateInvitations(caller: Caller, input: BulkInvitationInput) {
+export async function bulkCreateInvitations(sc: ServiceContext, input: BulkInvitationInput) {
+  const caller = callerOf(sc);
   const max = invitationConfig(caller.config).INVITATION_BULK_MAX;
   if (input.invitations.length > max) {
     throw InvitationErrors.INVITATION_BULK_TOO_LARGE({ fields: [{ path: 'invitations', message: `At most ${max} per call` }], details: { max } });
@@ -52,6 +54,7 @@ export async function bulkCreateInvitations(caller: Caller, input: BulkInvitatio
     ...input.invitations.map((row, index) => ({ teamIds: row.teams ?? [], field: `invitations.${index}.teams` })),
   ]);
   const ic = await inviteContext(caller, org, input, true);
+  const disclose = await mayReceiveLinks(caller);
 
   const created = await caller.em
     .transactional(async (tx) => {
@@ -81,7 +84,7 @@ export async function bulkCreateInvitations(caller: Caller, input: BulkInvitatio
       if (error instanceof UniqueConstraintViolationException) throw InvitationErrors.INVITATION_ALREADY_PENDING({ message: 'Another request invited some of these addresses at the same time; try again' });
       throw error;
     });
-  for (const { index, row, link } of created) results.push({ index, email: row.email, status: 'created', invitationId: row.id, link });
+  for (const { index, row, link } of created) results.push({ index, email: row.email, status: 'created', invitationId: row.id, ...(disclose ? { link } : {}) });
   results.sort((a, b) => a.index - b.index);
   return { created: created.length, skipped: results.length - created.length, results };
 }

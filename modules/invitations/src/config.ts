@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readConfigSection, registerConfigSection, type Config } from '@plinto/kernel';
+import { readConfigSection, type Config } from '@plinto/kernel';
 
 export const invitationConfigSchema = z.object({
   /** Days an invitation works when the request does not say (`expiresInDays`). */
@@ -15,6 +15,5 @@ export const invitationConfigSchema = z.object({
 
 export type InvitationConfig = z.infer<typeof invitationConfigSchema>;
 
-registerConfigSection('invitations', invitationConfigSchema);
 
 export const invitationConfig = (config: Config): InvitationConfig => readConfigSection(config, invitationConfigSchema);

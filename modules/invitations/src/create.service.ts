@@ -1,17 +1,19 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { eventRows, insertEventRows, insertRows, persistEventRows, uuidv7, type EntityManager } from '@plinto/kernel';
+import { eventRows, insertEventRows, insertRows, persistEventRows, uuidv7, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { User } from '@plinto/auth';
 import { isMember, type OrgRef } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import { invitationConfig } from './config';
-import { assertCanOffer, assertDomainAllowed, assertTeamsExist, requireOrganization, type Caller } from './access';
+import { assertCanOffer, assertDomainAllowed, assertTeamsExist, requireOrganization, callerOf, mayReceiveLinks, type Caller } from './access';
 import { assertWithinMemberLimit, lockOrganizationInvites } from './capacity';
 import { markExpired } from './expire.service';
 import { acceptLink, invitationEmailEffect, newInvitationToken } from './links';
-import { inviterName, tenantSettings } from './inviter';
+import { inviterName } from './inviter';
+import { linkSettingsOf } from '@plinto/auth';
 import { eventRef, invitationTarget, toInvitationDto, type InvitationRow } from './dto';
 import type { CreateInvitationInput, InvitationWithLinkDto } from './invitation.schemas';
+import { InvitationEvents } from './events';
 
 export const DAY_MS = 86_400_000;
 
@@ -29,7 +31,7 @@ export interface InviteContext {
 }
 
 export async function inviteContext(caller: Caller, org: OrgRef, input: { expiresInDays?: number; message?: string }, bulk: boolean): Promise<InviteContext> {
-  const settings = await tenantSettings(caller.em, caller.tenant.id);
+  const settings = linkSettingsOf(caller.tenant);
   const days = input.expiresInDays ?? invitationConfig(caller.config).INVITATION_EXPIRY_DAYS;
   return {
     caller,
@@ -72,13 +74,12 @@ function newInvitation(ic: InviteContext, invitee: { email: string; role: string
   };
   const event = eventRows(
     caller.actor,
-    {
-      action: 'invitation.created',
+    InvitationEvents.of('invitation.created', {
       tenantId: caller.tenant.id,
       organizationId: org.id,
       target: invitationTarget(row.id),
       data: { ...eventRef(row), teamIds: row.teamIds, expiresAt: row.expiresAt.toISOString(), bulk: ic.bulk },
-    },
+    }),
     [invitationEmailEffect({ tenantId: caller.tenant.id, to: row.email, link, expiresAt: row.expiresAt, organizationName: org.name, inviterName: ic.inviter, message: ic.message, role: row.role }, now)],
   );
   return { row, token, link, event };
@@ -111,7 +112,8 @@ export async function insertInvitations(tx: EntityManager, ic: InviteContext, in
   return created.map(({ row, token, link }) => ({ row, token, link }));
 }
 
-export async function createInvitation(caller: Caller, input: CreateInvitationInput): Promise<InvitationWithLinkDto> {
+export async function createInvitation(sc: ServiceContext, input: CreateInvitationInput): Promise<InvitationWithLinkDto> {
+  const caller = callerOf(sc);
   const org = await requireOrganization(caller, input.organizationId, 'invitations:write');
   const role = input.role ?? defaultRoleOf(org);
   await assertCanOffer(caller, role, org.id, 'role');
@@ -119,6 +121,7 @@ export async function createInvitation(caller: Caller, input: CreateInvitationIn
   const teamIds = [...new Set(input.teams ?? [])];
   await assertTeamsExist(caller.em, org.id, [{ teamIds: input.teams ?? [], field: 'teams' }]);
   const ic = await inviteContext(caller, org, input, false);
+  const disclose = await mayReceiveLinks(caller);
   try {
     return await caller.em.transactional(async (tx) => {
       await lockOrganizationInvites(tx, org.id);
@@ -131,7 +134,7 @@ export async function createInvitation(caller: Caller, input: CreateInvitationIn
       await assertWithinMemberLimit(tx, org, 1);
       const { row, token, link } = insertInvitation(tx, ic, { email: input.email, role, teamIds });
       await tx.flush();
-      return { ...toInvitationDto(row), link, token };
+      return { ...toInvitationDto(row), ...(disclose ? { link, token } : { link: null, token: null }) };
     });
   } catch (error) {
     // The partial unique index is the last word on "one pending invitation per address".

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { defineEventTypes } from '@plinto/kernel';
+import { defineEvents } from '@plinto/kernel';
 
 const ref = z.object({ invitationId: z.uuid(), email: z.string(), role: z.string() });
 
 /** The events this module records (the action catalog, webhook event types). */
-defineEventTypes('invitations', {
+export const InvitationEvents = defineEvents('invitations', {
   'invitation.created': {
     description: 'An invitation to an organization was created and emailed',
     data: ref.extend({ teamIds: z.array(z.uuid()), expiresAt: z.iso.datetime(), bulk: z.boolean() }),

@@ -1,5 +1,6 @@
-import { recordEvent, type Actor, type EntityManager } from '@plinto/kernel';
+import { recordEvent, type Actor, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { eventRef, invitationTarget } from './dto';
+import { InvitationEvents } from './events';
 
 interface ExpiredRow {
   id: string;
@@ -38,13 +39,12 @@ export async function markExpired(tx: EntityManager, actor: Actor, scope: Expire
     [...params, limit],
   );
   for (const row of rows) {
-    recordEvent(tx, actor, {
-      action: 'invitation.expired',
+    recordEvent(tx, actor, InvitationEvents.of('invitation.expired', {
       tenantId: row.tenant_id,
       organizationId: row.organization_id,
       target: invitationTarget(row.id),
       data: { ...eventRef(row), expiresAt: new Date(row.expires_at).toISOString() },
-    });
+    }));
   }
   if (rows.length > 0) await tx.flush();
   return rows.length;
@@ -61,4 +61,10 @@ export async function expireInvitations(em: EntityManager, actor: Actor, scope: 
     expired += n;
     if (n < batchSize) return { expired };
   }
+}
+
+/** The expiry sweep on demand: the tenant's (invitations:write tenant-wide) or one organization's (there). */
+export async function cleanupInvitations(sc: ServiceContext, input: { organizationId?: string }): Promise<{ expired: number }> {
+  await sc.authz.require('invitations:write', { organizationId: input.organizationId });
+  return expireInvitations(sc.em, sc.actor, { tenantId: sc.tenant.id, organizationId: input.organizationId });
 }

@@ -44,8 +44,11 @@ export type InvitationDto = z.infer<typeof invitationOutput>;
 /** Create and resend return the link (and its token) once, for teams that deliver it themselves. */
 export const invitationWithLinkOutput = invitationOutput
   .extend({
-    link: z.string().describe('The accept link that was emailed. Shown only now'),
-    token: z.string().describe('The token inside the link. Shown only now; only its hash is stored'),
+    link: z
+      .string()
+      .nullable()
+      .describe('The accept link that was emailed, shown only now — and only to callers holding users:provision (server-side provisioning); null otherwise: the email is the proof of receipt'),
+    token: z.string().nullable().describe('The token inside the link, under the same rule as `link`; only its hash is stored'),
   })
   .meta({ id: 'InvitationWithLink' });
 
@@ -94,7 +97,7 @@ export const bulkRowOutput = z
     status: bulkRowStatus,
     reason: z.string().optional().describe('For `duplicate`: `in_request` or `pending_invitation`'),
     invitationId: z.uuid().optional(),
-    link: z.string().optional().describe('For `created`: the accept link (shown only now)'),
+    link: z.string().optional().describe('For `created`: the accept link, shown only now and only to callers holding users:provision'),
   })
   .meta({ id: 'BulkInvitationRow' });
 

@@ -1,5 +1,4 @@
 import { EMAIL_QUEUE, randomToken, sha256, type Config, type SideEffect } from '@plinto/kernel';
-import type { TenantSettings } from '@plinto/tenants';
 import { invitationConfig } from './config';
 
 /** A new invitation token: 256 random bits; only its SHA-256 (`hash`) is stored. */
@@ -16,7 +15,7 @@ export const hashInvitationToken = (token: string): string => sha256(token);
  * request's Host or X-Forwarded-* headers: a poisoned header must not make us mail an invitee a
  * link to an attacker's site carrying their token.
  */
-export function acceptLink(config: Config, settings: TenantSettings, token: string): string {
+export function acceptLink(config: Config, settings: { appUrl?: string }, token: string): string {
   const configured = invitationConfig(config).INVITATION_BASE_URL;
   const url = new URL(configured ?? `${(settings.appUrl ?? config.PUBLIC_URL).replace(/\/+$/, '')}/accept-invitation`);
   url.searchParams.set('token', token);

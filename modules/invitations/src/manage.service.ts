@@ -1,16 +1,19 @@
-import { CommonErrors, decodeCursor, recordEvent, toPage, type EntityManager } from '@plinto/kernel';
+import { CommonErrors, decodeCursor, recordEvent, toPage, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { findOrganization } from '@plinto/orgs';
 import { Invitation } from './entities/invitation.entity';
 import { InvitationErrors } from './errors';
 import { invitationConfig } from './config';
-import { assertCanOffer, assertTeamsExist, loadInvitation, type Caller } from './access';
+import { assertCanOffer, assertTeamsExist, loadInvitation, callerOf, mayReceiveLinks, type Caller } from './access';
 import { acceptLink, invitationEmailEffect, newInvitationToken } from './links';
-import { inviterName, tenantSettings } from './inviter';
+import { inviterName } from './inviter';
+import { linkSettingsOf } from '@plinto/auth';
 import { DAY_MS } from './create.service';
 import { eventRef, invitationTarget, isLive, toInvitationDto, type InvitationRow } from './dto';
 import type { InvitationDto, InvitationWithLinkDto, ListInvitationsInput } from './invitation.schemas';
+import { InvitationEvents } from './events';
 
-export async function getInvitation(caller: Caller, id: string): Promise<InvitationDto> {
+export async function getInvitation(sc: ServiceContext, id: string): Promise<InvitationDto> {
+  const caller = callerOf(sc);
   return toInvitationDto(await loadInvitation(caller, caller.em, id, 'invitations:read'));
 }
 
@@ -32,7 +35,8 @@ function statusFilter(status: ListInvitationsInput['status'], now: Date) {
  * Newest first. Tenant-wide readers may list every organization's invitations; everyone else
  * names an organization they may read invitations in.
  */
-export async function listInvitations(caller: Caller, input: ListInvitationsInput) {
+export async function listInvitations(sc: ServiceContext, input: ListInvitationsInput) {
+  const caller = callerOf(sc);
   const permission = 'invitations:read';
   const tenantWide = await caller.can(permission);
   if (!tenantWide) {
@@ -64,7 +68,8 @@ async function loadPendingForUpdate(caller: Caller, tx: EntityManager, id: strin
   return row;
 }
 
-export async function updateInvitation(caller: Caller, input: { id: string; role?: string; teams?: string[]; expiresInDays?: number }): Promise<InvitationDto> {
+export async function updateInvitation(sc: ServiceContext, input: { id: string; role?: string; teams?: string[]; expiresInDays?: number }): Promise<InvitationDto> {
+  const caller = callerOf(sc);
   if (input.role !== undefined) {
     // Checked before the transaction: deciding may seed the tenant's default roles (a write of its own).
     const current = await loadInvitation(caller, caller.em, input.id, 'invitations:write');
@@ -91,13 +96,12 @@ export async function updateInvitation(caller: Caller, input: { id: string; role
     }
     if (changed.length > 0) {
       row.updatedAt = new Date();
-      recordEvent(tx, caller.actor, {
-        action: 'invitation.updated',
+      recordEvent(tx, caller.actor, InvitationEvents.of('invitation.updated', {
         tenantId: caller.tenant.id,
         organizationId: row.organizationId,
         target: invitationTarget(row.id),
         data: { ...eventRef(row), changed },
-      });
+      }));
       await tx.flush();
     }
     return toInvitationDto(row);
@@ -109,9 +113,11 @@ export async function updateInvitation(caller: Caller, input: { id: string; role
  * once; the expiry restarts. Re-issuing a link is offering the role again, so the caller must be
  * able to hand it out, like the creator.
  */
-export async function resendInvitation(caller: Caller, input: { id: string; expiresInDays?: number }): Promise<InvitationWithLinkDto> {
-  const settings = await tenantSettings(caller.em, caller.tenant.id);
+export async function resendInvitation(sc: ServiceContext, input: { id: string; expiresInDays?: number }): Promise<InvitationWithLinkDto> {
+  const caller = callerOf(sc);
+  const settings = linkSettingsOf(caller.tenant);
   const current = await loadInvitation(caller, caller.em, input.id, 'invitations:write');
+  const disclose = await mayReceiveLinks(caller);
   await assertCanOffer(caller, current.role, current.organizationId, 'id');
   return caller.em.transactional(async (tx) => {
     const row = await loadPendingForUpdate(caller, tx, input.id);
@@ -128,32 +134,31 @@ export async function resendInvitation(caller: Caller, input: { id: string; expi
     recordEvent(
       tx,
       caller.actor,
-      {
-        action: 'invitation.resent',
+      InvitationEvents.of('invitation.resent', {
         tenantId: caller.tenant.id,
         organizationId: row.organizationId,
         target: invitationTarget(row.id),
         data: { ...eventRef(row), sendCount: row.sendCount, expiresAt: row.expiresAt.toISOString() },
-      },
+      }),
       [invitationEmailEffect({ tenantId: caller.tenant.id, to: row.email, link, expiresAt: row.expiresAt, organizationName: org.name, inviterName: inviter, message: row.message ?? null, role: row.role }, now)],
     );
     await tx.flush();
-    return { ...toInvitationDto(row, now), link, token };
+    return { ...toInvitationDto(row, now), ...(disclose ? { link, token } : { link: null, token: null }) };
   });
 }
 
-export async function revokeInvitation(caller: Caller, id: string): Promise<InvitationDto> {
+export async function revokeInvitation(sc: ServiceContext, id: string): Promise<InvitationDto> {
+  const caller = callerOf(sc);
   return caller.em.transactional(async (tx) => {
     const row = await loadPendingForUpdate(caller, tx, id);
     const now = new Date();
     Object.assign(row, { status: 'revoked', revokedAt: now, revokedById: caller.actor.id, updatedAt: now });
-    recordEvent(tx, caller.actor, {
-      action: 'invitation.revoked',
+    recordEvent(tx, caller.actor, InvitationEvents.of('invitation.revoked', {
       tenantId: caller.tenant.id,
       organizationId: row.organizationId,
       target: invitationTarget(row.id),
       data: eventRef(row),
-    });
+    }));
     await tx.flush();
     return toInvitationDto(row, now);
   });

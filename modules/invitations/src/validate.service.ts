@@ -1,4 +1,4 @@
-import type { EntityManager } from '@plinto/kernel';
+import type { ServiceContext } from '@plinto/kernel';
 import { findOrganization } from '@plinto/orgs';
 import { InvitationErrors } from './errors';
 import { findLiveInvitation } from './accept.service';
@@ -9,7 +9,9 @@ import type { InvitationPreviewDto } from './invitation.schemas';
  * one whose organization is gone) all get the same INVITATION_INVALID: nothing tells a guesser,
  * or the holder of an old link, which of these it was.
  */
-export async function validateInvitation(em: EntityManager, tenantId: string, token: string): Promise<InvitationPreviewDto> {
+export async function validateInvitation(sc: ServiceContext, token: string): Promise<InvitationPreviewDto> {
+  const { em } = sc;
+  const tenantId = sc.tenant.id;
   const row = await findLiveInvitation(em, tenantId, token);
   const org = await findOrganization(em, tenantId, row.organizationId);
   if (!org) throw InvitationErrors.INVITATION_INVALID();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EmailQueue, loadConfig } from '@plinto/kernel';
+import { invitationConfigSchema } from '../src/config';
 import { acceptLink, hashInvitationToken } from '../src/links';
 import { effectiveStatus } from '../src/dto';
 import { oneLine, invitationEmailEffect, newInvitationToken } from '../src/links';
@@ -22,7 +23,7 @@ describe('invitation links', () => {
   });
 
   it('refuses an INVITATION_BASE_URL that is not http(s)', () => {
-    expect(() => loadConfig({ INVITATION_BASE_URL: 'javascript:alert(1)' })).toThrow(/INVITATION_BASE_URL/);
+    expect(() => loadConfig({ INVITATION_BASE_URL: 'javascript:alert(1)' }, [invitationConfigSchema])).toThrow(/INVITATION_BASE_URL/);
   });
 });
 

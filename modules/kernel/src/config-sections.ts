@@ -2,25 +2,13 @@ import { z } from 'zod';
 
 /**
  * Modules that read settings of their own from the environment (auth's throttling limits, the
- * email transport) register a section here at import time; `loadConfig` then validates and
- * defaults those variables together with the core ones, so one invalid value still stops the
- * process with a message naming it, and test overrides passed to `loadConfig` reach them too.
- * Core settings stay in config.ts; a module reads its own through `readConfigSection`.
- */
-const sections = new Map<string, z.ZodObject>();
-
-export function registerConfigSection(name: string, schema: z.ZodObject): void {
-  sections.set(name, schema);
-}
-
-/** The shape of every registered section, merged (for `configSchema.extend`). */
-export function configSectionShape(): z.ZodRawShape {
-  return Object.assign({}, ...[...sections.values()].map((s) => s.shape));
-}
-
-/**
- * A module's typed view of its section of a loaded Config. Parsing again is idempotent (values are
- * already coerced), and fills the defaults when the config was loaded before the module registered.
+ * email transport) declare a section in their manifest (`config`); the process validates the
+ * sections with the core settings at start (`loadConfig(env, sections)`), so one invalid value
+ * stops it with a message naming the variable.
+ *
+ * A module reads its own section through `readConfigSection`: parsing again is idempotent (values
+ * are already coerced), and a config loaded without the section (a test, a one-off CLI) still
+ * carries the raw variables, parsed — and refused when invalid — on first read.
  */
 export function readConfigSection<T extends z.ZodObject>(config: object, schema: T): z.infer<T> {
   const cached = cache.get(config)?.get(schema);
@@ -42,3 +30,22 @@ export const hostListSetting = z
   .union([z.array(z.string()), z.string()])
   .default([])
   .transform((v) => (typeof v === 'string' ? v.split(',') : v).map((s) => s.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean));
+
+const tenantCache = new WeakMap<object, Map<z.ZodObject, unknown>>();
+
+/**
+ * A module's typed view of its section of a tenant's settings (the keys its manifest declares in
+ * `tenantSettings`), defaults filled in. Cached per tenant object (the request path's tenant
+ * lookups are cached objects, replaced when the tenant changes).
+ */
+export function tenantSection<T extends z.ZodObject>(tenant: { settings: Record<string, unknown> }, schema: T): z.infer<T> {
+  let perTenant = tenantCache.get(tenant);
+  const cached = perTenant?.get(schema);
+  if (cached) return cached as z.infer<T>;
+  // Keys of other modules' sections are not this module's business: read only its own.
+  const own = Object.fromEntries(Object.keys(schema.shape).filter((k) => k in tenant.settings).map((k) => [k, tenant.settings[k]]));
+  const value = schema.parse(own);
+  if (!perTenant) tenantCache.set(tenant, (perTenant = new Map()));
+  perTenant.set(schema, value);
+  return value;
+}

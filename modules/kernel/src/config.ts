@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { configSectionShape } from './config-sections';
 import { isRedisClusterUrl } from './redis-url';
 
 /**
@@ -78,14 +77,18 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Parses the environment; throws ConfigError naming each invalid variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Parses the environment; throws ConfigError naming each invalid variable. `sections` are the
+ * modules' own settings (their manifests' `config`), validated in the same pass.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, sections: z.ZodObject[] = []): Config {
   const input = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  // Sections registered by modules (see config-sections.ts) are validated in the same pass.
+  // Loose: a module whose section was not given here still finds its variables (parsed when it reads them).
   const parsed = configSchema
-    .extend(configSectionShape())
+    .extend(Object.assign({}, ...sections.map((s) => s.shape)))
+    .loose()
     .superRefine((value, ctx) => {
       if (isRedisClusterUrl(String(value.REDIS_URL)) && !/\{[^{}]+\}/.test(String(value.QUEUE_PREFIX))) {
         ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'On a Redis Cluster (REDIS_URL redis+cluster://) the prefix needs a hash tag, e.g. {plinto}' });

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Redis } from './redis';
-import type { Actor } from './events/record';
+import type { ServiceRegistry } from './services';
+import { auditActor, type Authz, type ServiceContext } from './service-context';
 import { CommonErrors } from './errors';
 
 /** Who is calling. Modules add kinds as they add credentials (users, API keys, machine clients). */
@@ -20,6 +21,8 @@ export interface TenantRef {
   slug: string;
   name: string;
   status: 'active' | 'disabled';
+  /** Every module's per-tenant settings, flat; each module reads its own section (`tenantSection`). */
+  settings: Record<string, unknown>;
 }
 
 export interface RequestMeta {
@@ -38,6 +41,7 @@ export interface AuthorizationRequest {
   /** The object acted on, e.g. `user:0190...`, when the procedure knows it. */
   resource?: string;
   organizationId?: string;
+  resourceAttributes?: Record<string, unknown>;
   request: RequestMeta;
 }
 
@@ -47,49 +51,46 @@ export interface AuthorizationDecision {
   reason?: string;
 }
 
-/** The lookups the request context needs from modules; the api process wires them in. */
+/** What building a service context needs; the composition root wires the modules' parts in. */
 export interface ContextDeps {
   orm: MikroORM;
   config: Config;
   logger: Logger;
   /** The process's `producer` Redis connection (fails fast while Redis is down): throttles, caches. */
   redis: Redis;
+  services: ServiceRegistry;
   /** Resolves a bearer credential; null when it is not one we recognise. */
   authenticate(em: EntityManager, bearer: string, request: RequestMeta): Promise<Principal | null>;
   findTenantBySlug(em: EntityManager, slug: string): Promise<TenantRef | null>;
   findTenantById(em: EntityManager, id: string): Promise<TenantRef | null>;
-  /** The one place that decides permissions (the authz module); see `protectedProcedure`. */
-  authorize(em: EntityManager, request: AuthorizationRequest): Promise<AuthorizationDecision>;
+  /** The caller's authorizer (the authz module's engine behind it). */
+  authorizer(caller: { em: EntityManager; principal: Principal | null; tenant: TenantRef; request: RequestMeta }): Authz;
 }
 
+/** What a transport knows about a call before any credential is checked. */
+export interface CallFacts {
+  request: RequestMeta;
+  /** The bearer credential sent, if any; `malformed` when an Authorization header is not a bearer. */
+  bearer: string | null | 'malformed';
+  /** The tenant slug the call names (X-Plinto-Tenant, or the path of a tenant's page), if any. */
+  tenantSlug: string | null;
+}
+
+/** The tRPC context: the call's facts and its service context, built once on first use. */
 export interface Context {
-  em: EntityManager;
   request: RequestMeta;
   config: Config;
   logger: Logger;
-  /** Shared `producer` Redis connection (see redis.ts): commands fail fast instead of queueing. */
-  redis: Redis;
-  /** The tenant slug an unauthenticated request names (X-Plinto-Tenant), `default` otherwise. */
-  tenantSlug: string;
-  /** The authenticated principal, resolved once; null when no credential was sent. */
-  getPrincipal(): Promise<Principal | null>;
-  /** The request's tenant: the credential's, else the X-Plinto-Tenant header's, else `default`. */
-  resolveTenant(): Promise<TenantRef>;
-  authorize(request: Omit<AuthorizationRequest, 'request'>): Promise<AuthorizationDecision>;
+  serviceContext(): Promise<ServiceContext>;
 }
 
 type ExpressLikeRequest = IncomingMessage & { id?: string; ip?: string };
 
-const memo = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
-  let value: Promise<T> | undefined;
-  return () => (value ??= fn());
-};
-
-export function bearerToken(req: IncomingMessage): string | null {
+export function bearerToken(req: IncomingMessage): string | null | 'malformed' {
   const header = req.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1]! : null;
+  return match ? match[1]! : 'malformed';
 }
 
 export function requestMeta(req: ExpressLikeRequest): RequestMeta {
@@ -100,43 +101,68 @@ export function requestMeta(req: ExpressLikeRequest): RequestMeta {
   };
 }
 
-export function createContextFactory(deps: ContextDeps) {
-  return async ({ req }: { req: ExpressLikeRequest }): Promise<Context> => {
-    const em = deps.orm.em.fork();
-    const request = requestMeta(req);
-    const headerTenant = req.headers['x-plinto-tenant'];
-    const tenantSlug = (Array.isArray(headerTenant) ? headerTenant[0] : headerTenant)?.trim().toLowerCase() || 'default';
-    const getPrincipal = memo(async () => {
-      const token = bearerToken(req);
-      if (!token) {
-        if (req.headers.authorization) throw CommonErrors.UNAUTHENTICATED({ message: 'Malformed Authorization header' });
-        return null;
-      }
-      const principal = await deps.authenticate(em, token, request);
+/** The facts of an HTTP request: its id, client, bearer credential and the tenant it names. */
+export function callFacts(req: ExpressLikeRequest): CallFacts {
+  const headerTenant = req.headers['x-plinto-tenant'];
+  const slug = (Array.isArray(headerTenant) ? headerTenant[0] : headerTenant)?.trim().toLowerCase();
+  return { request: requestMeta(req), bearer: bearerToken(req), tenantSlug: slug || null };
+}
+
+/**
+ * Builds the service context of one call: authenticates the credential (401 when it is sent but
+ * not valid), resolves the tenant (the credential's own, else the one the call names, else
+ * `default`) and refuses a disabled tenant to everyone but platform operators. A platform operator
+ * may name a tenant that does not exist (to create it, say): `sc.tenant` — and so every
+ * tenant-scoped service — then answers TENANT_NOT_FOUND when used.
+ */
+export function createServiceContextFactory(deps: ContextDeps) {
+  return async (facts: CallFacts, em: EntityManager = deps.orm.em.fork()): Promise<ServiceContext> => {
+    const { request } = facts;
+    if (facts.bearer === 'malformed') throw CommonErrors.UNAUTHENTICATED({ message: 'Malformed Authorization header' });
+    let principal = null;
+    if (facts.bearer) {
+      principal = await deps.authenticate(em, facts.bearer, request);
       if (!principal) throw CommonErrors.UNAUTHENTICATED({ message: 'The credential is not valid' });
-      return principal;
-    });
-    const resolveTenant = memo(async () => {
-      const principal = await getPrincipal();
-      const tenant = principal?.tenantId
-        ? await deps.findTenantById(em, principal.tenantId)
-        : await deps.findTenantBySlug(em, tenantSlug);
-      if (!tenant) throw CommonErrors.TENANT_NOT_FOUND();
-      if (tenant.status !== 'active') throw CommonErrors.TENANT_DISABLED();
-      return tenant;
-    });
-    const authorize = (query: Omit<AuthorizationRequest, 'request'>) => deps.authorize(em, { ...query, request });
-    return { em, request, config: deps.config, logger: deps.logger, redis: deps.redis, tenantSlug, getPrincipal, resolveTenant, authorize };
+    }
+    const found = principal?.tenantId
+      ? await deps.findTenantById(em, principal.tenantId)
+      : await deps.findTenantBySlug(em, facts.tenantSlug ?? 'default');
+    const operator = principal?.kind === 'platform_operator';
+    if (!found && !operator) throw CommonErrors.TENANT_NOT_FOUND();
+    // Platform operators manage disabled tenants too; nobody else acts in one.
+    if (found && found.status !== 'active' && !operator) throw CommonErrors.TENANT_DISABLED();
+    const tenant = (): TenantRef => {
+      if (!found) throw CommonErrors.TENANT_NOT_FOUND();
+      return found;
+    };
+    let authz: Authz | undefined;
+    return {
+      em,
+      config: deps.config,
+      logger: deps.logger,
+      redis: deps.redis,
+      request,
+      get tenant() {
+        return tenant();
+      },
+      principal,
+      actor: auditActor(request, principal),
+      get authz() {
+        return (authz ??= deps.authorizer({ em, principal, tenant: tenant(), request }));
+      },
+      services: deps.services,
+    };
   };
 }
 
-/** The audit actor for a request made by `principal` (or anonymously). */
-export function auditActor(request: RequestMeta, principal: Principal | null): Actor {
-  return {
-    type: principal?.kind ?? 'system',
-    id: principal?.id ?? null,
-    ip: request.ip,
-    userAgent: request.userAgent,
-    requestId: request.requestId,
+/** The tRPC context of an HTTP request (used by /trpc and the REST adapter). */
+export function createContextFactory(deps: ContextDeps) {
+  const serviceContextOf = createServiceContextFactory(deps);
+  return async ({ req }: { req: ExpressLikeRequest }): Promise<Context> => {
+    const facts = callFacts(req);
+    let built: Promise<ServiceContext> | undefined;
+    return { request: facts.request, config: deps.config, logger: deps.logger, serviceContext: () => (built ??= serviceContextOf(facts)) };
   };
 }
+
+export { auditActor };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineQueue } from './queues';
-import { registerConfigSection } from './config-sections';
 
 /**
  * The `email` queue: every message Plinto sends. Producers write an outbox effect (in the
@@ -62,4 +61,11 @@ export const emailConfigSchema = z.object({
 
 export type EmailConfig = z.infer<typeof emailConfigSchema>;
 
-registerConfigSection('email', emailConfigSchema);
+/** The email section of a tenant's settings: where emailed links point, and the sender's name. */
+export const emailTenantSettings = z.object({
+  appUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Base URL of the tenant application; emailed links are built from it'),
+  emailSenderName: z.string().min(1).max(100).optional().describe('Display name used as the email sender'),
+});

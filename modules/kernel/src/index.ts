@@ -27,6 +27,7 @@ export {
   QueueProducers,
   DomainEventsQueue,
   DOMAIN_EVENTS_QUEUE,
+  consumerQueue,
   MaintenanceQueue,
   domainEventMessageSchema,
   type QueueDescriptor,
@@ -34,9 +35,11 @@ export {
 } from './queues';
 export {
   createContextFactory,
-  auditActor,
+  createServiceContextFactory,
+  callFacts,
   bearerToken,
   requestMeta,
+  type CallFacts,
   type Context,
   type ContextDeps,
   type Principal,
@@ -46,15 +49,24 @@ export {
   type AuthorizationDecision,
 } from './context';
 export {
+  auditActor,
+  requirePrincipal,
+  requireUser,
+  requirePlatformOperator,
+  type Authz,
+  type AuthzScope,
+  type ServiceContext,
+  type SubjectRef,
+} from './service-context';
+export { ServiceRegistry, serviceKey, type ServiceKey } from './services';
+export { defineModule, type ModuleManifest, type ProcessDeps, type ConsumerDeps, type DomainEventConsumer, type MaintenanceTask, type Started } from './module';
+export {
   router,
   middleware,
   mergeRouters,
   createCallerFactory,
   publicProcedure,
-  authedProcedure,
-  platformAdminProcedure,
-  tenantProcedure,
-  protectedProcedure,
+  procedure,
   type PlintoMeta,
   type PlintoErrorData,
 } from './trpc';
@@ -77,26 +89,42 @@ export {
 import { AuditEvent, OutboxMessage } from './events/entities';
 import { kernelMigrations } from './events/migrations';
 import type { ModuleSchema } from './db/orm';
+import { defineModule } from './module';
+import { emailConfigSchema, emailTenantSettings } from './email';
 
 export const kernelSchema: ModuleSchema = {
   entities: [AuditEvent, OutboxMessage],
   migrations: kernelMigrations,
 };
+
+/** The kernel's own share of the composition: the event spine's tables and the email transport settings. */
+export const kernelModule = defineModule({ name: 'kernel', schema: kernelSchema, config: emailConfigSchema, tenantSettings: emailTenantSettings });
 export { Migration } from '@mikro-orm/migrations';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export type { InferEntity } from '@mikro-orm/core';
-export { registerConfigSection, readConfigSection, hostListSetting } from './config-sections';
+export { readConfigSection, tenantSection, hostListSetting } from './config-sections';
 export {
   EmailQueue,
   EMAIL_QUEUE,
   emailMessageSchema,
   emailTemplates,
   emailConfigSchema,
+  emailTenantSettings,
   type EmailMessage,
   type EmailTemplate,
   type EmailConfig,
 } from './email';
-export { defineEventTypes, eventTypeCatalog, type EventTypeSpec } from './events/catalog';
+export {
+  defineEvents,
+  appEvent,
+  EventCatalog,
+  EVENT_CATALOG,
+  EventDataInvalid,
+  type EventDeclaration,
+  type EventGroup,
+  type EventInput,
+  type EventTypeSpec,
+} from './events/define';
 export { runProcess } from './process';
 export { canonicalAddress, classifyAddress, type AddressClass } from './net/address';
 export {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 
@@ -8,11 +9,12 @@ import { createLogger, type Logger } from './logger';
  */
 export async function runProcess(
   name: string,
+  sections: z.ZodObject[],
   start: (config: Config, logger: Logger) => Promise<{ close(): Promise<void>; ready?: Record<string, unknown> }>,
 ): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, sections);
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);

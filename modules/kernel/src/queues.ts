@@ -43,15 +43,27 @@ export const domainEventMessageSchema = z.object({
   action: z.string(),
   tenantId: z.string().uuid().nullable(),
   organizationId: z.string().uuid().nullable(),
-  actor: z.object({ type: z.string(), id: z.string().nullable() }),
+  actor: z.object({ type: z.enum(['user', 'platform_operator', 'api_key', 'machine_client', 'system']), id: z.string().nullable() }),
   target: z.object({ type: z.string(), id: z.string() }).nullable(),
   data: z.record(z.string(), z.unknown()),
   occurredAt: z.string(),
 });
 
-/** Every committed domain event; consumed by webhook fan-out and realtime publishing. */
+/**
+ * Every committed domain event is written to the outbox for this queue name; the relay hands it to
+ * each consumer's own queue (`consumerQueue`), never to one shared queue.
+ */
 export const DomainEventsQueue = defineQueue('events', domainEventMessageSchema);
 export const DOMAIN_EVENTS_QUEUE = DomainEventsQueue.name;
+
+/**
+ * The queue of one domain-event consumer (`events.<name>`): one job per committed event it
+ * accepts, with its own retries and dead letters, so consumers never delay or re-run each other.
+ */
+export function consumerQueue(consumer: string): QueueDescriptor<typeof domainEventMessageSchema> {
+  const name = `${DOMAIN_EVENTS_QUEUE}.${consumer}`;
+  return (registry.get(name) as QueueDescriptor<typeof domainEventMessageSchema> | undefined) ?? defineQueue(name, domainEventMessageSchema);
+}
 
 /** Scheduled housekeeping: each job names its task. */
 export const MaintenanceQueue = defineQueue(

@@ -2,14 +2,19 @@ import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
-import { AppError, CommonErrors, appCodeForTrpcCode, errorCatalog, type ErrorField } from './errors';
+import { AppError, appCodeForTrpcCode, errorCatalog, type ErrorField } from './errors';
 import type { Context } from './context';
 
 /** Procedure metadata: the OpenAPI operation, and the HTTP status of a success (default 200). */
 export type PlintoMeta = OpenApiMeta<{
   successStatus?: number;
-  /** The permission (`resource:action`) a protected procedure requires; see `protectedProcedure`. */
+  /** The permission (`resource:action`) the procedure's service requires of its caller. */
   permission?: string;
+  /**
+   * For procedures that require no permission: `public` (anyone, e.g. sign-in), `self` (a signed-in
+   * principal acting on itself, e.g. its own sessions), `platform` (platform operators only).
+   */
+  access?: 'public' | 'self' | 'platform';
 }>;
 
 export interface PlintoErrorData {
@@ -63,42 +68,15 @@ export const middleware = t.middleware;
 export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Anyone may call it. */
+/** Needs nothing, not even a tenant (liveness). Every other procedure uses `procedure`. */
 export const publicProcedure = t.procedure;
 
-/** Needs a valid credential of any kind. */
-export const authedProcedure = t.procedure.use(async ({ ctx, next }) => {
-  const principal = await ctx.getPrincipal();
-  if (!principal) throw CommonErrors.UNAUTHENTICATED();
-  return next({ ctx: { principal } });
-});
-
-/** Needs a platform API key: the operator managing tenants. */
-export const platformAdminProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.principal.kind !== 'platform_operator') throw CommonErrors.FORBIDDEN();
-  return next({ ctx: { principal: ctx.principal } });
-});
-
-/** Resolves the request's tenant (credential, X-Plinto-Tenant, or `default`); refuses disabled ones. */
-export const tenantProcedure = t.procedure.use(async ({ ctx, next }) => {
-  const tenant = await ctx.resolveTenant();
-  return next({ ctx: { tenant } });
-});
-
 /**
- * A tenant-scoped procedure that requires `permission` (`resource:action`), decided by the
- * authorization engine wired into the context — never by ad-hoc role checks in procedures.
- * The permission is also recorded in the procedure's meta, so the permission catalog and the
- * OpenAPI document can list it. Procedures that act on a specific object check it again with
- * `ctx.authorize({ ..., resource })` once they know the object.
+ * Every Plinto procedure: the call's service context — tenant, principal (401 for a credential
+ * that is sent but not valid), authorizer — is built once and handed on as `ctx.sc`. The procedure
+ * only parses, calls a service with it and maps the result: the service decides the permission,
+ * so every transport gets the same decision. Meta declares what the service enforces
+ * (`permission`, or `access` when none is needed), for the catalog, the OpenAPI document and the
+ * test that walks every procedure.
  */
-export function protectedProcedure(permission: string) {
-  return authedProcedure
-    .meta({ permission })
-    .use(async ({ ctx, next }) => {
-      const tenant = await ctx.resolveTenant();
-      const decision = await ctx.authorize({ principal: ctx.principal, tenant, permission });
-      if (!decision.allow) throw CommonErrors.FORBIDDEN({ details: { permission } });
-      return next({ ctx: { tenant } });
-    });
-}
+export const procedure = t.procedure.use(async ({ ctx, next }) => next({ ctx: { sc: await ctx.serviceContext() } }));

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { defineEventTypes } from '@plinto/kernel';
+import { defineEvents } from '@plinto/kernel';
 
 const org = { organizationId: z.uuid(), slug: z.string(), name: z.string() };
 const member = { organizationId: z.uuid(), userId: z.uuid(), role: z.string() };
 const team = { organizationId: z.uuid(), teamId: z.uuid(), name: z.string() };
 
 /** The events this module records (the audit action catalog and the webhook event types). */
-defineEventTypes('orgs', {
+export const OrgEvents = defineEvents('orgs', {
   'organization.created': { description: 'An organization was created (its creator, if a user, became owner)', data: z.object({ ...org, ownerId: z.uuid().nullable() }).loose() },
   'organization.updated': { description: "An organization's name, slug or settings changed", data: z.object({ ...org, changes: z.array(z.string()) }).loose() },
   'organization.deleted': { description: 'An organization was deleted with its memberships and teams', data: z.object(org).loose() },

@@ -1,19 +1,26 @@
 /**
  * @plinto/orgs — organizations of a tenant's customers: settings, members with one organization
  * role each, and nested teams whose roles apply to their sub-teams. Every grant is a link in the
- * organization's authorization domain, so the authz engine decides (see authz-links.ts).
+ * organization's authorization domain, so the authz engine decides (see authz-links.ts). Every
+ * service takes a service context and decides its own permission (see access.ts).
  */
-import type { ModuleSchema } from '@plinto/kernel';
+import { defineModule, type ModuleSchema } from '@plinto/kernel';
 import { Organization, OrganizationMember, Team, TeamMember } from './entities/org.entities';
 import { orgsMigrations } from './migrations';
-import './config';
-import './events';
+import { orgsConfigSchema, orgsTenantSettings } from './config';
+import { OrgEvents } from './events';
+import { orgsRouter } from './router';
+import { activateOrg, addMember, changeMemberRole, leaveOrg, listMembers, removeMember } from './members.service';
+import { createOrg, deleteOrg, getOrg, listOrgs, updateOrg } from './orgs.service';
+import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from './teams.service';
+import { addTeamMember, listTeamMembers, removeTeamMember } from './team-members.service';
 
 export { orgsRouter } from './router';
 export { OrgsErrors } from './errors';
-export { orgsConfig, orgsConfigSchema, type OrgsConfig } from './config';
-export { findOrganization, isMember, countMembers, getMember, listMembers } from './queries';
-export { addMember, changeMemberRole, removeMember, type AddMemberInput } from './members.service';
+export { OrgEvents } from './events';
+export { orgsConfig, orgsConfigSchema, orgsTenantSettings, type OrgsConfig } from './config';
+export { findOrganization, isMember, countMembers, getMember } from './queries';
+export { admitMember, addMember, changeMemberRole, removeMember, leaveOrg, activateOrg, listMembers, type AdmitMemberInput } from './members.service';
 export { createOrg, getOrg, updateOrg, deleteOrg, listOrgs } from './orgs.service';
 export { createTeam, getTeam, listTeams, updateTeam, deleteTeam } from './teams.service';
 export { addTeamMember, removeTeamMember, listTeamMembers } from './team-members.service';
@@ -37,3 +44,33 @@ export const orgsSchema: ModuleSchema = {
   entities: [Organization, OrganizationMember, Team, TeamMember],
   migrations: orgsMigrations,
 };
+
+export const orgsModule = defineModule({
+  name: 'orgs',
+  routers: { orgs: orgsRouter },
+  schema: orgsSchema,
+  events: [OrgEvents],
+  config: orgsConfigSchema,
+  tenantSettings: orgsTenantSettings,
+  services: {
+    createOrg,
+    listOrgs,
+    getOrg,
+    updateOrg,
+    deleteOrg,
+    listMembers,
+    addMember,
+    changeMemberRole,
+    removeMember,
+    leaveOrg,
+    activateOrg,
+    listTeams,
+    createTeam,
+    getTeam,
+    updateTeam,
+    deleteTeam,
+    listTeamMembers,
+    addTeamMember,
+    removeTeamMember,
+  },
+});

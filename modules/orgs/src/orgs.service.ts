@@ -1,13 +1,15 @@
 import { clearSessionsOrganization } from '@plinto/auth';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { CommonErrors, decodeCursor, encodeCursor, recordEvent, uuidv7, type Actor, type EntityManager } from '@plinto/kernel';
-import { stageLinks } from '@plinto/authz';
+import { CommonErrors, decodeCursor, encodeCursor, recordEvent, uuidv7, type ServiceContext } from '@plinto/kernel';
+import { engineOf, stageLinks } from '@plinto/authz';
 import { Organization } from './entities/org.entities';
 import { OrgsErrors } from './errors';
 import { insertMember } from './members.service';
 import { ORG_SLUG, orgSettingsSchema, type OrgDto, type OrgListItemDto, type OrgSettings } from './schemas';
-import { OWNER_ROLE, assertRoleExists, findOrgRow, findUser, inTransaction, lockOrganization, type OrgRow } from './store';
+import { OWNER_ROLE, assertRoleExists, findUser, inTransaction, lockOrganization, type OrgRow } from './store';
+import { assertCanCreateOrg, orgFor } from './access';
 import { countMembers, escapeLike } from './queries';
+import { OrgEvents } from './events';
 
 export function toOrgDto(row: OrgRow, memberCount: number): OrgDto {
   return {
@@ -41,11 +43,20 @@ export interface CreateOrgInput {
   name: string;
   slug?: string;
   settings?: Partial<OrgSettings>;
-  /** Who becomes owner; null creates an organization without members (tenant admins manage it). */
-  ownerId: string | null;
+  /** Who becomes owner (default: the calling user); API keys and operators may create one without members. */
+  ownerId?: string;
 }
 
-export async function createOrg(em: EntityManager, actor: Actor, tenantId: string, input: CreateOrgInput): Promise<OrgDto> {
+/**
+ * Creates an organization; its owner (by default the calling user) becomes its first member. See
+ * `assertCanCreateOrg` for who may. An API key or operator names the owner, or none.
+ */
+export async function createOrg(sc: ServiceContext, input: CreateOrgInput): Promise<OrgDto> {
+  await assertCanCreateOrg(sc, input.ownerId);
+  const { em, actor } = sc;
+  const engine = engineOf(sc);
+  const tenantId = sc.tenant.id;
+  const ownerId = input.ownerId ?? (sc.principal?.kind === 'user' ? sc.principal.id : null);
   const slug = input.slug ?? slugify(input.name);
   if (!ORG_SLUG.test(slug)) throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: 'slug', message: 'Give a slug: the name has no letters or digits to derive one from' }] });
   const settings = orgSettingsSchema.parse(input.settings ?? {});
@@ -55,20 +66,19 @@ export async function createOrg(em: EntityManager, actor: Actor, tenantId: strin
       const row = tx.create(Organization, { id: uuidv7(now.getTime()), tenantId, slug, name: input.name, settings, createdAt: now, updatedAt: now });
       await tx.flush();
       // No organization roles exist yet: the default role must be a tenant-wide one.
-      await assertRoleExists(tx, tenantId, row.id, settings.defaultRole, 'settings.defaultRole');
-      recordEvent(tx, actor, {
-        action: 'organization.created',
+      await assertRoleExists(tx, engine, tenantId, row.id, settings.defaultRole, 'settings.defaultRole');
+      recordEvent(tx, actor, OrgEvents.of('organization.created', {
         tenantId,
         organizationId: row.id,
         target: { type: 'organization', id: row.id },
-        data: { organizationId: row.id, slug, name: row.name, ownerId: input.ownerId },
-      });
-      if (input.ownerId) {
-        const owner = await findUser(tx, tenantId, input.ownerId);
+        data: { organizationId: row.id, slug, name: row.name, ownerId },
+      }));
+      if (ownerId) {
+        const owner = await findUser(tx, tenantId, ownerId);
         if (!owner) throw OrgsErrors.USER_NOT_FOUND({ fields: [{ path: 'ownerId', message: 'No such user in this tenant' }] });
-        await insertMember(tx, { org: row, user: owner, role: OWNER_ROLE, teamIds: [], via: 'created', actor });
+        await insertMember(tx, engine, { org: row, user: owner, role: OWNER_ROLE, teamIds: [], via: 'created', actor });
       }
-      return toOrgDto(row, input.ownerId ? 1 : 0);
+      return toOrgDto(row, ownerId ? 1 : 0);
     });
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw slugTaken();
@@ -76,15 +86,10 @@ export async function createOrg(em: EntityManager, actor: Actor, tenantId: strin
   }
 }
 
-export async function loadOrg(em: EntityManager, tenantId: string, orgId: string): Promise<OrgRow> {
-  const row = await findOrgRow(em, tenantId, orgId);
-  if (!row) throw OrgsErrors.ORGANIZATION_NOT_FOUND();
-  return row;
-}
-
-export async function getOrg(em: EntityManager, tenantId: string, orgId: string): Promise<OrgDto> {
-  const row = await loadOrg(em, tenantId, orgId);
-  return toOrgDto(row, await countMembers(em, row.id));
+/** Needs organizations:read in it. */
+export async function getOrg(sc: ServiceContext, orgId: string): Promise<OrgDto> {
+  const row = await orgFor(sc, orgId, 'organizations:read');
+  return toOrgDto(row, await countMembers(sc.em, row.id));
 }
 
 export interface UpdateOrgInput {
@@ -93,7 +98,12 @@ export interface UpdateOrgInput {
   settings?: Partial<OrgSettings>;
 }
 
-export async function updateOrg(em: EntityManager, actor: Actor, tenantId: string, orgId: string, patch: UpdateOrgInput): Promise<OrgDto> {
+/** Needs organizations:write in it. */
+export async function updateOrg(sc: ServiceContext, orgId: string, patch: UpdateOrgInput): Promise<OrgDto> {
+  await orgFor(sc, orgId, 'organizations:write');
+  const { em, actor } = sc;
+  const engine = engineOf(sc);
+  const tenantId = sc.tenant.id;
   try {
     return await em.transactional(async (tx) => {
       const row = await lockOrganization(tx, tenantId, orgId);
@@ -115,7 +125,7 @@ export async function updateOrg(em: EntityManager, actor: Actor, tenantId: strin
           next[key] = value;
           changes.push(`settings.${key}`);
         }
-        if (changes.includes('settings.defaultRole')) await assertRoleExists(tx, tenantId, row.id, next.defaultRole, 'settings.defaultRole');
+        if (changes.includes('settings.defaultRole')) await assertRoleExists(tx, engine, tenantId, row.id, next.defaultRole, 'settings.defaultRole');
         if (changes.includes('settings.memberLimit') && next.memberLimit !== null && next.memberLimit < members) {
           throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: 'settings.memberLimit', message: `The organization already has ${members} members` }] });
         }
@@ -123,13 +133,12 @@ export async function updateOrg(em: EntityManager, actor: Actor, tenantId: strin
       }
       if (changes.length > 0) {
         row.updatedAt = new Date();
-        recordEvent(tx, actor, {
-          action: 'organization.updated',
+        recordEvent(tx, actor, OrgEvents.of('organization.updated', {
           tenantId,
           organizationId: row.id,
           target: { type: 'organization', id: row.id },
           data: { organizationId: row.id, slug: row.slug, name: row.name, changes },
-        });
+        }));
       }
       await tx.flush();
       return toOrgDto(row, members);
@@ -141,20 +150,23 @@ export async function updateOrg(em: EntityManager, actor: Actor, tenantId: strin
 }
 
 /** Deletes the organization, its memberships and teams, and every link in its authorization domain. */
-export async function deleteOrg(em: EntityManager, actor: Actor, tenantId: string, orgId: string): Promise<{ id: string; deleted: true }> {
+export async function deleteOrg(sc: ServiceContext, orgId: string): Promise<{ id: string; deleted: true }> {
+  await orgFor(sc, orgId, 'organizations:delete');
+  const { em, actor } = sc;
+  const engine = engineOf(sc);
+  const tenantId = sc.tenant.id;
   return inTransaction(em, async (tx) => {
     const row = await lockOrganization(tx, tenantId, orgId);
-    recordEvent(tx, actor, {
-      action: 'organization.deleted',
+    recordEvent(tx, actor, OrgEvents.of('organization.deleted', {
       tenantId,
       organizationId: row.id,
       target: { type: 'organization', id: row.id },
       data: { organizationId: row.id, slug: row.slug, name: row.name },
-    });
+    }));
     // Teams reference their parents; clear those first so the cascade can take them in any order.
     await tx.execute('update teams set parent_id = null where organization_id = ?', [row.id]);
     await tx.execute('delete from organizations where id = ?', [row.id]);
-    await stageLinks(tx, tenantId, { removeDomains: [row.id] });
+    await stageLinks(tx, engine, tenantId, { removeDomains: [row.id] });
     await clearSessionsOrganization(tx, row.id);
     return { id: row.id, deleted: true as const };
   });
@@ -163,14 +175,24 @@ export async function deleteOrg(em: EntityManager, actor: Actor, tenantId: strin
 
 
 /**
- * Organizations newest first: every organization of the tenant (`all`), or those `userId` is a
- * member of. Each item carries `userId`'s role in it (null when not a member).
+ * Organizations newest first: every organization of the tenant for holders of organizations:read
+ * tenant-wide (unless they ask for their own only), else those the calling user is a member of.
+ * Each item carries the calling user's role in it (null when not a member).
  */
-export async function listOrgs(
-  em: EntityManager,
-  tenantId: string,
+export async function listOrgs(sc: ServiceContext, input: { limit: number; cursor?: string; search?: string; mine?: boolean }): Promise<{ items: OrgListItemDto[]; nextCursor: string | null }> {
+  if (!sc.principal) throw CommonErrors.UNAUTHENTICATED();
+  const userId = sc.principal.kind === 'user' ? sc.principal.id : null;
+  const all = !input.mine && (await sc.authz.can('organizations:read'));
+  if (!all && !userId) throw CommonErrors.FORBIDDEN({ details: { permission: 'organizations:read' } });
+  return queryOrgs(sc, { ...input, all, userId });
+}
+
+async function queryOrgs(
+  sc: ServiceContext,
   query: { all: boolean; userId: string | null; limit: number; cursor?: string; search?: string },
 ): Promise<{ items: OrgListItemDto[]; nextCursor: string | null }> {
+  const { em } = sc;
+  const tenantId = sc.tenant.id;
   const after = decodeCursor(query.cursor);
   const params: unknown[] = [query.userId, tenantId];
   let sql = `select o.*, m.role as member_role from organizations o

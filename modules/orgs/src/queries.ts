@@ -54,8 +54,15 @@ export async function getMember(em: EntityManager, organizationId: string, userI
 
 export const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+export interface MemberListQuery {
+  limit: number;
+  cursor?: string;
+  search?: string;
+  role?: string;
+}
+
 /** Members newest first, keyset-paginated, optionally by role or a substring of email / display name. */
-export async function listMembers(em: EntityManager, organizationId: string, query: { limit: number; cursor?: string; search?: string; role?: string }) {
+export async function listMemberRows(em: EntityManager, organizationId: string, query: MemberListQuery) {
   const after = decodeCursor(query.cursor);
   const params: unknown[] = [organizationId];
   let sql = `select ${MEMBER_COLUMNS} from organization_members m join users u on u.id = m.user_id where m.organization_id = ?`;

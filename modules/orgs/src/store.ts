@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import { isUuid, type EntityManager, type InferEntity } from '@plinto/kernel';
-import { findRoleInScope } from '@plinto/authz';
+import { findRoleInScope, type AuthzEngine } from '@plinto/authz';
 import { Organization, OrganizationMember } from './entities/org.entities';
 import { OrgsErrors } from './errors';
 import type { OrgSettings } from './schemas';
@@ -67,8 +67,8 @@ export async function findUser(em: EntityManager, tenantId: string, userId: stri
 }
 
 /** The role must be visible in the organization: tenant-wide, or the organization's own. */
-export async function assertRoleExists(em: EntityManager, tenantId: string, organizationId: string, role: string, field: string): Promise<void> {
-  if (!(await findRoleInScope(em, tenantId, organizationId, role))) {
+export async function assertRoleExists(em: EntityManager, engine: AuthzEngine, tenantId: string, organizationId: string, role: string, field: string): Promise<void> {
+  if (!(await findRoleInScope(em, engine, tenantId, organizationId, role))) {
     throw OrgsErrors.ROLE_NOT_FOUND({ message: `No role ${role} in this organization`, fields: [{ path: field, message: `No role ${role} in this organization` }] });
   }
 }

@@ -1,12 +1,14 @@
-import { decodeCursor, isUuid, toPage, recordEvent, uuidv7, type Actor, type EntityManager } from '@plinto/kernel';
-import { stageLinks } from '@plinto/authz';
+import { decodeCursor, isUuid, toPage, recordEvent, uuidv7, type ServiceContext } from '@plinto/kernel';
+import { engineOf, stageLinks } from '@plinto/authz';
 import { TeamMember } from './entities/org.entities';
 import { OrgsErrors } from './errors';
 import { teamMemberLink } from './authz-links';
 import { escapeLike } from './queries';
 import { findMemberRow, inTransaction, lockOrganization } from './store';
-import { loadTeam } from './teams.service';
+import { effectiveTeamRoles, loadTeam } from './teams.service';
+import { assertCanConfer, orgFor } from './access';
 import type { TeamMemberDto } from './schemas';
+import { OrgEvents } from './events';
 
 interface TeamMemberRaw {
   id: string;
@@ -27,8 +29,11 @@ const toDto = (row: TeamMemberRaw): TeamMemberDto => ({
 
 const SELECT = 'select t.id, t.team_id, t.user_id, t.created_at, u.email, u.display_name from team_members t join users u on u.id = t.user_id';
 
-export async function listTeamMembers(em: EntityManager, orgId: string, teamId: string, query: { limit: number; cursor?: string; search?: string }) {
-  const team = await loadTeam(em, orgId, teamId);
+/** Needs teams:read in the organization. */
+export async function listTeamMembers(sc: ServiceContext, orgId: string, teamId: string, query: { limit: number; cursor?: string; search?: string }) {
+  const { em } = sc;
+  const org = await orgFor(sc, orgId, 'teams:read');
+  const team = await loadTeam(em, org.id, teamId);
   const after = decodeCursor(query.cursor);
   const params: unknown[] = [team.id];
   let sql = `${SELECT} where t.team_id = ?`;
@@ -47,44 +52,59 @@ export async function listTeamMembers(em: EntityManager, orgId: string, teamId: 
   return toPage(rows, query.limit, toDto);
 }
 
+/** Joining or leaving a team gives or takes the team's roles (and its parents'): teams:write, and the caller must hold them. */
+async function teamAccessFor(sc: ServiceContext, orgId: string, teamId: string): Promise<string> {
+  const org = await orgFor(sc, orgId, 'teams:write');
+  await loadTeam(sc.em, org.id, teamId);
+  await assertCanConfer(sc, org.id, await effectiveTeamRoles(sc.em, org.id, teamId), 'teamId');
+  return org.id;
+}
+
 /** Puts a member of the organization in one of its teams; they then hold the team's (and its parents') roles. */
-export async function addTeamMember(em: EntityManager, actor: Actor, tenantId: string, orgId: string, teamId: string, userId: string): Promise<TeamMemberDto> {
+export async function addTeamMember(sc: ServiceContext, orgId: string, teamId: string, userId: string): Promise<TeamMemberDto> {
+  const checkedOrgId = await teamAccessFor(sc, orgId, teamId);
+  const { em, actor } = sc;
+  const engine = engineOf(sc);
+  const tenantId = sc.tenant.id;
   return inTransaction(em, async (tx) => {
-    const org = await lockOrganization(tx, tenantId, orgId);
+    const org = await lockOrganization(tx, tenantId, checkedOrgId);
     const team = await loadTeam(tx, org.id, teamId);
     if (!(await findMemberRow(tx, org.id, userId))) throw OrgsErrors.NOT_AN_ORGANIZATION_MEMBER({ fields: [{ path: 'userId', message: 'Add the user to the organization first' }] });
     if (await tx.findOne(TeamMember, { teamId: team.id, userId })) throw OrgsErrors.ALREADY_TEAM_MEMBER({ fields: [{ path: 'userId', message: 'Already in this team' }] });
     const now = new Date();
     tx.create(TeamMember, { id: uuidv7(now.getTime()), tenantId, organizationId: org.id, teamId: team.id, userId, createdAt: now });
     await tx.flush();
-    await stageLinks(tx, tenantId, { add: [teamMemberLink(org.id, userId, team.id)] });
-    recordEvent(tx, actor, {
-      action: 'team.member.added',
+    await stageLinks(tx, engine, tenantId, { add: [teamMemberLink(org.id, userId, team.id)] });
+    recordEvent(tx, actor, OrgEvents.of('team.member.added', {
       tenantId,
       organizationId: org.id,
       target: { type: 'user', id: userId },
       data: { organizationId: org.id, teamId: team.id, name: team.name, userId },
-    });
+    }));
     const rows: TeamMemberRaw[] = await tx.execute(`${SELECT} where t.team_id = ? and t.user_id = ?`, [team.id, userId]);
     return toDto(rows[0]!);
   });
 }
 
-export async function removeTeamMember(em: EntityManager, actor: Actor, tenantId: string, orgId: string, teamId: string, userId: string): Promise<TeamMemberDto> {
+/** Needs teams:write and to hold the roles the member loses with the team. */
+export async function removeTeamMember(sc: ServiceContext, orgId: string, teamId: string, userId: string): Promise<TeamMemberDto> {
+  const checkedOrgId = await teamAccessFor(sc, orgId, teamId);
+  const { em, actor } = sc;
+  const engine = engineOf(sc);
+  const tenantId = sc.tenant.id;
   return inTransaction(em, async (tx) => {
-    const org = await lockOrganization(tx, tenantId, orgId);
+    const org = await lockOrganization(tx, tenantId, checkedOrgId);
     const team = await loadTeam(tx, org.id, teamId);
     const rows: TeamMemberRaw[] = isUuid(userId) ? await tx.execute(`${SELECT} where t.team_id = ? and t.user_id = ?`, [team.id, userId]) : [];
     if (!rows[0]) throw OrgsErrors.TEAM_MEMBER_NOT_FOUND();
     await tx.nativeDelete(TeamMember, { teamId: team.id, userId });
-    await stageLinks(tx, tenantId, { remove: [teamMemberLink(org.id, userId, team.id)] });
-    recordEvent(tx, actor, {
-      action: 'team.member.removed',
+    await stageLinks(tx, engine, tenantId, { remove: [teamMemberLink(org.id, userId, team.id)] });
+    recordEvent(tx, actor, OrgEvents.of('team.member.removed', {
       tenantId,
       organizationId: org.id,
       target: { type: 'user', id: userId },
       data: { organizationId: org.id, teamId: team.id, name: team.name, userId },
-    });
+    }));
     return toDto(rows[0]);
   });
 }

@@ -1,11 +1,13 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { decodeCursor, encodeCursor, isUuid, recordEvent, uuidv7, type Actor, type EntityManager, type InferEntity } from '@plinto/kernel';
-import { stageLinks, type DomainLink } from '@plinto/authz';
+import { decodeCursor, encodeCursor, isUuid, recordEvent, uuidv7, type EntityManager, type InferEntity, type ServiceContext } from '@plinto/kernel';
+import { engineOf, stageLinks, type AuthzEngine, type DomainLink } from '@plinto/authz';
 import { Team, TeamMember } from './entities/org.entities';
 import { OrgsErrors } from './errors';
 import { MAX_TEAM_DEPTH, subTeamLink, teamMemberLink, teamRoleLink } from './authz-links';
 import { assertRoleExists, inTransaction, lockOrganization } from './store';
+import { assertCanConfer, assertRolesExist as assertInputRolesExist, orgFor } from './access';
 import type { TeamDto } from './schemas';
+import { OrgEvents } from './events';
 
 export type TeamRow = InferEntity<typeof Team>;
 
@@ -76,8 +78,8 @@ class TeamTree {
   }
 }
 
-async function assertRolesExist(em: EntityManager, tenantId: string, organizationId: string, roles: string[]): Promise<void> {
-  for (const [i, role] of roles.entries()) await assertRoleExists(em, tenantId, organizationId, role, `roles.${i}`);
+async function assertRolesExist(em: EntityManager, engine: AuthzEngine, tenantId: string, organizationId: string, roles: string[]): Promise<void> {
+  for (const [i, role] of roles.entries()) await assertRoleExists(em, engine, tenantId, organizationId, role, `roles.${i}`);
 }
 
 export interface CreateTeamInput {
@@ -87,10 +89,17 @@ export interface CreateTeamInput {
   roles?: string[];
 }
 
-export async function createTeam(em: EntityManager, actor: Actor, tenantId: string, orgId: string, input: CreateTeamInput): Promise<TeamDto> {
+/** Needs teams:write in the organization and to hold every role the team gives its members. */
+export async function createTeam(sc: ServiceContext, orgId: string, input: CreateTeamInput): Promise<TeamDto> {
+  const authorized = await orgFor(sc, orgId, 'teams:write');
+  await assertInputRolesExist(sc, authorized.id, input.roles ?? [], 'roles');
+  await assertCanConfer(sc, authorized.id, input.roles ?? [], 'roles');
+  const { em, actor } = sc;
+  const engine = engineOf(sc);
+  const tenantId = sc.tenant.id;
   return withNameCheck(() =>
     inTransaction(em, async (tx) => {
-      const org = await lockOrganization(tx, tenantId, orgId);
+      const org = await lockOrganization(tx, tenantId, authorized.id);
       const parentId = input.parentId ?? null;
       if (parentId) {
         const tree = await TeamTree.load(tx, org.id);
@@ -100,7 +109,7 @@ export async function createTeam(em: EntityManager, actor: Actor, tenantId: stri
         if (tree.depth(parentId) + 1 > MAX_TEAM_DEPTH) throw OrgsErrors.TEAM_TOO_DEEP({ fields: [{ path: 'parentId', message: `Teams nest at most ${MAX_TEAM_DEPTH} levels` }] });
       }
       const roles = [...new Set(input.roles ?? [])];
-      await assertRolesExist(tx, tenantId, org.id, roles);
+      await assertRolesExist(tx, engine, tenantId, org.id, roles);
       const now = new Date();
       const row = tx.create(Team, {
         id: uuidv7(now.getTime()),
@@ -114,29 +123,34 @@ export async function createTeam(em: EntityManager, actor: Actor, tenantId: stri
         updatedAt: now,
       });
       await tx.flush();
-      await stageLinks(tx, tenantId, { add: [...(parentId ? [subTeamLink(org.id, row.id, parentId)] : []), ...roles.map((r) => teamRoleLink(org.id, row.id, r))] });
-      recordEvent(tx, actor, {
-        action: 'team.created',
+      await stageLinks(tx, engine, tenantId, { add: [...(parentId ? [subTeamLink(org.id, row.id, parentId)] : []), ...roles.map((r) => teamRoleLink(org.id, row.id, r))] });
+      recordEvent(tx, actor, OrgEvents.of('team.created', {
         tenantId,
         organizationId: org.id,
         target: { type: 'team', id: row.id },
         data: { organizationId: org.id, teamId: row.id, name: row.name, parentId, roles },
-      });
+      }));
       return toTeamDto(row, 0);
     }),
   );
 }
 
-export async function getTeam(em: EntityManager, orgId: string, teamId: string): Promise<TeamDto> {
-  const row = await loadTeam(em, orgId, teamId);
-  return toTeamDto(row, await countTeamMembers(em, row.id));
+/** Needs teams:read in the organization. */
+export async function getTeam(sc: ServiceContext, orgId: string, teamId: string): Promise<TeamDto> {
+  const org = await orgFor(sc, orgId, 'teams:read');
+  const row = await loadTeam(sc.em, org.id, teamId);
+  return toTeamDto(row, await countTeamMembers(sc.em, row.id));
 }
 
-export async function listTeams(em: EntityManager, orgId: string, query: { limit: number; cursor?: string; parentId?: string }) {
+/** Needs teams:read in the organization. */
+export async function listTeams(sc: ServiceContext, orgId: string, query: { limit: number; cursor?: string; parentId?: string }) {
+  const { em } = sc;
+  const org = await orgFor(sc, orgId, 'teams:read');
+  const orgIdChecked = org.id;
   const after = decodeCursor(query.cursor);
   const rows = await em.find(
     Team,
-    { organizationId: orgId, ...(after ? { id: { $lt: after } } : {}), ...(query.parentId ? { parentId: query.parentId } : {}) },
+    { organizationId: orgIdChecked, ...(after ? { id: { $lt: after } } : {}), ...(query.parentId ? { parentId: query.parentId } : {}) },
     { orderBy: { id: 'desc' }, limit: query.limit + 1 },
   );
   const page = rows.slice(0, query.limit);
@@ -159,11 +173,28 @@ export interface UpdateTeamInput {
   roles?: string[];
 }
 
-/** Renames, moves (refusing cycles and trees deeper than MAX_TEAM_DEPTH), re-describes or re-roles a team. */
-export async function updateTeam(em: EntityManager, actor: Actor, tenantId: string, orgId: string, teamId: string, patch: UpdateTeamInput): Promise<TeamDto> {
+/**
+ * Renames, moves (refusing cycles and trees deeper than MAX_TEAM_DEPTH), re-describes or re-roles a
+ * team. Needs teams:write, and to hold what members would gain or lose: changed team roles, and the
+ * roles of the old and new parents when it moves.
+ */
+export async function updateTeam(sc: ServiceContext, orgId: string, teamId: string, patch: UpdateTeamInput): Promise<TeamDto> {
+  const authorized = await orgFor(sc, orgId, 'teams:write');
+  const team = await loadTeam(sc.em, authorized.id, teamId);
+  await assertInputRolesExist(sc, authorized.id, patch.roles ?? [], 'roles');
+  const changed = patch.roles ? [...patch.roles.filter((r) => !team.roles.includes(r)), ...team.roles.filter((r) => !patch.roles!.includes(r))] : [];
+  const moving = patch.parentId !== undefined && patch.parentId !== (team.parentId ?? null);
+  const viaParents = moving
+    ? [...(await effectiveTeamRoles(sc.em, authorized.id, team.parentId ?? null)), ...(await effectiveTeamRoles(sc.em, authorized.id, patch.parentId ?? null))]
+    : [];
+  await assertCanConfer(sc, authorized.id, changed, 'roles');
+  await assertCanConfer(sc, authorized.id, viaParents, 'parentId');
+  const { em, actor } = sc;
+  const engine = engineOf(sc);
+  const tenantId = sc.tenant.id;
   return withNameCheck(() =>
     inTransaction(em, async (tx) => {
-      const org = await lockOrganization(tx, tenantId, orgId);
+      const org = await lockOrganization(tx, tenantId, authorized.id);
       const row = await loadTeam(tx, org.id, teamId);
       const changes: string[] = [];
       const add: DomainLink[] = [];
@@ -201,7 +232,7 @@ export async function updateTeam(em: EntityManager, actor: Actor, tenantId: stri
       }
       if (patch.roles !== undefined) {
         const roles = [...new Set(patch.roles)];
-        await assertRolesExist(tx, tenantId, org.id, roles);
+        await assertRolesExist(tx, engine, tenantId, org.id, roles);
         const added = roles.filter((r) => !row.roles.includes(r));
         const removed = row.roles.filter((r) => !roles.includes(r));
         if (added.length > 0 || removed.length > 0) {
@@ -216,25 +247,33 @@ export async function updateTeam(em: EntityManager, actor: Actor, tenantId: stri
       if (changes.length > 0) {
         row.updatedAt = new Date();
         await tx.flush();
-        await stageLinks(tx, tenantId, { add, remove });
-        recordEvent(tx, actor, {
-          action: 'team.updated',
+        await stageLinks(tx, engine, tenantId, { add, remove });
+        recordEvent(tx, actor, OrgEvents.of('team.updated', {
           tenantId,
           organizationId: org.id,
           target: { type: 'team', id: row.id },
           data: { organizationId: org.id, teamId: row.id, name: row.name, changes, ...data },
-        });
+        }));
       }
       return toTeamDto(row, await countTeamMembers(tx, row.id));
     }),
   );
 }
 
-/** Deletes a team: its members leave it, and its sub-teams move up to its parent. */
-export async function deleteTeam(em: EntityManager, actor: Actor, tenantId: string, orgId: string, teamId: string): Promise<TeamDto> {
+/**
+ * Deletes a team: its members leave it, and its sub-teams move up to its parent. Needs teams:write
+ * and to hold the roles its members lose.
+ */
+export async function deleteTeam(sc: ServiceContext, orgId: string, teamId: string): Promise<TeamDto> {
+  const authorized = await orgFor(sc, orgId, 'teams:write');
+  await loadTeam(sc.em, authorized.id, teamId);
+  await assertCanConfer(sc, authorized.id, await effectiveTeamRoles(sc.em, authorized.id, teamId), 'teamId');
+  const { em, actor } = sc;
+  const engine = engineOf(sc);
+  const tenantId = sc.tenant.id;
   return withNameCheck(() =>
     inTransaction(em, async (tx) => {
-      const org = await lockOrganization(tx, tenantId, orgId);
+      const org = await lockOrganization(tx, tenantId, authorized.id);
       const row = await loadTeam(tx, org.id, teamId);
       const members = await tx.find(TeamMember, { teamId: row.id });
       const children = await tx.find(Team, { parentId: row.id });
@@ -251,14 +290,13 @@ export async function deleteTeam(em: EntityManager, actor: Actor, tenantId: stri
       const dto = toTeamDto(row, members.length);
       tx.remove(row);
       await tx.flush();
-      await stageLinks(tx, tenantId, { add, remove });
-      recordEvent(tx, actor, {
-        action: 'team.deleted',
+      await stageLinks(tx, engine, tenantId, { add, remove });
+      recordEvent(tx, actor, OrgEvents.of('team.deleted', {
         tenantId,
         organizationId: org.id,
         target: { type: 'team', id: row.id },
         data: { organizationId: org.id, teamId: row.id, name: row.name, movedTeamIds: children.map((c) => c.id) },
-      });
+      }));
       return dto;
     }),
   );

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { defineEventTypes } from '@plinto/kernel';
+import { defineEvents } from '@plinto/kernel';
 
 /** The events this module records (the action catalog, webhook event types). */
-defineEventTypes('tenants', {
+export const TenantEvents = defineEvents('tenants', {
   'tenant.created': { description: 'A tenant was created', data: z.object({ slug: z.string(), name: z.string() }) },
   'tenant.updated': {
     description: 'A tenant was renamed or its settings changed',

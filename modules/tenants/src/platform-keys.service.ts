@@ -1,5 +1,6 @@
 import { randomToken, recordEvent, sha256, uuidv7, SYSTEM_ACTOR, type EntityManager, type Principal } from '@plinto/kernel';
 import { PlatformApiKey } from './entities/tenant.entity';
+import { TenantEvents } from './events';
 
 const KEY_PREFIX = 'plk_';
 /** last_used_at is refreshed at most this often, so busy keys do not turn every call into a write. */
@@ -57,10 +58,9 @@ function insertKey(em: EntityManager, name: string, key: string): void {
     lastUsedAt: null,
     revokedAt: null,
   });
-  recordEvent(em, SYSTEM_ACTOR, {
-    action: 'platform_api_key.created',
+  recordEvent(em, SYSTEM_ACTOR, TenantEvents.of('platform_api_key.created', {
     tenantId: null,
     target: { type: 'platform_api_key', id },
     data: { name },
-  });
+  }));
 }

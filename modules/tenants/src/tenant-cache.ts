@@ -35,7 +35,8 @@ function cached(map: Map<string, Entry>, key: string, load: () => Promise<Tenant
   if (map.size >= MAX_ENTRIES) map.clear();
   const value = load();
   map.set(key, { at: now, value });
-  value.catch(() => map.delete(key));
+  // A miss is not remembered: a tenant created a moment later must be found at once.
+  value.then((tenant) => tenant ?? map.delete(key), () => map.delete(key));
   return value;
 }
 

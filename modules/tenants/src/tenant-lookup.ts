@@ -1,7 +1,7 @@
 import { isUuid, type EntityManager, type InferEntity, type TenantRef } from '@plinto/kernel';
 import { Tenant } from './entities/tenant.entity';
 
-export const toTenantRef = (row: InferEntity<typeof Tenant>): TenantRef => ({ id: row.id, slug: row.slug, name: row.name, status: row.status });
+export const toTenantRef = (row: InferEntity<typeof Tenant>): TenantRef => ({ id: row.id, slug: row.slug, name: row.name, status: row.status, settings: row.settings });
 
 export async function findTenantBySlug(em: EntityManager, slug: string): Promise<TenantRef | null> {
   const row = await em.findOne(Tenant, { slug }, { disableIdentityMap: true });

@@ -7,9 +7,11 @@ import {
   recordEvent,
   toPage,
   uuidv7,
+  requirePlatformOperator,
   type Actor,
   type EntityManager,
   type InferEntity,
+  type ServiceContext,
 } from '@plinto/kernel';
 import { Tenant } from './entities/tenant.entity';
 import { TenantErrors } from './errors';
@@ -43,13 +45,16 @@ async function loadTenant(em: EntityManager, idOrSlug: string): Promise<TenantRo
 }
 
 import { findTenantBySlug } from './tenant-lookup';
+import { TenantEvents } from './events';
 export { findTenantBySlug, findTenantById } from './tenant-lookup';
 
-export async function createTenant(
-  em: EntityManager,
-  actor: Actor,
-  input: { slug: string; name: string; settings?: TenantSettings },
-): Promise<TenantDto> {
+/** Platform operators create tenants. */
+export async function createTenant(sc: ServiceContext, input: { slug: string; name: string; settings?: TenantSettings }): Promise<TenantDto> {
+  requirePlatformOperator(sc);
+  return insertTenant(sc.em, sc.actor, input);
+}
+
+async function insertTenant(em: EntityManager, actor: Actor, input: { slug: string; name: string; settings?: TenantSettings }): Promise<TenantDto> {
   try {
     return await em.transactional(async (tx) => {
       const now = new Date();
@@ -63,12 +68,11 @@ export async function createTenant(
         updatedAt: now,
         disabledAt: null,
       });
-      recordEvent(tx, actor, {
-        action: 'tenant.created',
+      recordEvent(tx, actor, TenantEvents.of('tenant.created', {
         tenantId: row.id,
         target: { type: 'tenant', id: row.id },
         data: { slug: row.slug, name: row.name },
-      });
+      }));
       await tx.flush();
       return toTenantDto(row);
     });
@@ -80,10 +84,10 @@ export async function createTenant(
   }
 }
 
-export async function listTenants(
-  em: EntityManager,
-  query: { limit: number; cursor?: string; status?: 'active' | 'disabled'; search?: string },
-) {
+/** Platform operators list every tenant. */
+export async function listTenants(sc: ServiceContext, query: { limit: number; cursor?: string; status?: 'active' | 'disabled'; search?: string }) {
+  requirePlatformOperator(sc);
+  const { em } = sc;
   const after = decodeCursor(query.cursor);
   const rows = await em.find(
     Tenant,
@@ -99,19 +103,24 @@ export async function listTenants(
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function getTenant(em: EntityManager, idOrSlug: string): Promise<TenantDto> {
-  return toTenantDto(await loadTenant(em, idOrSlug));
+/** Platform operators read any tenant, by id or slug. */
+export async function getTenant(sc: ServiceContext, idOrSlug: string): Promise<TenantDto> {
+  requirePlatformOperator(sc);
+  return toTenantDto(await loadTenant(sc.em, idOrSlug));
 }
 
-export async function updateTenant(
-  em: EntityManager,
-  actor: Actor,
-  idOrSlug: string,
-  patch: { name?: string; settings?: TenantSettings },
-): Promise<TenantDto> {
+/** What an unauthenticated client may learn of the tenant it addresses. */
+export async function currentTenant(sc: ServiceContext): Promise<{ id: string; slug: string; name: string }> {
+  return { id: sc.tenant.id, slug: sc.tenant.slug, name: sc.tenant.name };
+}
+
+/** Platform operators rename a tenant or change its settings (merged). */
+export async function updateTenant(sc: ServiceContext, idOrSlug: string, patch: { name?: string; settings?: TenantSettings }): Promise<TenantDto> {
+  requirePlatformOperator(sc);
+  const { em, actor } = sc;
   return em.transactional(async (tx) => {
     const row = await loadTenant(tx, idOrSlug);
-    const changed: Record<string, unknown> = {};
+    const changed: Record<string, { from: unknown; to: unknown }> = {};
     if (patch.name !== undefined && patch.name !== row.name) {
       changed.name = { from: row.name, to: patch.name };
       row.name = patch.name;
@@ -126,12 +135,11 @@ export async function updateTenant(
     }
     if (Object.keys(changed).length > 0) {
       row.updatedAt = new Date();
-      recordEvent(tx, actor, {
-        action: 'tenant.updated',
+      recordEvent(tx, actor, TenantEvents.of('tenant.updated', {
         tenantId: row.id,
         target: { type: 'tenant', id: row.id },
         data: { changes: changed },
-      });
+      }));
     }
     await tx.flush();
     return toTenantDto(row);
@@ -139,12 +147,9 @@ export async function updateTenant(
 }
 
 /** Disables or re-enables a tenant. Idempotent: setting the current status changes nothing. */
-export async function setTenantStatus(
-  em: EntityManager,
-  actor: Actor,
-  idOrSlug: string,
-  status: 'active' | 'disabled',
-): Promise<TenantDto> {
+export async function setTenantStatus(sc: ServiceContext, idOrSlug: string, status: 'active' | 'disabled'): Promise<TenantDto> {
+  requirePlatformOperator(sc);
+  const { em, actor } = sc;
   return em.transactional(async (tx) => {
     const row = await loadTenant(tx, idOrSlug);
     if (row.status !== status) {
@@ -152,12 +157,11 @@ export async function setTenantStatus(
       row.status = status;
       row.updatedAt = now;
       row.disabledAt = status === 'disabled' ? now : null;
-      recordEvent(tx, actor, {
-        action: status === 'disabled' ? 'tenant.disabled' : 'tenant.enabled',
+      recordEvent(tx, actor, TenantEvents.of(status === 'disabled' ? 'tenant.disabled' : 'tenant.enabled', {
         tenantId: row.id,
         target: { type: 'tenant', id: row.id },
         data: { slug: row.slug },
-      });
+      }));
     }
     await tx.flush();
     return toTenantDto(row);
@@ -168,7 +172,7 @@ export async function setTenantStatus(
 export async function ensureDefaultTenant(em: EntityManager): Promise<void> {
   if (await findTenantBySlug(em, DEFAULT_TENANT_SLUG)) return;
   try {
-    await createTenant(em, { type: 'system', id: null }, { slug: DEFAULT_TENANT_SLUG, name: 'Default' });
+    await insertTenant(em, { type: 'system', id: null }, { slug: DEFAULT_TENANT_SLUG, name: 'Default' });
   } catch (error) {
     // A concurrent boot created it first.
     if (!(error instanceof Error && 'appCode' in error && error.appCode === 'TENANT_SLUG_TAKEN')) throw error;

@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSchemas, createOrm, kernelSchema, SYSTEM_ACTOR, type MikroORM } from '@plinto/kernel';
-import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
+import { composeSchemas, createOrm, kernelSchema, type MikroORM } from '@plinto/kernel';
+import { dropTestDatabases, operatorContext, testConfig } from '@plinto/kernel/testing';
 import { authenticatePlatformKey, createTenant, ensureBootstrapKey, ensureDefaultTenant, tenantsSchema } from '@plinto/tenants';
 
 let orm: MikroORM;
+let config: Awaited<ReturnType<typeof testConfig>>;
 beforeAll(async () => {
-  orm = await createOrm(await testConfig(), composeSchemas([kernelSchema, tenantsSchema]));
+  config = await testConfig();
+  orm = await createOrm(config, composeSchemas([kernelSchema, tenantsSchema]));
 });
+
+const asOperator = () => operatorContext({ em: orm.em.fork(), config, tenant: { id: '00000000-0000-7000-8000-000000000000', slug: 'default', name: 'Default', status: 'active', settings: {} } });
 afterAll(async () => {
   await orm.close();
   await dropTestDatabases();
@@ -45,10 +49,10 @@ describe('tenant bootstrap', () => {
 describe('tenant changes on the event spine', () => {
   it('write exactly one audit event and one outbox row in the same transaction; a refused change writes none', async () => {
     const before = await count('select count(*)::int as n from outbox');
-    const tenant = await createTenant(orm.em.fork(), SYSTEM_ACTOR, { slug: 'spine', name: 'Spine' });
+    const tenant = await createTenant(asOperator(), { slug: 'spine', name: 'Spine' });
     expect(await count(`select count(*)::int as n from audit_events where target_id = ?`, [tenant.id])).toBe(1);
     expect(await count('select count(*)::int as n from outbox')).toBe(before + 1);
-    await expect(createTenant(orm.em.fork(), SYSTEM_ACTOR, { slug: 'spine', name: 'Again' })).rejects.toMatchObject({ appCode: 'TENANT_SLUG_TAKEN' });
+    await expect(createTenant(asOperator(), { slug: 'spine', name: 'Again' })).rejects.toMatchObject({ appCode: 'TENANT_SLUG_TAKEN' });
     expect(await count('select count(*)::int as n from outbox')).toBe(before + 1);
     expect(await count(`select count(*)::int as n from audit_events where action = 'tenant.created' and data->>'slug' = 'spine'`)).toBe(1);
   });

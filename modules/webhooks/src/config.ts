@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostListSetting, readConfigSection, registerConfigSection, type Config } from '@plinto/kernel';
+import { hostListSetting, readConfigSection, type Config } from '@plinto/kernel';
 import { parseDuration, parseDurationList } from './duration';
 
 /** A duration setting (`250ms`, `5s`, `2h`; bare numbers are seconds), in milliseconds. */
@@ -53,6 +53,5 @@ export const webhookConfigSchema = z.object({
 
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 
-registerConfigSection('webhooks', webhookConfigSchema);
 
 export const webhookConfig = (config: Config): WebhookConfig => readConfigSection(config, webhookConfigSchema);

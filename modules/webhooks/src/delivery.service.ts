@@ -3,6 +3,7 @@ import { webhookConfig } from './config';
 import { signingSecrets } from './endpoints.service';
 import { webhookHeaders } from './signing';
 import { sendOutbound, type Resolver, type SendResult } from '@plinto/kernel';
+import { WebhookEvents } from './events';
 
 export type DeliveryOutcome =
   | { kind: 'skipped'; reason: 'missing' | 'settled' }
@@ -160,7 +161,7 @@ export async function deliverMessage(
       [endpoint.id],
     );
     if (health?.started) {
-      recordEvent(tx, SYSTEM_ACTOR, { ...base, action: 'webhook.endpoint.failing', data: { ...ref, responseStatus: result.status, error: result.error } });
+      recordEvent(tx, SYSTEM_ACTOR, WebhookEvents.of('webhook.endpoint.failing', { ...base,data: { ...ref, responseStatus: result.status, error: result.error } }));
     }
     const failingTooLong = health && Date.now() - new Date(health.failing_since).getTime() >= settings.WEBHOOK_DISABLE_AFTER;
     if (health?.enabled && (gone || failingTooLong)) {
@@ -169,19 +170,17 @@ export async function deliverMessage(
         `update webhook_endpoints set enabled = false, disabled_reason = ?, disabled_at = now(), updated_at = now() where id = ?`,
         [reason, endpoint.id],
       );
-      recordEvent(tx, SYSTEM_ACTOR, {
+      recordEvent(tx, SYSTEM_ACTOR, WebhookEvents.of('webhook.endpoint.disabled', {
         ...base,
-        action: 'webhook.endpoint.disabled',
         data: { ...ref, reason, failingSince: new Date(health.failing_since).toISOString() },
-      });
+      }));
     }
     if (status === 'failed') {
-      recordEvent(tx, SYSTEM_ACTOR, {
+      recordEvent(tx, SYSTEM_ACTOR, WebhookEvents.of('webhook.message.dead_lettered', {
         ...base,
-        action: 'webhook.message.dead_lettered',
         target: { type: 'webhook_message', id: message.id },
         data: { endpointId: endpoint.id, messageId: message.id, eventType: message.event_type, attempts: attempt },
-      });
+      }));
     }
     await tx.flush();
   });

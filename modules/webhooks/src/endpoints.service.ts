@@ -4,11 +4,12 @@ import {
   recordEvent,
   toPage,
   uuidv7,
-  type Actor,
   type Config,
   type EntityManager,
   type InferEntity,
+  type ServiceContext,
 } from '@plinto/kernel';
+import { endpointFor } from './access';
 import { WebhookEndpoint } from './entities/webhook.entities';
 import { WebhookErrors } from './errors';
 import { webhookConfig } from './config';
@@ -16,6 +17,7 @@ import { secretBox } from './secrets';
 import { generateSecret } from './signing';
 import { checkUrlShape, DestinationRefused } from '@plinto/kernel';
 import type { EndpointDto } from './webhook.schemas';
+import { WebhookEvents } from './events';
 
 export type EndpointRow = InferEntity<typeof WebhookEndpoint>;
 
@@ -120,7 +122,11 @@ async function inExistingOrganization<T>(work: Promise<T>): Promise<T> {
 
 const dedupe = (types: string[]) => [...new Set(types)].sort();
 
-export async function createEndpoint(em: EntityManager, config: Config, actor: Actor, tenantId: string, input: EndpointInput) {
+/** Needs webhooks:write where it delivers (tenant-wide, or in its organization). */
+export async function createEndpoint(sc: ServiceContext, input: EndpointInput) {
+  await sc.authz.require('webhooks:write', { organizationId: input.organizationId });
+  const { em, config, actor } = sc;
+  const tenantId = sc.tenant.id;
   assertDeliverableUrl(config, input.url);
   const secret = input.secret ?? generateSecret();
   return inExistingOrganization(em.transactional(async (tx) => {
@@ -147,19 +153,22 @@ export async function createEndpoint(em: EntityManager, config: Config, actor: A
       createdAt: now,
       updatedAt: now,
     });
-    recordEvent(tx, actor, {
-      action: 'webhook.endpoint.created',
+    recordEvent(tx, actor, WebhookEvents.of('webhook.endpoint.created', {
       tenantId,
       organizationId: row.organizationId,
       target: { type: 'webhook_endpoint', id: row.id },
       data: { endpointId: row.id, url: row.url },
-    });
+    }));
     await tx.flush();
     return { ...toEndpointDto(row, now), secret };
   }));
 }
 
-export async function listEndpoints(em: EntityManager, tenantId: string, query: { limit: number; cursor?: string; enabled?: boolean }) {
+/** Needs webhooks:read tenant-wide. */
+export async function listEndpoints(sc: ServiceContext, query: { limit: number; cursor?: string; enabled?: boolean }) {
+  await sc.authz.require('webhooks:read');
+  const { em } = sc;
+  const tenantId = sc.tenant.id;
   const after = decodeCursor(query.cursor);
   const rows = await em.find(
     WebhookEndpoint,
@@ -170,21 +179,19 @@ export async function listEndpoints(em: EntityManager, tenantId: string, query: 
   return toPage(rows, query.limit, (row) => toEndpointDto(row, new Date(), stats.get(row.id)));
 }
 
-export async function getEndpoint(em: EntityManager, tenantId: string, id: string): Promise<EndpointDto> {
-  return withStats(em, await loadEndpoint(em, tenantId, id));
+/** Needs webhooks:read where it delivers. */
+export async function getEndpoint(sc: ServiceContext, id: string): Promise<EndpointDto> {
+  return withStats(sc.em, await endpointFor(sc, sc.em, id, 'webhooks:read'));
 }
 
-export async function updateEndpoint(
-  em: EntityManager,
-  config: Config,
-  actor: Actor,
-  tenantId: string,
-  id: string,
-  patch: Omit<Partial<EndpointInput>, 'secret'>,
-): Promise<EndpointDto> {
+/** Needs webhooks:write where it delivers now (and where it would deliver, when moved). */
+export async function updateEndpoint(sc: ServiceContext, id: string, patch: Omit<Partial<EndpointInput>, 'secret'>): Promise<EndpointDto> {
+  const { em, config, actor } = sc;
+  const tenantId = sc.tenant.id;
+  if (patch.organizationId !== undefined) await sc.authz.require('webhooks:write', { organizationId: patch.organizationId });
   if (patch.url !== undefined) assertDeliverableUrl(config, patch.url);
   return inExistingOrganization(em.transactional(async (tx) => {
-    const row = await loadEndpoint(tx, tenantId, id);
+    const row = await endpointFor(sc, tx, id, 'webhooks:write');
     const now = new Date();
     const changes: string[] = [];
     const set = <K extends keyof EndpointRow>(key: K, value: EndpointRow[K] | undefined) => {
@@ -204,22 +211,20 @@ export async function updateEndpoint(
       row.disabledAt = patch.enabled ? null : now;
       // Enabling starts a clean slate: the failure streak that disabled it is over.
       if (patch.enabled) Object.assign(row, { failingSince: null, consecutiveFailures: 0 });
-      recordEvent(tx, actor, {
-        action: patch.enabled ? 'webhook.endpoint.enabled' : 'webhook.endpoint.disabled',
+      recordEvent(tx, actor, WebhookEvents.of(patch.enabled ? 'webhook.endpoint.enabled' : 'webhook.endpoint.disabled', {
         tenantId,
         organizationId: row.organizationId,
         target,
         data: { endpointId: row.id, url: row.url, ...(patch.enabled ? {} : { reason: 'manual', failingSince: null }) },
-      });
+      }));
     }
     if (changes.length > 0) {
-      recordEvent(tx, actor, {
-        action: 'webhook.endpoint.updated',
+      recordEvent(tx, actor, WebhookEvents.of('webhook.endpoint.updated', {
         tenantId,
         organizationId: row.organizationId,
         target,
         data: { endpointId: row.id, url: row.url, changes },
-      });
+      }));
     }
     row.updatedAt = now;
     await tx.flush();
@@ -227,16 +232,18 @@ export async function updateEndpoint(
   }));
 }
 
-export async function deleteEndpoint(em: EntityManager, actor: Actor, tenantId: string, id: string): Promise<{ id: string; deleted: true }> {
+/** Needs webhooks:write where it delivers. */
+export async function deleteEndpoint(sc: ServiceContext, id: string): Promise<{ id: string; deleted: true }> {
+  const { em, actor } = sc;
+  const tenantId = sc.tenant.id;
   return em.transactional(async (tx) => {
-    const row = await loadEndpoint(tx, tenantId, id);
-    recordEvent(tx, actor, {
-      action: 'webhook.endpoint.deleted',
+    const row = await endpointFor(sc, tx, id, 'webhooks:write');
+    recordEvent(tx, actor, WebhookEvents.of('webhook.endpoint.deleted', {
       tenantId,
       organizationId: row.organizationId,
       target: { type: 'webhook_endpoint', id: row.id },
       data: { endpointId: row.id, url: row.url },
-    });
+    }));
     tx.remove(row);
     await tx.flush();
     return { id, deleted: true as const };
@@ -247,30 +254,24 @@ export async function deleteEndpoint(em: EntityManager, actor: Actor, tenantId: 
  * Replaces the signing secret. The old one keeps signing (a second `v1,` signature) until the
  * overlap ends, so receivers can switch at their own pace; `overlapMs: 0` revokes it at once.
  */
-export async function rotateSecret(
-  em: EntityManager,
-  config: Config,
-  actor: Actor,
-  tenantId: string,
-  id: string,
-  input: { overlapSeconds?: number; secret?: string },
-) {
+export async function rotateSecret(sc: ServiceContext, id: string, input: { overlapSeconds?: number; secret?: string }) {
+  const { em, config, actor } = sc;
+  const tenantId = sc.tenant.id;
   const overlapMs = input.overlapSeconds !== undefined ? input.overlapSeconds * 1000 : webhookConfig(config).WEBHOOK_ROTATION_OVERLAP;
   const secret = input.secret ?? generateSecret();
   return em.transactional(async (tx) => {
-    const row = await loadEndpoint(tx, tenantId, id);
+    const row = await endpointFor(sc, tx, id, 'webhooks:write');
     const now = new Date();
     row.previousSecretSealed = overlapMs > 0 ? row.secretSealed : null;
     row.previousSecretExpiresAt = overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null;
     row.secretSealed = secretBox(config).seal(secret);
     row.updatedAt = now;
-    recordEvent(tx, actor, {
-      action: 'webhook.endpoint.secret_rotated',
+    recordEvent(tx, actor, WebhookEvents.of('webhook.endpoint.secret_rotated', {
       tenantId,
       organizationId: row.organizationId,
       target: { type: 'webhook_endpoint', id: row.id },
       data: { endpointId: row.id, url: row.url, previousSecretExpiresAt: iso(row.previousSecretExpiresAt) },
-    });
+    }));
     await tx.flush();
     return { ...(await withStats(tx, row)), secret };
   });

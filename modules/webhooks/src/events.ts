@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEventTypes } from '@plinto/kernel';
+import { defineEvents } from '@plinto/kernel';
 
 /** What each webhook delivery's body looks like (Standard Webhooks: `type`, `timestamp`, `data`). */
 const payloadShape = z.object({
@@ -19,7 +19,7 @@ export const webhookPayloadJsonSchema = () => z.toJSONSchema(payloadShape, { io:
 
 const endpointRef = z.object({ endpointId: z.uuid(), url: z.string() });
 
-defineEventTypes('webhooks', {
+export const WebhookEvents = defineEvents('webhooks', {
   'webhook.endpoint.created': { description: 'A webhook endpoint was created', data: endpointRef },
   'webhook.endpoint.updated': { description: 'A webhook endpoint was changed', data: endpointRef.extend({ changes: z.array(z.string()) }) },
   'webhook.endpoint.deleted': { description: 'A webhook endpoint was deleted', data: endpointRef },

@@ -1,11 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
-import { decodeCursor, recordEvent, toPage, uuidv7, type Actor, type Config, type EntityManager, type InferEntity } from '@plinto/kernel';
+import { decodeCursor, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity, type ServiceContext } from '@plinto/kernel';
 import { WebhookAttempt, WebhookMessage } from './entities/webhook.entities';
 import { WebhookErrors } from './errors';
-import { loadEndpoint } from './endpoints.service';
+import { endpointFor } from './access';
 import { queueDeliveries } from './outbox';
 import { webhookConfig } from './config';
 import type { MessageDto } from './webhook.schemas';
+import { WebhookEvents } from './events';
 
 type MessageRow = InferEntity<typeof WebhookMessage>;
 type AttemptRow = InferEntity<typeof WebhookAttempt>;
@@ -54,13 +55,15 @@ async function withAttempts(em: EntityManager, rows: MessageRow[], limit: number
   return toPage(rows, limit, (row) => toMessageDto(row, byMessage.get(row.id) ?? []));
 }
 
+/** An endpoint's messages with their attempts; needs webhooks:read where it delivers. */
 export async function listEndpointMessages(
-  em: EntityManager,
-  tenantId: string,
+  sc: ServiceContext,
   endpointId: string,
   query: { limit: number; cursor?: string; status?: MessageRow['status']; eventType?: string },
 ) {
-  await loadEndpoint(em, tenantId, endpointId);
+  const { em } = sc;
+  const tenantId = sc.tenant.id;
+  await endpointFor(sc, em, endpointId, 'webhooks:read');
   const after = decodeCursor(query.cursor);
   const rows = await em.find(
     WebhookMessage,
@@ -77,11 +80,10 @@ export async function listEndpointMessages(
 }
 
 /** Dead letters: messages that exhausted their retries (or whose endpoint was disabled), newest first. */
-export async function listDeadLetters(
-  em: EntityManager,
-  tenantId: string,
-  query: { limit: number; cursor?: string; endpointId?: string; since?: string },
-) {
+export async function listDeadLetters(sc: ServiceContext, query: { limit: number; cursor?: string; endpointId?: string; since?: string }) {
+  await sc.authz.require('webhooks:read');
+  const { em } = sc;
+  const tenantId = sc.tenant.id;
   const after = decodeCursor(query.cursor);
   const rows = await em.find(
     WebhookMessage,
@@ -104,47 +106,48 @@ async function loadMessage(em: EntityManager, tenantId: string, id: string, forU
   return row;
 }
 
-export async function getMessage(em: EntityManager, tenantId: string, id: string): Promise<MessageDto> {
-  const row = await loadMessage(em, tenantId, id);
-  return (await withAttempts(em, [row], 1)).items[0]!;
+/** Needs webhooks:read where its endpoint delivers. */
+export async function getMessage(sc: ServiceContext, id: string): Promise<MessageDto> {
+  const row = await loadMessage(sc.em, sc.tenant.id, id);
+  await endpointFor(sc, sc.em, row.endpointId, 'webhooks:read');
+  return messageDto(sc.em, row);
 }
 
+const messageDto = async (em: EntityManager, row: MessageRow): Promise<MessageDto> => (await withAttempts(em, [row], 1)).items[0]!;
+
 /** Sends any past message again (delivered or dead), with a fresh retry schedule and the same webhook-id. */
-export async function replayMessage(em: EntityManager, config: Config, actor: Actor, tenantId: string, id: string): Promise<MessageDto> {
+export async function replayMessage(sc: ServiceContext, id: string): Promise<MessageDto> {
+  const { em, config, actor } = sc;
+  const tenantId = sc.tenant.id;
   const firstDelay = webhookConfig(config).WEBHOOK_RETRY_SCHEDULE[0] ?? 0;
   await em.transactional(async (tx) => {
     const row = await loadMessage(tx, tenantId, id, true);
+    const endpoint = await endpointFor(sc, tx, row.endpointId, 'webhooks:write');
     if (row.status === 'pending' || row.status === 'delivering') throw WebhookErrors.WEBHOOK_MESSAGE_IN_FLIGHT();
-    const endpoint = await loadEndpoint(tx, tenantId, row.endpointId);
     if (!endpoint.enabled) throw WebhookErrors.WEBHOOK_ENDPOINT_DISABLED();
     const availableAt = new Date(Date.now() + firstDelay);
     Object.assign(row, { status: 'pending', trigger: 'replay', roundAttempts: 0, nextAttemptAt: availableAt, failedAt: null, updatedAt: new Date() });
     await tx.flush();
     await queueDeliveries(tx, [{ messageId: row.id, tenantId }], availableAt);
-    recordEvent(tx, actor, {
-      action: 'webhook.message.replayed',
+    recordEvent(tx, actor, WebhookEvents.of('webhook.message.replayed', {
       tenantId,
       organizationId: endpoint.organizationId,
       target: { type: 'webhook_message', id: row.id },
       data: { endpointId: endpoint.id, messageIds: [row.id], count: 1 },
-    });
+    }));
     await tx.flush();
   });
-  return getMessage(em.fork(), tenantId, id);
+  const fresh = em.fork();
+  return messageDto(fresh, await loadMessage(fresh, tenantId, id));
 }
 
 /** Replays every dead letter of an endpoint created at or after `since`. */
-export async function recoverEndpoint(
-  em: EntityManager,
-  config: Config,
-  actor: Actor,
-  tenantId: string,
-  endpointId: string,
-  input: { since: string; until?: string },
-): Promise<{ count: number }> {
+export async function recoverEndpoint(sc: ServiceContext, endpointId: string, input: { since: string; until?: string }): Promise<{ count: number }> {
+  const { em, config, actor } = sc;
+  const tenantId = sc.tenant.id;
   const firstDelay = webhookConfig(config).WEBHOOK_RETRY_SCHEDULE[0] ?? 0;
   return em.transactional(async (tx) => {
-    const endpoint = await loadEndpoint(tx, tenantId, endpointId);
+    const endpoint = await endpointFor(sc, tx, endpointId, 'webhooks:write');
     if (!endpoint.enabled) throw WebhookErrors.WEBHOOK_ENDPOINT_DISABLED();
     const availableAt = new Date(Date.now() + firstDelay);
     const rows: { id: string }[] = await tx.execute(
@@ -155,30 +158,24 @@ export async function recoverEndpoint(
       [availableAt, tenantId, endpointId, new Date(input.since), input.until ? new Date(input.until) : new Date()],
     );
     await queueDeliveries(tx, rows.map((r) => ({ messageId: r.id, tenantId })), availableAt);
-    recordEvent(tx, actor, {
-      action: 'webhook.message.replayed',
+    recordEvent(tx, actor, WebhookEvents.of('webhook.message.replayed', {
       tenantId,
       organizationId: endpoint.organizationId,
       target: { type: 'webhook_endpoint', id: endpoint.id },
       data: { endpointId: endpoint.id, count: rows.length, since: input.since },
-    });
+    }));
     await tx.flush();
     return { count: rows.length };
   });
 }
 
 /** Queues a message of `eventType` (default `webhook.test`) to one endpoint, to check it end to end. */
-export async function sendTestMessage(
-  em: EntityManager,
-  config: Config,
-  actor: Actor,
-  tenantId: string,
-  endpointId: string,
-  input: { eventType?: string; data?: Record<string, unknown> },
-): Promise<MessageDto> {
+export async function sendTestMessage(sc: ServiceContext, endpointId: string, input: { eventType?: string; data?: Record<string, unknown> }): Promise<MessageDto> {
+  const { em, config, actor } = sc;
+  const tenantId = sc.tenant.id;
   const firstDelay = webhookConfig(config).WEBHOOK_RETRY_SCHEDULE[0] ?? 0;
   const id = await em.transactional(async (tx) => {
-    const endpoint = await loadEndpoint(tx, tenantId, endpointId);
+    const endpoint = await endpointFor(sc, tx, endpointId, 'webhooks:write');
     if (!endpoint.enabled) throw WebhookErrors.WEBHOOK_ENDPOINT_DISABLED();
     const now = new Date();
     const messageId = uuidv7(now.getTime());
@@ -217,15 +214,15 @@ export async function sendTestMessage(
     });
     await tx.flush();
     await queueDeliveries(tx, [{ messageId, tenantId }], availableAt);
-    recordEvent(tx, actor, {
-      action: 'webhook.endpoint.tested',
+    recordEvent(tx, actor, WebhookEvents.of('webhook.endpoint.tested', {
       tenantId,
       organizationId: endpoint.organizationId,
       target: { type: 'webhook_endpoint', id: endpoint.id },
       data: { endpointId: endpoint.id, url: endpoint.url, messageId, eventType: type },
-    });
+    }));
     await tx.flush();
     return messageId;
   });
-  return getMessage(em.fork(), tenantId, id);
+  const fresh = em.fork();
+  return messageDto(fresh, await loadMessage(fresh, tenantId, id));
 }

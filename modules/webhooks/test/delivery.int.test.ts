@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { composeSchemas, createLogger, createOrm, kernelSchema, SYSTEM_ACTOR, uuidv7, type MikroORM, type Resolver } from '@plinto/kernel';
-import { dropTestDatabases, testConfig } from '@plinto/kernel/testing';
+import { composeSchemas, createLogger, createOrm, kernelSchema, uuidv7, type MikroORM, type Resolver } from '@plinto/kernel';
+import { dropTestDatabases, operatorContext, testConfig } from '@plinto/kernel/testing';
 import { createEndpoint, deliverMessage, sendTestMessage, webhooksSchema } from '../src';
 
 /**
@@ -33,8 +33,9 @@ describe('deliverMessage: SSRF at delivery time', () => {
     ['hooks3.customer.example', 'fd00:ec2::254', 'metadata'],
   ])('%s resolving to %s is refused (%s), logged, and retried on schedule', async (host, address, cls) => {
     const resolver: Resolver = async () => [{ address, family: address.includes(':') ? 6 : 4 }];
-    const endpoint = await createEndpoint(orm.em.fork(), config, SYSTEM_ACTOR, tenantId, { url: `https://${host}/hooks` });
-    const message = await sendTestMessage(orm.em.fork(), config, SYSTEM_ACTOR, tenantId, endpoint.id, {});
+    const asOperator = () => operatorContext({ em: orm.em.fork(), config, tenant: { id: tenantId, slug: 'wh-int', name: 'wh-int', status: 'active', settings: {} } });
+    const endpoint = await createEndpoint(asOperator(), { url: `https://${host}/hooks` });
+    const message = await sendTestMessage(asOperator(), endpoint.id, {});
     connect.mockClear();
 
     const outcome = await deliverMessage(orm, config, message.id, { resolver });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@plinto/kernel';
+import { webhookConfigSchema } from '../src/config';
 import { parseDuration, parseDurationList } from '../src/duration';
 import { matchesFilters } from '../src/fanout.service';
 import { nextDelay, withJitter } from '../src/delivery.service';
@@ -23,7 +24,7 @@ describe('webhook settings', () => {
     expect(defaults.WEBHOOK_ALLOWED_HOSTS).toEqual([]);
     const custom = webhookConfig(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,50ms,100ms', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1, LocalHost', WEBHOOK_TIMEOUT: '2s' }));
     expect(custom).toMatchObject({ WEBHOOK_RETRY_SCHEDULE: [0, 50, 100], WEBHOOK_ALLOWED_HOSTS: ['127.0.0.1', 'localhost'], WEBHOOK_TIMEOUT: 2000 });
-    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,often' })).toThrow(/WEBHOOK_RETRY_SCHEDULE/);
+    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '0,often' }, [webhookConfigSchema])).toThrow(/WEBHOOK_RETRY_SCHEDULE/);
   });
 });
 

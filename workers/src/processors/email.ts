@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { EmailQueue, emailConfigSchema, readConfigSection, type Config, type Logger, type MikroORM } from '@plinto/kernel';
-import { getTenant } from '@plinto/tenants';
+import { EmailQueue, emailConfigSchema, emailTenantSettings, readConfigSection, tenantSection, type Config, type Logger, type MikroORM, type TenantRef } from '@plinto/kernel';
+import { findTenantById } from '@plinto/tenants';
 import { renderEmail } from './email/templates';
 
 /**
@@ -32,11 +32,11 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
   deps.onClose?.(() => transport?.close());
 
   // Tenants' sender names change rarely; a burst of invitations should not look one up per message.
-  const tenants = new Map<string, { at: number; tenant: Promise<Awaited<ReturnType<typeof getTenant>>> }>();
+  const tenants = new Map<string, { at: number; tenant: Promise<TenantRef | null> }>();
   const tenantOf = (id: string) => {
     const hit = tenants.get(id);
     if (hit && hit.at > Date.now() - TENANT_TTL_MS) return hit.tenant;
-    const tenant = getTenant(deps.orm.em.fork(), id);
+    const tenant = findTenantById(deps.orm.em.fork(), id);
     tenants.set(id, { at: Date.now(), tenant });
     tenant.catch(() => tenants.delete(id));
     return tenant;
@@ -47,7 +47,8 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
   return async (job: Job): Promise<{ messageId: string | null }> => {
     const message = EmailQueue.payload.parse(job.data);
     const tenant = await tenantOf(message.tenantId);
-    const appName = tenant.settings.emailSenderName ?? tenant.name;
+    if (!tenant) throw new Error(`No tenant ${message.tenantId} for an email`);
+    const appName = tenantSection(tenant, emailTenantSettings).emailSenderName ?? tenant.name;
     const rendered = renderEmail(message, appName);
     const meta = { jobId: job.id, template: message.template, tenantId: message.tenantId, attempt: job.attemptsMade + 1 };
     let messageId: string | null = null;

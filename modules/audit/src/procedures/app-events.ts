@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditActor, protectedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { appAction, dataSchemaSpec } from '../audit.schemas';
 import { appendAppEvent, declareAppEventSchema, listAppEventSchemas } from '../app-events.service';
 
@@ -14,8 +14,9 @@ const schemaOutput = z
   })
   .meta({ id: 'AuditEventSchema' });
 
-export const declareSchemaProcedure = protectedProcedure('audit:write')
+export const declareSchemaProcedure = procedure
   .meta({
+    permission: 'audit:write',
     openapi: {
       method: 'POST',
       path: '/audit-logs/schemas',
@@ -26,16 +27,17 @@ export const declareSchemaProcedure = protectedProcedure('audit:write')
   })
   .input(z.object({ action: appAction, description: z.string().max(500).optional(), dataSchema: dataSchemaSpec }))
   .output(schemaOutput)
-  .mutation(({ ctx, input }) => declareAppEventSchema(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input));
+  .mutation(({ ctx, input }) => declareAppEventSchema(ctx.sc, input));
 
-export const listSchemasProcedure = protectedProcedure('audit:read')
-  .meta({ openapi: { method: 'GET', path: '/audit-logs/schemas', tags: ['audit'], summary: 'Declared application event types', protect: true } })
+export const listSchemasProcedure = procedure
+  .meta({ permission: 'audit:read', openapi: { method: 'GET', path: '/audit-logs/schemas', tags: ['audit'], summary: 'Declared application event types', protect: true } })
   .input(z.object({}).optional())
   .output(z.object({ items: z.array(schemaOutput) }))
-  .query(async ({ ctx }) => ({ items: await listAppEventSchemas(ctx.em, ctx.tenant.id) }));
+  .query(({ ctx }) => listAppEventSchemas(ctx.sc));
 
-export const appendEventProcedure = protectedProcedure('audit:write')
+export const appendEventProcedure = procedure
   .meta({
+    permission: 'audit:write',
     openapi: {
       method: 'POST',
       path: '/audit-logs/events',
@@ -56,4 +58,4 @@ export const appendEventProcedure = protectedProcedure('audit:write')
     }),
   )
   .output(z.object({ id: z.uuid() }))
-  .mutation(({ ctx, input }) => appendAppEvent(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input));
+  .mutation(({ ctx, input }) => appendAppEvent(ctx.sc, input));

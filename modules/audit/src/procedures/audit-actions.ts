@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { authedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { listActions } from '../actions';
 
-export const auditActionsProcedure = authedProcedure
+export const auditActionsProcedure = procedure
   .meta({
+    access: 'self',
     openapi: {
       method: 'GET',
       path: '/audit-logs/actions/list',
@@ -18,4 +19,4 @@ export const auditActionsProcedure = authedProcedure
       items: z.array(z.object({ action: z.string(), description: z.string(), source: z.enum(['plinto', 'app']), module: z.string().nullable() })),
     }),
   )
-  .query(async ({ ctx }) => listActions(ctx.em, (await ctx.resolveTenant()).id));
+  .query(({ ctx }) => listActions(ctx.sc));

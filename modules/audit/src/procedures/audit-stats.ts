@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { authedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { auditFilterInput } from '../audit.schemas';
-import { auditStats } from '../stats.service';
-import { resolveScope } from '../scope';
+import { getAuditStats } from '../audit.service';
 
 const count = z.number().int();
 
-export const auditStatsProcedure = authedProcedure
+export const auditStatsProcedure = procedure
   .meta({
     permission: 'audit:read',
     openapi: {
@@ -30,4 +29,4 @@ export const auditStatsProcedure = authedProcedure
       topIps: z.array(z.object({ ip: z.string(), count })),
     }),
   )
-  .query(async ({ ctx, input }) => auditStats(ctx.em, await resolveScope(ctx, input.organizationId), input));
+  .query(({ ctx, input }) => getAuditStats(ctx.sc, input));

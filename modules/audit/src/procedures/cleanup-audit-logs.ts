@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { protectedProcedure } from '@plinto/kernel';
-import { applyRetention } from '../retention.service';
-import { auditConfig } from '../config';
+import { procedure } from '@plinto/kernel';
+import { cleanupAuditLogs } from '../audit.service';
 
-export const cleanupAuditLogsProcedure = protectedProcedure('audit:manage')
+export const cleanupAuditLogsProcedure = procedure
   .meta({
+    permission: 'audit:manage',
     openapi: {
       method: 'DELETE',
       path: '/audit-logs/cleanup',
@@ -15,6 +15,4 @@ export const cleanupAuditLogsProcedure = protectedProcedure('audit:manage')
   })
   .input(z.object({}).optional())
   .output(z.object({ deletedRows: z.number().int(), checkpoints: z.number().int(), droppedPartitions: z.array(z.string()) }))
-  .mutation(({ ctx }) =>
-    applyRetention(ctx.em, { defaultDays: auditConfig(ctx.config).AUDIT_LOG_RETENTION_DAYS, onlyTenant: ctx.tenant.id, logger: ctx.logger }),
-  );
+  .mutation(({ ctx }) => cleanupAuditLogs(ctx.sc));

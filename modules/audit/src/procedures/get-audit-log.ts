@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { authedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { auditEventOutput } from '../audit.schemas';
-import { getAuditEvent } from '../query.service';
-import { resolveScope } from '../scope';
+import { getAuditLog } from '../audit.service';
 
-export const getAuditLogProcedure = authedProcedure
+export const getAuditLogProcedure = procedure
   .meta({
     permission: 'audit:read',
     openapi: { method: 'GET', path: '/audit-logs/{id}', tags: ['audit'], summary: 'One audit event', protect: true },
   })
   .input(z.object({ id: z.uuid(), organizationId: z.uuid().optional() }))
   .output(auditEventOutput)
-  .query(async ({ ctx, input }) => getAuditEvent(ctx.em, await resolveScope(ctx, input.organizationId), input.id));
+  .query(({ ctx, input }) => getAuditLog(ctx.sc, input.id, input.organizationId));

@@ -1,9 +1,8 @@
-import { authedProcedure, pageOf } from '@plinto/kernel';
+import { pageOf, procedure } from '@plinto/kernel';
 import { auditEventOutput, auditListInput } from '../audit.schemas';
-import { listAuditEvents } from '../query.service';
-import { resolveScope } from '../scope';
+import { listAuditLogs } from '../audit.service';
 
-export const listAuditLogsProcedure = authedProcedure
+export const listAuditLogsProcedure = procedure
   .meta({
     permission: 'audit:read',
     openapi: {
@@ -16,4 +15,4 @@ export const listAuditLogsProcedure = authedProcedure
   })
   .input(auditListInput)
   .output(pageOf(auditEventOutput))
-  .query(async ({ ctx, input }) => listAuditEvents(ctx.em, await resolveScope(ctx, input.organizationId), input));
+  .query(({ ctx, input }) => listAuditLogs(ctx.sc, input));

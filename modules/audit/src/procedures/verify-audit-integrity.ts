@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { protectedProcedure } from '@plinto/kernel';
-import { verifyChain } from '../chain';
+import { procedure } from '@plinto/kernel';
+import { verifyAuditIntegrity } from '../audit.service';
 
 const problem = z.union([
   z.object({ kind: z.literal('edited'), eventId: z.string(), seq: z.number() }),
@@ -8,8 +8,9 @@ const problem = z.union([
   z.object({ kind: z.literal('inserted'), eventId: z.string(), seq: z.number().nullable() }),
 ]);
 
-export const verifyAuditIntegrityProcedure = protectedProcedure('audit:verify')
+export const verifyAuditIntegrityProcedure = procedure
   .meta({
+    permission: 'audit:verify',
     openapi: {
       method: 'GET',
       path: '/audit-logs/integrity',
@@ -29,4 +30,4 @@ export const verifyAuditIntegrityProcedure = protectedProcedure('audit:verify')
       firstProblem: problem.nullable(),
     }),
   )
-  .query(({ ctx }) => verifyChain(ctx.em, ctx.tenant.id));
+  .query(({ ctx }) => verifyAuditIntegrity(ctx.sc));

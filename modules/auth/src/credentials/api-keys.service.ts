@@ -1,11 +1,11 @@
 import { LockMode } from '@mikro-orm/core';
-import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity } from '@plinto/kernel';
-import { assertCanConferRole, engineOf, type AuthzCaller } from '@plinto/authz';
+import { CommonErrors, decodeCursor, isUuid, recordEvent, requirePrincipal, toPage, uuidv7, type InferEntity, type ServiceContext } from '@plinto/kernel';
 import { ApiKey } from './entities';
 import { CredentialErrors } from './errors';
-import { actorOf, creatorOf, iso, ownedByExistingOrganization } from './common';
+import { creatorOf, credentialPrincipal, iso, ownedByExistingOrganization } from './common';
 import { apiKeyPrefix, newApiKey } from './secrets';
 import { MAX_KEY_LIFETIME_DAYS, type ApiKeyDto, type CreateApiKeyInput } from './schemas';
+import { CredentialEvents } from './events';
 
 export type ApiKeyRow = InferEntity<typeof ApiKey>;
 
@@ -45,17 +45,23 @@ function expiryOf(input: Pick<CreateApiKeyInput, 'expiresAt' | 'expiresInDays'>,
   return at;
 }
 
-/** Creates a key acting with `role` (which the caller must fully hold); returns the key once. */
-export async function createApiKey(em: EntityManager, caller: AuthzCaller, input: CreateApiKeyInput): Promise<ApiKeyDto & { key: string }> {
+/**
+ * Creates a key acting with `role`; returns the key once. Needs api_keys:write where the key will
+ * act — tenant-wide, or in its organization (so organization owners make their organization's
+ * keys) — and every permission the role carries there.
+ */
+export async function createApiKey(sc: ServiceContext, input: CreateApiKeyInput): Promise<ApiKeyDto & { key: string }> {
+  const organizationId = input.organizationId ?? null;
+  await sc.authz.require('api_keys:write', { organizationId });
+  await sc.authz.requireCanConfer(input.role, { organizationId, field: 'role' });
+  const caller = requirePrincipal(sc);
   const now = Date.now();
   const expiresAt = expiryOf(input, now);
-  const organizationId = input.organizationId ?? null;
-  await assertCanConferRole(em, engineOf(em), caller, input.role, organizationId, 'role');
   const secret = newApiKey();
-  return ownedByExistingOrganization(em.transactional(async (tx) => {
+  return ownedByExistingOrganization(sc.em.transactional(async (tx) => {
     const row = tx.create(ApiKey, {
       id: uuidv7(now),
-      tenantId: caller.tenant.id,
+      tenantId: sc.tenant.id,
       organizationId,
       name: input.name,
       publicId: secret.publicId,
@@ -68,43 +74,51 @@ export async function createApiKey(em: EntityManager, caller: AuthzCaller, input
       revokedAt: null,
       lastRejectedAt: null,
     });
-    recordEvent(tx, actorOf(caller), {
-      action: 'api_key.created',
-      tenantId: caller.tenant.id,
+    recordEvent(tx, sc.actor, CredentialEvents.of('api_key.created', {
+      tenantId: sc.tenant.id,
       organizationId,
       target: { type: 'api_key', id: row.id },
       data: { name: row.name, prefix: secret.prefix, role: row.role, organizationId, expiresAt: iso(expiresAt) },
-    });
+    }));
     await tx.flush();
     return { ...toApiKeyDto(row, now), key: secret.key };
   }));
 }
 
-export async function listApiKeys(em: EntityManager, tenantId: string, query: { limit: number; cursor?: string; organizationId?: string }) {
+/** Needs api_keys:read tenant-wide, or in the organization whose keys are listed. */
+export async function listApiKeys(sc: ServiceContext, query: { limit: number; cursor?: string; organizationId?: string }) {
+  await sc.authz.require('api_keys:read', { organizationId: query.organizationId });
   const after = decodeCursor(query.cursor);
-  const rows = await em.find(
+  const rows = await sc.em.find(
     ApiKey,
-    { tenantId, ...(after ? { id: { $lt: after } } : {}), ...(query.organizationId ? { organizationId: query.organizationId } : {}) },
+    { tenantId: sc.tenant.id, ...(after ? { id: { $lt: after } } : {}), ...(query.organizationId ? { organizationId: query.organizationId } : {}) },
     { orderBy: { id: 'desc' }, limit: query.limit + 1 },
   );
   const now = Date.now();
   return toPage(rows, query.limit, (row) => toApiKeyDto(row, now));
 }
 
-/** Revokes a key of the caller's tenant (idempotent: revoking it again changes and records nothing). */
-export async function revokeApiKey(em: EntityManager, caller: AuthzCaller, id: string): Promise<ApiKeyDto> {
-  return em.transactional(async (tx) => {
-    const row = isUuid(id) ? await tx.findOne(ApiKey, { id, tenantId: caller.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-    if (!row) throw CredentialErrors.API_KEY_NOT_FOUND();
+/**
+ * Revokes a key of the caller's tenant (idempotent: revoking it again changes and records nothing).
+ * Needs api_keys:write where the key acts, and to outrank it: nobody ends a credential stronger than themselves.
+ */
+export async function revokeApiKey(sc: ServiceContext, id: string): Promise<ApiKeyDto> {
+  return sc.em.transactional(async (tx) => {
+    const row = isUuid(id) ? await tx.findOne(ApiKey, { id, tenantId: sc.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+    if (!row) {
+      await sc.authz.require('api_keys:write');
+      throw CredentialErrors.API_KEY_NOT_FOUND();
+    }
+    await sc.authz.require('api_keys:write', { organizationId: row.organizationId });
+    await sc.authz.requireOutranks(credentialPrincipal('api_key', row.id, row.tenantId, row.organizationId ?? null, [row.role]), { organizationId: row.organizationId, field: 'id' });
     if (!row.revokedAt) {
       row.revokedAt = new Date();
-      recordEvent(tx, actorOf(caller), {
-        action: 'api_key.revoked',
+      recordEvent(tx, sc.actor, CredentialEvents.of('api_key.revoked', {
         tenantId: row.tenantId,
         organizationId: row.organizationId ?? null,
         target: { type: 'api_key', id: row.id },
         data: { name: row.name, prefix: apiKeyPrefix(row.publicId) },
-      });
+      }));
       await tx.flush();
     }
     return toApiKeyDto(row);

@@ -1,9 +1,10 @@
-import { fastQuery, isUuid, recordEvent, type EntityManager, type Principal, type RequestMeta } from '@plinto/kernel';
+import { fastQuery, isUuid, recordEvent, type EntityManager, type Principal, type RequestMeta, type ServiceRegistry } from '@plinto/kernel';
 import { ApiKey, MachineClient } from './entities';
 import { LAST_USED_RESOLUTION_MS, auditRejectedUse, credentialActor } from './common';
 import { apiKeyPrefix, apiKeyPublicId, isClientId, secretMatches } from './secrets';
 import type { MachineClientRow } from './clients.service';
 import { tokenServicesOf } from '../tokens/services';
+import { CredentialEvents } from './events';
 
 /** A live machine client, as the token endpoint and the verifier need it. */
 export interface MachineClientRef {
@@ -37,14 +38,13 @@ export async function authenticateApiKey(em: EntityManager, bearer: string, requ
         : null;
   if (reason) {
     await auditRejectedUse(em, 'api_keys', row.id, (tx) =>
-      recordEvent(tx, credentialActor('api_key', row.id, request), {
-        action: 'api_key.rejected',
+      recordEvent(tx, credentialActor('api_key', row.id, request), CredentialEvents.of('api_key.rejected', {
         tenantId: row.tenantId,
         organizationId: row.organizationId ?? null,
         target: { type: 'api_key', id: row.id },
         outcome: 'failure',
         data: { prefix: apiKeyPrefix(row.publicId), reason },
-      }),
+      })),
     );
     return null;
   }
@@ -122,8 +122,9 @@ export async function findMachineClient(em: EntityManager, tenantId: string, cli
  * constant time, and does the same work for an unknown client. Null otherwise; a wrong secret
  * for a real client, or a revoked client, is audited.
  */
-export async function verifyClientSecret(em: EntityManager, tenantId: string, clientId: string, secret: string, request?: RequestMeta): Promise<MachineClientRef | null> {
-  const cached = await liveCachedClient(em, tenantId, clientId, secret);
+export async function verifyClientSecret(em: EntityManager, tenantId: string, clientId: string, secret: string, request?: RequestMeta, services?: ServiceRegistry): Promise<MachineClientRef | null> {
+  // Remembered clients need the revocation list (the process's token services) to be used.
+  const cached = services ? await liveCachedClient(em, services, tenantId, clientId, secret) : null;
   if (cached) return toMachineClientRef(cached);
   const row = await findClientRow(em, tenantId, clientId);
   const matches = secretMatches(secret, row?.secretHash);
@@ -131,14 +132,13 @@ export async function verifyClientSecret(em: EntityManager, tenantId: string, cl
   const reason = !matches ? 'secret_mismatch' : row.revokedAt ? 'revoked' : null;
   if (reason) {
     await auditRejectedUse(em, 'machine_clients', row.id, (tx) =>
-      recordEvent(tx, credentialActor('machine_client', row.id, request), {
-        action: 'machine_client.authentication_failed',
+      recordEvent(tx, credentialActor('machine_client', row.id, request), CredentialEvents.of('machine_client.authentication_failed', {
         tenantId: row.tenantId,
         organizationId: row.organizationId ?? null,
         target: { type: 'machine_client', id: row.id },
         outcome: 'failure',
         data: { clientId: row.clientId, reason },
-      }),
+      })),
     );
     return null;
   }
@@ -168,12 +168,12 @@ function rememberClient(row: ClientAuthRow): void {
   rememberedClients.set(clientKey(row.tenantId, row.clientId), { row, until: Date.now() + CLIENT_CACHE_MS });
 }
 
-async function liveCachedClient(em: EntityManager, tenantId: string, clientId: string, secret: string): Promise<ClientAuthRow | null> {
+async function liveCachedClient(em: EntityManager, services: ServiceRegistry, tenantId: string, clientId: string, secret: string): Promise<ClientAuthRow | null> {
   const key = clientKey(tenantId, clientId);
   const hit = rememberedClients.get(key);
   const now = Date.now();
   if (!hit || hit.until <= now || !secretMatches(secret, hit.row.secretHash)) return null;
-  if (await tokenServicesOf(em).revocations.isRevoked([`client:${clientId}`])) {
+  if (await tokenServicesOf({ services }).revocations.isRevoked([`client:${clientId}`])) {
     rememberedClients.delete(key);
     return null;
   }

@@ -1,12 +1,12 @@
-import { tokenServicesOf, withRevocations } from '../tokens/services';
+import { withRevocations } from '../tokens/services';
 import { LockMode } from '@mikro-orm/core';
-import { decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity } from '@plinto/kernel';
-import { assertCanConferRole, engineOf, type AuthzCaller } from '@plinto/authz';
+import { decodeCursor, isUuid, recordEvent, requirePrincipal, toPage, uuidv7, type InferEntity, type ServiceContext } from '@plinto/kernel';
 import { MachineClient } from './entities';
 import { CredentialErrors } from './errors';
-import { actorOf, creatorOf, iso, ownedByExistingOrganization } from './common';
+import { creatorOf, credentialPrincipal, iso, ownedByExistingOrganization } from './common';
 import { newClientCredentials } from './secrets';
 import type { ClientDto, CreateClientInput } from './schemas';
+import { CredentialEvents } from './events';
 
 export type MachineClientRow = InferEntity<typeof MachineClient>;
 
@@ -26,18 +26,22 @@ export function toClientDto(row: MachineClientRow): ClientDto {
   };
 }
 
-/** Creates a client acting with `roles` (each fully held by the caller); returns its secret once. */
-export async function createClient(em: EntityManager, caller: AuthzCaller, input: CreateClientInput): Promise<ClientDto & { clientSecret: string }> {
+/**
+ * Creates a client acting with `roles`; returns its secret once. Needs clients:write where it will
+ * act (tenant-wide, or in its organization) and every permission of each role there.
+ */
+export async function createClient(sc: ServiceContext, input: CreateClientInput): Promise<ClientDto & { clientSecret: string }> {
   const organizationId = input.organizationId ?? null;
+  await sc.authz.require('clients:write', { organizationId });
   const roles = [...new Set(input.roles)];
-  const engine = engineOf(em);
-  for (const [i, role] of roles.entries()) await assertCanConferRole(em, engine, caller, role, organizationId, `roles.${i}`);
+  for (const [i, role] of roles.entries()) await sc.authz.requireCanConfer(role, { organizationId, field: `roles.${i}` });
+  const caller = requirePrincipal(sc);
   const credentials = newClientCredentials();
   const now = new Date();
-  return ownedByExistingOrganization(em.transactional(async (tx) => {
+  return ownedByExistingOrganization(sc.em.transactional(async (tx) => {
     const row = tx.create(MachineClient, {
       id: uuidv7(now.getTime()),
-      tenantId: caller.tenant.id,
+      tenantId: sc.tenant.id,
       organizationId,
       name: input.name,
       clientId: credentials.clientId,
@@ -50,44 +54,52 @@ export async function createClient(em: EntityManager, caller: AuthzCaller, input
       revokedAt: null,
       lastRejectedAt: null,
     });
-    recordEvent(tx, actorOf(caller), {
-      action: 'machine_client.created',
-      tenantId: caller.tenant.id,
+    recordEvent(tx, sc.actor, CredentialEvents.of('machine_client.created', {
+      tenantId: sc.tenant.id,
       organizationId,
       target: { type: 'machine_client', id: row.id },
       data: { name: row.name, clientId: row.clientId, organizationId, roles: row.roles, scopes: row.scopes },
-    });
+    }));
     await tx.flush();
     return { ...toClientDto(row), clientSecret: credentials.clientSecret };
   }));
 }
 
-export async function listClients(em: EntityManager, tenantId: string, query: { limit: number; cursor?: string; organizationId?: string }) {
+/** Needs clients:read tenant-wide, or in the organization whose clients are listed. */
+export async function listClients(sc: ServiceContext, query: { limit: number; cursor?: string; organizationId?: string }) {
+  await sc.authz.require('clients:read', { organizationId: query.organizationId });
   const after = decodeCursor(query.cursor);
-  const rows = await em.find(
+  const rows = await sc.em.find(
     MachineClient,
-    { tenantId, ...(after ? { id: { $lt: after } } : {}), ...(query.organizationId ? { organizationId: query.organizationId } : {}) },
+    { tenantId: sc.tenant.id, ...(after ? { id: { $lt: after } } : {}), ...(query.organizationId ? { organizationId: query.organizationId } : {}) },
     { orderBy: { id: 'desc' }, limit: query.limit + 1 },
   );
   return toPage(rows, query.limit, toClientDto);
 }
 
-/** Revokes a client of the caller's tenant (idempotent). Its secret is refused from now on. */
-export async function revokeClient(em: EntityManager, caller: AuthzCaller, id: string): Promise<ClientDto> {
+/**
+ * Revokes a client of the caller's tenant (idempotent). Its secret is refused from now on. Needs
+ * clients:write where it acts, and to outrank it.
+ */
+export async function revokeClient(sc: ServiceContext, id: string): Promise<ClientDto> {
   // Its client_credentials access tokens stop verifying too (revocation key `client:<client_id>`).
-  return withRevocations(em, async (tx, revoke) => {
-    const row = isUuid(id) ? await tx.findOne(MachineClient, { id, tenantId: caller.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-    if (!row) throw CredentialErrors.MACHINE_CLIENT_NOT_FOUND();
+  return withRevocations(sc, async (tx, revoke) => {
+    const row = isUuid(id) ? await tx.findOne(MachineClient, { id, tenantId: sc.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+    if (!row) {
+      await sc.authz.require('clients:write');
+      throw CredentialErrors.MACHINE_CLIENT_NOT_FOUND();
+    }
+    await sc.authz.require('clients:write', { organizationId: row.organizationId });
+    await sc.authz.requireOutranks(credentialPrincipal('machine_client', row.id, row.tenantId, row.organizationId ?? null, row.roles), { organizationId: row.organizationId, field: 'id' });
     if (!row.revokedAt) {
       row.revokedAt = new Date();
-      await revoke([{ key: `client:${row.clientId}`, tenantId: row.tenantId, expiresAt: tokenServicesOf(tx).revocationExpiry() }]);
-      recordEvent(tx, actorOf(caller), {
-        action: 'machine_client.revoked',
+      await revoke([{ key: `client:${row.clientId}`, tenantId: row.tenantId }]);
+      recordEvent(tx, sc.actor, CredentialEvents.of('machine_client.revoked', {
         tenantId: row.tenantId,
         organizationId: row.organizationId ?? null,
         target: { type: 'machine_client', id: row.id },
         data: { name: row.name, clientId: row.clientId },
-      });
+      }));
       await tx.flush();
     }
     return toClientDto(row);

@@ -1,17 +1,19 @@
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { CredentialErrors } from './errors';
-import { auditActor, type Actor, type EntityManager, type RequestMeta } from '@plinto/kernel';
-import type { AuthzCaller } from '@plinto/authz';
+import type { Actor, EntityManager, Principal, RequestMeta } from '@plinto/kernel';
 
 /** Credentials' `last_used_at` is refreshed at most this often (a coarse "last used", not a log). */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
 export const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
-export const actorOf = (caller: AuthzCaller): Actor => auditActor(caller.request, caller.principal);
-
 /** Who created a credential, kept on its row (the audit log has the full story). */
-export const creatorOf = (caller: AuthzCaller) => ({ createdByType: caller.principal.kind as string, createdById: caller.principal.id });
+export const creatorOf = (principal: Principal) => ({ createdByType: principal.kind as string, createdById: principal.id });
+
+/** The principal a stored credential acts as (for the principal hierarchy: who may end it). */
+export function credentialPrincipal(kind: 'api_key' | 'machine_client', id: string, tenantId: string, organizationId: string | null, roles: string[]): Principal {
+  return { kind, id, tenantId, attributes: { organizationId, roles } };
+}
 
 /** The actor of a rejected credential use: the credential itself, from where it was presented. */
 export function credentialActor(type: 'api_key' | 'machine_client', id: string, request: RequestMeta | undefined): Actor {

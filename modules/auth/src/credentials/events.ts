@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { defineEventTypes } from '@plinto/kernel';
+import { defineEvents } from '@plinto/kernel';
 
 const keyRef = { name: z.string(), prefix: z.string() };
 const clientRef = { name: z.string(), clientId: z.string() };
 const scope = { organizationId: z.uuid().nullable() };
 
 /** The events of API keys and machine clients (the action catalog, webhook event types). */
-defineEventTypes('auth', {
+export const CredentialEvents = defineEvents('auth', {
   'api_key.created': {
     description: 'An API key was created (its secret is never recorded)',
     data: z.object({ ...keyRef, ...scope, role: z.string(), expiresAt: z.string().nullable() }),

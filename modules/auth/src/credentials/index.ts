@@ -8,7 +8,7 @@
 import type { ModuleSchema } from '@plinto/kernel';
 import { ApiKey, MachineClient } from './entities';
 import { credentialsMigrations } from './migrations';
-import './events';
+import { CredentialEvents } from './events';
 
 export { apiKeysRouter, clientsRouter } from './router';
 export { authenticateApiKey, verifyClientSecret, findMachineClient, machineClientPrincipal, type MachineClientRef } from './authenticate';
@@ -16,6 +16,7 @@ export { createApiKey, listApiKeys, revokeApiKey } from './api-keys.service';
 export { createClient, listClients, revokeClient } from './clients.service';
 export { API_KEY_PREFIX, CLIENT_ID_PREFIX, CLIENT_SECRET_PREFIX } from './secrets';
 export { CredentialErrors } from './errors';
+export { CredentialEvents };
 export { ApiKey, MachineClient };
 
 export const credentialsSchema: ModuleSchema = {

@@ -8,6 +8,7 @@ import {
   type RequestMeta,
   type TenantRef,
   type Actor,
+  type ServiceRegistry,
 } from '@plinto/kernel';
 import { REFRESH_TOKEN_PREFIX, rotateRefreshToken } from '../tokens/refresh';
 import { sessionTokens } from '../tokens/issue';
@@ -18,17 +19,19 @@ import { revokeSessions } from '../services/sessions.service';
 import { authenticateClient, type FormParams } from './client-auth';
 import { oauthError, oauthOk, type OAuthResponse } from './oauth-errors';
 import { ACCESS_TOKEN_ALGORITHMS } from '@plinto/kernel';
+import { AuthEvents } from '../events';
 
 export interface OAuthDeps {
   em: EntityManager;
   config: Config;
   tenant: TenantRef;
   request: RequestMeta;
+  services: ServiceRegistry;
 }
 
 /** `{PUBLIC_URL}/t/{slug}/.well-known/openid-configuration`: what standard clients configure from. */
-export function discoveryDocument(deps: Pick<OAuthDeps, 'em' | 'tenant'>) {
-  const issuer = tokenServicesOf(deps.em).issuer(deps.tenant.slug);
+export function discoveryDocument(deps: Pick<OAuthDeps, 'services' | 'tenant'>) {
+  const issuer = tokenServicesOf(deps).issuer(deps.tenant.slug);
   const clientAuth = ['client_secret_basic', 'client_secret_post'];
   return {
     issuer,
@@ -57,16 +60,16 @@ export async function jwksDocument(deps: Pick<OAuthDeps, 'em' | 'config' | 'tena
 
 /** RFC 6749 token endpoint: grants `refresh_token` and `client_credentials`. */
 export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
-  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization, deps.services);
   if (client.kind === 'failed') return client.response;
   switch (params.grant_type) {
     case undefined:
       return oauthError('invalid_request', 'grant_type is required');
     case 'refresh_token': {
       if (!params.refresh_token) return oauthError('invalid_request', 'refresh_token is required');
-      const outcome = await rotateRefreshToken(deps.em, deps.config, deps.tenant.id, params.refresh_token, deps.request);
+      const outcome = await rotateRefreshToken(deps, deps.tenant.id, params.refresh_token);
       if (!outcome.ok) return oauthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
-      const tokens = await sessionTokens(deps.em, deps.tenant, outcome.value.session, outcome.value.refreshToken);
+      const tokens = await sessionTokens(tokenServicesOf(deps), deps.tenant, outcome.value.session, outcome.value.refreshToken);
       return oauthOk(tokens);
     }
     case 'client_credentials': {
@@ -75,7 +78,7 @@ export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authori
       const granted = requested.length > 0 ? requested : client.client.scopes;
       const unknown = granted.filter((s) => !client.client.scopes.includes(s));
       if (unknown.length > 0) return oauthError('invalid_scope', `Not allowed for this client: ${unknown.join(' ')}`);
-      const access = await tokenServicesOf(deps.em).issueAccessToken(deps.tenant, {
+      const access = await tokenServicesOf(deps).issueAccessToken(deps.tenant, {
         sub: client.client.id,
         clientId: client.client.clientId,
         scope: granted.join(' ') || undefined,
@@ -95,13 +98,12 @@ export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authori
  * is handed out: committed by group commit (kernel events/group-commit.ts), not a transaction per grant.
  */
 async function recordIssued(deps: OAuthDeps, client: { id: string; clientId: string; organizationId: string | null }, jti: string, scopes: string[]): Promise<void> {
-  await recordEventCommitted(deps.em, clientActor(deps.request, client.id), {
-    action: 'client.token_issued',
+  await recordEventCommitted(deps.em, clientActor(deps.request, client.id), AuthEvents.of('client.token_issued', {
     tenantId: deps.tenant.id,
     organizationId: client.organizationId,
     target: { type: 'machine_client', id: client.id },
     data: { clientId: client.clientId, tokenId: jti, scopes },
-  });
+  }));
 }
 
 const clientActor = (request: RequestMeta, id: string): Actor => ({ type: 'machine_client', id, ip: request.ip, userAgent: request.userAgent, requestId: request.requestId });
@@ -111,7 +113,7 @@ const clientActor = (request: RequestMeta, id: string): Actor => ({ type: 'machi
  * this tenant's — is `{"active": false}` and nothing more.
  */
 export async function introspectionEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
-  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization, deps.services);
   if (client.kind === 'failed') return client.response;
   if (client.kind !== 'confidential') return oauthError('invalid_client', 'Introspection needs client authentication', 401);
   if (!params.token) return oauthError('invalid_request', 'token is required');
@@ -125,7 +127,7 @@ export async function introspectionEndpoint(deps: OAuthDeps, params: FormParams,
       [sha256(params.token), deps.tenant.id],
     );
     if (!row) return inactive;
-    const services = tokenServicesOf(deps.em);
+    const services = tokenServicesOf(deps);
     return oauthOk({
       active: true,
       token_type: 'refresh_token',
@@ -137,7 +139,7 @@ export async function introspectionEndpoint(deps: OAuthDeps, params: FormParams,
     });
   }
   try {
-    const { claims, tenantId } = await tokenServicesOf(deps.em).verifier.verify(params.token);
+    const { claims, tenantId } = await tokenServicesOf(deps).verifier.verify(params.token);
     if (tenantId !== deps.tenant.id) return inactive;
     return oauthOk({ active: true, token_type: 'Bearer', ...claims });
   } catch {
@@ -151,7 +153,7 @@ export async function introspectionEndpoint(deps: OAuthDeps, params: FormParams,
  * an access token (until it expires). Unknown, invalid or other tenants' tokens still answer 200.
  */
 export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
-  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization, deps.services);
   if (client.kind === 'failed') return client.response;
   if (!params.token) return oauthError('invalid_request', 'token is required');
   const done = oauthOk(undefined);
@@ -163,18 +165,17 @@ export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, au
     if (row) await revokeSessionById(deps, row.user_id, row.session_id, 'revoked_by_client');
     return done;
   }
-  const services = tokenServicesOf(deps.em);
+  const services = tokenServicesOf(deps);
   try {
     const { claims, tenantId } = await services.verifier.verify(params.token);
     if (tenantId !== deps.tenant.id) return done;
-    await withRevocations(deps.em, async (tx, revoke) => {
+    await withRevocations(deps, async (tx, revoke) => {
       await revoke([{ key: `jti:${claims.jti}`, tenantId, expiresAt: new Date((claims.exp + 60) * 1000) }]);
-      recordEvent(tx, { type: claims.client_id ? 'machine_client' : 'user', id: claims.sub, ip: deps.request.ip, userAgent: deps.request.userAgent, requestId: deps.request.requestId }, {
-        action: 'access_token.revoked',
+      recordEvent(tx, { type: claims.client_id ? 'machine_client' : 'user', id: claims.sub, ip: deps.request.ip, userAgent: deps.request.userAgent, requestId: deps.request.requestId }, AuthEvents.of('access_token.revoked', {
         tenantId,
         target: { type: 'access_token', id: claims.jti },
         data: { tokenId: claims.jti, sessionId: claims.sid ?? null, clientId: claims.client_id ?? null },
-      });
+      }));
       await tx.flush();
     });
   } catch (error) {
@@ -184,16 +185,15 @@ export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, au
 }
 
 /** Ends one session of `userId` with an audit event; false when it was not live. */
-export async function revokeSessionById(deps: Pick<OAuthDeps, 'em' | 'tenant' | 'request'>, userId: string, sessionId: string, reason: string, actor?: Actor): Promise<boolean> {
-  return withRevocations(deps.em, async (tx, revoke) => {
+export async function revokeSessionById(deps: Pick<OAuthDeps, 'em' | 'tenant' | 'request' | 'services'>, userId: string, sessionId: string, reason: string, actor?: Actor): Promise<boolean> {
+  return withRevocations(deps, async (tx, revoke) => {
     const ended = await revokeSessions(tx, revoke, { userId, sessionIds: [sessionId] }, reason);
     if (ended.length === 0) return false;
-    recordEvent(tx, actor ?? { type: 'user', id: userId, ip: deps.request.ip, userAgent: deps.request.userAgent, requestId: deps.request.requestId }, {
-      action: 'session.revoked',
+    recordEvent(tx, actor ?? { type: 'user', id: userId, ip: deps.request.ip, userAgent: deps.request.userAgent, requestId: deps.request.requestId }, AuthEvents.of('session.revoked', {
       tenantId: deps.tenant.id,
       target: { type: 'session', id: sessionId },
       data: { sessionId, userId, reason },
-    });
+    }));
     await tx.flush();
     return true;
   });

@@ -23,10 +23,26 @@ function commonPasswords(): Set<string> {
 /** The form a password is hashed and compared in: NFKC, so equivalent Unicode input matches. */
 export const normalizePassword = (password: string): string => password.normalize('NFKC');
 
+/** Control characters (C0, DEL, C1): invisible, often mangled by forms and terminals, never meant. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+
+/** One character repeated, or a run up or down the code points (`12345678`, `abcdefgh`, `87654321`). */
+function isRepetitiveOrSequential(chars: string[]): boolean {
+  if (chars.every((c) => c === chars[0])) return true;
+  const codes = chars.map((c) => c.codePointAt(0)!);
+  const step = codes[1]! - codes[0]!;
+  return Math.abs(step) === 1 && codes.every((code, i) => i === 0 || code - codes[i - 1]! === step);
+}
+
 export function checkPasswordPolicy(password: string, context: { email: string; minLength?: number }): void {
   const normalized = normalizePassword(password);
   const minLength = context.minLength ?? DEFAULT_PASSWORD_MIN_LENGTH;
   const field = [{ path: 'password', message: '' }];
+  if (CONTROL.test(normalized)) {
+    field[0]!.message = 'Control characters are not allowed';
+    throw AuthErrors.PASSWORD_INVALID_CHARACTERS({ fields: field });
+  }
   if ([...normalized].length < minLength) {
     field[0]!.message = `At least ${minLength} characters`;
     throw AuthErrors.PASSWORD_TOO_SHORT({ fields: field, details: { minLength } });
@@ -35,6 +51,11 @@ export function checkPasswordPolicy(password: string, context: { email: string; 
   if (commonPasswords().has(lower)) {
     field[0]!.message = 'Too common';
     throw AuthErrors.PASSWORD_TOO_COMMON({ fields: field });
+  }
+  // NIST SP 800-63B: "repetitive or sequential characters" — and nothing but spaces.
+  if (normalized.trim() === '' || isRepetitiveOrSequential([...lower])) {
+    field[0]!.message = 'One repeated character, a plain sequence or only spaces';
+    throw AuthErrors.PASSWORD_TOO_SIMPLE({ fields: field });
   }
   // Context-specific words (NIST): the account's own email, or its local part when it is long enough to matter.
   const local = context.email.split('@')[0] ?? '';

@@ -1,19 +1,21 @@
 import { z } from 'zod';
 import { acceptedOutput, emailInput, signInOutput, tokenInput } from '../auth.schemas';
 import { consumeMagicLink, requestMagicLink } from '../services/recovery.service';
-import { authDeps, authTenantProcedure } from './base';
+import { procedure } from '@plinto/kernel';
 
-export const requestMagicLinkProcedure = authTenantProcedure
+export const requestMagicLinkProcedure = procedure
   .meta({
+    access: 'public',
     openapi: { method: 'POST', path: '/auth/magic-link', tags: ['auth'], summary: 'Email a sign-in link (202 whether or not the account exists)' },
     successStatus: 202,
   })
   .input(z.object({ email: emailInput }))
   .output(acceptedOutput)
-  .mutation(({ ctx, input }) => requestMagicLink(authDeps(ctx), input.email));
+  .mutation(({ ctx, input }) => requestMagicLink(ctx.sc, input.email));
 
-export const consumeMagicLinkProcedure = authTenantProcedure
+export const consumeMagicLinkProcedure = procedure
   .meta({
+    access: 'public',
     openapi: {
       method: 'POST',
       path: '/auth/magic-link/consume',
@@ -23,4 +25,4 @@ export const consumeMagicLinkProcedure = authTenantProcedure
   })
   .input(z.object({ token: tokenInput }))
   .output(signInOutput)
-  .mutation(({ ctx, input }) => consumeMagicLink(authDeps(ctx), input.token));
+  .mutation(({ ctx, input }) => consumeMagicLink(ctx.sc, input.token));

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { emailInput, passwordInput, signInOutput } from '../auth.schemas';
 import { signIn } from '../services/sign-in.service';
-import { authDeps, authTenantProcedure } from './base';
+import { procedure } from '@plinto/kernel';
 
-export const signInProcedure = authTenantProcedure
+export const signInProcedure = procedure
   .meta({
+    access: 'public',
     openapi: {
       method: 'POST',
       path: '/auth/sign-in',
@@ -14,4 +15,4 @@ export const signInProcedure = authTenantProcedure
   })
   .input(z.object({ email: emailInput, password: passwordInput }))
   .output(signInOutput)
-  .mutation(({ ctx, input }) => signIn(authDeps(ctx), input));
+  .mutation(({ ctx, input }) => signIn(ctx.sc, input));

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { acceptedOutput, emailInput, passwordInput } from '../auth.schemas';
 import { signUp } from '../services/sign-up.service';
-import { authDeps, authTenantProcedure } from './base';
+import { procedure } from '@plinto/kernel';
 
-export const signUpProcedure = authTenantProcedure
+export const signUpProcedure = procedure
   .meta({
+    access: 'public',
     openapi: {
       method: 'POST',
       path: '/auth/sign-up',
@@ -22,4 +23,4 @@ export const signUpProcedure = authTenantProcedure
     }),
   )
   .output(acceptedOutput)
-  .mutation(({ ctx, input }) => signUp(authDeps(ctx), input));
+  .mutation(({ ctx, input }) => signUp(ctx.sc, input));

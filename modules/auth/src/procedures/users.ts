@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditActor, pageInput, pageOf, protectedProcedure } from '@plinto/kernel';
+import { pageInput, pageOf, procedure } from '@plinto/kernel';
 import { emailInput, userOutput } from '../auth.schemas';
 import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from '../services/users.service';
 
@@ -7,8 +7,8 @@ import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from '../
 const userIdParam = z.string().min(1).max(64).describe('The user id');
 const byId = z.object({ userId: userIdParam });
 
-export const listUsersProcedure = protectedProcedure('users:read')
-  .meta({ openapi: { method: 'GET', path: '/users', tags: ['users'], summary: 'List users, newest first', protect: true } })
+export const listUsersProcedure = procedure
+  .meta({ permission: 'users:read', openapi: { method: 'GET', path: '/users', tags: ['users'], summary: 'List users, newest first', protect: true } })
   .input(
     z.object({
       ...pageInput,
@@ -17,48 +17,53 @@ export const listUsersProcedure = protectedProcedure('users:read')
     }),
   )
   .output(pageOf(userOutput))
-  .query(({ ctx, input }) => listUsers(ctx.em, ctx.tenant.id, input));
+  .query(({ ctx, input }) => listUsers(ctx.sc, input));
 
-export const getUserProcedure = protectedProcedure('users:read')
-  .meta({ openapi: { method: 'GET', path: '/users/{userId}', tags: ['users'], summary: 'Get a user', protect: true } })
+export const getUserProcedure = procedure
+  .meta({ permission: 'users:read', openapi: { method: 'GET', path: '/users/{userId}', tags: ['users'], summary: 'Get a user', protect: true } })
   .input(byId)
   .output(userOutput)
-  .query(({ ctx, input }) => getUser(ctx.em, ctx.tenant.id, input.userId));
+  .query(({ ctx, input }) => getUser(ctx.sc, input.userId));
 
-export const updateUserProcedure = protectedProcedure('users:write')
-  .meta({ openapi: { method: 'PATCH', path: '/users/{userId}', tags: ['users'], summary: 'Update a user (display name, metadata, email)', protect: true } })
+export const updateUserProcedure = procedure
+  .meta({
+    permission: 'users:write',
+    openapi: {
+      method: 'PATCH',
+      path: '/users/{userId}',
+      tags: ['users'],
+      summary: 'Update a user (display name, metadata, email)',
+      description:
+        'Needs users:write and holding every permission the user holds (nobody changes someone stronger). A new email address is unverified and gets a verification link; `emailVerified` (vouching for an address) needs users:provision.',
+      protect: true,
+    },
+  })
   .input(
     z.object({
       userId: userIdParam,
       displayName: z.string().trim().min(1).max(200).nullable().optional(),
       metadata: z.record(z.string(), z.unknown()).optional().describe('Replaces the stored metadata'),
-      email: emailInput.optional().describe('A new address is unverified unless emailVerified is also set'),
-      emailVerified: z.boolean().optional(),
+      email: emailInput.optional().describe('A new address is unverified (and is sent a verification link) unless emailVerified is also set'),
+      emailVerified: z.boolean().optional().describe('Vouch for the address (server-side provisioning): needs users:provision'),
     }),
   )
   .output(userOutput)
-  .mutation(({ ctx, input }) => {
-    const { userId, ...patch } = input;
-    return updateUser(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, userId, patch);
-  });
+  .mutation(({ ctx, input: { userId, ...patch } }) => updateUser(ctx.sc, userId, patch));
 
-export const disableUserProcedure = protectedProcedure('users:write')
-  .meta({ openapi: { method: 'POST', path: '/users/{userId}/disable', tags: ['users'], summary: 'Disable a user and end all their sessions', protect: true } })
+export const disableUserProcedure = procedure
+  .meta({ permission: 'users:write', openapi: { method: 'POST', path: '/users/{userId}/disable', tags: ['users'], summary: 'Disable a user and end all their sessions', protect: true } })
   .input(byId)
   .output(userOutput)
-  .mutation(({ ctx, input }) => setUserDisabled(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input.userId, true));
+  .mutation(({ ctx, input }) => setUserDisabled(ctx.sc, input.userId, true));
 
-export const enableUserProcedure = protectedProcedure('users:write')
-  .meta({ openapi: { method: 'POST', path: '/users/{userId}/enable', tags: ['users'], summary: 'Enable a disabled user', protect: true } })
+export const enableUserProcedure = procedure
+  .meta({ permission: 'users:write', openapi: { method: 'POST', path: '/users/{userId}/enable', tags: ['users'], summary: 'Enable a disabled user', protect: true } })
   .input(byId)
   .output(userOutput)
-  .mutation(({ ctx, input }) => setUserDisabled(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input.userId, false));
+  .mutation(({ ctx, input }) => setUserDisabled(ctx.sc, input.userId, false));
 
-export const deleteUserProcedure = protectedProcedure('users:write')
-  .meta({ openapi: { method: 'DELETE', path: '/users/{userId}', tags: ['users'], summary: 'Delete a user with their sessions and credentials', protect: true } })
+export const deleteUserProcedure = procedure
+  .meta({ permission: 'users:delete', openapi: { method: 'DELETE', path: '/users/{userId}', tags: ['users'], summary: 'Delete a user with their sessions and credentials', protect: true } })
   .input(byId)
   .output(z.object({ deleted: z.literal(true) }))
-  .mutation(async ({ ctx, input }) => {
-    await deleteUser(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input.userId);
-    return { deleted: true as const };
-  });
+  .mutation(({ ctx, input }) => deleteUser(ctx.sc, input.userId));

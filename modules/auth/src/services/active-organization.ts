@@ -1,5 +1,7 @@
-import { recordEvent, type Actor, type EntityManager, type TenantRef } from '@plinto/kernel';
+import { recordEvent, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { tokenServicesOf } from '../tokens/services';
+import { AuthEvents } from '../events';
+import type { AccessTokenResponse } from '../tokens/issue';
 
 /**
  * The active organization of a session: access tokens issued from it (now and at every refresh)
@@ -8,29 +10,29 @@ import { tokenServicesOf } from '../tokens/services';
  * links), it is for the client and for relying parties.
  */
 export async function setActiveOrganization(
-  em: EntityManager,
-  input: { tenant: Pick<TenantRef, 'id' | 'slug'>; userId: string; sessionId: string; organizationId: string | null; role: string | null; actor: Actor },
-) {
-  const session = await em.transactional(async (tx) => {
+  sc: ServiceContext,
+  input: { sessionId: string; organizationId: string | null; role: string | null },
+): Promise<AccessTokenResponse | null> {
+  const userId = sc.principal!.id;
+  const session = await sc.em.transactional(async (tx) => {
     const [row] = await tx.execute<{ id: string; amr: string[]; aal: number }[]>(
       `update sessions set organization_id = ?, organization_role = ?
         where id = ? and user_id = ? and tenant_id = ? and revoked_at is null returning id, amr, aal`,
-      [input.organizationId, input.role, input.sessionId, input.userId, input.tenant.id],
+      [input.organizationId, input.role, input.sessionId, userId, sc.tenant.id],
     );
     if (!row) return null;
-    recordEvent(tx, input.actor, {
-      action: 'session.organization_switched',
-      tenantId: input.tenant.id,
+    recordEvent(tx, sc.actor, AuthEvents.of('session.organization_switched', {
+      tenantId: sc.tenant.id,
       organizationId: input.organizationId,
       target: { type: 'session', id: row.id },
-      data: { sessionId: row.id, userId: input.userId, organizationId: input.organizationId },
-    });
+      data: { sessionId: row.id, userId, organizationId: input.organizationId },
+    }));
     await tx.flush();
     return row;
   });
   if (!session) return null;
-  const access = await tokenServicesOf(em).issueAccessToken(input.tenant, {
-    sub: input.userId,
+  const access = await tokenServicesOf(sc).issueAccessToken(sc.tenant, {
+    sub: userId,
     sid: session.id,
     amr: session.amr,
     aal: session.aal,

@@ -1,9 +1,10 @@
-import { recordEvent, type EntityManager, type RequestMeta } from '@plinto/kernel';
+import { recordEvent, type EntityManager, type RequestMeta, type TenantRef } from '@plinto/kernel';
 import { newUserRow } from './users.service';
 import { checkPasswordPolicy, normalizePassword } from '../password/policy';
 import { hashPassword } from '../password/hasher';
-import { tenantSettings } from './tenant-settings';
+import { authSettingsOf } from './tenant-settings';
 import { userActor } from './deps';
+import { AuthEvents } from '../events';
 
 /**
  * Accounts created by accepting an invitation (used by @plinto/invitations). Two steps, so the
@@ -17,9 +18,8 @@ export interface PreparedInvitedUser {
   passwordHash: string;
 }
 
-export async function prepareInvitedUser(em: EntityManager, tenantId: string, input: { email: string; password: string }): Promise<PreparedInvitedUser> {
-  const settings = await tenantSettings(em, tenantId);
-  checkPasswordPolicy(input.password, { email: input.email, minLength: settings.passwordMinLength });
+export async function prepareInvitedUser(tenant: Pick<TenantRef, 'settings'>, input: { email: string; password: string }): Promise<PreparedInvitedUser> {
+  checkPasswordPolicy(input.password, { email: input.email, minLength: authSettingsOf(tenant).passwordMinLength });
   return { email: input.email, passwordHash: await hashPassword(normalizePassword(input.password)) };
 }
 
@@ -41,11 +41,10 @@ export async function createInvitedUser(
     emailVerifiedAt: new Date(),
   });
   await tx.flush();
-  recordEvent(tx, userActor(input.request, user.id), {
-    action: 'user.created',
+  recordEvent(tx, userActor(input.request, user.id), AuthEvents.of('user.created', {
     tenantId: input.tenantId,
     target: { type: 'user', id: user.id },
     data: { email: user.email, method: 'invitation' },
-  });
+  }));
   return { id: user.id, email: user.email };
 }

@@ -1,6 +1,6 @@
 import { openTotpSecret, sealTotpSecret } from './totp-secrets';
 import { randomBytes } from 'node:crypto';
-import { recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
+import { recordEvent, requireUser, sha256, uuidv7, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { RecoveryCode, TotpFactor } from '../entities/mfa.entity';
 import { User } from '../entities/user.entity';
 import { authConfig } from '../config';
@@ -11,6 +11,7 @@ import { limitClientIp } from './throttle';
 import { finishSignIn } from './sign-in.service';
 import { emailEffect } from './tenant-settings';
 import { userActor, type AuthDeps } from './deps';
+import { AuthEvents } from '../events';
 
 const RECOVERY_CODE_COUNT = 10;
 const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -46,8 +47,9 @@ async function acceptRecoveryCode(em: EntityManager, userId: string, code: strin
   return updated.length === 1;
 }
 
-/** Starts (or restarts) enrollment: a new secret, shown once as base32 and as an otpauth:// URI. */
-export async function enrollTotp(deps: AuthDeps, userId: string) {
+/** The signed-in user starts (or restarts) enrollment: a new secret, shown once as base32 and as an otpauth:// URI. */
+export async function enrollTotp(deps: ServiceContext) {
+  const userId = requireUser(deps).id;
   const { em, tenant, request } = deps;
   return em.transactional(async (tx) => {
     const user = await tx.findOneOrFail(User, { id: userId, tenantId: tenant.id });
@@ -56,14 +58,15 @@ export async function enrollTotp(deps: AuthDeps, userId: string) {
     const secret = generateTotpSecret();
     const id = uuidv7();
     tx.create(TotpFactor, { id, tenantId: tenant.id, userId, secret: sealTotpSecret(deps.config, id, secret), confirmedAt: null, lastUsedStep: null, createdAt: new Date() });
-    recordEvent(tx, userActor(request, userId), { action: 'mfa.enrollment_started', tenantId: tenant.id, target: { type: 'user', id: userId }, data: { method: 'totp' } });
+    recordEvent(tx, userActor(request, userId), AuthEvents.of('mfa.enrollment_started', { tenantId: tenant.id, target: { type: 'user', id: userId }, data: { method: 'totp' } }));
     await tx.flush();
     return { secret, otpauthUri: otpauthUri(secret, tenant.name, user.email) };
   });
 }
 
-/** Confirms enrollment with a first code; enables MFA and returns the ten recovery codes (once). */
-export async function confirmTotp(deps: AuthDeps, userId: string, code: string) {
+/** The signed-in user confirms enrollment with a first code; enables MFA and returns the ten recovery codes (once). */
+export async function confirmTotp(deps: ServiceContext, code: string) {
+  const userId = requireUser(deps).id;
   const { em, tenant, request } = deps;
   await limitClientIp(deps.redis, deps.config, request.ip);
   return em.transactional(async (tx) => {
@@ -86,7 +89,7 @@ export async function confirmTotp(deps: AuthDeps, userId: string, code: string) 
     recordEvent(
       tx,
       userActor(request, userId),
-      { action: 'mfa.enabled', tenantId: tenant.id, target: { type: 'user', id: userId }, data: { method: 'totp', recoveryCodes: RECOVERY_CODE_COUNT } },
+      AuthEvents.of('mfa.enabled', { tenantId: tenant.id, target: { type: 'user', id: userId }, data: { method: 'totp', recoveryCodes: RECOVERY_CODE_COUNT } }),
       [emailEffect({ template: 'mfa_enabled', tenantId: tenant.id, to: user.email, name: user.displayName })],
     );
     await tx.flush();
@@ -98,7 +101,8 @@ export async function confirmTotp(deps: AuthDeps, userId: string, code: string) 
  * Turns MFA off. Re-authentication: the caller must present a current TOTP code or an unused
  * recovery code (a stolen session alone cannot remove the second factor).
  */
-export async function disableTotp(deps: AuthDeps, userId: string, proof: { code?: string; recoveryCode?: string }) {
+export async function disableTotp(deps: ServiceContext, proof: { code?: string; recoveryCode?: string }) {
+  const userId = requireUser(deps).id;
   const { em, tenant, request } = deps;
   await limitClientIp(deps.redis, deps.config, request.ip);
   return em.transactional(async (tx) => {
@@ -118,7 +122,7 @@ export async function disableTotp(deps: AuthDeps, userId: string, proof: { code?
     recordEvent(
       tx,
       userActor(request, userId),
-      { action: 'mfa.disabled', tenantId: tenant.id, target: { type: 'user', id: userId }, data: { method: 'totp' } },
+      AuthEvents.of('mfa.disabled', { tenantId: tenant.id, target: { type: 'user', id: userId }, data: { method: 'totp' } }),
       [emailEffect({ template: 'mfa_disabled', tenantId: tenant.id, to: user.email, name: user.displayName })],
     );
     await tx.flush();
@@ -144,13 +148,12 @@ export async function verifyMfa(deps: AuthDeps, input: { challengeToken: string;
   const challenge = counted[0];
   if (!challenge) throw AuthErrors.MFA_CHALLENGE_INVALID();
   const failed = async (tx: EntityManager) => {
-    recordEvent(tx, userActor(request, challenge.user_id), {
-      action: 'mfa.verification_failed',
+    recordEvent(tx, userActor(request, challenge.user_id), AuthEvents.of('mfa.verification_failed', {
       tenantId: tenant.id,
       target: { type: 'user', id: challenge.user_id },
       outcome: 'failure',
       data: { challengeId: challenge.id, attempt: challenge.attempts, challengeInvalidated: challenge.attempts >= max },
-    });
+    }));
     await tx.flush();
   };
   const result = await em.transactional(async (tx) => {
@@ -167,7 +170,7 @@ export async function verifyMfa(deps: AuthDeps, input: { challengeToken: string;
     const consumed = await tx.execute(`update mfa_challenges set consumed_at = now() where id = ? and consumed_at is null returning id`, [challenge.id]);
     if (consumed.length === 0) return null;
     if (method === 'recovery_code') {
-      recordEvent(tx, userActor(request, user.id), { action: 'mfa.recovery_code_used', tenantId: tenant.id, target: { type: 'user', id: user.id }, data: {} });
+      recordEvent(tx, userActor(request, user.id), AuthEvents.of('mfa.recovery_code_used', { tenantId: tenant.id, target: { type: 'user', id: user.id }, data: {} }));
     }
     return finishSignIn(tx, deps, user, [...challenge.amr, 'otp'], `${challenge.amr.join('+')}+${method}`);
   });

@@ -9,9 +9,10 @@ import { findUserByEmail, toUserDto } from './users.service';
 import { consumeToken, issueToken } from './tokens.service';
 import { revokeUserSessions } from './sessions.service';
 import { withRevocations } from '../tokens/services';
-import { buildLink, emailEffect, tenantSettings } from './tenant-settings';
+import { authSettingsOf, buildLink, emailEffect, linkSettingsOf } from './tenant-settings';
 import { completeFirstFactor } from './sign-in.service';
 import { userActor, type AuthDeps } from './deps';
+import { AuthEvents } from '../events';
 
 export const EMAIL_SENT_IF_ACCOUNT = {
   status: 'accepted' as const,
@@ -26,27 +27,26 @@ export const EMAIL_SENT_IF_ACCOUNT = {
 async function emailLinkRequest(deps: AuthDeps, email: string, kind: 'password_reset' | 'magic_link'): Promise<typeof EMAIL_SENT_IF_ACCOUNT> {
   const { em, redis, config, tenant, request } = deps;
   await limitClientIp(redis, config, request.ip);
-  const settings = await tenantSettings(em, tenant.id);
+  const settings = linkSettingsOf(tenant);
   const c = authConfig(config);
   const ttlMinutes = kind === 'magic_link' ? c.AUTH_MAGIC_LINK_TTL_MINUTES : c.AUTH_PASSWORD_RESET_TTL_MINUTES;
   const action = kind === 'magic_link' ? 'magic_link.sent' : 'password.reset_requested';
   await em.transactional(async (tx) => {
     const user = await findUserByEmail(tx, tenant.id, email);
     if (!user || user.disabledAt) {
-      recordEvent(tx, userActor(request, null), {
-        action,
+      recordEvent(tx, userActor(request, null), AuthEvents.of(action, {
         tenantId: tenant.id,
         target: user ? { type: 'user', id: user.id } : undefined,
         outcome: 'failure',
         data: { email, reason: user ? 'user_disabled' : 'no_such_account' },
-      });
+      }));
     } else {
       const token = await issueToken(tx, { tenantId: tenant.id, userId: user.id, purpose: kind, ttlMs: ttlMinutes * 60_000 });
       const path = kind === 'magic_link' ? '/magic-link' : '/reset-password';
       recordEvent(
         tx,
         userActor(request, user.id),
-        { action, tenantId: tenant.id, target: { type: 'user', id: user.id }, data: { email } },
+        AuthEvents.of(action, { tenantId: tenant.id, target: { type: 'user', id: user.id }, data: { email } }),
         [emailEffect({ template: kind, tenantId: tenant.id, to: user.email, name: user.displayName, link: buildLink(config, settings, path, token), expiresInMinutes: ttlMinutes })],
       );
     }
@@ -62,13 +62,13 @@ export const requestMagicLink = (deps: AuthDeps, email: string) => emailLinkRequ
 export async function resetPassword(deps: AuthDeps, input: { token: string; password: string }): Promise<{ status: 'password_reset' }> {
   const { em, redis, config, tenant, request } = deps;
   await limitClientIp(redis, config, request.ip);
-  const settings = await tenantSettings(em, tenant.id);
+  const settings = authSettingsOf(tenant);
   // Hash before consuming: a policy failure or overload must not burn the user's link.
   const pending = await em.findOne(AuthToken, { tokenHash: sha256(input.token), tenantId: tenant.id, purpose: 'password_reset' });
   const owner = pending ? await em.findOne(User, { id: pending.userId, tenantId: tenant.id }) : null;
   checkPasswordPolicy(input.password, { email: owner?.email ?? '', minLength: settings.passwordMinLength });
   const passwordHash = await hashPassword(normalizePassword(input.password));
-  const user = await withRevocations(em, async (tx, revoke) => {
+  const user = await withRevocations(deps, async (tx, revoke) => {
     const userId = await consumeToken(tx, tenant.id, 'password_reset', input.token);
     const row = await tx.findOneOrFail(User, { id: userId, tenantId: tenant.id });
     const now = new Date();
@@ -80,7 +80,7 @@ export async function resetPassword(deps: AuthDeps, input: { token: string; pass
     recordEvent(
       tx,
       userActor(request, row.id),
-      { action: 'password.changed', tenantId: tenant.id, target: { type: 'user', id: row.id }, data: { method: 'reset', sessionsRevoked: revoked } },
+      AuthEvents.of('password.changed', { tenantId: tenant.id, target: { type: 'user', id: row.id }, data: { method: 'reset', sessionsRevoked: revoked } }),
       [emailEffect({ template: 'password_changed', tenantId: tenant.id, to: row.email, name: row.displayName })],
     );
     await tx.flush();
@@ -99,7 +99,7 @@ export async function verifyEmail(deps: AuthDeps, token: string) {
     if (!row.emailVerifiedAt) {
       row.emailVerifiedAt = new Date();
       row.updatedAt = row.emailVerifiedAt;
-      recordEvent(tx, userActor(request, row.id), { action: 'email.verified', tenantId: tenant.id, target: { type: 'user', id: row.id }, data: { email: row.email } });
+      recordEvent(tx, userActor(request, row.id), AuthEvents.of('email.verified', { tenantId: tenant.id, target: { type: 'user', id: row.id }, data: { email: row.email } }));
     }
     await tx.flush();
     return { status: 'verified' as const, user: toUserDto(row) };
@@ -118,7 +118,7 @@ export async function consumeMagicLink(deps: AuthDeps, token: string): Promise<S
     const userId = await consumeToken(tx, tenant.id, 'magic_link', token);
     const row = await tx.findOneOrFail(User, { id: userId, tenantId: tenant.id });
     row.emailVerifiedAt ??= new Date();
-    recordEvent(tx, userActor(request, row.id), { action: 'magic_link.consumed', tenantId: tenant.id, target: { type: 'user', id: row.id }, data: {} });
+    recordEvent(tx, userActor(request, row.id), AuthEvents.of('magic_link.consumed', { tenantId: tenant.id, target: { type: 'user', id: row.id }, data: {} }));
     await tx.flush();
     return row;
   });

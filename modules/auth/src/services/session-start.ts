@@ -2,8 +2,10 @@ import { eventCtes, eventRows, fastQuery, randomToken, sha256, uuidv7, type Enti
 import { authConfig } from '../config';
 import { REFRESH_TOKEN_PREFIX } from '../tokens/refresh';
 import { sessionTokens } from '../tokens/issue';
+import { tokenServicesOf } from '../tokens/services';
 import type { AuthDeps } from './deps';
 import { userActor } from './deps';
+import { AuthEvents } from '../events';
 
 export interface StartedSession {
   id: string;
@@ -29,12 +31,11 @@ export async function startSession(em: EntityManager, deps: Pick<AuthDeps, 'conf
   const expiresAt = new Date(now.getTime() + authConfig(config).AUTH_SESSION_TTL_HOURS * 3600_000);
   const refreshToken = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
   const event = eventCtes(
-    eventRows(userActor(request, userId), {
-      action: 'user.signed_in',
+    eventRows(userActor(request, userId), AuthEvents.of('user.signed_in', {
       tenantId: tenant.id,
       target: { type: 'user', id: userId },
       data: { sessionId: id, method, amr, aal },
-    }),
+    })),
   );
   await fastQuery(
     em,
@@ -65,7 +66,7 @@ export async function startSession(em: EntityManager, deps: Pick<AuthDeps, 'conf
  * same session, tokens and `user.signed_in` event as a password sign-in, answered with OAuth's
  * field names.
  */
-export async function signInCreatedAccount(em: EntityManager, deps: Pick<AuthDeps, 'config' | 'tenant' | 'request'>, userId: string, method: string) {
+export async function signInCreatedAccount(em: EntityManager, deps: Pick<AuthDeps, 'config' | 'tenant' | 'request' | 'services'>, userId: string, method: string) {
   const session = await startSession(em, deps, userId, ['pwd'], method);
-  return { ...(await sessionTokens(em, deps.tenant, session, session.refreshToken)), session_id: session.id };
+  return { ...(await sessionTokens(tokenServicesOf(deps), deps.tenant, session, session.refreshToken)), session_id: session.id };
 }

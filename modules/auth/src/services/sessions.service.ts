@@ -1,4 +1,4 @@
-import { AccessTokenRejected, AccessTokenVerifier, CommonErrors, type EntityManager, type InferEntity, type Principal } from '@plinto/kernel';
+import { AccessTokenRejected, AccessTokenVerifier, CommonErrors, type EntityManager, type InferEntity, type Principal, type ServiceRegistry } from '@plinto/kernel';
 import type { Session } from '../entities/user.entity';
 import { tokenServicesOf, type Revoke } from '../tokens/services';
 
@@ -39,8 +39,7 @@ export async function revokeSessions(
       where session_id in (${ids.map(() => '?').join(', ')}) and status <> 'revoked'`,
     ids,
   );
-  const expiresAt = tokenServicesOf(tx).revocationExpiry();
-  await revoke(rows.map((r) => ({ key: `sid:${r.id}`, tenantId: r.tenant_id, expiresAt })));
+  await revoke(rows.map((r) => ({ key: `sid:${r.id}`, tenantId: r.tenant_id })));
   return ids;
 }
 
@@ -49,22 +48,33 @@ export async function revokeUserSessions(tx: EntityManager, revoke: Revoke, user
   return (await revokeSessions(tx, revoke, { userId, exceptSessionId: keepSessionId }, reason)).length;
 }
 
+const refused = (message: string) => CommonErrors.UNAUTHENTICATED({ message, details: { reason: 'claims' } });
+
 /**
  * Resolves `Authorization: Bearer <JWT>` through the one verifier. Null when the bearer is not a
  * JWT (other credential kinds are tried); a JWT that fails verification is refused outright, and a
- * revocation check that cannot be answered refuses too (fail closed).
+ * revocation check that cannot be answered refuses too (fail closed). Beyond the signature, a user
+ * token's claims must agree with what we know: it names a session (`sid`) that exists and belongs
+ * to its subject in its tenant — a validly signed token pointing at someone else's session, or at
+ * none, is refused.
  */
-export async function authenticateAccessToken(em: EntityManager, bearer: string): Promise<Principal | null> {
+export async function authenticateAccessToken(em: EntityManager, services: ServiceRegistry, bearer: string): Promise<Principal | null> {
   if (!AccessTokenVerifier.looksLikeJwt(bearer)) return null;
+  const tokens = tokenServicesOf({ services });
   let verified;
   try {
-    verified = await tokenServicesOf(em).verifier.verify(bearer);
+    verified = await tokens.verifier.verify(bearer);
   } catch (error) {
     if (error instanceof AccessTokenRejected) throw CommonErrors.UNAUTHENTICATED({ message: error.message, details: { reason: error.reason } });
     // Neither Redis nor PostgreSQL could say whether the token is revoked.
     throw CommonErrors.SERVICE_UNAVAILABLE({ message: 'Token revocation cannot be checked right now' });
   }
   const { claims, tenantId } = verified;
+  if (!claims.client_id) {
+    if (typeof claims.sid !== 'string') throw refused('The token names no session');
+    const owner = await tokens.sessionOwner(em, claims.sid);
+    if (!owner || owner.userId !== claims.sub || owner.tenantId !== tenantId) throw refused("The token's session is not its subject's");
+  }
   if (claims.client_id) {
     return {
       kind: 'machine_client',

@@ -9,8 +9,10 @@ import { clearAccountAttempts, recordAccountFailure, reserveAccountAttempt } fro
 import { readUserByEmail, toUserDto, type UserRow } from './users.service';
 import { startSession } from './session-start';
 import { sessionTokens } from '../tokens/issue';
-import { tenantSettings } from './tenant-settings';
+import { tokenServicesOf } from '../tokens/services';
+import { authSettingsOf } from './tenant-settings';
 import { userActor, type AuthDeps } from './deps';
+import { AuthEvents } from '../events';
 
 /**
  * Email + password. The order matters for the attack surface:
@@ -34,21 +36,19 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
     await em.transactional(async (tx) => {
       const actor = userActor(request, user?.id ?? null);
       const target = user ? { type: 'user', id: user.id } : undefined;
-      recordEvent(tx, actor, {
-        action: 'user.sign_in_failed',
+      recordEvent(tx, actor, AuthEvents.of('user.sign_in_failed', {
         tenantId: tenant.id,
         target,
         outcome: 'failure',
         data: { email: input.email, method: 'password', reason: 'invalid_credentials', attempt: slot.attempt },
-      });
+      }));
       // Exactly one attempt holds the slot equal to the threshold: the lock is recorded once.
       if (slot.attempt === slot.threshold) {
-        recordEvent(tx, actor, {
-          action: 'user.locked',
+        recordEvent(tx, actor, AuthEvents.of('user.locked', {
           tenantId: tenant.id,
           target,
           data: { email: input.email, failedAttempts: slot.attempt, lockSeconds: authConfig(config).AUTH_ACCOUNT_LOCK_SECONDS },
-        });
+        }));
       }
       await tx.flush();
     });
@@ -71,19 +71,18 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
 export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {
   const { em, config, tenant, request } = deps;
   // The tenant's settings matter only for an unverified address: skip the lookup otherwise.
-  const mustVerify = !user.emailVerifiedAt && (await tenantSettings(em, tenant.id)).requireVerifiedEmail === true;
+  const mustVerify = !user.emailVerifiedAt && authSettingsOf(tenant).requireVerifiedEmail === true;
   const refusal = user.disabledAt ? AuthErrors.USER_DISABLED() : mustVerify ? AuthErrors.EMAIL_NOT_VERIFIED() : null;
   const actor = userActor(request, user.id);
   const target = { type: 'user', id: user.id };
   if (refusal) {
     await em.transactional(async (tx) => {
-      recordEvent(tx, actor, {
-        action: 'user.sign_in_failed',
+      recordEvent(tx, actor, AuthEvents.of('user.sign_in_failed', {
         tenantId: tenant.id,
         target,
         outcome: 'failure',
         data: { email: user.email, method, reason: refusal.appCode.toLowerCase() },
-      });
+      }));
       await tx.flush();
     });
     throw refusal;
@@ -104,7 +103,7 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: st
         expiresAt,
         consumedAt: null,
       });
-      recordEvent(tx, actor, { action: 'mfa.challenge_issued', tenantId: tenant.id, target, data: { challengeId: challenge.id, method } });
+      recordEvent(tx, actor, AuthEvents.of('mfa.challenge_issued', { tenantId: tenant.id, target, data: { challengeId: challenge.id, method } }));
       await tx.flush();
       return { status: 'mfa_required' as const, challengeToken: token, methods: ['totp' as const, 'recovery_code' as const], expiresAt: expiresAt.toISOString() };
     });
@@ -115,7 +114,7 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: st
 /** Starts the session (one statement; joins `em`'s transaction if it is one) and issues its tokens. */
 export async function finishSignIn(em: EntityManager, deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {
   const session = await startSession(em, deps, user.id, amr, method);
-  const tokens = await sessionTokens(em, deps.tenant, session, session.refreshToken);
+  const tokens = await sessionTokens(tokenServicesOf(deps), deps.tenant, session, session.refreshToken);
   // The statement moved last sign-in forward unless it was within the minute; show the same.
   if (!user.lastSignInAt || Date.now() - user.lastSignInAt.getTime() > 60_000) user.lastSignInAt = new Date();
   return { status: 'signed_in', ...tokens, session_id: session.id, amr: session.amr, aal: session.aal, user: toUserDto(user) };

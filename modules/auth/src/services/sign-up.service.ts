@@ -6,8 +6,9 @@ import { hashPassword } from '../password/hasher';
 import { limitClientIp } from './throttle';
 import { findUserByEmail, newUserRow } from './users.service';
 import { issueToken } from './tokens.service';
-import { buildLink, emailEffect, tenantSettings } from './tenant-settings';
+import { authSettingsOf, buildLink, emailEffect, linkSettingsOf } from './tenant-settings';
 import { userActor, type AuthDeps } from './deps';
+import { AuthEvents } from '../events';
 
 export const SIGN_UP_ACCEPTED = {
   status: 'accepted' as const,
@@ -26,8 +27,8 @@ export async function signUp(
 ): Promise<typeof SIGN_UP_ACCEPTED> {
   const { em, redis, config, tenant, request } = deps;
   await limitClientIp(redis, config, request.ip);
-  const settings = await tenantSettings(em, tenant.id);
-  checkPasswordPolicy(input.password, { email: input.email, minLength: settings.passwordMinLength });
+  const settings = linkSettingsOf(tenant);
+  checkPasswordPolicy(input.password, { email: input.email, minLength: authSettingsOf(tenant).passwordMinLength });
   const passwordHash = await hashPassword(normalizePassword(input.password));
   const c = authConfig(config);
 
@@ -39,7 +40,7 @@ export async function signUp(
       recordEvent(
         tx,
         userActor(request, null),
-        { action: 'user.sign_up_duplicate', tenantId: tenant.id, target: { type: 'user', id: existing.id }, outcome: 'failure', data: { email: input.email } },
+        AuthEvents.of('user.sign_up_duplicate', { tenantId: tenant.id, target: { type: 'user', id: existing.id }, outcome: 'failure', data: { email: input.email } }),
         [emailEffect({ template: 'account_exists', tenantId: tenant.id, to: existing.email, name: existing.displayName, link: buildLink(config, settings, '/reset-password', token), expiresInMinutes: c.AUTH_PASSWORD_RESET_TTL_MINUTES })],
       );
       await tx.flush();
@@ -66,7 +67,7 @@ export async function signUp(
       recordEvent(
         tx,
         userActor(request, user.id),
-        { action: 'user.created', tenantId: tenant.id, target: { type: 'user', id: user.id }, data: { email: user.email, method: 'sign_up' } },
+        AuthEvents.of('user.created', { tenantId: tenant.id, target: { type: 'user', id: user.id }, data: { email: user.email, method: 'sign_up' } }),
         [emailEffect({ template: 'email_verification', tenantId: tenant.id, to: user.email, name: user.displayName, link: buildLink(config, settings, '/verify-email', token), expiresInMinutes: ttlMinutes })],
       );
       await tx.flush();

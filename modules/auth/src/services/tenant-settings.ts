@@ -1,16 +1,32 @@
-import { EMAIL_QUEUE, type Config, type EmailMessage, type EntityManager, type SideEffect } from '@plinto/kernel';
-import { getTenant, type TenantSettings } from '@plinto/tenants';
+import { z } from 'zod';
+import { EMAIL_QUEUE, emailTenantSettings, tenantSection, type Config, type EmailMessage, type SideEffect, type TenantRef } from '@plinto/kernel';
+import { DEFAULT_PASSWORD_MIN_LENGTH } from '../password/policy';
 
-export async function tenantSettings(em: EntityManager, tenantId: string): Promise<TenantSettings> {
-  return (await getTenant(em, tenantId)).settings;
-}
+/** The auth section of a tenant's settings. */
+export const authTenantSettings = z.object({
+  requireVerifiedEmail: z.boolean().optional().describe('Refuse sign-in until the email is verified'),
+  passwordMinLength: z
+    .number()
+    .int()
+    .min(8)
+    .max(64)
+    .optional()
+    .describe(`Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default ${DEFAULT_PASSWORD_MIN_LENGTH})`),
+});
+
+export type AuthTenantSettings = z.infer<typeof authTenantSettings>;
+
+export const authSettingsOf = (tenant: Pick<TenantRef, 'settings'>): AuthTenantSettings => tenantSection(tenant, authTenantSettings);
+
+/** What emailed links are built from: the tenant's app URL (the email section of its settings). */
+export const linkSettingsOf = (tenant: Pick<TenantRef, 'settings'>) => tenantSection(tenant, emailTenantSettings);
 
 /**
  * An emailed link: the tenant's configured app URL (else PUBLIC_URL) + `path` + `?token=`. Never
  * derived from the request's Host or X-Forwarded-* headers, which an attacker controls: a poisoned
  * header must not make us mail a victim a link to the attacker's site carrying the victim's token.
  */
-export function buildLink(config: Config, settings: TenantSettings, path: string, token: string): string {
+export function buildLink(config: Config, settings: { appUrl?: string }, path: string, token: string): string {
   const base = (settings.appUrl ?? config.PUBLIC_URL).replace(/\/+$/, '');
   const url = new URL(`${base}${path}`);
   url.searchParams.set('token', token);

@@ -5,9 +5,9 @@ import {
   isUuid,
   fastQuery,
   uuidv7,
-  type Actor,
   type EntityManager,
   type InferEntity,
+  type ServiceContext,
 } from '@plinto/kernel';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { User } from '../entities/user.entity';
@@ -15,6 +15,10 @@ import { AuthErrors } from '../errors';
 import type { UserDto } from '../auth.schemas';
 import { revokeUserSessions } from './sessions.service';
 import { withRevocations } from '../tokens/services';
+import { AuthEvents } from '../events';
+import { authConfig } from '../config';
+import { issueToken } from './tokens.service';
+import { buildLink, emailEffect, linkSettingsOf } from './tenant-settings';
 
 export type UserRow = InferEntity<typeof User>;
 
@@ -107,17 +111,15 @@ export async function loadUser(em: EntityManager, tenantId: string, userId: stri
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function listUsers(
-  em: EntityManager,
-  tenantId: string,
-  query: { limit: number; cursor?: string; search?: string; disabled?: boolean },
-) {
+/** Tenant admins: users of the tenant, newest first; needs users:read. */
+export async function listUsers(sc: ServiceContext, query: { limit: number; cursor?: string; search?: string; disabled?: boolean }) {
+  await sc.authz.require('users:read');
   const after = decodeCursor(query.cursor);
   const pattern = query.search ? `%${escapeLike(query.search.toLowerCase())}%` : undefined;
-  const rows = await em.find(
+  const rows = await sc.em.find(
     User,
     {
-      tenantId,
+      tenantId: sc.tenant.id,
       ...(after ? { id: { $lt: after } } : {}),
       ...(query.disabled === undefined ? {} : { disabledAt: query.disabled ? { $ne: null } : null }),
       ...(pattern ? { $or: [{ email: { $like: pattern } }, { displayName: { $ilike: pattern } }] } : {}),
@@ -127,12 +129,14 @@ export async function listUsers(
   return toPage(rows, query.limit, toUserDto);
 }
 
-export async function getUser(em: EntityManager, tenantId: string, userId: string): Promise<UserDto> {
-  return toUserDto(await loadUser(em, tenantId, userId));
+/** Tenant admins: one user; needs users:read. */
+export async function getUser(sc: ServiceContext, userId: string): Promise<UserDto> {
+  await sc.authz.require('users:read');
+  return toUserDto(await loadUser(sc.em, sc.tenant.id, userId));
 }
 
 /**
- * The same answer as getUser by one prepared statement, without the unit of work: the session
+ * The same user view as getUser by one prepared statement, without the unit of work: the session
  * check (`GET /v1/auth/session`) reads the signed-in user on every call, and MikroORM's findOne
  * cost more CPU than the read. Times come as epoch milliseconds, so they print as getUser's do.
  */
@@ -164,16 +168,33 @@ export async function getUserSnapshot(em: EntityManager, tenantId: string, userI
   };
 }
 
+/**
+ * A user the caller may manage: `permission`, and the principal hierarchy — nobody changes a user
+ * who holds Plinto permissions the caller does not (an admin cannot touch an owner).
+ */
+async function manageableUser(sc: ServiceContext, em: EntityManager, userId: string, permission: string): Promise<UserRow> {
+  await sc.authz.require(permission);
+  const row = await loadUser(em, sc.tenant.id, userId);
+  await sc.authz.requireOutranks({ kind: 'user', id: row.id }, { field: 'userId' });
+  return row;
+}
+
+/**
+ * Changes a user's profile or email. Needs users:write and to outrank the user. An email address
+ * counts as verified only on proof of receipt: a new address is unverified and gets a verification
+ * link — unless the caller vouches for it (`emailVerified: true`), which is server-side provisioning
+ * and needs users:provision (tenant owners, platform operators).
+ */
 export async function updateUser(
-  em: EntityManager,
-  actor: Actor,
-  tenantId: string,
+  sc: ServiceContext,
   userId: string,
   patch: { displayName?: string | null; metadata?: Record<string, unknown>; email?: string; emailVerified?: boolean },
 ): Promise<UserDto> {
+  if (patch.emailVerified !== undefined) await sc.authz.require('users:provision');
+  const c = authConfig(sc.config);
   try {
-    return await em.transactional(async (tx) => {
-      const row = await loadUser(tx, tenantId, userId);
+    return await sc.em.transactional(async (tx) => {
+      const row = await manageableUser(sc, tx, userId, 'users:write');
       const changed: string[] = [];
       if (patch.displayName !== undefined && patch.displayName !== row.displayName) {
         row.displayName = patch.displayName;
@@ -183,10 +204,12 @@ export async function updateUser(
         row.metadata = patch.metadata;
         changed.push('metadata');
       }
+      let verifyNewAddress = false;
       if (patch.email !== undefined && patch.email !== row.email) {
         row.email = patch.email;
-        // A new address is unproven until its owner verifies it (unless the admin says otherwise below).
+        // A new address is unproven until its owner verifies it (unless a provisioner vouches below).
         row.emailVerifiedAt = null;
+        verifyNewAddress = patch.emailVerified !== true;
         changed.push('email');
       }
       if (patch.emailVerified !== undefined && patch.emailVerified !== (row.emailVerifiedAt !== null)) {
@@ -195,7 +218,15 @@ export async function updateUser(
       }
       if (changed.length > 0) {
         row.updatedAt = new Date();
-        recordEvent(tx, actor, { action: 'user.updated', tenantId, target: { type: 'user', id: row.id }, data: { changed } });
+        await tx.flush();
+        const effects = [];
+        if (verifyNewAddress) {
+          const ttlMinutes = c.AUTH_EMAIL_VERIFICATION_TTL_HOURS * 60;
+          const token = await issueToken(tx, { tenantId: sc.tenant.id, userId: row.id, purpose: 'email_verification', ttlMs: ttlMinutes * 60_000 });
+          const link = buildLink(sc.config, linkSettingsOf(sc.tenant), '/verify-email', token);
+          effects.push(emailEffect({ template: 'email_verification', tenantId: sc.tenant.id, to: row.email, name: row.displayName, link, expiresInMinutes: ttlMinutes }));
+        }
+        recordEvent(tx, sc.actor, AuthEvents.of('user.updated', { tenantId: sc.tenant.id, target: { type: 'user', id: row.id }, data: { changed } }), effects);
       }
       await tx.flush();
       return toUserDto(row);
@@ -208,36 +239,37 @@ export async function updateUser(
   }
 }
 
-/** Disabling ends every session of the user at once; enabling lets them sign in again. */
-export async function setUserDisabled(em: EntityManager, actor: Actor, tenantId: string, userId: string, disabled: boolean): Promise<UserDto> {
-  return withRevocations(em, async (tx, revoke) => {
-    const row = await loadUser(tx, tenantId, userId);
+/** Disabling ends every session of the user at once; enabling lets them sign in again. Needs users:write and to outrank the user. */
+export async function setUserDisabled(sc: ServiceContext, userId: string, disabled: boolean): Promise<UserDto> {
+  return withRevocations(sc, async (tx, revoke) => {
+    const row = await manageableUser(sc, tx, userId, 'users:write');
     if ((row.disabledAt !== null) !== disabled) {
       const now = new Date();
       row.disabledAt = disabled ? now : null;
       row.updatedAt = now;
       let revoked = 0;
       if (disabled) revoked = await revokeUserSessions(tx, revoke, row.id, 'user_disabled');
-      recordEvent(tx, actor, {
-        action: disabled ? 'user.disabled' : 'user.enabled',
-        tenantId,
+      recordEvent(tx, sc.actor, AuthEvents.of(disabled ? 'user.disabled' : 'user.enabled', {
+        tenantId: sc.tenant.id,
         target: { type: 'user', id: row.id },
         data: disabled ? { sessionsRevoked: revoked } : {},
-      });
+      }));
     }
     await tx.flush();
     return toUserDto(row);
   });
 }
 
-export async function deleteUser(em: EntityManager, actor: Actor, tenantId: string, userId: string): Promise<void> {
-  await withRevocations(em, async (tx, revoke) => {
-    const row = await loadUser(tx, tenantId, userId);
+/** Deletes a user with their sessions and credentials. Needs users:delete and to outrank the user. */
+export async function deleteUser(sc: ServiceContext, userId: string): Promise<{ deleted: true }> {
+  await withRevocations(sc, async (tx, revoke) => {
+    const row = await manageableUser(sc, tx, userId, 'users:delete');
     // Its access tokens must stop verifying too, not only its refresh tokens (deleted by cascade).
     await revokeUserSessions(tx, revoke, row.id, 'user_deleted');
-    recordEvent(tx, actor, { action: 'user.deleted', tenantId, target: { type: 'user', id: row.id }, data: { email: row.email } });
+    recordEvent(tx, sc.actor, AuthEvents.of('user.deleted', { tenantId: sc.tenant.id, target: { type: 'user', id: row.id }, data: { email: row.email } }));
     // Sessions, tokens and MFA rows go with it (on delete cascade).
     tx.remove(row);
     await tx.flush();
   });
+  return { deleted: true };
 }

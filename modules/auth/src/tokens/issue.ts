@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { EntityManager, TenantRef } from '@plinto/kernel';
-import { tokenServicesOf } from './services';
+import type { TenantRef } from '@plinto/kernel';
+import type { TokenServices } from './services';
 
 /** OAuth 2.0 token response fields (RFC 6749 §5.1), used by every response that issues tokens. */
 export const tokenResponseShape = {
@@ -19,12 +19,12 @@ export interface SessionTokens {
 
 /** An access token for a session's user, paired with the session's (new) refresh token. */
 export async function sessionTokens(
-  em: EntityManager,
+  tokens: TokenServices,
   tenant: Pick<TenantRef, 'id' | 'slug'>,
   session: { id: string; userId: string; amr: string[]; aal: number; organizationId?: string | null; organizationRole?: string | null },
   refreshToken: string,
 ): Promise<SessionTokens> {
-  const access = await tokenServicesOf(em).issueAccessToken(tenant, {
+  const access = await tokens.issueAccessToken(tenant, {
     sub: session.userId,
     sid: session.id,
     amr: session.amr,
@@ -37,3 +37,9 @@ export async function sessionTokens(
 
 /** Access tokens without a new refresh token (switching organization keeps the session's refresh family). */
 export const accessTokenShape = { access_token: tokenResponseShape.access_token, token_type: tokenResponseShape.token_type, expires_in: tokenResponseShape.expires_in };
+
+export interface AccessTokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}

@@ -1,8 +1,9 @@
-import { eventCtes, eventRows, fastQuery, randomToken, recordEvent, secretBoxFor, sha256, uuidv7, type Config, type EntityManager, type RequestMeta } from '@plinto/kernel';
+import { eventCtes, eventRows, fastQuery, randomToken, recordEvent, secretBoxFor, sha256, uuidv7, type Config, type EntityManager, type RequestMeta, type ServiceRegistry } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { userActor } from '../services/deps';
 import { revokeSessions } from '../services/sessions.service';
 import { withRevocations, type Revoke } from './services';
+import { AuthEvents } from '../events';
 
 /**
  * Refresh tokens: opaque (`plr_` + 256 random bits), stored as SHA-256, one family per session.
@@ -52,15 +53,16 @@ interface TokenRow {
  * in one transaction: lock the session, lock the token, write everything (rotation, successor,
  * last use, audit + outbox) in one statement.
  */
-export async function rotateRefreshToken(em: EntityManager, config: Config, tenantId: string, presented: string, request: RequestMeta): Promise<RefreshOutcome> {
+export async function rotateRefreshToken(deps: { em: EntityManager; config: Config; request: RequestMeta; services: ServiceRegistry }, tenantId: string, presented: string): Promise<RefreshOutcome> {
+  const { config, request } = deps;
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) return { ok: false, reason: 'invalid' };
   const box = secretBoxFor(config, SEALING_PURPOSE);
   const hash = sha256(presented);
-  if (!em.getTransactionContext()) {
-    const rotated = await rotateActiveToken(em, box, tenantId, hash, request);
+  if (!deps.em.getTransactionContext()) {
+    const rotated = await rotateActiveToken(deps.em, box, tenantId, hash, request);
     if (rotated) return rotated;
   }
-  return withRevocations(em, async (tx, revoke) => {
+  return withRevocations(deps, async (tx, revoke) => {
     const [session] = await tx.execute<SessionLockRow[]>(
       `select s.id, s.tenant_id, s.user_id, s.amr, s.aal, s.organization_id, s.organization_role, s.expires_at, s.revoked_at, u.disabled_at
          from sessions s join users u on u.id = s.user_id
@@ -91,12 +93,11 @@ export async function rotateRefreshToken(em: EntityManager, config: Config, tena
       const successorId = uuidv7(now.getTime());
       const successor = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
       const event = eventCtes(
-        eventRows(userActor(request, session.user_id), {
-          action: 'session.refreshed',
+        eventRows(userActor(request, session.user_id), AuthEvents.of('session.refreshed', {
           tenantId: session.tenant_id,
           target: { type: 'session', id: session.id },
           data: { sessionId: session.id, userId: session.user_id },
-        }),
+        })),
       );
       await tx.execute(
         `with rotated as (
@@ -171,12 +172,11 @@ async function rotateActiveToken(em: EntityManager, box: ReturnType<typeof secre
   const successorId = uuidv7(now.getTime());
   const successor = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
   const event = eventCtes(
-    eventRows(userActor(request, row.user_id), {
-      action: 'session.refreshed',
+    eventRows(userActor(request, row.user_id), AuthEvents.of('session.refreshed', {
       tenantId: row.tenant_id,
       target: { type: 'session', id: row.id },
       data: { sessionId: row.id, userId: row.user_id },
-    }),
+    })),
     'ev',
     'exists (select 1 from rotated)',
   );
@@ -215,12 +215,11 @@ async function rotateActiveToken(em: EntityManager, box: ReturnType<typeof secre
 
 async function revokeFamily(tx: EntityManager, revoke: Revoke, session: RefreshedSession['session'], tokenId: string, request: RequestMeta): Promise<void> {
   await revokeSessions(tx, revoke, { userId: session.userId, sessionIds: [session.id] }, 'refresh_token_reuse');
-  recordEvent(tx, userActor(request, session.userId), {
-    action: 'session.token_reuse_detected',
+  recordEvent(tx, userActor(request, session.userId), AuthEvents.of('session.token_reuse_detected', {
     tenantId: session.tenantId,
     target: { type: 'session', id: session.id },
     outcome: 'failure',
     data: { sessionId: session.id, userId: session.userId, refreshTokenId: tokenId, ip: request.ip },
-  });
+  }));
   await tx.flush();
 }

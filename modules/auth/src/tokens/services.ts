@@ -1,7 +1,11 @@
 import {
   AccessTokenVerifier,
   RevocationList,
+  fastQuery,
+  isUuid,
+  serviceKey,
   uuidv7,
+  type ServiceRegistry,
   type AccessTokenClaims,
   type Config,
   type EntityManager,
@@ -39,8 +43,13 @@ export interface IssuedAccessToken {
  * One per process (api, workers): the key ring, the revocation list and the verifier, over the
  * process's ORM and `producer` Redis. Found from any EntityManager of that ORM (`tokenServicesOf`).
  */
+/** Most session owners one process remembers (about 100 bytes each). */
+const SESSION_OWNERS_MAX = 200_000;
+
 export class TokenServices {
   readonly keyring: KeyRing;
+  /** Who each session belongs to: a session never changes hands, so an owner once read is kept (bounded). */
+  private readonly sessionOwners = new Map<string, { userId: string; tenantId: string }>();
   readonly revocations: RevocationList;
   readonly verifier: AccessTokenVerifier;
 
@@ -70,6 +79,23 @@ export class TokenServices {
       findKey: (slug, kid) => this.keyring.findKey(slug, kid),
       isRevoked: (keys) => this.revocations.isRevoked(keys),
     });
+  }
+
+  /**
+   * The user and tenant a session belongs to, or null when there is no such session. A revoked or
+   * deleted session stays known here; its tokens are refused by the revocation list instead.
+   */
+  async sessionOwner(em: EntityManager, sessionId: string): Promise<{ userId: string; tenantId: string } | null> {
+    const known = this.sessionOwners.get(sessionId);
+    if (known) return known;
+    if (!isUuid(sessionId)) return null;
+    const [row] = await fastQuery<{ user_id: string; tenant_id: string }>(em, 'select user_id, tenant_id from sessions where id = ?', [sessionId], 'plinto_session_owner');
+    if (!row) return null;
+    const owner = { userId: row.user_id, tenantId: row.tenant_id };
+    // Maps iterate in insertion order: the oldest entry goes first.
+    if (this.sessionOwners.size >= SESSION_OWNERS_MAX) this.sessionOwners.delete(this.sessionOwners.keys().next().value!);
+    this.sessionOwners.set(sessionId, owner);
+    return owner;
   }
 
   issuer(tenantSlug: string): string {
@@ -130,39 +156,33 @@ function audienceOf(config: Config): string {
   return authConfig(config).AUTH_ACCESS_TOKEN_AUDIENCE ?? config.PUBLIC_URL;
 }
 
-const registry = new WeakMap<object, TokenServices>();
+/** The token services of this process, in its service registry. */
+export const TOKEN_SERVICES = serviceKey<TokenServices>('auth.tokens');
+
+export const tokenServicesOf = (holder: { services: ServiceRegistry }): TokenServices => holder.services.get(TOKEN_SERVICES);
 
 export function startTokenServices(deps: { orm: MikroORM; config: Config; redis: Redis; logger: Logger }): TokenServices {
-  const services = new TokenServices(deps.orm, deps.config, deps.redis, deps.logger);
-  registry.set(deps.orm.config, services);
-  return services;
-}
-
-export function stopTokenServices(orm: MikroORM): void {
-  registry.delete(orm.config);
-}
-
-export function tokenServicesOf(em: EntityManager): TokenServices {
-  const services = registry.get(em.config);
-  if (!services) throw new Error('Token services are not started in this process (startTokenServices)');
-  return services;
+  return new TokenServices(deps.orm, deps.config, deps.redis, deps.logger);
 }
 
 /**
  * Runs `work` in a transaction and, once it committed, publishes the revocations it collected.
  * `revoke` writes a revocation in the transaction and queues it for publication, so none is
- * committed without being published.
+ * committed without being published. An entry without `expiresAt` lasts until every access token
+ * it covers has expired.
  */
-export type Revoke = (entries: RevocationEntry[]) => Promise<void>;
+export type Revoke = (entries: (Omit<RevocationEntry, 'expiresAt'> & { expiresAt?: Date })[]) => Promise<void>;
 
-export async function withRevocations<T>(em: EntityManager, work: (tx: EntityManager, revoke: Revoke) => Promise<T>): Promise<T> {
+export async function withRevocations<T>(deps: { em: EntityManager; services: ServiceRegistry }, work: (tx: EntityManager, revoke: Revoke) => Promise<T>): Promise<T> {
+  const tokens = tokenServicesOf(deps);
   const collected: RevocationEntry[] = [];
-  const result = await em.transactional((tx) =>
+  const result = await deps.em.transactional((tx) =>
     work(tx, async (entries) => {
-      await insertRevocations(tx, entries);
-      collected.push(...entries);
+      const complete = entries.map((e) => ({ ...e, expiresAt: e.expiresAt ?? tokens.revocationExpiry() }));
+      await insertRevocations(tx, complete);
+      collected.push(...complete);
     }),
   );
-  if (collected.length > 0) await tokenServicesOf(em).publishRevocations(collected);
+  if (collected.length > 0) await tokens.publishRevocations(collected);
   return result;
 }

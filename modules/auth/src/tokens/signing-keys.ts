@@ -3,6 +3,7 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import { recordEvent, secretBoxFor, type Actor, type Config, type EntityManager, type InferEntity } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { SigningKey } from './entities';
+import { AuthEvents } from '../events';
 
 /**
  * A tenant's JWT signing keys. Life of a key: `current` (signs new access tokens) → `previous`
@@ -77,12 +78,11 @@ export async function rotateSigningKey(em: EntityManager, config: Config, tenant
     if (old) await tx.nativeUpdate(SigningKey, { kid: old.kid }, { status: 'previous', rotatedAt: now, retireAfter });
     const values = await newKeyValues(config, tenantId, now);
     const key = tx.create(SigningKey, values);
-    recordEvent(tx, actor, {
-      action: 'signing_key.rotated',
+    recordEvent(tx, actor, AuthEvents.of('signing_key.rotated', {
       tenantId,
       target: { type: 'signing_key', id: key.kid },
       data: { kid: key.kid, alg: key.alg, previousKid: old?.kid ?? null, reason, previousRetiresAfter: retireAfter.toISOString() },
-    });
+    }));
     await tx.flush();
     return key;
   });
@@ -96,7 +96,7 @@ export async function retireExpiredKeys(em: EntityManager, actor: Actor): Promis
         where status = 'previous' and retire_after <= now() returning kid, tenant_id`,
     );
     for (const row of retired) {
-      recordEvent(tx, actor, { action: 'signing_key.retired', tenantId: row.tenant_id, target: { type: 'signing_key', id: row.kid }, data: { kid: row.kid } });
+      recordEvent(tx, actor, AuthEvents.of('signing_key.retired', { tenantId: row.tenant_id, target: { type: 'signing_key', id: row.kid }, data: { kid: row.kid } }));
     }
     await tx.flush();
     return retired.length;

@@ -1,9 +1,10 @@
 import {
   createRedis,
+  serviceKey,
+  type ServiceRegistry,
   type AuthorizationDecision,
   type AuthorizationRequest,
   type Config,
-  type EntityManager,
   type Logger,
   type MikroORM,
   type Redis,
@@ -237,11 +238,17 @@ export class AuthzEngine {
    * One decision, bounded by POLICY_EVALUATION_TIMEOUT (past it: deny). `context` is built lazily:
    * most decisions meet no conditional rule and never need it.
    */
-  async decide(tenantId: string, request: DecisionRequest, context: () => DecisionContext, options: { explain?: boolean; log?: Record<string, unknown> } = {}): Promise<EngineDecision> {
+  async decide(
+    tenantId: string,
+    request: DecisionRequest,
+    context: () => DecisionContext,
+    options: { explain?: boolean; log?: Record<string, unknown>; delegate?: boolean } = {},
+  ): Promise<EngineDecision> {
+    const delegate = options.delegate ?? false;
     // Fast path: the compiled policy is in memory and decides synchronously (microseconds), so
     // there is nothing a timer could interrupt.
     const ready = this.readySnapshot(tenantId);
-    if (ready && !ready.settings.opa) {
+    if (ready && !(delegate && ready.settings.opa)) {
       const decision = this.decideOn(ready, request, context, options.explain ?? false);
       this.maybeLog(tenantId, request, decision, options.log);
       return decision;
@@ -254,7 +261,7 @@ export class AuthzEngine {
         timeoutMs,
       );
     });
-    const work = this.decideNow(tenantId, request, context, options.explain ?? false, timeoutMs).catch((error: unknown): EngineDecision => {
+    const work = this.decideNow(tenantId, request, context, options.explain ?? false, timeoutMs, delegate).catch((error: unknown): EngineDecision => {
       this.deps.logger.error({ err: error, tenantId }, 'authz: decision failed; denying');
       return { allow: false, source: null, reason: 'the decision failed: denied', conditional: true, version: -1, decidedBy: 'error' };
     });
@@ -263,9 +270,10 @@ export class AuthzEngine {
     return decision;
   }
 
-  private async decideNow(tenantId: string, request: DecisionRequest, context: () => DecisionContext, explain: boolean, timeoutMs: number): Promise<EngineDecision> {
+  private async decideNow(tenantId: string, request: DecisionRequest, context: () => DecisionContext, explain: boolean, timeoutMs: number, delegate: boolean): Promise<EngineDecision> {
     const snapshot = await this.snapshot(tenantId);
-    const opa = snapshot.settings.opa;
+    // A tenant's OPA server decides its application's permissions only, never Plinto's own.
+    const opa = delegate ? snapshot.settings.opa : undefined;
     if (!opa) return this.decideOn(snapshot, request, context, explain);
     const ctx = context();
     const result = await queryOpa(
@@ -303,7 +311,10 @@ export class AuthzEngine {
     this.decisionLog.add(tenantId, request, decision, input ?? {});
   }
 
-  /** The `authorize` of the request context: the one place platform permissions are decided. */
+  /**
+   * The one place Plinto's own permissions are decided (behind every service context's authorizer),
+   * always by this engine: a tenant's OPA delegation covers its application's permissions only.
+   */
   async authorize(request: AuthorizationRequest & { resourceAttributes?: Record<string, unknown> }): Promise<AuthorizationDecision> {
     const { principal, tenant } = request;
     // The operator who runs the installation manages any tenant it names.
@@ -333,26 +344,14 @@ export class AuthzEngine {
   }
 }
 
-/** One engine per api process, found from any EntityManager forked from its ORM. */
-const engines = new WeakMap<object, AuthzEngine>();
+/** The decision engine of this process, in its service registry. */
+export const AUTHZ_ENGINE = serviceKey<AuthzEngine>('authz.engine');
 
-export function registerEngine(orm: MikroORM, engine: AuthzEngine): void {
-  engines.set(orm.config, engine);
-}
-
-export function unregisterEngine(orm: MikroORM): void {
-  engines.delete(orm.config);
-}
-
-export function engineOf(em: EntityManager): AuthzEngine {
-  const engine = engines.get(em.config);
-  if (!engine) throw new Error('The authorization engine is not started in this process');
-  return engine;
-}
+/** The process's engine, from a service context (or anything carrying the registry). */
+export const engineOf = (sc: { services: ServiceRegistry }): AuthzEngine => sc.services.get(AUTHZ_ENGINE);
 
 export async function startAuthzEngine(deps: EngineDeps): Promise<AuthzEngine> {
   const engine = new AuthzEngine(deps);
   await engine.start();
-  registerEngine(deps.orm, engine);
   return engine;
 }

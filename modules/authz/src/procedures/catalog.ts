@@ -1,21 +1,22 @@
 import { z } from 'zod';
-import { protectedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { DEFAULT_ROLE_NAMES } from '../catalog';
-import { TAGS, authzDeps } from './common';
+import { listPermissions, policyVersion } from '../catalog.service';
+import { TAGS } from './common';
 
-export const listPermissionsProcedure = protectedProcedure('roles:read')
-  .meta({ openapi: { method: 'GET', path: '/policies/permissions', tags: TAGS, summary: 'The permission catalog: every permission of the platform API and the default role holding it', protect: true } })
+export const listPermissionsProcedure = procedure
+  .meta({ permission: 'roles:read', openapi: { method: 'GET', path: '/policies/permissions', tags: TAGS, summary: 'The permission catalog: every permission of the platform API and the default role holding it', protect: true } })
   .input(z.object({}).optional())
   .output(
     z.object({
       items: z.array(z.object({ permission: z.string(), description: z.string(), minimumRole: z.enum(DEFAULT_ROLE_NAMES) })),
     }).meta({ id: 'PermissionCatalog' }),
   )
-  .query(({ ctx }) => ({ items: authzDeps(ctx).engine.catalog }));
+  .query(({ ctx }) => listPermissions(ctx.sc));
 
 /** The tenant's current policy version (edge caches poll it); also the protected no-op of bench/. */
-export const policyVersionProcedure = protectedProcedure('policies:read')
-  .meta({ openapi: { method: 'GET', path: '/policies/version', tags: TAGS, summary: "The tenant's current policy version", protect: true } })
+export const policyVersionProcedure = procedure
+  .meta({ permission: 'policies:read', openapi: { method: 'GET', path: '/policies/version', tags: TAGS, summary: "The tenant's current policy version", protect: true } })
   .input(z.object({}).optional())
   .output(z.object({ version: z.number().int() }))
-  .query(async ({ ctx }) => ({ version: (await authzDeps(ctx).engine.snapshot(ctx.tenant.id)).version }));
+  .query(({ ctx }) => policyVersion(ctx.sc));

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { pageInput, pageOf, protectedProcedure } from '@plinto/kernel';
+import { pageInput, pageOf, procedure } from '@plinto/kernel';
 import { listDecisions } from '../decisions.service';
 import { decisionLogEntry } from '../schemas';
 import { TAGS } from './common';
 
-export const listDecisionsProcedure = protectedProcedure('decisions:read')
-  .meta({ openapi: { method: 'GET', path: '/policies/decisions', tags: TAGS, summary: 'The sampled decision log (input and outcome), newest first', protect: true } })
+export const listDecisionsProcedure = procedure
+  .meta({ permission: 'decisions:read', openapi: { method: 'GET', path: '/policies/decisions', tags: TAGS, summary: 'The sampled decision log (input and outcome), newest first', protect: true } })
   .input(
     z.object({
       ...pageInput,
@@ -14,4 +14,4 @@ export const listDecisionsProcedure = protectedProcedure('decisions:read')
     }),
   )
   .output(pageOf(decisionLogEntry))
-  .query(({ ctx, input }) => listDecisions(ctx.em, ctx.tenant.id, input));
+  .query(({ ctx, input }) => listDecisions(ctx.sc, input));

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { pageInput, pageOf, protectedProcedure } from '@plinto/kernel';
+import { pageInput, pageOf, procedure } from '@plinto/kernel';
 import { listPolicies } from '../policies.service';
 import { policyOutput, subjectPattern } from '../schemas';
 import { TAGS } from './common';
 
-export const listPoliciesProcedure = protectedProcedure('policies:read')
-  .meta({ openapi: { method: 'GET', path: '/policies', tags: TAGS, summary: 'List policies, newest first', protect: true } })
+export const listPoliciesProcedure = procedure
+  .meta({ permission: 'policies:read', openapi: { method: 'GET', path: '/policies', tags: TAGS, summary: 'List policies, newest first', protect: true } })
   .input(
     z.object({
       ...pageInput,
@@ -14,4 +14,4 @@ export const listPoliciesProcedure = protectedProcedure('policies:read')
     }),
   )
   .output(pageOf(policyOutput))
-  .query(({ ctx, input }) => listPolicies(ctx.em, ctx.tenant.id, input));
+  .query(({ ctx, input }) => listPolicies(ctx.sc, input));

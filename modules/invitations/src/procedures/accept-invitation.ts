@@ -1,4 +1,4 @@
-import { tenantProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { acceptInvitation } from '../accept.service';
 import { acceptInvitationInput, acceptInvitationOutput } from '../invitation.schemas';
 import { TAGS } from './base';
@@ -8,8 +8,9 @@ import { TAGS } from './base';
  * sign-in, `password` (and `name`) create the invited account. The tenant is the credential's, else
  * X-Plinto-Tenant's.
  */
-export const acceptInvitationProcedure = tenantProcedure
+export const acceptInvitationProcedure = procedure
   .meta({
+    access: 'public',
     openapi: {
       method: 'POST',
       path: '/invitations/accept',
@@ -19,6 +20,4 @@ export const acceptInvitationProcedure = tenantProcedure
   })
   .input(acceptInvitationInput)
   .output(acceptInvitationOutput)
-  .mutation(async ({ ctx, input }) =>
-    acceptInvitation({ em: ctx.em, config: ctx.config, tenant: ctx.tenant, request: ctx.request, principal: await ctx.getPrincipal() }, input),
-  );
+  .mutation(({ ctx, input }) => acceptInvitation(ctx.sc, input));

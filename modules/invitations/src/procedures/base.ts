@@ -1,15 +1,10 @@
-import { authedProcedure } from '@plinto/kernel';
-import { callerOf } from '../access';
+import { procedure } from '@plinto/kernel';
 
 /**
  * Invitation management. The permission is decided per organization by the service (a caller may
- * hold `invitations:write` in one organization only), so the middleware only requires a credential
- * and resolves the tenant; the meta names the permission for the catalog and the OpenAPI document.
+ * hold `invitations:write` in one organization only); the meta names it for the catalog, the
+ * OpenAPI document and the test that walks every procedure.
  */
-export const invitationsProcedure = (permission: 'invitations:read' | 'invitations:write') =>
-  authedProcedure.meta({ permission }).use(async ({ ctx, next }) => {
-    const tenant = await ctx.resolveTenant();
-    return next({ ctx: { tenant, caller: callerOf({ ...ctx, tenant }) } });
-  });
+export const invitationsProcedure = (permission: 'invitations:read' | 'invitations:write') => procedure.meta({ permission });
 
 export const TAGS = ['invitations'];

@@ -14,4 +14,4 @@ export const bulkCreateInvitationsProcedure = invitationsProcedure('invitations:
   })
   .input(bulkInvitationInput)
   .output(bulkInvitationOutput)
-  .mutation(({ ctx, input }) => bulkCreateInvitations(ctx.caller, input));
+  .mutation(({ ctx, input }) => bulkCreateInvitations(ctx.sc, input));

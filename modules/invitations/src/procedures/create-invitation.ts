@@ -9,4 +9,4 @@ export const createInvitationProcedure = invitationsProcedure('invitations:write
   })
   .input(createInvitationInput)
   .output(invitationWithLinkOutput)
-  .mutation(({ ctx, input }) => createInvitation(ctx.caller, input));
+  .mutation(({ ctx, input }) => createInvitation(ctx.sc, input));

@@ -7,4 +7,4 @@ export const getInvitationProcedure = invitationsProcedure('invitations:read')
   .meta({ openapi: { method: 'GET', path: '/invitations/{id}', tags: TAGS, summary: 'Get an invitation', protect: true } })
   .input(z.object({ id: invitationIdParam }))
   .output(invitationOutput)
-  .query(({ ctx, input }) => getInvitation(ctx.caller, input.id));
+  .query(({ ctx, input }) => getInvitation(ctx.sc, input.id));

@@ -7,4 +7,4 @@ export const listInvitationsProcedure = invitationsProcedure('invitations:read')
   .meta({ openapi: { method: 'GET', path: '/invitations', tags: TAGS, summary: 'List invitations, newest first (filter by organization, status, email)', protect: true } })
   .input(listInvitationsInput)
   .output(pageOf(invitationOutput))
-  .query(({ ctx, input }) => listInvitations(ctx.caller, input));
+  .query(({ ctx, input }) => listInvitations(ctx.sc, input));

@@ -9,4 +9,4 @@ export const resendInvitationProcedure = invitationsProcedure('invitations:write
   })
   .input(z.object({ id: invitationIdParam, expiresInDays: expiresInDays.optional() }))
   .output(invitationWithLinkOutput)
-  .mutation(({ ctx, input }) => resendInvitation(ctx.caller, input));
+  .mutation(({ ctx, input }) => resendInvitation(ctx.sc, input));

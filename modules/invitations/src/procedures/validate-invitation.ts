@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { tenantProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { validateInvitation } from '../validate.service';
 import { invitationToken, validateInvitationOutput } from '../invitation.schemas';
 import { TAGS } from './base';
 
-export const validateInvitationProcedure = tenantProcedure
+export const validateInvitationProcedure = procedure
   .meta({
+    access: 'public',
     openapi: {
       method: 'GET',
       path: '/invitations/validate/{token}',
@@ -15,4 +16,4 @@ export const validateInvitationProcedure = tenantProcedure
   })
   .input(z.object({ token: invitationToken }))
   .output(validateInvitationOutput)
-  .query(({ ctx, input }) => validateInvitation(ctx.em, ctx.tenant.id, input.token));
+  .query(({ ctx, input }) => validateInvitation(ctx.sc, input.token));

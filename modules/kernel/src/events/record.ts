@@ -4,6 +4,9 @@ import { insertRows } from '../db/insert-rows';
 import { AuditEvent, OutboxMessage } from './entities';
 import { DOMAIN_EVENTS_QUEUE, type QueueName } from '../queues';
 import { noteOutboxWrite } from './wake';
+import type { DomainEvent } from './define';
+
+export type { DomainEvent } from './define';
 
 export type ActorType = 'user' | 'platform_operator' | 'api_key' | 'machine_client' | 'system';
 
@@ -17,18 +20,6 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
-
-export interface DomainEvent {
-  /** `resource.verb_past`, e.g. `tenant.created`. */
-  action: string;
-  tenantId: string | null;
-  organizationId?: string | null;
-  target?: { type: string; id: string };
-  outcome?: 'success' | 'failure';
-  data?: Record<string, unknown>;
-  /** Who defined the action: Plinto itself (default) or the tenant's own backend. */
-  source?: 'plinto' | 'app';
-}
 
 /** A side effect that must happen after commit: a job on a queue. */
 export interface SideEffect {
@@ -78,14 +69,14 @@ export function eventRows(actor: Actor, event: DomainEvent, effects: SideEffect[
   noteOutboxWrite();
   const now = new Date();
   const eventId = uuidv7(now.getTime());
-  const data = event.data ?? {};
+  const data = event.data;
   const message: DomainEventMessage = {
     eventId,
     action: event.action,
     tenantId: event.tenantId,
-    organizationId: event.organizationId ?? null,
+    organizationId: event.organizationId,
     actor: { type: actor.type, id: actor.id },
-    target: event.target ?? null,
+    target: event.target,
     data,
     occurredAt: now.toISOString(),
   };
@@ -95,14 +86,14 @@ export function eventRows(actor: Actor, event: DomainEvent, effects: SideEffect[
     audit: {
       id: eventId,
       tenantId: event.tenantId,
-      organizationId: event.organizationId ?? null,
+      organizationId: event.organizationId,
       actorType: actor.type,
       actorId: actor.id,
       action: event.action,
-      source: event.source ?? 'plinto',
+      source: event.source,
       targetType: event.target?.type ?? null,
       targetId: event.target?.id ?? null,
-      outcome: event.outcome ?? 'success',
+      outcome: event.outcome,
       ip: actor.ip ?? null,
       userAgent: actor.userAgent ?? null,
       requestId: actor.requestId ?? null,

@@ -32,6 +32,15 @@ export interface Destination {
 
 const strip = (host: string) => host.toLowerCase().replace(/^\[|\]$/g, '');
 
+/**
+ * Names that can only mean this machine, whatever DNS says (RFC 6761 §6.3: `localhost` and every
+ * name under it), in any case and with or without the root's trailing dot.
+ */
+export function isLocalhostName(host: string): boolean {
+  const name = strip(host).replace(/\.+$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
 /** Scheme and userinfo checks that need no DNS (also used when an endpoint is saved). */
 export function checkUrlShape(raw: string, allowedHosts: string[]): URL {
   let url: URL;
@@ -42,9 +51,13 @@ export function checkUrlShape(raw: string, allowedHosts: string[]): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DestinationRefused('Only http and https URLs are allowed', 'scheme');
   if (url.username || url.password) throw new DestinationRefused('URLs with credentials are not allowed', 'credentials');
+  const host = strip(url.hostname);
+  if (isLocalhostName(host) && !allowedHosts.includes(host) && !allowedHosts.includes(host.replace(/\.+$/, ''))) {
+    throw new DestinationRefused(`Destination ${host} can only mean this machine`, 'loopback');
+  }
   // The URL parser already rewrote 0x7f.1, 2130706433 and friends to dotted form; check literals now.
-  const literal = canonicalAddress(strip(url.hostname));
-  if (literal) assertAllowed(strip(url.hostname), literal, allowedHosts);
+  const literal = canonicalAddress(host);
+  if (literal) assertAllowed(host, literal, allowedHosts);
   return url;
 }
 

@@ -4,9 +4,18 @@
  * Exposed as `@plinto/kernel/testing`.
  */
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { dropDatabase, ensureDatabase } from '../db/database';
 import { loadConfig, type Config } from '../config';
 import { isRedisClusterUrl } from '../redis-url';
+import { ServiceRegistry } from '../services';
+import { auditActor, type ServiceContext } from '../service-context';
+import type { Principal, TenantRef } from '../context';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Redis } from '../redis';
+import { createLogger } from '../logger';
+
+export { undeclaredEvent } from '../events/define';
 
 const BASE_DATABASE_URL = process.env.PLINTO_TEST_DATABASE_BASE ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.PLINTO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,8 +49,11 @@ export async function dropTestDatabases(): Promise<void> {
   await Promise.all(created.splice(0).map((url) => dropDatabase(url).catch(() => undefined)));
 }
 
-/** Configuration for one test file: its own database, Redis prefix and an ephemeral port. */
-export async function testConfig(overrides: Record<string, string> = {}): Promise<Config> {
+/**
+ * Configuration for one test file: its own database, Redis prefix and an ephemeral port. `sections`
+ * are the modules' settings to validate with it, as a process does at start.
+ */
+export async function testConfig(overrides: Record<string, string> = {}, sections: z.ZodObject[] = []): Promise<Config> {
   const databaseUrlForTest = overrides.DATABASE_URL ?? (await createTestDatabase());
   return loadConfig({
     NODE_ENV: 'test',
@@ -56,7 +68,7 @@ export async function testConfig(overrides: Record<string, string> = {}): Promis
     PLINTO_MASTER_KEY: randomBytes(32).toString('hex'),
     ...overrides,
     DATABASE_URL: databaseUrlForTest,
-  });
+  }, sections);
 }
 
 /** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
@@ -73,4 +85,27 @@ export async function waitFor<T>(probe: () => Promise<T> | T, what: string, time
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+const OPERATOR: Principal = { kind: 'platform_operator', id: 'test-operator', tenantId: null, attributes: {} };
+
+/**
+ * A service context acting as a platform operator, for integration tests of one module without an
+ * api process: operators hold every permission (as the decision engine answers for them), so the
+ * services' own checks pass. Tests of who may do what go through the api's real engine instead.
+ */
+export function operatorContext(input: { em: EntityManager; config: Config; tenant: TenantRef; services?: ServiceRegistry; redis?: Redis }): ServiceContext {
+  const request = { requestId: 'test', ip: '127.0.0.1', userAgent: 'test' };
+  return {
+    em: input.em,
+    config: input.config,
+    logger: createLogger({ LOG_LEVEL: 'silent' }, 'test'),
+    redis: input.redis ?? (undefined as never),
+    request,
+    tenant: input.tenant,
+    principal: OPERATOR,
+    actor: auditActor(request, OPERATOR),
+    authz: { can: async () => true, require: async () => undefined, requireOutranks: async () => undefined, requireCanConfer: async () => undefined },
+    services: input.services ?? new ServiceRegistry(),
+  };
 }

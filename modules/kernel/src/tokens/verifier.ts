@@ -149,6 +149,8 @@ export class AccessTokenVerifier {
       return reject('signature', 'The token signature is not valid');
     }
     if (claims.tid !== key.tenantId) reject('claims', 'The token tenant does not match its issuer');
+    // jose checks exp and nbf; a token issued in the future (beyond the clock skew) is forged or from a broken clock.
+    if (claims.iat > Date.now() / 1000 + this.deps.clockToleranceSeconds) reject('claims', 'The token "iat" claim lies in the future');
     if (await this.deps.isRevoked(revocationKeysOf(claims))) reject('revoked', 'The token has been revoked');
     return { tenantId: key.tenantId, tenantSlug: slug, claims };
   }

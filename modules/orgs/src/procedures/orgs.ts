@@ -1,23 +1,21 @@
 import { z } from 'zod';
-import { auditActor, authedProcedure, CommonErrors, pageInput, pageOf } from '@plinto/kernel';
-import { orgsConfig } from '../config';
+import { pageInput, pageOf, procedure } from '@plinto/kernel';
 import { createOrg, deleteOrg, getOrg, listOrgs, updateOrg } from '../orgs.service';
-import { orgListItem, orgOutput, orgSettingsPatch, orgSlug } from '../schemas';
-import { TAGS, orgProcedure } from './access';
+import { orgIdParam, orgListItem, orgOutput, orgSettingsPatch, orgSlug } from '../schemas';
+import { TAGS } from './tags';
 
-const CREATE = 'organizations:create';
 const orgName = z.string().trim().min(1).max(200);
 
-export const createOrgProcedure = authedProcedure
+export const createOrgProcedure = procedure
   .meta({
-    permission: CREATE,
+    permission: 'organizations:create',
     openapi: {
       method: 'POST',
       path: '/orgs',
       tags: TAGS,
       summary: 'Create an organization; a signing-in user creating it becomes its owner',
       description:
-        'Any signed-in user may create an organization for themselves (unless ORGS_USERS_CAN_CREATE=false). Naming another owner (`ownerId`), or creating one with an API key, needs `organizations:create` tenant-wide.',
+        "Any signed-in user may create an organization for themselves while the tenant allows it (its `usersCanCreateOrganizations` setting, default ORGS_USERS_CAN_CREATE). Naming another owner (`ownerId`), or creating one with an API key, needs `organizations:create` tenant-wide.",
       protect: true,
     },
     successStatus: 201,
@@ -31,19 +29,11 @@ export const createOrgProcedure = authedProcedure
     }),
   )
   .output(orgOutput)
-  .mutation(async ({ ctx, input }) => {
-    const tenant = await ctx.resolveTenant();
-    const { principal } = ctx;
-    const isUser = principal.kind === 'user';
-    const forSelf = isUser && (input.ownerId === undefined || input.ownerId === principal.id);
-    const selfService = forSelf && orgsConfig(ctx.config).ORGS_USERS_CAN_CREATE;
-    if (!selfService && !(await ctx.authorize({ principal, tenant, permission: CREATE })).allow) throw CommonErrors.FORBIDDEN({ details: { permission: CREATE } });
-    const ownerId = input.ownerId ?? (isUser ? principal.id : null);
-    return createOrg(ctx.em, auditActor(ctx.request, principal), tenant.id, { name: input.name, slug: input.slug, settings: input.settings, ownerId });
-  });
+  .mutation(({ ctx, input }) => createOrg(ctx.sc, input));
 
-export const listOrgsProcedure = authedProcedure
+export const listOrgsProcedure = procedure
   .meta({
+    access: 'self',
     openapi: {
       method: 'GET',
       path: '/orgs',
@@ -60,26 +50,24 @@ export const listOrgsProcedure = authedProcedure
     }),
   )
   .output(pageOf(orgListItem))
-  .query(async ({ ctx, input }) => {
-    const tenant = await ctx.resolveTenant();
-    const userId = ctx.principal.kind === 'user' ? ctx.principal.id : null;
-    const readsAll = !input.mine && (await ctx.authorize({ principal: ctx.principal, tenant, permission: 'organizations:read' })).allow;
-    if (!readsAll && !userId) throw CommonErrors.FORBIDDEN({ details: { permission: 'organizations:read' } });
-    return listOrgs(ctx.em, tenant.id, { all: readsAll, userId, limit: input.limit, cursor: input.cursor, search: input.search });
-  });
+  .query(({ ctx, input }) => listOrgs(ctx.sc, input));
 
-export const getOrgProcedure = orgProcedure('organizations:read')
-  .meta({ openapi: { method: 'GET', path: '/orgs/{orgId}', tags: TAGS, summary: 'Get an organization with its settings', protect: true } })
+const byOrg = z.object({ orgId: orgIdParam });
+
+export const getOrgProcedure = procedure
+  .meta({ permission: 'organizations:read', openapi: { method: 'GET', path: '/orgs/{orgId}', tags: TAGS, summary: 'Get an organization with its settings', protect: true } })
+  .input(byOrg)
   .output(orgOutput)
-  .query(({ ctx }) => getOrg(ctx.em, ctx.tenant.id, ctx.org.id));
+  .query(({ ctx, input }) => getOrg(ctx.sc, input.orgId));
 
-export const updateOrgProcedure = orgProcedure('organizations:write')
-  .meta({ openapi: { method: 'PATCH', path: '/orgs/{orgId}', tags: TAGS, summary: "Change an organization's name, slug or settings", protect: true } })
-  .input(z.object({ name: orgName.optional(), slug: orgSlug.optional(), settings: orgSettingsPatch.optional() }))
+export const updateOrgProcedure = procedure
+  .meta({ permission: 'organizations:write', openapi: { method: 'PATCH', path: '/orgs/{orgId}', tags: TAGS, summary: "Change an organization's name, slug or settings", protect: true } })
+  .input(byOrg.extend({ name: orgName.optional(), slug: orgSlug.optional(), settings: orgSettingsPatch.optional() }))
   .output(orgOutput)
-  .mutation(({ ctx, input }) => updateOrg(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, ctx.org.id, input));
+  .mutation(({ ctx, input: { orgId, ...patch } }) => updateOrg(ctx.sc, orgId, patch));
 
-export const deleteOrgProcedure = orgProcedure('organizations:delete')
-  .meta({ openapi: { method: 'DELETE', path: '/orgs/{orgId}', tags: TAGS, summary: 'Delete an organization with its memberships and teams', protect: true } })
+export const deleteOrgProcedure = procedure
+  .meta({ permission: 'organizations:delete', openapi: { method: 'DELETE', path: '/orgs/{orgId}', tags: TAGS, summary: 'Delete an organization with its memberships and teams', protect: true } })
+  .input(byOrg)
   .output(z.object({ id: z.uuid(), deleted: z.literal(true) }))
-  .mutation(({ ctx }) => deleteOrg(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, ctx.org.id));
+  .mutation(({ ctx, input }) => deleteOrg(ctx.sc, input.orgId));

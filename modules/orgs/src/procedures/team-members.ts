@@ -1,36 +1,25 @@
 import { z } from 'zod';
-import { auditActor, pageInput, pageOf } from '@plinto/kernel';
+import { pageInput, pageOf, procedure } from '@plinto/kernel';
 import { addTeamMember, listTeamMembers, removeTeamMember } from '../team-members.service';
-import { effectiveTeamRoles, loadTeam } from '../teams.service';
-import { teamIdParam, teamMemberOutput, userIdParam } from '../schemas';
-import { TAGS, assertCanConfer, orgProcedure } from './access';
+import { orgIdParam, teamIdParam, teamMemberOutput, userIdParam } from '../schemas';
+import { TAGS } from './tags';
 
-export const listTeamMembersProcedure = orgProcedure('teams:read')
-  .meta({ openapi: { method: 'GET', path: '/orgs/{orgId}/teams/{teamId}/members', tags: TAGS, summary: "List a team's members, newest first", protect: true } })
-  .input(z.object({ ...pageInput, teamId: teamIdParam, search: z.string().trim().min(1).max(100).optional().describe('Substring of the email or display name') }))
+const byTeam = z.object({ orgId: orgIdParam, teamId: teamIdParam });
+
+export const listTeamMembersProcedure = procedure
+  .meta({ permission: 'teams:read', openapi: { method: 'GET', path: '/orgs/{orgId}/teams/{teamId}/members', tags: TAGS, summary: "List a team's members, newest first", protect: true } })
+  .input(byTeam.extend({ ...pageInput, search: z.string().trim().min(1).max(100).optional().describe('Substring of the email or display name') }))
   .output(pageOf(teamMemberOutput))
-  .query(({ ctx, input }) => listTeamMembers(ctx.em, ctx.org.id, input.teamId, input));
+  .query(({ ctx, input: { orgId, teamId, ...query } }) => listTeamMembers(ctx.sc, orgId, teamId, query));
 
-/** Joining or leaving a team gives or takes the team's roles (and its parents'): the caller must hold them. */
-async function assertCanChangeTeamAccess(ctx: Parameters<typeof assertCanConfer>[0] & { org: { id: string } }, teamId: string) {
-  await loadTeam(ctx.em, ctx.org.id, teamId);
-  await assertCanConfer(ctx, ctx.org.id, await effectiveTeamRoles(ctx.em, ctx.org.id, teamId), 'teamId');
-}
-
-export const addTeamMemberProcedure = orgProcedure('teams:write')
-  .meta({ openapi: { method: 'POST', path: '/orgs/{orgId}/teams/{teamId}/members', tags: TAGS, summary: 'Add a member of the organization to a team', protect: true }, successStatus: 201 })
-  .input(z.object({ teamId: teamIdParam, userId: z.uuid() }))
+export const addTeamMemberProcedure = procedure
+  .meta({ permission: 'teams:write', openapi: { method: 'POST', path: '/orgs/{orgId}/teams/{teamId}/members', tags: TAGS, summary: 'Add a member of the organization to a team', protect: true }, successStatus: 201 })
+  .input(byTeam.extend({ userId: z.uuid() }))
   .output(teamMemberOutput)
-  .mutation(async ({ ctx, input }) => {
-    await assertCanChangeTeamAccess(ctx, input.teamId);
-    return addTeamMember(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, ctx.org.id, input.teamId, input.userId);
-  });
+  .mutation(({ ctx, input }) => addTeamMember(ctx.sc, input.orgId, input.teamId, input.userId));
 
-export const removeTeamMemberProcedure = orgProcedure('teams:write')
-  .meta({ openapi: { method: 'DELETE', path: '/orgs/{orgId}/teams/{teamId}/members/{userId}', tags: TAGS, summary: 'Remove a member from a team', protect: true } })
-  .input(z.object({ teamId: teamIdParam, userId: userIdParam }))
+export const removeTeamMemberProcedure = procedure
+  .meta({ permission: 'teams:write', openapi: { method: 'DELETE', path: '/orgs/{orgId}/teams/{teamId}/members/{userId}', tags: TAGS, summary: 'Remove a member from a team', protect: true } })
+  .input(byTeam.extend({ userId: userIdParam }))
   .output(teamMemberOutput)
-  .mutation(async ({ ctx, input }) => {
-    await assertCanChangeTeamAccess(ctx, input.teamId);
-    return removeTeamMember(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, ctx.org.id, input.teamId, input.userId);
-  });
+  .mutation(({ ctx, input }) => removeTeamMember(ctx.sc, input.orgId, input.teamId, input.userId));

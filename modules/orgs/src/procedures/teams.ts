@@ -1,21 +1,23 @@
 import { z } from 'zod';
-import { auditActor, pageInput, pageOf } from '@plinto/kernel';
-import { createTeam, deleteTeam, effectiveTeamRoles, getTeam, listTeams, loadTeam, updateTeam } from '../teams.service';
-import { teamIdParam, teamName, teamOutput, teamRoles } from '../schemas';
-import { TAGS, assertCanConfer, assertRolesExist, orgProcedure } from './access';
+import { pageInput, pageOf, procedure } from '@plinto/kernel';
+import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from '../teams.service';
+import { orgIdParam, teamIdParam, teamName, teamOutput, teamRoles } from '../schemas';
+import { TAGS } from './tags';
 
 const description = z.string().trim().max(2000).nullable();
+const byOrg = z.object({ orgId: orgIdParam });
+const byTeam = byOrg.extend({ teamId: teamIdParam });
 
-export const listTeamsProcedure = orgProcedure('teams:read')
-  .meta({ openapi: { method: 'GET', path: '/orgs/{orgId}/teams', tags: TAGS, summary: "List the organization's teams, newest first", protect: true } })
-  .input(z.object({ ...pageInput, parentId: z.uuid().optional().describe('Only the sub-teams of this team') }))
+export const listTeamsProcedure = procedure
+  .meta({ permission: 'teams:read', openapi: { method: 'GET', path: '/orgs/{orgId}/teams', tags: TAGS, summary: "List the organization's teams, newest first", protect: true } })
+  .input(byOrg.extend({ ...pageInput, parentId: z.uuid().optional().describe('Only the sub-teams of this team') }))
   .output(pageOf(teamOutput))
-  .query(({ ctx, input }) => listTeams(ctx.em, ctx.org.id, input));
+  .query(({ ctx, input: { orgId, ...query } }) => listTeams(ctx.sc, orgId, query));
 
-export const createTeamProcedure = orgProcedure('teams:write')
-  .meta({ openapi: { method: 'POST', path: '/orgs/{orgId}/teams', tags: TAGS, summary: 'Create a team, optionally under a parent team', protect: true }, successStatus: 201 })
+export const createTeamProcedure = procedure
+  .meta({ permission: 'teams:write', openapi: { method: 'POST', path: '/orgs/{orgId}/teams', tags: TAGS, summary: 'Create a team, optionally under a parent team', protect: true }, successStatus: 201 })
   .input(
-    z.object({
+    byOrg.extend({
       name: teamName,
       description: description.optional(),
       parentId: z.uuid().nullable().optional().describe('The parent team; its roles then apply to this team'),
@@ -23,23 +25,18 @@ export const createTeamProcedure = orgProcedure('teams:write')
     }),
   )
   .output(teamOutput)
-  .mutation(async ({ ctx, input }) => {
-    await assertRolesExist(ctx, ctx.org.id, input.roles ?? [], 'roles');
-    await assertCanConfer(ctx, ctx.org.id, input.roles ?? [], 'roles');
-    return createTeam(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, ctx.org.id, input);
-  });
+  .mutation(({ ctx, input: { orgId, ...team } }) => createTeam(ctx.sc, orgId, team));
 
-export const getTeamProcedure = orgProcedure('teams:read')
-  .meta({ openapi: { method: 'GET', path: '/orgs/{orgId}/teams/{teamId}', tags: TAGS, summary: 'Get a team', protect: true } })
-  .input(z.object({ teamId: teamIdParam }))
+export const getTeamProcedure = procedure
+  .meta({ permission: 'teams:read', openapi: { method: 'GET', path: '/orgs/{orgId}/teams/{teamId}', tags: TAGS, summary: 'Get a team', protect: true } })
+  .input(byTeam)
   .output(teamOutput)
-  .query(({ ctx, input }) => getTeam(ctx.em, ctx.org.id, input.teamId));
+  .query(({ ctx, input }) => getTeam(ctx.sc, input.orgId, input.teamId));
 
-export const updateTeamProcedure = orgProcedure('teams:write')
-  .meta({ openapi: { method: 'PATCH', path: '/orgs/{orgId}/teams/{teamId}', tags: TAGS, summary: 'Rename a team, move it under another parent (or to the top), or change its roles', protect: true } })
+export const updateTeamProcedure = procedure
+  .meta({ permission: 'teams:write', openapi: { method: 'PATCH', path: '/orgs/{orgId}/teams/{teamId}', tags: TAGS, summary: 'Rename a team, move it under another parent (or to the top), or change its roles', protect: true } })
   .input(
-    z.object({
-      teamId: teamIdParam,
+    byTeam.extend({
       name: teamName.optional(),
       description: description.optional(),
       parentId: z.uuid().nullable().optional().describe('Move under this team; null moves it to the top level'),
@@ -47,25 +44,10 @@ export const updateTeamProcedure = orgProcedure('teams:write')
     }),
   )
   .output(teamOutput)
-  .mutation(async ({ ctx, input }) => {
-    const { teamId, ...patch } = input;
-    const team = await loadTeam(ctx.em, ctx.org.id, teamId);
-    await assertRolesExist(ctx, ctx.org.id, patch.roles ?? [], 'roles');
-    // What members would gain or lose: changed team roles, and the roles of the old and new parents.
-    const changed = patch.roles ? [...patch.roles.filter((r) => !team.roles.includes(r)), ...team.roles.filter((r) => !patch.roles!.includes(r))] : [];
-    const moving = patch.parentId !== undefined && patch.parentId !== (team.parentId ?? null);
-    const viaParents = moving ? [...(await effectiveTeamRoles(ctx.em, ctx.org.id, team.parentId ?? null)), ...(await effectiveTeamRoles(ctx.em, ctx.org.id, patch.parentId ?? null))] : [];
-    await assertCanConfer(ctx, ctx.org.id, changed, 'roles');
-    await assertCanConfer(ctx, ctx.org.id, viaParents, 'parentId');
-    return updateTeam(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, ctx.org.id, teamId, patch);
-  });
+  .mutation(({ ctx, input: { orgId, teamId, ...patch } }) => updateTeam(ctx.sc, orgId, teamId, patch));
 
-export const deleteTeamProcedure = orgProcedure('teams:write')
-  .meta({ openapi: { method: 'DELETE', path: '/orgs/{orgId}/teams/{teamId}', tags: TAGS, summary: 'Delete a team; its sub-teams move up to its parent', protect: true } })
-  .input(z.object({ teamId: teamIdParam }))
+export const deleteTeamProcedure = procedure
+  .meta({ permission: 'teams:write', openapi: { method: 'DELETE', path: '/orgs/{orgId}/teams/{teamId}', tags: TAGS, summary: 'Delete a team; its sub-teams move up to its parent', protect: true } })
+  .input(byTeam)
   .output(teamOutput)
-  .mutation(async ({ ctx, input }) => {
-    await loadTeam(ctx.em, ctx.org.id, input.teamId);
-    await assertCanConfer(ctx, ctx.org.id, await effectiveTeamRoles(ctx.em, ctx.org.id, input.teamId), 'teamId');
-    return deleteTeam(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, ctx.org.id, input.teamId);
-  });
+  .mutation(({ ctx, input }) => deleteTeam(ctx.sc, input.orgId, input.teamId));

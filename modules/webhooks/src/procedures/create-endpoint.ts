@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { auditActor, protectedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { createEndpoint } from '../endpoints.service';
 import { endpointMetadata, endpointUrl, endpointWithSecretOutput, eventTypeFilter } from '../webhook.schemas';
 import { isValidSecret } from '../signing';
 
-export const createEndpointProcedure = protectedProcedure('webhooks:write')
+export const createEndpointProcedure = procedure
   .meta({
+    permission: 'webhooks:write',
     openapi: { method: 'POST', path: '/webhooks/endpoints', tags: ['webhooks'], summary: 'Create a webhook endpoint (the response holds its secret)', protect: true },
     successStatus: 201,
   })
@@ -21,4 +22,4 @@ export const createEndpointProcedure = protectedProcedure('webhooks:write')
     }),
   )
   .output(endpointWithSecretOutput)
-  .mutation(({ ctx, input }) => createEndpoint(ctx.em, ctx.config, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input));
+  .mutation(({ ctx, input }) => createEndpoint(ctx.sc, input));

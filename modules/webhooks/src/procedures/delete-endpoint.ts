@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { auditActor, protectedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { deleteEndpoint } from '../endpoints.service';
 import { endpointIdParam } from '../webhook.schemas';
 
-export const deleteEndpointProcedure = protectedProcedure('webhooks:write')
+export const deleteEndpointProcedure = procedure
   .meta({
+    permission: 'webhooks:write',
     openapi: { method: 'DELETE', path: '/webhooks/endpoints/{endpointId}', tags: ['webhooks'], summary: 'Delete a webhook endpoint and its delivery log', protect: true },
   })
   .input(z.object({ endpointId: endpointIdParam }))
   .output(z.object({ id: z.uuid(), deleted: z.literal(true) }))
-  .mutation(({ ctx, input }) => deleteEndpoint(ctx.em, auditActor(ctx.request, ctx.principal), ctx.tenant.id, input.endpointId));
+  .mutation(({ ctx, input }) => deleteEndpoint(ctx.sc, input.endpointId));

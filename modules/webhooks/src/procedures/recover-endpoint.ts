@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { auditActor, protectedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { recoverEndpoint } from '../messages.service';
 import { endpointIdParam } from '../webhook.schemas';
 
-export const recoverEndpointProcedure = protectedProcedure('webhooks:write')
+export const recoverEndpointProcedure = procedure
   .meta({
+    permission: 'webhooks:write',
     openapi: { method: 'POST', path: '/webhooks/endpoints/{endpointId}/recover', tags: ['webhooks'], summary: "Replay every dead letter of the endpoint created since a time", protect: true },
   })
   .input(z.object({ endpointId: endpointIdParam, since: z.iso.datetime(), until: z.iso.datetime().optional() }))
   .output(z.object({ count: z.number().int().describe('Messages queued again') }))
   .mutation(({ ctx, input }) => {
     const { endpointId, ...rest } = input;
-    return recoverEndpoint(ctx.em, ctx.config, auditActor(ctx.request, ctx.principal), ctx.tenant.id, endpointId, rest);
+    return recoverEndpoint(ctx.sc, endpointId, rest);
   });

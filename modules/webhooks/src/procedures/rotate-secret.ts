@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { auditActor, protectedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { rotateSecret } from '../endpoints.service';
 import { endpointIdParam, endpointWithSecretOutput } from '../webhook.schemas';
 import { isValidSecret } from '../signing';
 
-export const rotateSecretProcedure = protectedProcedure('webhooks:write')
+export const rotateSecretProcedure = procedure
   .meta({
+    permission: 'webhooks:write',
     openapi: {
       method: 'POST',
       path: '/webhooks/endpoints/{endpointId}/rotate-secret',
@@ -24,5 +25,5 @@ export const rotateSecretProcedure = protectedProcedure('webhooks:write')
   .output(endpointWithSecretOutput)
   .mutation(({ ctx, input }) => {
     const { endpointId, ...rest } = input;
-    return rotateSecret(ctx.em, ctx.config, auditActor(ctx.request, ctx.principal), ctx.tenant.id, endpointId, rest);
+    return rotateSecret(ctx.sc, endpointId, rest);
   });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { auditActor, protectedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { sendTestMessage } from '../messages.service';
 import { endpointIdParam, messageOutput } from '../webhook.schemas';
 
-export const testEndpointProcedure = protectedProcedure('webhooks:write')
+export const testEndpointProcedure = procedure
   .meta({
+    permission: 'webhooks:write',
     openapi: { method: 'POST', path: '/webhooks/endpoints/{endpointId}/test', tags: ['webhooks'], summary: 'Queue a signed test message to the endpoint', protect: true },
     successStatus: 201,
   })
@@ -18,5 +19,5 @@ export const testEndpointProcedure = protectedProcedure('webhooks:write')
   .output(messageOutput)
   .mutation(({ ctx, input }) => {
     const { endpointId, ...rest } = input;
-    return sendTestMessage(ctx.em, ctx.config, auditActor(ctx.request, ctx.principal), ctx.tenant.id, endpointId, rest);
+    return sendTestMessage(ctx.sc, endpointId, rest);
   });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { auditActor, protectedProcedure } from '@plinto/kernel';
+import { procedure } from '@plinto/kernel';
 import { updateEndpoint } from '../endpoints.service';
 import { endpointIdParam, endpointMetadata, endpointOutput, endpointUrl, eventTypeFilter } from '../webhook.schemas';
 
-export const updateEndpointProcedure = protectedProcedure('webhooks:write')
+export const updateEndpointProcedure = procedure
   .meta({
+    permission: 'webhooks:write',
     openapi: { method: 'PATCH', path: '/webhooks/endpoints/{endpointId}', tags: ['webhooks'], summary: 'Change a webhook endpoint (enable/disable it with `enabled`)', protect: true },
   })
   .input(
@@ -21,5 +22,5 @@ export const updateEndpointProcedure = protectedProcedure('webhooks:write')
   .output(endpointOutput)
   .mutation(({ ctx, input }) => {
     const { endpointId, ...patch } = input;
-    return updateEndpoint(ctx.em, ctx.config, auditActor(ctx.request, ctx.principal), ctx.tenant.id, endpointId, patch);
+    return updateEndpoint(ctx.sc, endpointId, patch);
   });

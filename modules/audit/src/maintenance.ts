@@ -1,10 +1,18 @@
-import { applyRetention, auditConfig, ensurePartitions } from '@plinto/audit';
-import type { ScheduledTask } from './maintenance';
+import { z } from 'zod';
+import type { MaintenanceTask } from '@plinto/kernel';
+import { auditConfig } from './config';
+import { ensurePartitions } from './partitions';
+import { applyRetention } from './retention.service';
 
 const DAY_MS = 86_400_000;
 
+/** The audit section of a tenant's settings (read in SQL by retention, see retention.service.ts). */
+export const auditTenantSettings = z.object({
+  auditRetentionDays: z.number().int().min(1).max(3650).optional().describe('Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS)'),
+});
+
 /** Keep tomorrow's (and the next weeks') audit partitions ready before the first event of the day arrives. */
-export const auditPartitionsTask: ScheduledTask = {
+export const auditPartitionsTask: MaintenanceTask = {
   name: 'audit.partitions',
   everyMs: 6 * 60 * 60 * 1000,
   run: async ({ orm, config, logger }) => {
@@ -15,7 +23,7 @@ export const auditPartitionsTask: ScheduledTask = {
 };
 
 /** Audit retention: drop expired daily partitions, delete rows only where a tenant keeps less. */
-export const auditRetentionTask: ScheduledTask = {
+export const auditRetentionTask: MaintenanceTask = {
   name: 'audit.retention',
   everyMs: 60 * 60 * 1000,
   run: async ({ orm, config, logger }) => {

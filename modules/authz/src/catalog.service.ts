@@ -1,0 +1,15 @@
+import type { ServiceContext } from '@plinto/kernel';
+import { engineOf } from './engine/engine';
+import type { PermissionSpec } from './catalog';
+
+/** The permission catalog (every Plinto permission and the lowest default role holding it); needs roles:read. */
+export async function listPermissions(sc: ServiceContext): Promise<{ items: PermissionSpec[] }> {
+  await sc.authz.require('roles:read');
+  return { items: engineOf(sc).catalog };
+}
+
+/** The tenant's current policy version (edge caches poll it); needs policies:read. */
+export async function policyVersion(sc: ServiceContext): Promise<{ version: number }> {
+  await sc.authz.require('policies:read');
+  return { version: (await engineOf(sc).snapshot(sc.tenant.id)).version };
+}
