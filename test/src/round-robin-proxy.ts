@@ -30,15 +30,21 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
     return start % backends.length;
   };
 
-  const forward = (req: IncomingMessage, body: Buffer, attempt: number, answer: (status: number, headers: Record<string, string | string[]>, stream?: IncomingMessage) => void, after?: number) => {
+  const forward = (req: IncomingMessage, body: Buffer, attempt: number, answer: (status: number, headers: Record<string, string | string[]>, upstreamBody?: Buffer) => void, after?: number) => {
     const index = pick(after);
     const backend = new URL(backends[index]!);
     let sent = false;
     const upstream = request(
       { host: backend.hostname, port: backend.port, method: req.method, path: req.url, headers: { ...req.headers, host: backend.host, 'x-forwarded-for': req.socket.remoteAddress ?? '' }, agent },
       (res) => {
-        served.set(backend.origin, (served.get(backend.origin) ?? 0) + 1);
-        answer(res.statusCode ?? 502, res.headers as Record<string, string | string[]>, res);
+        // Buffered, as nginx does by default: an upstream dying mid-body becomes a 502, not a cut answer.
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', () => answer(502, { 'content-type': 'application/json', 'retry-after': '1' }));
+        res.on('end', () => {
+          served.set(backend.origin, (served.get(backend.origin) ?? 0) + 1);
+          answer(res.statusCode ?? 502, res.headers as Record<string, string | string[]>, Buffer.concat(chunks));
+        });
       },
     );
     upstream.on('socket', (socket) => {
@@ -60,13 +66,14 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () =>
-      forward(req, Buffer.concat(chunks), 1, (status, headers, stream) => {
+      forward(req, Buffer.concat(chunks), 1, (status, headers, upstreamBody) => {
         if (res.headersSent) return;
-        res.writeHead(status, headers);
-        if (stream) {
-          stream.pipe(res);
-          stream.on('error', () => res.destroy());
+        if (upstreamBody) {
+          const { 'transfer-encoding': _chunked, ...rest } = headers;
+          res.writeHead(status, { ...rest, 'content-length': String(upstreamBody.length) });
+          res.end(upstreamBody);
         } else {
+          res.writeHead(status, headers);
           res.end(JSON.stringify({ error: { code: 'BAD_GATEWAY', message: 'The upstream api failed' } }));
         }
       }),
