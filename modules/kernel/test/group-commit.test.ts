@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, kernelSchema, composeSchemas, recordEventCommitted, SYSTEM_ACTOR, type MikroORM } from '../src';
-import { dropTestDatabases, testConfig } from '../src/testing';
+import { dropTestDatabases, testConfig, undeclaredEvent } from '../src/testing';
 
 /** Group commit of whole-change events, against real PostgreSQL. */
 let one: MikroORM;
@@ -21,7 +21,7 @@ const count = async (orm: MikroORM, table: string, action: string) =>
 describe('recordEventCommitted', () => {
   it('commits each of many concurrent events — audit row and outbox row — before resolving, each into its own database', async () => {
     const ids = await Promise.all(
-      Array.from({ length: 120 }, (_, i) => recordEventCommitted((i % 2 ? one : other).em.fork(), SYSTEM_ACTOR, { action: 'test.grouped', tenantId: null, data: { i } })),
+      Array.from({ length: 120 }, (_, i) => recordEventCommitted((i % 2 ? one : other).em.fork(), SYSTEM_ACTOR, undeclaredEvent('test.grouped', { tenantId: null, data: { i } }))),
     );
     expect(new Set(ids).size).toBe(120);
     // Resolved means committed: visible to any other connection at once.
@@ -35,7 +35,7 @@ describe('recordEventCommitted', () => {
     await one.em
       .fork()
       .transactional(async (tx) => {
-        await recordEventCommitted(tx, SYSTEM_ACTOR, { action: 'test.rolled_back', tenantId: null });
+        await recordEventCommitted(tx, SYSTEM_ACTOR, undeclaredEvent('test.rolled_back', { tenantId: null }));
         throw new Error('abort');
       })
       .catch(() => undefined);
