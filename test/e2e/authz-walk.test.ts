@@ -3,6 +3,7 @@ import { TRPCClientError, createTRPCClient, httpLink } from '@trpc/client';
 import superjson from 'superjson';
 import { appRouter, type AppRouter } from '@plinto/api';
 import type { PlintoMeta } from '@plinto/kernel';
+import { engineOf } from '@plinto/authz';
 import { startTestApi, type TestApi } from '../src';
 import { WALK, walkWorld, type WalkWorld } from './authz-walk.support';
 
@@ -99,3 +100,14 @@ describe('every protected procedure enforces its permission', () => {
   }
 });
 
+
+describe('the cost of a check', () => {
+  it('a protected call asks the engine exactly once (the service decides; no second check in a transport layer)', async () => {
+    const key = await bearerWith(await roleLacking(null), 'api_key', false);
+    const cache = engineOf(api.server).cache;
+    await statusOf('policies.version', 'query', {}, key); // the first decision is compiled and cached
+    const before = cache.hits + cache.misses;
+    for (let i = 0; i < 10; i++) expect(await statusOf('policies.version', 'query', {}, key)).toBe(200);
+    expect(cache.hits + cache.misses - before).toBe(10);
+  });
+});
