@@ -14,6 +14,7 @@ import { docsRouter } from './http/docs';
 import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
 import { oauthRouter } from './http/oauth';
+import { trpcFastPath } from './http/trpc-fast-path';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use(
     '/trpc',
+    trpcFastPath({ router: appRouter, createContext: createContext as never, onError: onError as never }),
     createExpressMiddleware({ router: appRouter, createContext, maxBatchSize: config.TRPC_MAX_BATCH_SIZE, onError }),
   );
   app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
