@@ -18,6 +18,7 @@ import { failureMeta } from './http/failure-meta';
 import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
+import { trpcFastPath } from './http/trpc-fast-path';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use(
     '/trpc',
+    trpcFastPath({ router: appRouter, createContext: createContext as never, onError: onError as never }),
     createExpressMiddleware({
       router: appRouter,
       createContext,

@@ -10,14 +10,21 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  url: string;
+  /** One URL, or the same path on several servers (connections spread over them in turn). */
+  url: string | string[];
   method?: string;
   headers?: Record<string, string>;
-  body?: string | (() => string);
+  /** The body, or a function of the connection's slot (0..concurrency-1), called per request. */
+  body?: string | ((slot: number) => string);
   concurrency?: number;
   durationMs?: number;
   /** Statuses counted as success (default 2xx). */
   ok?: (status: number) => boolean;
+  /**
+   * Called with each response's body, for chained requests (a rotated refresh token feeds the
+   * slot's next request). Without it bodies are skipped unparsed.
+   */
+  onResponse?: (slot: number, status: number, body: Buffer) => void;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -35,16 +42,22 @@ export function percentile(sorted: number[], p: number): number {
  * loopback only.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const { url, method = 'GET', headers = {}, concurrency = 32, durationMs = 3000 } = options;
-  const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error('bench traffic goes to loopback only');
+  const { method = 'GET', headers = {}, concurrency = 32, durationMs = 3000 } = options;
+  // Several URLs (the same path on several api processes): connections are spread over them in
+  // turn, as DNS round robin or a client-side balancer would.
+  const targets = (Array.isArray(options.url) ? options.url : [options.url]).map((url) => {
+    const target = new URL(url);
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error('bench traffic goes to loopback only');
+    const head = `${method} ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}`;
+    return { host, port: Number(target.port), head };
+  });
   const ok = options.ok ?? ((status: number) => status >= 200 && status < 300);
-  const head = `${method} ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n${Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('')}`;
-  const request = () => {
-    const body = typeof options.body === 'function' ? options.body() : options.body;
+  const request = (slot: number) => {
+    const { head } = targets[slot % targets.length]!;
+    const body = typeof options.body === 'function' ? options.body(slot) : options.body;
     return body === undefined ? `${head}\r\n` : `${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
   };
   const latencies: number[] = [];
@@ -52,15 +65,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const deadline = Date.now() + durationMs;
   const started = process.hrtime.bigint();
 
-  const loop = async () => {
+  const loop = async (slot: number) => {
     let connection: Connection | undefined;
     while (Date.now() < deadline) {
-      connection ??= await Connection.open(Number(target.port), host);
+      connection ??= await Connection.open(targets[slot % targets.length]!.port, targets[slot % targets.length]!.host);
       const t0 = process.hrtime.bigint();
       try {
-        const { status, close } = await connection.exchange(request());
+        const { status, close, body } = await connection.exchange(request(slot));
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
         if (!ok(status)) errors++;
+        options.onResponse?.(slot, status, body);
         if (close) connection = connection.destroy();
       } catch {
         errors++;
@@ -69,7 +83,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
     connection?.destroy();
   };
-  await Promise.all(Array.from({ length: concurrency }, loop));
+  await Promise.all(Array.from({ length: concurrency }, (_, slot) => loop(slot)));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
   return {
@@ -84,10 +98,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
+interface Exchanged {
+  status: number;
+  close: boolean;
+  body: Buffer;
+}
+
 /** One keep-alive connection answering one request at a time. */
 class Connection {
   private buffered: Buffer = Buffer.alloc(0);
-  private waiting?: { resolve: (r: { status: number; close: boolean }) => void; reject: (e: Error) => void };
+  private waiting?: { resolve: (r: Exchanged) => void; reject: (e: Error) => void };
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
@@ -109,7 +129,7 @@ class Connection {
     });
   }
 
-  exchange(request: string): Promise<{ status: number; close: boolean }> {
+  exchange(request: string): Promise<Exchanged> {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.socket.write(request);
@@ -139,9 +159,10 @@ class Connection {
       total = end + 4; // no body (204, 304)
     }
     if (this.buffered.length < total) return;
+    const body = this.buffered.subarray(end + 4, total); // chunk framing left in: callers read JSON from Content-Length answers
     this.buffered = this.buffered.subarray(total);
     const waiting = this.waiting;
     this.waiting = undefined;
-    waiting.resolve({ status, close: /\r\nconnection:\s*close/i.test(head) });
+    waiting.resolve({ status, close: /\r\nconnection:\s*close/i.test(head), body });
   }
 }

@@ -22,7 +22,8 @@ const format = (value: number, unit: string) =>
 function table(rows: (BenchRow & { suite: string })[]): string {
   const header = ['suite', 'measure', 'figure', 'baseline (same run)', 'ratio', 'goal', 'note'];
   const lines = rows.map((r) => {
-    const ratio = r.higherIsBetter ? r.figure / r.baseline : r.baseline / r.figure;
+    const ratio = r.ratio ?? (r.higherIsBetter ? r.figure / r.baseline : r.baseline / r.figure);
+    if (Number.isNaN(r.figure)) return [r.suite, r.name, 'pending', `(${r.baselineName})`, '-', r.goal ?? '', r.note ?? ''];
     return [r.suite, r.name, format(r.figure, r.unit), `${format(r.baseline, r.unit)} (${r.baselineName})`, ratio.toFixed(2), r.goal ?? '', r.note ?? ''];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

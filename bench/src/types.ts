@@ -10,6 +10,11 @@ export interface BenchRow {
    * Either way a ratio of 1.00 means "as good as the raw baseline" and lower means slower.
    */
   higherIsBetter: boolean;
+  /**
+   * The ratio to print when it is not figure ÷ baseline: e.g. the median of per-round ratios of
+   * interleaved rounds (steadier on a shared machine than the ratio of two medians).
+   */
+  ratio?: number;
   /** The goal, printed beside the ratio, e.g. ">= 0.70 of baseline". */
   goal?: string;
   note?: string;

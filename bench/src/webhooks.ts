@@ -173,6 +173,7 @@ const deliveries: Benchmark = {
           baseline: raw.perSecond,
           unit: 'msg/s',
           higherIsBetter: true,
+          goal: '>= 0.10',
           note: `outbox → events → fan-out → webhooks → signed POST; concurrency ${CONCURRENCY}`,
         },
         {

@@ -79,7 +79,8 @@ describe('revocation when Redis fails', () => {
 describe('revocation across api processes', () => {
   it("a sign-out through one api stops the session's access token at another within a second", async () => {
     // Two apis on one database and Redis, one public URL (so one issuer per tenant), as behind a load balancer.
-    const shared = { QUEUE_PREFIX: `t_${Math.random().toString(36).slice(2, 10)}`, PUBLIC_URL: 'http://plinto.cluster.test' };
+    // A hash-tagged prefix, so this runs on a Redis Cluster too (redis-cluster-suites.test.ts).
+    const shared = { QUEUE_PREFIX: `{t_${Math.random().toString(36).slice(2, 10)}}`, PUBLIC_URL: 'http://plinto.cluster.test' };
     const first = await startTestApi(shared);
     const second = await startTestApi({ ...shared, DATABASE_URL: first.config.DATABASE_URL, PLINTO_MASTER_KEY: first.config.PLINTO_MASTER_KEY! });
     const user = await signedInUser(first, { email: 'cluster@default.test' });
@@ -88,6 +89,23 @@ describe('revocation across api processes', () => {
     expect((await first.rest('POST', '/v1/auth/sign-out', { token: user.token })).status).toBe(200);
     // No wall-clock bound (the machine may be busy); the revocation reaches it through Redis.
     await waitFor(async () => (await at(second)).status === 401, 'the other api to refuse the token', 15_000, 20);
+  });
+
+  it('a machine client revoked through one api gets no more tokens from another that had it cached, within a second', async () => {
+    const shared = { QUEUE_PREFIX: `{t_${Math.random().toString(36).slice(2, 10)}}`, PUBLIC_URL: 'http://plinto.cluster.test' };
+    const first = await startTestApi(shared);
+    const second = await startTestApi({ ...shared, DATABASE_URL: first.config.DATABASE_URL, PLINTO_MASTER_KEY: first.config.PLINTO_MASTER_KEY! });
+    const client = (await first.rest('POST', '/v1/clients', { body: { name: 'cached', roles: [] } })).body;
+    const basic = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+    const grant = (api: TestApi) =>
+      fetch(`${api.url}/t/default/oauth/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    // The second api now remembers the client (no database read on its next grants).
+    expect((await grant(second)).status).toBe(200);
+    expect((await grant(second)).status).toBe(200);
+    expect((await first.rest('DELETE', `/v1/clients/${client.id}`)).status).toBe(200);
+    const started = Date.now();
+    await waitFor(async () => (await grant(second)).status === 401, 'the other api to refuse the revoked client', 1000, 20);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 

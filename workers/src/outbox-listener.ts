@@ -2,8 +2,8 @@ import pg from 'pg';
 import type { Logger } from '@plinto/kernel';
 
 /**
- * LISTENs for `plinto_outbox` (sent by a trigger when a transaction that wrote outbox rows
- * commits) and calls every subscriber, so the relay and the chainer react in milliseconds instead
+ * LISTENs for `plinto_outbox` (sent by the writing process right after a commit that wrote outbox
+ * rows, outside that transaction — see kernel events/wake.ts) and calls every subscriber, so the relay and the chainer react in milliseconds instead
  * of waiting for their next poll. Polling stays as the fallback: when this connection drops, it
  * reconnects with a backoff and nothing is lost in between.
  */

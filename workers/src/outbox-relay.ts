@@ -65,6 +65,8 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       const invalid = await this.enqueue(rows);
+      // With replicas configured, a row is let go of only once its job is on a replica too.
+      if (!(await this.producers.confirmReplicated())) throw new Error('jobs not confirmed by the Redis replicas yet; the rows stay for the next try');
       await this.markDispatched(tx, rows.map((r) => r.id).filter((id) => !invalid.has(id)), null);
       for (const [id, reason] of invalid) await this.markDispatched(tx, [id], reason);
       return rows.length;

@@ -68,7 +68,7 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   await migrate(orm, config.DATABASE_URL);
 
   const producerRedis = createRedis(config.REDIS_URL, 'producer', 'plinto-workers-producer');
-  const producers = new QueueProducers(producerRedis, config.QUEUE_PREFIX);
+  const producers = new QueueProducers(producerRedis, config.QUEUE_PREFIX, { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS });
   const modules = await startModules({ orm, config, logger, redis: producerRedis, process: 'workers' });
   const consumers = options.consumers ?? domainEventConsumers;
   const relay = new OutboxRelay(orm, producers, logger, {
@@ -86,6 +86,8 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency,
+      lockDuration: config.QUEUE_LOCK_DURATION_MS,
+      stalledInterval: config.QUEUE_LOCK_DURATION_MS,
     });
     worker.on('error', (error) => logger.warn({ err: error, queue: name }, 'worker connection error'));
     worker.on('failed', (job, error) => logger.warn({ err: error, queue: name, jobId: job?.id }, 'job failed'));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_CATALOG, appEvent, recordEvent, uuidv7, type Actor, type EntityManager, type ServiceContext } from '@plinto/kernel';
+import { EVENT_CATALOG, appEvent, fastQuery, recordEvent, recordEventCommitted, uuidv7, type Actor, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { AuditErrors } from './errors';
 import type { DataSchemaSpec } from './audit.schemas';
 import { AuditEvents } from './events';
@@ -111,9 +111,11 @@ export async function appendAppEvent(sc: ServiceContext, input: AppEventInput) {
   await sc.authz.require('audit:write');
   const { em, actor: caller } = sc;
   const tenantId = sc.tenant.id;
-  const [schema] = await em.execute<SchemaRow[]>(
+  const [schema] = await fastQuery<SchemaRow>(
+    em,
     'select id, action, description, data_schema, created_at, updated_at from audit_event_schemas where tenant_id = ? and action = ?',
     [tenantId, input.action],
+    'plinto_app_event_schema',
   );
   if (!schema) throw AuditErrors.AUDIT_SCHEMA_NOT_FOUND({ fields: [{ path: 'action', message: 'Not declared' }] });
   const parsed = validatorFor(schema.data_schema).safeParse(input.data);
@@ -124,16 +126,14 @@ export async function appendAppEvent(sc: ServiceContext, input: AppEventInput) {
   }
   // The actor is who the application says did it; the credential that reported it is kept too.
   const actor: Actor = input.actor ? { ...caller, type: input.actor.type, id: input.actor.id ?? null } : caller;
-  return em.transactional(async (tx) => {
-    const id = recordEvent(tx, actor, appEvent(input.action, {
-      tenantId,
-      organizationId: input.organizationId ?? null,
-      target: input.target,
-      outcome: input.outcome ?? 'success',
-      data: { ...(parsed.data as Record<string, unknown>), recordedBy: { type: caller.type, id: caller.id } },
-    }));
-    await tx.flush();
-    return { id };
-  });
+  // The event is the whole change: group-committed with concurrent appends, answered once committed.
+  const id = await recordEventCommitted(em, actor, appEvent(input.action, {
+    tenantId,
+    organizationId: input.organizationId ?? null,
+    target: input.target,
+    outcome: input.outcome ?? 'success',
+    data: { ...(parsed.data as Record<string, unknown>), recordedBy: { type: caller.type, id: caller.id } },
+  }));
+  return { id };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { configChecks, missing, registerConfigCheck, type ConfigProblem } from './config-checks';
 import { parseMasterKey } from './crypto/master-key';
+import { isRedisClusterUrl } from './redis-url';
 
 /**
  * Every setting Plinto reads from the environment, with defaults that work on a developer machine
@@ -18,9 +19,32 @@ const list = z
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/plinto'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  /** Prefix of every BullMQ key; lets several deployments (or test files) share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_:-]+$/).default('plinto'),
+  /**
+   * One Redis (`redis://`, `rediss://`), or a Redis Cluster named by some of its nodes:
+   * `redis+cluster://host:port,host:port` (`rediss+cluster://` for TLS).
+   */
+  REDIS_URL: z
+    .string()
+    .refine((v) => isRedisClusterUrl(v) || /^rediss?:\/\/[^\s]+$/.test(v), 'A redis://, rediss:// or redis+cluster://host:port,host:port URL')
+    .default('redis://127.0.0.1:6379'),
+  /**
+   * Prefix of every BullMQ key (and of Plinto's other Redis keys); lets several deployments (or test
+   * files) share one Redis. On a Redis Cluster it must carry a hash tag (`{plinto}`): a queue's keys,
+   * a throttle script's keys and a revocation check's keys must sit in one slot.
+   */
+  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_:{}-]+$/).default('plinto'),
+  /**
+   * Replicas that must hold a batch of jobs before the outbox relay marks it dispatched (Redis
+   * WAIT). 0 (default) for a Redis without replicas; 1 on a Redis Cluster (or Sentinel setup) with
+   * replicas, so a master failover cannot lose a job the outbox has let go of.
+   */
+  REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(10).default(0),
+  REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  /**
+   * How long a worker's hold on a job lasts without renewal (BullMQ lockDuration; also how often
+   * stalled jobs are looked for): a job held by a worker that died is taken over within about twice this.
+   */
+  QUEUE_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
@@ -91,7 +115,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, sections: z.Zod
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   // Loose: a module whose section was not given here still finds its variables (parsed when it reads them).
-  const parsed = configSchema.extend(Object.assign({}, ...sections.map((s) => s.shape))).loose().safeParse(input);
+  const parsed = configSchema
+    .extend(Object.assign({}, ...sections.map((s) => s.shape)))
+    .loose()
+    .superRefine((value, ctx) => {
+      if (isRedisClusterUrl(String(value.REDIS_URL)) && !/\{[^{}]+\}/.test(String(value.QUEUE_PREFIX))) {
+        ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'On a Redis Cluster (REDIS_URL redis+cluster://) the prefix needs a hash tag, e.g. {plinto}' });
+      }
+    })
+    .safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');

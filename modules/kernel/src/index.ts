@@ -23,7 +23,9 @@ export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './d
 export { ensureDatabase, dropDatabase, migrate } from './db/database';
 export { insertRows } from './db/insert-rows';
 export { fastQuery } from './db/fast-query';
-export { createRedis, redisOptions, Redis } from './redis';
+export { recordEventCommitted } from './events/group-commit';
+export { noteOutboxWrite } from './events/wake';
+export { createRedis, redisOptions, Redis, isRedisClusterUrl } from './redis';
 export {
   defineQueue,
   queueDescriptor,

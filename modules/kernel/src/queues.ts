@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { waitForReplicas } from './redis';
 
 /**
  * Queue names and the payload schema each queue's jobs must satisfy. Producers (the outbox relay)
@@ -81,6 +82,8 @@ export class QueueProducers {
   constructor(
     private readonly connection: Redis,
     private readonly prefix: string,
+    /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS: see confirmReplicated. */
+    private readonly durability: { replicas: number; timeoutMs: number } = { replicas: 0, timeoutMs: 2000 },
   ) {}
 
   get(name: string): Queue {
@@ -107,6 +110,15 @@ export class QueueProducers {
     const queue = this.queues.get(name);
     this.queues.delete(name);
     void queue?.close().catch(() => undefined);
+  }
+
+  /**
+   * True once the configured number of Redis replicas hold every job this producer added (Redis
+   * WAIT; at once when none are configured). Whoever marks outbox rows dispatched after enqueueing
+   * asks this first: a master failing over before replicating would lose jobs the outbox forgot.
+   */
+  confirmReplicated(): Promise<boolean> {
+    return waitForReplicas(this.connection, this.durability.replicas, this.durability.timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { uuidv7, type EntityManager, type QueueProducers } from '@plinto/kernel';
+import { noteOutboxWrite, uuidv7, type EntityManager, type QueueProducers } from '@plinto/kernel';
 import { WebhooksQueue, WEBHOOK_DELIVER_JOB } from './queue';
 
 export interface QueuedDelivery {
@@ -19,6 +19,8 @@ export async function queueDeliveries(
   availableAt = new Date(),
 ): Promise<QueuedDelivery[]> {
   const queued: QueuedDelivery[] = [];
+  // Outbox rows written here: the relay is woken after the commit (kernel events/wake.ts).
+  noteOutboxWrite();
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
     const values: unknown[] = [];
@@ -46,6 +48,9 @@ export async function dispatchNow(em: EntityManager, producers: QueueProducers, 
   await producers
     .get(WebhooksQueue.name)
     .addBulk(queued.map((q) => ({ name: WEBHOOK_DELIVER_JOB, data: { messageId: q.messageId, ...(q.traceparent ? { traceparent: q.traceparent } : {}) }, opts: { jobId: q.outboxId } })));
+  // Not yet on the replicas (when some are configured): leave the rows to the relay, which enqueues
+  // them again (same job ids) and lets them go once they are.
+  if (!(await producers.confirmReplicated())) return;
   await em.execute(
     `update outbox set dispatched_at = now(), attempts = attempts + 1
       where id in (${queued.map(() => '?').join(', ')}) and dispatched_at is null`,

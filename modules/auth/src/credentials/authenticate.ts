@@ -1,8 +1,9 @@
-import { isUuid, recordEvent, type EntityManager, type Principal, type RequestMeta } from '@plinto/kernel';
+import { fastQuery, isUuid, recordEvent, type EntityManager, type Principal, type RequestMeta, type ServiceRegistry } from '@plinto/kernel';
 import { ApiKey, MachineClient } from './entities';
 import { LAST_USED_RESOLUTION_MS, auditRejectedUse, credentialActor } from './common';
 import { apiKeyPrefix, apiKeyPublicId, isClientId, secretMatches } from './secrets';
 import type { MachineClientRow } from './clients.service';
+import { tokenServicesOf } from '../tokens/services';
 import { CredentialEvents } from './events';
 
 /** A live machine client, as the token endpoint and the verifier need it. */
@@ -58,7 +59,7 @@ export async function authenticateApiKey(em: EntityManager, bearer: string, requ
   };
 }
 
-export const toMachineClientRef = (row: MachineClientRow): MachineClientRef => ({
+export const toMachineClientRef = (row: Pick<MachineClientRow, 'id' | 'clientId' | 'tenantId' | 'name' | 'roles' | 'organizationId' | 'scopes'>): MachineClientRef => ({
   id: row.id,
   clientId: row.clientId,
   tenantId: row.tenantId,
@@ -78,9 +79,35 @@ export function machineClientPrincipal(ref: MachineClientRef): Principal {
   };
 }
 
-async function findClientRow(em: EntityManager, tenantId: string, clientId: string): Promise<MachineClientRow | null> {
+type ClientAuthRow = Pick<MachineClientRow, 'id' | 'tenantId' | 'organizationId' | 'name' | 'clientId' | 'secretHash' | 'roles' | 'scopes' | 'lastUsedAt' | 'revokedAt'>;
+
+/**
+ * The client row OAuth client authentication needs, by a prepared statement: every
+ * client_credentials grant starts here, and MikroORM's findOne (query building, hydration) cost
+ * more CPU than the lookup itself.
+ */
+async function findClientRow(em: EntityManager, tenantId: string, clientId: string): Promise<ClientAuthRow | null> {
   if (!isUuid(tenantId) || !isClientId(clientId)) return null;
-  return em.findOne(MachineClient, { tenantId, clientId }, { disableIdentityMap: true });
+  const [row] = await fastQuery<{ id: string; tenant_id: string; organization_id: string | null; name: string; client_id: string; secret_hash: string; roles: string[]; scopes: string[]; last_used_at: string | null; revoked_at: string | null }>(
+    em,
+    'select id, tenant_id, organization_id, name, client_id, secret_hash, roles, scopes, last_used_at, revoked_at from machine_clients where tenant_id = ? and client_id = ? limit 1',
+    [tenantId, clientId],
+    'plinto_client_auth',
+  );
+  if (!row) return null;
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    organizationId: row.organization_id,
+    name: row.name,
+    clientId: row.client_id,
+    secretHash: row.secret_hash,
+    roles: row.roles,
+    scopes: row.scopes,
+    lastUsedAt: date(row.last_used_at),
+    revokedAt: date(row.revoked_at),
+  };
 }
 
 /** A live (not revoked) client of this tenant by its `client_id`, e.g. to re-check a token's client. */
@@ -95,7 +122,10 @@ export async function findMachineClient(em: EntityManager, tenantId: string, cli
  * constant time, and does the same work for an unknown client. Null otherwise; a wrong secret
  * for a real client, or a revoked client, is audited.
  */
-export async function verifyClientSecret(em: EntityManager, tenantId: string, clientId: string, secret: string, request?: RequestMeta): Promise<MachineClientRef | null> {
+export async function verifyClientSecret(em: EntityManager, tenantId: string, clientId: string, secret: string, request?: RequestMeta, services?: ServiceRegistry): Promise<MachineClientRef | null> {
+  // Remembered clients need the revocation list (the process's token services) to be used.
+  const cached = services ? await liveCachedClient(em, services, tenantId, clientId, secret) : null;
+  if (cached) return toMachineClientRef(cached);
   const row = await findClientRow(em, tenantId, clientId);
   const matches = secretMatches(secret, row?.secretHash);
   if (!row) return null;
@@ -115,6 +145,42 @@ export async function verifyClientSecret(em: EntityManager, tenantId: string, cl
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await em.nativeUpdate(MachineClient, { id: row.id }, { lastUsedAt: new Date(now) });
+    row.lastUsedAt = new Date(now);
   }
+  rememberClient(row);
   return toMachineClientRef(row);
+}
+
+/**
+ * Live clients this process authenticated lately, so a client_credentials grant needs no database
+ * read. Safe to keep: a client's secret never changes (a new secret is a new client), and a
+ * revocation is honoured through the revocation list — the same check, with the same
+ * propagation, that stops the client's access tokens (`client:<client_id>`, see revokeClient) —
+ * before a remembered client is used. Anything unusual (wrong secret, revoked, not remembered) goes
+ * the full way through the database, with its audit trail.
+ */
+const CLIENT_CACHE_MS = 30_000;
+const rememberedClients = new Map<string, { row: ClientAuthRow; until: number }>();
+const clientKey = (tenantId: string, clientId: string) => `${tenantId}\u0000${clientId}`;
+
+function rememberClient(row: ClientAuthRow): void {
+  if (rememberedClients.size >= 10_000) rememberedClients.clear();
+  rememberedClients.set(clientKey(row.tenantId, row.clientId), { row, until: Date.now() + CLIENT_CACHE_MS });
+}
+
+async function liveCachedClient(em: EntityManager, services: ServiceRegistry, tenantId: string, clientId: string, secret: string): Promise<ClientAuthRow | null> {
+  const key = clientKey(tenantId, clientId);
+  const hit = rememberedClients.get(key);
+  const now = Date.now();
+  if (!hit || hit.until <= now || !secretMatches(secret, hit.row.secretHash)) return null;
+  if (await tokenServicesOf({ services }).revocations.isRevoked([`client:${clientId}`])) {
+    rememberedClients.delete(key);
+    return null;
+  }
+  // Last use is still recorded (at most once a minute), as on the full path.
+  if (!hit.row.lastUsedAt || now - hit.row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    hit.row.lastUsedAt = new Date(now);
+    await em.nativeUpdate(MachineClient, { id: hit.row.id }, { lastUsedAt: hit.row.lastUsedAt });
+  }
+  return hit.row;
 }

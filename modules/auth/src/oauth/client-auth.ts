@@ -1,4 +1,4 @@
-import type { EntityManager } from '@plinto/kernel';
+import type { EntityManager, ServiceRegistry } from '@plinto/kernel';
 import { verifyClientSecret, type MachineClientRef } from '../credentials';
 import { oauthError, type OAuthResponse } from './oauth-errors';
 
@@ -31,7 +31,7 @@ function decodeBasic(header: string | undefined): { id: string; secret: string }
  * a public client naming only its `client_id`. A wrong secret is `invalid_client` (401), whatever
  * the reason — unknown, revoked, other tenant — so nothing is learnt from the answer.
  */
-export async function authenticateClient(em: EntityManager, tenantId: string, params: FormParams, authorization: string | undefined): Promise<ClientAuthentication> {
+export async function authenticateClient(em: EntityManager, tenantId: string, params: FormParams, authorization: string | undefined, services?: ServiceRegistry): Promise<ClientAuthentication> {
   const basic = decodeBasic(authorization);
   if (basic === 'malformed') return { kind: 'failed', response: oauthError('invalid_client', 'Malformed Basic credentials', 401) };
   const posted = params.client_secret !== undefined;
@@ -42,7 +42,7 @@ export async function authenticateClient(em: EntityManager, tenantId: string, pa
   const secret = basic?.secret ?? params.client_secret;
   if (!id) return { kind: 'none' };
   if (secret === undefined) return { kind: 'public', clientId: id };
-  const client = await verifyClientSecret(em, tenantId, id, secret);
+  const client = await verifyClientSecret(em, tenantId, id, secret, undefined, services);
   if (!client) return { kind: 'failed', response: oauthError('invalid_client', 'Client authentication failed', 401) };
   return { kind: 'confidential', client, method: basic ? 'client_secret_basic' : 'client_secret_post' };
 }

@@ -1,6 +1,7 @@
 import {
   AccessTokenRejected,
   recordEvent,
+  recordEventCommitted,
   sha256,
   type EntityManager,
   type Config,
@@ -59,7 +60,7 @@ export async function jwksDocument(deps: Pick<OAuthDeps, 'em' | 'config' | 'tena
 
 /** RFC 6749 token endpoint: grants `refresh_token` and `client_credentials`. */
 export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
-  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization, deps.services);
   if (client.kind === 'failed') return client.response;
   switch (params.grant_type) {
     case undefined:
@@ -92,16 +93,17 @@ export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authori
   }
 }
 
+/**
+ * Issuing a machine token changes no state, but the audit log holds every issued token before it
+ * is handed out: committed by group commit (kernel events/group-commit.ts), not a transaction per grant.
+ */
 async function recordIssued(deps: OAuthDeps, client: { id: string; clientId: string; organizationId: string | null }, jti: string, scopes: string[]): Promise<void> {
-  await deps.em.transactional(async (tx) => {
-    recordEvent(tx, clientActor(deps.request, client.id), AuthEvents.of('client.token_issued', {
-      tenantId: deps.tenant.id,
-      organizationId: client.organizationId,
-      target: { type: 'machine_client', id: client.id },
-      data: { clientId: client.clientId, tokenId: jti, scopes },
-    }));
-    await tx.flush();
-  });
+  await recordEventCommitted(deps.em, clientActor(deps.request, client.id), AuthEvents.of('client.token_issued', {
+    tenantId: deps.tenant.id,
+    organizationId: client.organizationId,
+    target: { type: 'machine_client', id: client.id },
+    data: { clientId: client.clientId, tokenId: jti, scopes },
+  }));
 }
 
 const clientActor = (request: RequestMeta, id: string): Actor => ({ type: 'machine_client', id, ip: request.ip, userAgent: request.userAgent, requestId: request.requestId });
@@ -111,7 +113,7 @@ const clientActor = (request: RequestMeta, id: string): Actor => ({ type: 'machi
  * this tenant's — is `{"active": false}` and nothing more.
  */
 export async function introspectionEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
-  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization, deps.services);
   if (client.kind === 'failed') return client.response;
   if (client.kind !== 'confidential') return oauthError('invalid_client', 'Introspection needs client authentication', 401);
   if (!params.token) return oauthError('invalid_request', 'token is required');
@@ -151,7 +153,7 @@ export async function introspectionEndpoint(deps: OAuthDeps, params: FormParams,
  * an access token (until it expires). Unknown, invalid or other tenants' tokens still answer 200.
  */
 export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, authorization: string | undefined): Promise<OAuthResponse> {
-  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization);
+  const client = await authenticateClient(deps.em, deps.tenant.id, params, authorization, deps.services);
   if (client.kind === 'failed') return client.response;
   if (!params.token) return oauthError('invalid_request', 'token is required');
   const done = oauthOk(undefined);

@@ -136,6 +136,39 @@ export async function getUser(sc: ServiceContext, userId: string): Promise<UserD
 }
 
 /**
+ * The same user view as getUser by one prepared statement, without the unit of work: the session
+ * check (`GET /v1/auth/session`) reads the signed-in user on every call, and MikroORM's findOne
+ * cost more CPU than the read. Times come as epoch milliseconds, so they print as getUser's do.
+ */
+export async function getUserSnapshot(em: EntityManager, tenantId: string, userId: string): Promise<UserDto> {
+  const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8 as ${column}`;
+  const [row] = isUuid(userId)
+    ? await fastQuery<{ id: string; email: string; email_verified: boolean; display_name: string | null; metadata: Record<string, unknown>; disabled: boolean; mfa_enabled: boolean; created_at: number; updated_at: number; last_sign_in_at: number | null }>(
+        em,
+        `select id, email, email_verified_at is not null as email_verified, display_name, metadata, disabled_at is not null as disabled,
+                mfa_enabled_at is not null as mfa_enabled, ${ms('created_at')}, ${ms('updated_at')}, ${ms('last_sign_in_at')}
+           from users where id = ? and tenant_id = ?`,
+        [userId, tenantId],
+        'plinto_user_snapshot',
+      )
+    : [];
+  if (!row) throw AuthErrors.USER_NOT_FOUND();
+  const iso = (value: number) => new Date(value).toISOString();
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.email_verified,
+    displayName: row.display_name,
+    metadata: row.metadata,
+    disabled: row.disabled,
+    mfaEnabled: row.mfa_enabled,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    lastSignInAt: row.last_sign_in_at === null ? null : iso(row.last_sign_in_at),
+  };
+}
+
+/**
  * A user the caller may manage: `permission`, and the principal hierarchy — nobody changes a user
  * who holds Plinto permissions the caller does not (an admin cannot touch an owner).
  */

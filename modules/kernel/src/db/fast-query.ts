@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { outboxCommitted } from '../events/wake';
 
 interface PgClient {
   query(query: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
@@ -26,7 +27,10 @@ export async function fastQuery<T>(em: EntityManager, sql: string, params: unkno
   const { text, statement } = prepared(sql, name);
   const client = await knex.acquireConnection();
   try {
-    return (await client.query({ text, values: params, name: statement })).rows as T[];
+    const { rows } = await client.query({ text, values: params, name: statement });
+    // Autocommitted: if the statement wrote event rows, the relay may look now.
+    outboxCommitted(em);
+    return rows as T[];
   } catch (error) {
     throw connection.getPlatform().getExceptionConverter().convertException(error as Error & Record<string, unknown>);
   } finally {

@@ -2,6 +2,7 @@ import { MikroORM, type EntitySchema, type MigrationObject, type Options } from 
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { outboxCommitted } from '../events/wake';
 
 export type { MikroORM };
 
@@ -35,7 +36,7 @@ export async function createOrm(
   schema: Required<ModuleSchema>,
   logger?: Logger,
 ): Promise<MikroORM> {
-  return MikroORM.init({
+  const orm = await MikroORM.init({
     clientUrl: config.DATABASE_URL,
     entities: schema.entities,
     filters: schema.filters,
@@ -58,4 +59,7 @@ export async function createOrm(
     // Keep the connection errors readable; MikroORM's default colours ANSI codes into logs.
     colors: false,
   });
+  // After a commit that wrote event rows, wake the outbox relay (see events/wake.ts).
+  orm.em.getEventManager().registerSubscriber({ afterTransactionCommit: (args) => outboxCommitted(args.em as never) });
+  return orm;
 }

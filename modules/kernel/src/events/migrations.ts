@@ -95,8 +95,31 @@ export class Migration20261122002000KernelAuditIdIndex extends Migration {
   }
 }
 
+/**
+ * The NOTIFY trigger on `outbox` made every transaction that wrote an event take PostgreSQL's
+ * notify lock at commit, so those commits ran one at a time. The relay is now woken by a NOTIFY
+ * sent after commit, outside the transaction (events/wake.ts), and polls anyway.
+ */
+export class Migration20261206000100KernelOutboxNotifyOutsideTransactions extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('drop trigger if exists outbox_notify on outbox');
+    this.addSql('drop function if exists plinto_outbox_notify()');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`
+      create function plinto_outbox_notify() returns trigger language plpgsql as $$
+      begin
+        perform pg_notify('plinto_outbox', '');
+        return null;
+      end $$`);
+    this.addSql('create trigger outbox_notify after insert on outbox for each statement execute function plinto_outbox_notify()');
+  }
+}
+
 export const kernelMigrations = [
   { name: 'Migration20261122000100_kernel_event_spine', class: Migration20261122000100KernelEventSpine },
   { name: 'Migration20261122000150_kernel_outbox_notify', class: Migration20261122000150KernelOutboxNotify },
   { name: 'Migration20261122002000_kernel_audit_id_index', class: Migration20261122002000KernelAuditIdIndex },
+  { name: 'Migration20261206000100_kernel_outbox_notify_outside_transactions', class: Migration20261206000100KernelOutboxNotifyOutsideTransactions },
 ];

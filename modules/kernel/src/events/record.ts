@@ -5,6 +5,7 @@ import { AuditEvent, OutboxMessage } from './entities';
 import { DOMAIN_EVENTS_QUEUE, type QueueName } from '../queues';
 import { notifyRecorded } from '../observability/recorded-events';
 import { currentTraceparent } from '../observability/tracing';
+import { noteOutboxWrite } from './wake';
 import type { DomainEvent } from './define';
 
 export type { DomainEvent } from './define';
@@ -67,6 +68,7 @@ export interface EventRows {
 }
 
 export function eventRows(actor: Actor, event: DomainEvent, effects: SideEffect[] = []): EventRows {
+  noteOutboxWrite();
   const now = new Date();
   const eventId = uuidv7(now.getTime());
   const data = event.data;
@@ -135,17 +137,23 @@ export function persistEventRows(em: EntityManager, rows: EventRows): string {
 /**
  * The same rows as SQL common table expressions, for hot paths that write a whole change in one
  * statement (one round trip, atomic by itself, no unit of work): `with <ctes>, ... select ...`.
- * Placeholders are `?` (knex style) in the order of `params`.
+ * Placeholders are `?` (knex style) in the order of `params`. With `onlyIf` (an SQL condition over
+ * the statement's other CTEs, e.g. `exists (select 1 from rotated)`), the rows are written only
+ * when it holds — for a statement whose change may turn out not to apply.
  */
-export function eventCtes(rows: EventRows, name = 'ev'): { ctes: string[]; params: unknown[] } {
+export function eventCtes(rows: EventRows, name = 'ev', onlyIf?: string): { ctes: string[]; params: unknown[] } {
   const a = rows.audit;
+  const tuple = (placeholders: string) => (onlyIf ? `select ${placeholders} where ${onlyIf}` : `values (${placeholders})`);
   const auditCte = `${name}_audit as (insert into audit_events (id, tenant_id, organization_id, actor_type, actor_id, action, source, target_type, target_id, outcome, ip, user_agent, request_id, data, occurred_at)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?))`;
+      ${tuple('?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?')})`;
   const auditParams = [a.id, a.tenantId, a.organizationId, a.actorType, a.actorId, a.action, a.source, a.targetType, a.targetId, a.outcome, a.ip, a.userAgent, a.requestId, JSON.stringify(a.data), a.occurredAt];
-  const outboxCte = `${name}_outbox as (insert into outbox (id, tenant_id, queue, job_name, payload, created_at, available_at)
-      values ${rows.outbox.map(() => '(?, ?, ?, ?, ?::jsonb, ?, ?)').join(', ')})`;
   const outboxParams = rows.outbox.flatMap((o) => [o.id, o.tenantId, o.queue, o.jobName, JSON.stringify(o.payload), o.createdAt, o.availableAt]);
-  return { ctes: [auditCte, outboxCte], params: [...auditParams, ...outboxParams] };
+  const outboxColumns = 'insert into outbox (id, tenant_id, queue, job_name, payload, created_at, available_at)';
+  // Conditional rows are one CTE each: `select ... where` takes one row.
+  const outboxCtes = onlyIf
+    ? rows.outbox.map((_, i) => `${name}_outbox${i} as (${outboxColumns} ${tuple('?, ?, ?, ?, ?::jsonb, ?, ?')})`)
+    : [`${name}_outbox as (${outboxColumns} values ${rows.outbox.map(() => '(?, ?, ?, ?, ?::jsonb, ?, ?)').join(', ')})`];
+  return { ctes: [auditCte, ...outboxCtes], params: [...auditParams, ...outboxParams] };
 }
 
 /**

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { dropDatabase, ensureDatabase } from '../db/database';
 import { loadConfig, type Config } from '../config';
+import { isRedisClusterUrl } from '../redis-url';
 import { ServiceRegistry } from '../services';
 import { auditActor, type ServiceContext } from '../service-context';
 import type { Principal, TenantRef } from '../context';
@@ -67,7 +68,8 @@ export async function testConfig(overrides: Record<string, string> = {}, section
     PORT: '0',
     HOST: '127.0.0.1',
     REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: `t_${uniqueSuffix()}`,
+    // On a Redis Cluster the prefix carries a hash tag (see QUEUE_PREFIX in config.ts).
+    QUEUE_PREFIX: isRedisClusterUrl(TEST_REDIS_URL) ? `{t_${uniqueSuffix()}}` : `t_${uniqueSuffix()}`,
     PLINTO_BOOTSTRAP_API_KEY: `plk_test_${randomBytes(24).toString('hex')}`,
     OUTBOX_POLL_INTERVAL_MS: '25',
     WORKERS_METRICS_PORT: '0',
