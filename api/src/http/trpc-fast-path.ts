@@ -1,3 +1,4 @@
+import { failureMeta } from './failure-meta';
 import type { RequestHandler } from 'express';
 import type { AnyTRPCRouter } from '@trpc/server';
 import {
@@ -56,6 +57,9 @@ export function trpcFastPath(opts: {
       opts.onError({ error, path, input, ctx, type: 'query', req });
       const shaped = { error: getErrorShape({ config, ctx, error, input, path, type: 'query' }) };
       status = getHTTPStatusCode(shaped, [error]);
+      // Every 429 and 503 says when to come back, as on the middleware's path (failure-meta.ts).
+      const retry = failureMeta([error]).headers?.['retry-after'];
+      if (retry) res.setHeader('retry-after', retry);
       body = shaped;
     }
     res.status(status);
