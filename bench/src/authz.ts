@@ -1,5 +1,5 @@
 import { ServiceRegistry, createLogger, createOrm, loadConfig, uuidv7, type MikroORM } from '@plinto/kernel';
-import { operatorContext } from '@plinto/kernel/testing';
+import { operatorContext } from '@plinto/kernel/testing/context';
 import { appRouter, platformSchema } from '@plinto/api';
 import {
   AuthzEngine,

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { createLogger, createOrm, createRedis, loadConfig, recordEvent, SYSTEM_ACTOR, uuidv7, type MikroORM } from '@plinto/kernel';
-import { operatorContext, undeclaredEvent } from '@plinto/kernel/testing';
+import { operatorContext, undeclaredEvent } from '@plinto/kernel/testing/context';
 import { platformSchema } from '@plinto/api';
 import { createTenant } from '@plinto/tenants';
 import { createEndpoint } from '@plinto/webhooks';

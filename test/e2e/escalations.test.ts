@@ -26,7 +26,7 @@ async function roleId(name: string): Promise<string> {
 beforeAll(async () => {
   const port = await freePort();
   smtp = await startSmtpSink(port);
-  api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_PORT: String(port), AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
+  api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
   await startTestWorkers(api.config);
   tenantId = (await operator('POST', '/v1/tenants', { slug: T, name: 'Escalations', settings: { appUrl: 'https://app.esc.example' } })).body.id;
   for (const who of ['owner', 'admin', 'plain'] as const) {

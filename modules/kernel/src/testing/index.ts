@@ -8,14 +8,9 @@ import type { z } from 'zod';
 import { dropDatabase, ensureDatabase } from '../db/database';
 import { loadConfig, type Config } from '../config';
 import { isRedisClusterUrl } from '../redis-url';
-import { ServiceRegistry } from '../services';
-import { auditActor, type ServiceContext } from '../service-context';
-import type { Principal, TenantRef } from '../context';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Redis } from '../redis';
-import { createLogger } from '../logger';
 
 export { undeclaredEvent } from '../events/define';
+export { operatorContext } from './context';
 
 const BASE_DATABASE_URL = process.env.PLINTO_TEST_DATABASE_BASE ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The test run's own Redis (started by the global setup; never the machine's shared one). */
@@ -93,27 +88,4 @@ export async function waitFor<T>(probe: () => Promise<T> | T, what: string, time
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-}
-
-const OPERATOR: Principal = { kind: 'platform_operator', id: 'test-operator', tenantId: null, attributes: {} };
-
-/**
- * A service context acting as a platform operator, for integration tests of one module without an
- * api process: operators hold every permission (as the decision engine answers for them), so the
- * services' own checks pass. Tests of who may do what go through the api's real engine instead.
- */
-export function operatorContext(input: { em: EntityManager; config: Config; tenant: TenantRef; services?: ServiceRegistry; redis?: Redis }): ServiceContext {
-  const request = { requestId: 'test', ip: '127.0.0.1', userAgent: 'test' };
-  return {
-    em: input.em,
-    config: input.config,
-    logger: createLogger({ LOG_LEVEL: 'silent' }, 'test'),
-    redis: input.redis ?? (undefined as never),
-    request,
-    tenant: input.tenant,
-    principal: OPERATOR,
-    actor: auditActor(request, OPERATOR),
-    authz: { can: async () => true, require: async () => undefined, requireOutranks: async () => undefined, requireCanConfer: async () => undefined },
-    services: input.services ?? new ServiceRegistry(),
-  };
 }
