@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MODULES = join(ROOT, 'modules');
-const ALLOWED_SUBPATHS = new Set(['@plinto/kernel/testing']);
+// testing/context: the operator context alone, for benches that run outside vitest's global setup.
+const ALLOWED_SUBPATHS = new Set(['@plinto/kernel/testing', '@plinto/kernel/testing/context']);
 const FORBIDDEN_PACKAGES = new Set(['@plinto/api', '@plinto/workers', '@plinto/test', '@plinto/bench', '@plinto/openapi']);
 const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
