@@ -150,7 +150,7 @@ function Sessions() {
                 </Text>
               </div>
               {row.current ? (
-                <Badge color="teal.9">{t('account.thisDevice')}</Badge>
+                <Badge color="teal.9" style={{ flexShrink: 0 }}>{t('account.thisDevice')}</Badge>
               ) : (
                 <Button
                   size="xs"
