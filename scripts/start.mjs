@@ -38,6 +38,7 @@ if (compiled) {
   }
 } else {
   ensureDependencies();
+  (await import('./lib/pages-build.mjs')).ensurePagesBuilt();
   try {
     await ensureServices();
   } catch (error) {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
@@ -31,6 +32,9 @@ async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs: n
 }
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // The api serves the hosted pages from web/pages/dist: built here when missing or stale.
+  const pages = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/lib/pages-build.mjs', import.meta.url))], { stdio: 'inherit' });
+  if (pages.status !== 0) throw new Error('building the hosted pages failed');
   const name = `plinto_tpl_${uniqueSuffix()}`;
   const url = databaseUrl(name);
   await ensureDatabase(url);
