@@ -44,7 +44,7 @@ describe('discovery', () => {
     });
     expect(meta.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']));
     for (const endpoint of [meta.authorization_endpoint, meta.userinfo_endpoint, meta.end_session_endpoint]) {
-      expect((await fetch(endpoint!)).status, endpoint).not.toBe(404);
+      expect((await fetch(endpoint!, { redirect: 'manual' })).status, endpoint).not.toBe(404);
     }
   });
 });
@@ -109,6 +109,7 @@ describe('authorization code + PKCE with openid-client (first-party web applicat
     const browser = new CookieBrowser(api.url);
     await browser.signIn('acme', ann);
     for (const extra of [{ prompt: 'login' }, { max_age: '0' }]) {
+      await new Promise((r) => setTimeout(r, 1100)); // auth_time has one-second resolution: the session must be older
       const attempt = await authorizationRequest(config, CALLBACK, extra);
       const first = await browser.navigate(attempt.url.href);
       expect(first.location, JSON.stringify(extra)).toMatch(/\/sign-in\?return_to=/);
@@ -116,7 +117,6 @@ describe('authorization code + PKCE with openid-client (first-party web applicat
       expect(returnTo).toContain('plinto_login_after=');
       // Coming back without signing in again does not pass.
       expect((await browser.navigate(`${api.url}${returnTo}`)).location).toMatch(/\/sign-in\?return_to=/);
-      await new Promise((r) => setTimeout(r, 1100)); // auth_time has one-second resolution
       const { location } = await browser.navigate(`${api.url}${await browser.signIn('acme', ann, returnTo)}`);
       const tokens = await oidc.authorizationCodeGrant(config, new URL(location!), { pkceCodeVerifier: attempt.verifier, expectedState: attempt.state, expectedNonce: attempt.nonce, ...(extra.max_age ? { maxAge: 0 } : {}) });
       expect(tokens.claims()!.auth_time).toBeGreaterThanOrEqual(Number(new URLSearchParams(returnTo.split('?')[1]).get('plinto_login_after')) - 1);
@@ -162,7 +162,8 @@ describe('consent (third-party public application)', () => {
     // More scopes, or prompt=none with none remembered: asked again / consent_required.
     expect((await browser.navigate((await authorizationRequest(config, SPA_CALLBACK, { scope: 'openid profile' })).url.href)).location).toMatch(/\/consent\?/);
     const consents = await api.rest('GET', '/v1/me/consents', { token: ann.token, tenant: 'acme' });
-    expect(consents.body).toEqual([expect.objectContaining({ clientId: thirdParty.clientId, scopes: ['email', 'openid'] })]);
+    expect(consents.body).toEqual([expect.objectContaining({ clientId: thirdParty.clientId })]);
+    expect(consents.body[0].scopes.sort()).toEqual(['email', 'openid']);
     expect((await api.rest('DELETE', `/v1/me/consents/${thirdParty.id}`, { token: ann.token, tenant: 'acme' })).status).toBe(200);
     // Revoking ends the application's sessions and the consent.
     expect((await oidc.fetchUserInfo(config, tokens.access_token, ann.id).catch((e) => e)).status).toBe(401);

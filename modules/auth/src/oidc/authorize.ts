@@ -88,12 +88,13 @@ export async function authorize(deps: OAuthDeps, params: FormParams, session: Br
     session !== null &&
     session.tenantId === deps.tenant.id &&
     !prompt.has('login') &&
-    session.authTime.getTime() >= loginAfter - 1000 &&
+    session.authTime.getTime() >= loginAfter &&
     (maxAge === undefined || session.authTime.getTime() + maxAge * 1000 >= now);
   if (!fresh) {
     if (prompt.has('none')) return fail('login_required', 'The user is not signed in');
     const back = new URLSearchParams();
-    for (const [name, value] of Object.entries(params)) if (value !== undefined && name !== 'prompt' && name !== LOGIN_AFTER) back.set(name, value);
+    // prompt=login and max_age are replaced by LOGIN_AFTER: kept, they would send the fresh sign-in back here forever.
+    for (const [name, value] of Object.entries(params)) if (value !== undefined && name !== 'prompt' && name !== 'max_age' && name !== LOGIN_AFTER) back.set(name, value);
     const rest = [...prompt].filter((p) => p !== 'login');
     if (rest.length > 0) back.set('prompt', rest.join(' '));
     if (session !== null || prompt.has('login') || maxAge !== undefined) back.set(LOGIN_AFTER, String(Math.floor(now / 1000)));
