@@ -236,6 +236,27 @@ describe('refresh tokens are bound to their client (RFC 6749 §6)', () => {
   });
 });
 
+describe('revocation (RFC 7009) of application tokens', () => {
+  it('only the application a token was issued to revokes it; its own revocation ends the session', async () => {
+    const config = await relyingParty(issuer, web);
+    const attempt = await authorizationRequest(config, CALLBACK);
+    const tokens = await oidc.authorizationCodeGrant(config, await codeCallback(browser, attempt), { pkceCodeVerifier: attempt.verifier, expectedState: attempt.state, expectedNonce: attempt.nonce });
+    for (const token of [tokens.refresh_token!, tokens.access_token]) {
+      const stranger = await fetch(`${issuer}/oauth/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${otherWeb.clientId}:${otherWeb.clientSecret}`).toString('base64')}` },
+        body: new URLSearchParams({ token }),
+      });
+      expect(stranger.status).toBe(400);
+      expect(await stranger.json()).toMatchObject({ error: 'unauthorized_client' });
+    }
+    expect((await oidc.fetchUserInfo(config, tokens.access_token, ann.id)).sub).toBe(ann.id);
+    await oidc.tokenRevocation(config, tokens.refresh_token!);
+    expect((await oidc.fetchUserInfo(config, tokens.access_token, ann.id).catch((e) => e)).status).toBe(401);
+    expect((await oidc.refreshTokenGrant(config, tokens.refresh_token!).catch((e) => e)).error).toBe('invalid_grant');
+  });
+});
+
 describe('state and nonce', () => {
   it('echoes state verbatim; the relying party refuses a mismatched state or nonce', async () => {
     const config = await relyingParty(issuer, web);

@@ -60,6 +60,9 @@ describe('authorization code + PKCE with openid-client (first-party web applicat
     expect(first.location).toMatch(new RegExp(`^${issuer}/sign-in\\?return_to=`));
     const returnTo = new URL(first.location!).searchParams.get('return_to')!;
     expect(returnTo.startsWith('/t/acme/oauth/authorize?')).toBe(true);
+    // login_hint reaches the sign-in page, to pre-fill the form.
+    const hinted = await browser.navigate((await authorizationRequest(config, CALLBACK, { login_hint: 'ann@acme.test' })).url.href);
+    expect(new URL(hinted.location!).searchParams.get('login_hint')).toBe('ann@acme.test');
     const next = await browser.signIn('acme', ann, returnTo);
     expect(next).toBe(returnTo);
     const { location } = await browser.navigate(`${api.url}${next}`);

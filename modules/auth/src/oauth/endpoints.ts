@@ -198,17 +198,21 @@ export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, au
   if (!params.token) return oauthError('invalid_request', 'token is required');
   const done = oauthOk(undefined);
   if (params.token.startsWith(REFRESH_TOKEN_PREFIX)) {
-    const [row] = await deps.em.execute<{ session_id: string; user_id: string }[]>(
-      `select r.session_id, s.user_id from refresh_tokens r join sessions s on s.id = r.session_id where r.token_hash = ? and r.tenant_id = ?`,
+    const [row] = await deps.em.execute<{ session_id: string; user_id: string; client_id: string | null }[]>(
+      `select r.session_id, s.user_id, s.client_id from refresh_tokens r join sessions s on s.id = r.session_id where r.token_hash = ? and r.tenant_id = ?`,
       [sha256(params.token), deps.tenant.id],
     );
+    // RFC 7009 §2.1: an application's token is revoked only by that application.
+    if (row?.client_id && row.client_id !== presentedClientId(client)) return oauthError('unauthorized_client', 'The token was not issued to this client');
     if (row) await revokeSessionById(deps, row.user_id, row.session_id, 'revoked_by_client');
     return done;
   }
   const services = tokenServicesOf(deps);
   try {
-    const { claims, tenantId } = await services.verifier.verify(params.token);
+    // Any audience: an application's token for its own API is revocable too.
+    const { claims, tenantId } = await services.verifier.verify(params.token, { audience: [services.audience, ...audiencesOf(params.token)] });
     if (tenantId !== deps.tenant.id) return done;
+    if (claims.sid && claims.client_id && claims.client_id !== presentedClientId(client)) return oauthError('unauthorized_client', 'The token was not issued to this client');
     await withRevocations(deps, async (tx, revoke) => {
       await revoke([{ key: `jti:${claims.jti}`, tenantId, expiresAt: new Date((claims.exp + 60) * 1000) }]);
       recordEvent(tx, { type: claims.client_id ? 'machine_client' : 'user', id: claims.sub, ip: deps.request.ip, userAgent: deps.request.userAgent, requestId: deps.request.requestId }, AuthEvents.of('access_token.revoked', {
@@ -222,6 +226,16 @@ export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, au
     if (!(error instanceof AccessTokenRejected)) throw error;
   }
   return done;
+}
+
+/** The `aud` a JWT claims (unverified: the signature, issuer and tenant are checked by the verifier). */
+function audiencesOf(token: string): string[] {
+  try {
+    const aud = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { aud?: unknown }).aud;
+    return (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** Ends one session of `userId` with an audit event; false when it was not live. */

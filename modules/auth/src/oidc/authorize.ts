@@ -99,7 +99,9 @@ export async function authorize(deps: OAuthDeps, params: FormParams, session: Br
     if (rest.length > 0) back.set('prompt', rest.join(' '));
     if (session !== null || prompt.has('login') || maxAge !== undefined) back.set(LOGIN_AFTER, String(Math.floor(now / 1000)));
     const returnTo = `${new URL(issuer).pathname}/oauth/authorize?${back}`;
-    return { kind: 'redirect', location: `${issuer}/sign-in?return_to=${encodeURIComponent(returnTo)}` };
+    // login_hint pre-fills the sign-in form (a hint only: whoever signs in is who the code is for).
+    const hint = params.login_hint ? `&login_hint=${encodeURIComponent(params.login_hint.slice(0, 320))}` : '';
+    return { kind: 'redirect', location: `${issuer}/sign-in?return_to=${encodeURIComponent(returnTo)}${hint}` };
   }
 
   const request: AuthorizationRequest = { redirectUri, scope, state: params.state, nonce: params.nonce, codeChallenge: params.code_challenge, resource: params.resource };
