@@ -27,6 +27,7 @@ import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from './s
 import * as sessionAccess from './services/session-access.service';
 import { changeMyPassword, updateMyProfile } from './services/account.service';
 import { listSigningKeys, refreshTokens, rotateSigningKeyNow } from './tokens/keys.service';
+import { oidcSchema, applicationsRouter, OidcEvents, createApplication, listApplications, getApplication, updateApplication, rotateApplicationSecret, revokeApplication, listMyConsents, revokeMyConsent } from './oidc';
 
 export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
@@ -46,7 +47,7 @@ export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganizati
 export { accessTokenShape, tokenResponseShape, type AccessTokenResponse, type SessionTokens } from './tokens/issue';
 export { signInCreatedAccount } from './services/session-start';
 export { rotateSigningKey, retireExpiredKeys, tenantsDueForRotation, ensureCurrentKey } from './tokens/signing-keys';
-export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint } from './oauth/endpoints';
+export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint, revokeSessionById } from './oauth/endpoints';
 export type { OAuthResponse } from './oauth/oauth-errors';
 export type { FormParams } from './oauth/client-auth';
 export { pruneTokenState } from './tokens/maintenance';
@@ -55,6 +56,22 @@ export { checkPasswordPolicy, normalizePassword } from './password/policy';
 export { normalizeEmail, userOutput, signInOutput, type UserDto, type SignInResult } from './auth.schemas';
 export { User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation };
 export * from './credentials';
+export {
+  authorize,
+  describeInteraction,
+  decideInteraction,
+  userinfoEndpoint,
+  planEndSession,
+  activeApplication,
+  applicationOrigins,
+  applicationsRouter,
+  OidcEvents,
+  OidcErrors,
+  type BrowserSession,
+  type AuthorizeOutcome,
+  type InteractionAnswer,
+  type EndSessionPlan,
+} from './oidc';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
 /** Applies this process's auth settings (hash concurrency) once the config is loaded. */
@@ -64,16 +81,16 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities],
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations],
 };
 
 export const authModule = defineModule({
   name: 'auth',
-  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter },
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter },
   schema: authSchema,
-  events: [AuthEvents, CredentialEvents],
+  events: [AuthEvents, CredentialEvents, OidcEvents],
   config: authConfigSchema,
   tenantSettings: authTenantSettings,
   services: {
@@ -105,6 +122,14 @@ export const authModule = defineModule({
     createClient,
     listClients,
     revokeClient,
+    createApplication,
+    listApplications,
+    getApplication,
+    updateApplication,
+    rotateApplicationSecret,
+    revokeApplication,
+    listMyConsents,
+    revokeMyConsent,
   },
   consumers: [signingKeyProvisioning],
   maintenance: [signingKeysTask, tokenStateTask],

@@ -51,6 +51,8 @@ export const PLATFORM_PERMISSIONS: PermissionSpec[] = [
   spec('api_keys:write', 'owner', 'Create and revoke API keys'),
   spec('clients:read', 'admin', 'List machine clients'),
   spec('clients:write', 'owner', 'Create and revoke machine clients'),
+  spec('applications:read', 'admin', 'Read OpenID Connect applications'),
+  spec('applications:write', 'owner', 'Register, change and revoke OpenID Connect applications'),
   spec('signing_keys:read', 'admin', 'Read signing keys'),
   spec('signing_keys:rotate', 'owner', 'Rotate signing keys'),
   spec('tenant:read', 'viewer', 'Read the tenant'),

@@ -113,7 +113,8 @@ export class AccessTokenVerifier {
     return token.startsWith('eyJ') && token.split('.').length === 3;
   }
 
-  async verify(token: string): Promise<VerifiedAccessToken> {
+  /** `audience`: where the token is presented, when not Plinto's API (userinfo accepts its own too). */
+  async verify(token: string, options: { audience?: string | string[] } = {}): Promise<VerifiedAccessToken> {
     const parts = token.split('.');
     if (parts.length !== 3) reject('malformed', 'The token is not a JWS in compact form');
     const header = decodeSegment(parts[0]!);
@@ -137,7 +138,7 @@ export class AccessTokenVerifier {
       const verified = await jwtVerify(token, key.key, {
         algorithms: [key.alg],
         issuer,
-        audience: this.deps.audience,
+        audience: options.audience ?? this.deps.audience,
         typ: ACCESS_TOKEN_TYPE,
         clockTolerance: this.deps.clockToleranceSeconds,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
