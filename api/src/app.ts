@@ -19,6 +19,7 @@ import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
+import { adminConsoleRouter } from './http/admin-console';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(openApiDocument);
   });
   app.use('/docs', docsRouter());
+  app.use('/admin', adminConsoleRouter());
 
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
