@@ -5,7 +5,8 @@ import { BrowserRouter, Navigate, Route, Routes, useParams } from 'react-router'
 import { TRPCProvider, createConsoleClient } from './lib/trpc';
 import { Shell } from './Shell';
 
-const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'sm' });
+// Shade 8 keeps white-on-primary and primary-on-white text above WCAG AA contrast (axe-checked).
+const theme = createTheme({ primaryColor: 'indigo', primaryShade: 8, defaultRadius: 'sm' });
 
 /**
  * One query cache and tRPC client per tenant in the URL: switching tenants starts clean, so no

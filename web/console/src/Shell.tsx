@@ -1,6 +1,7 @@
 import { AppShell, Alert, Anchor, Burger, Button, Center, Group, Loader, NavLink, Select, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { signOutBrowserSession } from './lib/csrf';
 import { Link, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { SessionProvider, useSession, useSessionState } from './lib/session';
 import { useTRPC } from './lib/trpc';
@@ -126,8 +127,11 @@ function TenantSwitcher() {
 
 function SignedInAs() {
   const session = useSession();
-  const trpc = useTRPC();
-  const signOut = useMutation(trpc.auth.signOut.mutationOptions({ onSettled: () => window.location.assign(signInUrl(session.tenant)) }));
+  const signOut = useMutation({
+    mutationFn: () => signOutBrowserSession(session.tenant),
+    onSuccess: (next) => window.location.assign(next),
+    onError: () => window.location.assign(signInUrl(session.tenant)),
+  });
   const who = session.email ?? (session.isPlatformOperator ? 'Platform operator' : `${session.kind} ${session.principalId}`);
   return (
     <Group gap="xs" wrap="nowrap">
@@ -135,7 +139,7 @@ function SignedInAs() {
         {who}
       </Text>
       {session.kind === 'user' && (
-        <Button size="xs" variant="default" loading={signOut.isPending} onClick={() => signOut.mutate({})}>
+        <Button size="xs" variant="default" loading={signOut.isPending} onClick={() => signOut.mutate()}>
           Sign out
         </Button>
       )}

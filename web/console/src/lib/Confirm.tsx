@@ -13,10 +13,10 @@ export function ConfirmButton(props: {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <Button color={props.color ?? 'red.8'} variant="light" disabled={props.disabled} loading={props.loading} onClick={() => setOpen(true)}>
+      <Button color={props.color ?? 'red.9'} variant="outline" disabled={props.disabled} loading={props.loading} onClick={() => setOpen(true)}>
         {props.label}
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={props.label} centered>
+      <Modal opened={open} onClose={() => setOpen(false)} title={props.label} centered closeButtonProps={{ 'aria-label': 'Close' }}>
         <Stack>
           <Text>{props.question}</Text>
           <Group justify="flex-end">
@@ -24,7 +24,7 @@ export function ConfirmButton(props: {
               Cancel
             </Button>
             <Button
-              color={props.color ?? 'red.8'}
+              color={props.color ?? 'red.9'}
               onClick={() => {
                 setOpen(false);
                 props.onConfirm();

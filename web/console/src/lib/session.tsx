@@ -1,6 +1,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from './trpc';
+import { loadBrowserSession } from './csrf';
 
 export interface ConsoleSession {
   tenant: string;
@@ -29,10 +30,13 @@ export type SessionState = { status: 'loading' } | { status: 'signed-out' } | { 
 
 export function useSessionState(tenant: string): SessionState {
   const trpc = useTRPC();
-  const whoami = useQuery({ ...trpc.system.whoami.queryOptions(), retry: false });
+  // The cookie session first: it hands over the CSRF token every later change carries.
+  const browser = useQuery({ queryKey: ['browser-session', tenant], queryFn: () => loadBrowserSession(tenant), retry: false, staleTime: Infinity });
+  const whoami = useQuery({ ...trpc.system.whoami.queryOptions(), enabled: browser.isFetched, retry: false });
   const isUser = whoami.data?.kind === 'user';
   const me = useQuery({ ...trpc.auth.session.queryOptions(), enabled: isUser, retry: false });
   const mine = useQuery({ ...trpc.policies.mine.queryOptions(), enabled: !!whoami.data, retry: false });
+  if (browser.error) return { status: 'error', message: browser.error.message };
   if (whoami.error) {
     const status = (whoami.error.data as { httpStatus?: number } | undefined)?.httpStatus;
     return status === 401 ? { status: 'signed-out' } : { status: 'error', message: whoami.error.message };

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, Code, Group, Modal, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { useCan } from '../lib/session';
@@ -93,7 +93,7 @@ export function AuditScreen() {
         <Button variant="default" loading={exporting.isPending && exporting.variables === 'csv'} onClick={() => exporting.mutate('csv')}>
           Export CSV
         </Button>
-        <Button variant="light" disabled={!canVerify} loading={integrity.isFetching} onClick={() => integrity.refetch()}>
+        <Button variant="outline" disabled={!canVerify} loading={integrity.isFetching} onClick={() => integrity.refetch()}>
           Verify integrity
         </Button>
       </Group>
@@ -146,12 +146,13 @@ export function AuditScreen() {
           Older
         </Button>
       </Group>
-      <Modal opened={!!openId} onClose={() => setOpenId(null)} title="Audit event" size="lg">
+      <Modal opened={!!openId} onClose={() => setOpenId(null)} title="Audit event" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
         {detail.error && <Alert color="red">{errorText(detail.error)}</Alert>}
         {detail.data && (
-          <ScrollArea.Autosize mah={480}>
-            <Code block>{JSON.stringify(detail.data, null, 2)}</Code>
-          </ScrollArea.Autosize>
+          // Focusable, so the scrollable JSON can be scrolled with the keyboard.
+          <Code block mah={480} style={{ overflow: 'auto' }} tabIndex={0} aria-label="Event JSON">
+            {JSON.stringify(detail.data, null, 2)}
+          </Code>
         )}
       </Modal>
     </Stack>

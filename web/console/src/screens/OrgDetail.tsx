@@ -190,8 +190,8 @@ function Invitations({ orgId }: { orgId: string }) {
         <Stack gap="xs" maw={480}>
           <Textarea label="Invite many (CSV, one address per line)" autosize minRows={3} value={csv} onChange={(e) => setCsv(e.currentTarget.value)} disabled={!canWrite} />
           <Group>
-            <Button type="submit" variant="light" disabled={!canWrite || emailsFromCsv(csv).length === 0} loading={bulk.isPending}>
-              Send invitations
+            <Button type="submit" variant="outline" disabled={!canWrite || emailsFromCsv(csv).length === 0} loading={bulk.isPending}>
+              Invite all
             </Button>
           </Group>
         </Stack>

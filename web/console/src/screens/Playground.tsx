@@ -46,7 +46,7 @@ export function PlaygroundScreen() {
       {evaluate.data && (
         <Stack data-testid="decision">
           <Group>
-            <Badge size="lg" color={evaluate.data.result.allow ? 'green.9' : 'red.8'}>
+            <Badge size="lg" color={evaluate.data.result.allow ? 'teal.9' : 'red.9'}>
               {evaluate.data.result.allow ? 'Allow' : 'Deny'}
             </Badge>
             <Text>{evaluate.data.result.reason}</Text>

@@ -68,7 +68,7 @@ export function UserDetail() {
             onConfirm={() => disable.mutate({ userId })}
           />
         )}
-        <ConfirmButton label="End all sessions" color="orange.9" question={`Sign ${u.email} out everywhere?`} disabled={!canRevoke} loading={revokeAll.isPending} onConfirm={() => revokeAll.mutate({ userId })} />
+        <ConfirmButton label="End all sessions" question={`Sign ${u.email} out everywhere?`} disabled={!canRevoke} loading={revokeAll.isPending} onConfirm={() => revokeAll.mutate({ userId })} />
         <ConfirmButton label="Delete user" question={`Delete ${u.email} with their sessions and credentials? This cannot be undone.`} disabled={!canDelete} loading={remove.isPending} onConfirm={() => remove.mutate({ userId })} />
       </Group>
 

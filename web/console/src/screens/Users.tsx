@@ -98,7 +98,7 @@ export function UsersScreen() {
 export function UserStatus({ disabled, verified }: { disabled: boolean; verified: boolean }) {
   return (
     <Group gap={4}>
-      {disabled ? <Badge color="red.8">Disabled</Badge> : <Badge color="green.9">Active</Badge>}
+      {disabled ? <Badge color="red.9">Disabled</Badge> : <Badge color="teal.9">Active</Badge>}
       {!verified && (
         <Badge color="gray.7" variant="outline">
           Unverified

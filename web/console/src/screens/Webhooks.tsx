@@ -64,7 +64,7 @@ export function WebhooksScreen() {
               <Table.Tr key={ep.id}>
                 <Table.Td>{ep.url}</Table.Td>
                 <Table.Td>
-                  <Badge color={ep.health.status === 'healthy' ? 'green.9' : ep.health.status === 'new' ? 'gray.7' : 'red.8'}>{ep.enabled ? ep.health.status : 'disabled'}</Badge>
+                  <Badge color={ep.health.status === 'healthy' ? 'teal.9' : ep.health.status === 'new' ? 'gray.7' : 'red.9'}>{ep.enabled ? ep.health.status : 'disabled'}</Badge>
                 </Table.Td>
                 <Table.Td>{ep.eventTypes.length ? ep.eventTypes.join(', ') : 'all'}</Table.Td>
                 <Table.Td>
