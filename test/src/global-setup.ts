@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { createOrm, dropDatabase, ensureDatabase, migrate, createLogger } from '@plinto/kernel';
 import { platformSchema } from '@plinto/api';
-import { ensureWebAppsBuilt } from './web-build';
+import { ensureWebAppsBuilt } from '../../scripts/lib/web-build.mjs';
 
 /**
  * Once per test run:

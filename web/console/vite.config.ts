@@ -15,6 +15,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
   },
   server: {
-    proxy: { '/trpc': 'http://127.0.0.1:3000', '/v1': 'http://127.0.0.1:3000', '/t': 'http://127.0.0.1:3000' },
+    proxy: { '/trpc': 'http://127.0.0.1:4000', '/v1': 'http://127.0.0.1:4000', '/t': 'http://127.0.0.1:4000' },
   },
 });
