@@ -20,6 +20,7 @@ import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
+import { adminConsoleRouter } from './http/admin-console';
 import { browserCallFacts, browserSessionOf, clearBrowserSession, cookieCsrf, installBrowserSessions, requireCsrf } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
 import { pagesRouter } from './http/pages';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(openApiDocument);
   });
   app.use('/docs', docsRouter());
+  app.use('/admin', adminConsoleRouter());
 
   // Browser scripts of a tenant's allowed origins may call the API with bearer tokens (CORS).
   app.use(['/trpc', '/v1'], cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));

@@ -145,6 +145,7 @@ const NO_PERMISSION = new Set([
   'auth.confirmTotp',
   'auth.disableTotp',
   'auth.me',
+  'authz.myPermissions',
   'auth.currentSession',
   'auth.listMySessions',
   'auth.revokeMySession',
