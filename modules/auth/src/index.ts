@@ -11,6 +11,7 @@ import { MfaChallenge, RecoveryCode, TotpFactor } from './entities/mfa.entity';
 import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
 import { tokenMigrations } from './tokens/migrations';
+import { passkeysSchema, passkeysRouter, PasskeyEvents, passkeyRegistrationOptions, registerPasskey, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa, listMyPasskeys, renamePasskey, deletePasskey, listUserPasskeys, deleteUserPasskey } from './passkeys';
 import { credentialsSchema, CredentialEvents, apiKeysRouter, clientsRouter, createApiKey, listApiKeys, revokeApiKey, createClient, listClients, revokeClient } from './credentials';
 import { authConfig, authConfigSchema } from './config';
 import { configureHashing } from './password/hasher';
@@ -49,6 +50,7 @@ export { checkPasswordPolicy, normalizePassword } from './password/policy';
 export { normalizeEmail, userOutput, signInOutput, type UserDto, type SignInResult } from './auth.schemas';
 export { User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation };
 export * from './credentials';
+export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf } from './passkeys';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
 /** Applies this process's auth settings (hash concurrency) once the config is loaded. */
@@ -58,16 +60,16 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities],
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...passkeysSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...passkeysSchema.migrations],
 };
 
 export const authModule = defineModule({
   name: 'auth',
-  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter },
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, passkeys: passkeysRouter },
   schema: authSchema,
-  events: [AuthEvents, CredentialEvents],
+  events: [AuthEvents, CredentialEvents, PasskeyEvents],
   config: authConfigSchema,
   tenantSettings: authTenantSettings,
   services: {
@@ -97,6 +99,17 @@ export const authModule = defineModule({
     createClient,
     listClients,
     revokeClient,
+    passkeyRegistrationOptions,
+    registerPasskey,
+    passkeySignInOptions,
+    passkeySignIn,
+    passkeyMfaOptions,
+    verifyPasskeyMfa,
+    listMyPasskeys,
+    renamePasskey,
+    deletePasskey,
+    listUserPasskeys,
+    deleteUserPasskey,
   },
   consumers: [signingKeyProvisioning],
   maintenance: [signingKeysTask, tokenStateTask],
