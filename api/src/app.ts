@@ -19,6 +19,8 @@ import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
+import { browserCallFacts, cookieCsrf, installBrowserSessions } from './http/browser-session';
+import { sessionRoutes } from './http/session-routes';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -65,7 +67,8 @@ export function createApp(deps: AppDeps): Express {
     config,
     logger,
   };
-  const createContext = createContextFactory(serviceContextDeps);
+  // tRPC and REST accept the hosted pages' session cookie as a credential (CSRF-checked by cookieCsrf).
+  const createContext = createContextFactory(serviceContextDeps, (req) => browserCallFacts(req as express.Request));
   const serviceContextOf = createServiceContextFactory(serviceContextDeps);
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
     countSignInFailure(path, error);
@@ -76,6 +79,7 @@ export function createApp(deps: AppDeps): Express {
     }
   };
 
+  installBrowserSessions(app, { orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug });
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
   app.use(requestId);
@@ -101,6 +105,8 @@ export function createApp(deps: AppDeps): Express {
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
+  app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
+  app.use(['/trpc', '/v1'], cookieCsrf);
   app.use(
     '/trpc',
     trpcFastPath({ router: appRouter, createContext: createContext as never, onError: onError as never }),

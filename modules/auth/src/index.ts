@@ -35,6 +35,11 @@ export { AuthEvents } from './events';
 export { authTenantSettings, authSettingsOf, linkSettingsOf, buildLink, emailEffect } from './services/tenant-settings';
 export { signingKeysTask, tokenStateTask, signingKeyProvisioning } from './maintenance';
 export { authenticateAccessToken, revokeSessions, revokeUserSessions } from './services/sessions.service';
+export { authenticateBrowserSession } from './services/browser-session.service';
+export { signOut, currentSession } from './services/session-access.service';
+// The sign-in steps, for transports that keep the session in a cookie instead of answering tokens.
+export { signIn, signUp, verifyMfa, consumeMagicLink };
+export { emailInput, passwordInput, tokenInput } from './auth.schemas';
 export { startTokenServices, tokenServicesOf, withRevocations, TokenServices, TOKEN_SERVICES } from './tokens/services';
 export { REFRESH_TOKEN_PREFIX } from './tokens/refresh';
 export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganization } from './services/active-organization';
