@@ -20,13 +20,14 @@ export default defineConfig({
       { extends: true, test: { name: 'openapi', include: ['openapi/test/**/*.test.ts'] } },
       // webhooks*.test.ts run in the `webhooks` project, auth-*.test.ts in `auth` (one run each, not two).
       { extends: true, test: { name: 'auth', include: ['modules/auth/test/**/*.test.ts', 'test/e2e/auth-*.test.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/e2e/webhooks*.test.ts', 'test/e2e/auth-*.test.ts', 'test/e2e/authz-*.test.ts', 'test/e2e/audit-*.test.ts', 'test/e2e/invitations-*.test.ts', 'test/e2e/orgs-*.test.ts', 'test/e2e/email-*.test.ts', 'test/e2e/pages-*.test.ts', 'test/e2e/oidc-*.test.ts', 'test/e2e/console-*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/e2e/webhooks*.test.ts', 'test/e2e/auth-*.test.ts', 'test/e2e/authz-*.test.ts', 'test/e2e/audit-*.test.ts', 'test/e2e/invitations-*.test.ts', 'test/e2e/orgs-*.test.ts', 'test/e2e/email-*.test.ts', 'test/e2e/pages-*.test.ts', 'test/e2e/oidc-*.test.ts', 'test/e2e/console-*.test.ts', 'test/e2e/passkeys-*.test.ts', 'test/e2e/social-*.test.ts'] } },
       { extends: true, test: { name: 'authz', include: ['modules/authz/test/**/*.test.ts', 'test/e2e/authz-*.test.ts'] } },
       { extends: true, test: { name: 'audit', include: ['modules/audit/test/**/*.test.ts', 'test/e2e/audit-*.test.ts'] } },
       { extends: true, test: { name: 'webhooks', include: ['modules/webhooks/test/**/*.test.ts', 'test/e2e/webhooks*.test.ts'] } },
       { extends: true, test: { name: 'invitations', include: ['modules/invitations/test/**/*.test.ts', 'test/e2e/invitations-*.test.ts'] } },
       { extends: true, test: { name: 'orgs', include: ['modules/orgs/test/**/*.test.ts', 'test/e2e/orgs-*.test.ts'] } },
       { extends: true, test: { name: 'oidc', include: ['test/e2e/oidc-*.test.ts'] } },
+      { extends: true, test: { name: 'passkeys', include: ['test/e2e/passkeys-*.test.ts', 'test/e2e/social-*.test.ts'] } },
       // The hosted pages and browser sessions (real Chromium); the global setup builds web/pages.
       { extends: true, test: { name: 'pages', include: ['test/e2e/pages-*.test.ts'] } },
       // The admin console in real Chromium (the global setup builds web/console).

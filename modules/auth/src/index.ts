@@ -11,6 +11,7 @@ import { MfaChallenge, RecoveryCode, TotpFactor } from './entities/mfa.entity';
 import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
 import { tokenMigrations } from './tokens/migrations';
+import { passkeysSchema, passkeysRouter, PasskeyEvents, passkeyRegistrationOptions, registerPasskey, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa, listMyPasskeys, renamePasskey, deletePasskey, listUserPasskeys, deleteUserPasskey } from './passkeys';
 import { credentialsSchema, CredentialEvents, apiKeysRouter, clientsRouter, createApiKey, listApiKeys, revokeApiKey, createClient, listClients, revokeClient } from './credentials';
 import { authConfig, authConfigSchema } from './config';
 import { configureHashing } from './password/hasher';
@@ -72,6 +73,7 @@ export {
   type InteractionAnswer,
   type EndSessionPlan,
 } from './oidc';
+export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf } from './passkeys';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
 /** Applies this process's auth settings (hash concurrency) once the config is loaded. */
@@ -81,16 +83,16 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities],
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities, ...passkeysSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations, ...passkeysSchema.migrations],
 };
 
 export const authModule = defineModule({
   name: 'auth',
-  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter },
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter, passkeys: passkeysRouter },
   schema: authSchema,
-  events: [AuthEvents, CredentialEvents, OidcEvents],
+  events: [AuthEvents, CredentialEvents, OidcEvents, PasskeyEvents],
   config: authConfigSchema,
   tenantSettings: authTenantSettings,
   services: {
@@ -130,6 +132,17 @@ export const authModule = defineModule({
     revokeApplication,
     listMyConsents,
     revokeMyConsent,
+    passkeyRegistrationOptions,
+    registerPasskey,
+    passkeySignInOptions,
+    passkeySignIn,
+    passkeyMfaOptions,
+    verifyPasskeyMfa,
+    listMyPasskeys,
+    renamePasskey,
+    deletePasskey,
+    listUserPasskeys,
+    deleteUserPasskey,
   },
   consumers: [signingKeyProvisioning],
   maintenance: [signingKeysTask, tokenStateTask],
