@@ -19,6 +19,7 @@ import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
+import { createGraphQLServer, GRAPHQL_PATH } from './graphql/server';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -117,6 +118,8 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  const graphql = createGraphQLServer({ config, logger, createContext });
+  app.use(GRAPHQL_PATH, (req, res) => graphql(req, res));
   app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
   app.use(
     '/v1',
