@@ -1,4 +1,4 @@
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -89,12 +89,15 @@ function executionTimeout(timeoutMs: number): Plugin<GraphQLContext> {
 
 export function createGraphQLServer(deps: GraphQLDeps): YogaServerInstance<{ req: IncomingMessage }, GraphQLContext> {
   const { config, logger } = deps;
+  // Validation rules report their refusal as a validation error (a 400) instead of throwing (a 500).
+  const report = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   const plugins: Plugin<any>[] = [
     maxTokensPlugin({ n: config.GRAPHQL_MAX_TOKENS }),
-    maxDepthPlugin({ n: config.GRAPHQL_MAX_DEPTH, flattenFragments: true }),
-    costLimitPlugin({ maxCost: config.GRAPHQL_MAX_COST }),
-    maxAliasesPlugin({ n: config.GRAPHQL_MAX_ALIASES }),
-    maxDirectivesPlugin({ n: config.GRAPHQL_MAX_DIRECTIVES }),
+    maxDepthPlugin({ n: config.GRAPHQL_MAX_DEPTH, flattenFragments: true, ...report }),
+    costLimitPlugin({ maxCost: config.GRAPHQL_MAX_COST, ...report }),
+    // `__typename` aliases count too: a thousand of them are as much work to parse and answer.
+    maxAliasesPlugin({ n: config.GRAPHQL_MAX_ALIASES, allowList: [], ...report }),
+    maxDirectivesPlugin({ n: config.GRAPHQL_MAX_DIRECTIVES, ...report }),
     executionTimeout(config.GRAPHQL_TIMEOUT_MS),
     withPlintoCodes(config),
   ];

@@ -64,7 +64,7 @@ export const configSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
   /** Most tokens in one document (the query size limit, before parsing finishes). */
-  GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(5000),
   /** Most operations in one HTTP request (a JSON array body is a batch). */
   GRAPHQL_MAX_OPERATIONS: z.coerce.number().int().positive().default(10),
   /** How long one operation may run before it is abandoned with GRAPHQL_TIMEOUT. */
