@@ -25,6 +25,7 @@ import { browserCallFacts, browserSessionOf, clearBrowserSession, cookieCsrf, in
 import { sessionRoutes } from './http/session-routes';
 import { pagesRouter } from './http/pages';
 import { cors } from './http/cors';
+import { createGraphQLServer, GRAPHQL_PATH } from './graphql/server';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -132,6 +133,8 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  const graphql = createGraphQLServer({ config, logger, createContext });
+  app.use(GRAPHQL_PATH, (req, res) => graphql(req, res));
   app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
   app.use(
     '/v1',

@@ -24,13 +24,14 @@ import { signUp } from './services/sign-up.service';
 import { signIn } from './services/sign-in.service';
 import { consumeMagicLink, requestMagicLink, requestPasswordReset, resetPassword, verifyEmail } from './services/recovery.service';
 import { confirmTotp, disableTotp, enrollTotp, verifyMfa } from './services/mfa.service';
-import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from './services/users.service';
+import { deleteUser, getUser, getUsers, listUsers, setUserDisabled, updateUser } from './services/users.service';
 import * as sessionAccess from './services/session-access.service';
 import { changeMyPassword, updateMyProfile } from './services/account.service';
 import { listSigningKeys, refreshTokens, rotateSigningKeyNow } from './tokens/keys.service';
 import { oidcSchema, applicationsRouter, OidcEvents, createApplication, listApplications, getApplication, updateApplication, rotateApplicationSecret, revokeApplication, listMyConsents, revokeMyConsent } from './oidc';
 
 export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
+export { getUsers } from './services/users.service';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
 export { AuthErrors } from './errors';
 export { AuthEvents } from './events';
@@ -110,6 +111,7 @@ export const authModule = defineModule({
     refreshTokens,
     listUsers,
     getUser,
+    getUsers,
     updateUser,
     setUserDisabled,
     deleteUser,
