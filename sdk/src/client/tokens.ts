@@ -46,6 +46,8 @@ export const sessionTokensOf = (response: TokenResponse, now = Date.now()): Sess
 export class TokenManager {
   private tokens: SessionTokens | null;
   private refreshing: Promise<SessionTokens> | null = null;
+  /** When the current tokens were obtained: the leeway never exceeds half their lifetime. */
+  private obtainedAt: number;
   private readonly leeway: number;
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
@@ -57,6 +59,7 @@ export class TokenManager {
     this.leeway = options.refreshLeewayMs ?? 30_000;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.now = options.now ?? Date.now;
+    this.obtainedAt = this.now();
   }
 
   get current(): SessionTokens | null {
@@ -65,13 +68,16 @@ export class TokenManager {
 
   async set(tokens: SessionTokens | null): Promise<void> {
     this.tokens = tokens;
+    this.obtainedAt = this.now();
     await this.options.onTokens?.(tokens);
   }
 
   /** A valid access token, refreshed first when it expires within the leeway; null when signed out. */
   async accessToken(): Promise<string | null> {
     if (!this.tokens) return null;
-    if (this.tokens.expiresAt - this.leeway > this.now()) return this.tokens.accessToken;
+    // Short-lived tokens (say 30 s) would otherwise be "about to expire" from the start.
+    const leeway = Math.min(this.leeway, Math.max(0, (this.tokens.expiresAt - this.obtainedAt) / 2));
+    if (this.tokens.expiresAt - leeway > this.now()) return this.tokens.accessToken;
     return (await this.refresh()).accessToken;
   }
 

@@ -1,10 +1,13 @@
 import { ACCESS_TOKEN_ALGORITHMS, reject, type AccessTokenAlgorithm } from '../token-rules.js';
 
+/** A WebCrypto key (spelled so that it type-checks with the DOM lib and with @types/node alike). */
+export type WebCryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
 /** One public key of a tenant's JWK Set, imported for WebCrypto. */
 export interface ImportedKey {
   kid: string;
   alg: AccessTokenAlgorithm;
-  key: CryptoKey;
+  key: WebCryptoKey;
 }
 
 interface Jwk {
@@ -36,10 +39,10 @@ export interface JwksCacheOptions {
   now?: () => number;
 }
 
-const ALGORITHMS: Record<AccessTokenAlgorithm, { import: EcKeyImportParams | Algorithm; verify: EcdsaParams | Algorithm; kty: string; crv: string }> = {
+const ALGORITHMS = {
   EdDSA: { import: { name: 'Ed25519' }, verify: { name: 'Ed25519' }, kty: 'OKP', crv: 'Ed25519' },
   ES256: { import: { name: 'ECDSA', namedCurve: 'P-256' }, verify: { name: 'ECDSA', hash: 'SHA-256' }, kty: 'EC', crv: 'P-256' },
-};
+} as const;
 
 export const verifyParamsOf = (alg: AccessTokenAlgorithm) => ALGORITHMS[alg].verify;
 
@@ -51,8 +54,7 @@ async function importKeys(jwks: { keys?: Jwk[] }): Promise<Map<string, ImportedK
     const spec = ALGORITHMS[alg];
     if (jwk.kty !== spec.kty || jwk.crv !== spec.crv) continue;
     // Only the public parts: a JWK Set must never carry a private key, and we would not use one.
-    const publicJwk: JsonWebKey = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) };
-    const key = await crypto.subtle.importKey('jwk', publicJwk, spec.import, false, ['verify']);
+    const key = await crypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) }, spec.import, false, ['verify']);
     keys.set(jwk.kid, { kid: jwk.kid, alg, key });
   }
   return keys;
