@@ -10,7 +10,7 @@ const graphqlMain = createRequire(new URL('./api/package.json', import.meta.url)
  * End-to-end files grouped by name prefix (`test/e2e/<prefix>*.test.ts`), with the module's own
  * tests beside them. Adding a project here also takes its files out of the catch-all `e2e` project.
  */
-const E2E_PROJECTS: Record<string, { prefixes: string[]; modules?: string[]; testTimeout?: number }> = {
+const E2E_PROJECTS: Record<string, { prefixes: string[]; modules?: string[]; also?: string[]; testTimeout?: number }> = {
   auth: { prefixes: ['auth-'], modules: ['auth'] },
   authz: { prefixes: ['authz-'], modules: ['authz'] },
   audit: { prefixes: ['audit-'], modules: ['audit'] },
@@ -21,6 +21,7 @@ const E2E_PROJECTS: Record<string, { prefixes: string[]; modules?: string[]; tes
   oidc: { prefixes: ['oidc-'] },
   passkeys: { prefixes: ['passkeys-', 'social-'] },
   graphql: { prefixes: ['graphql-'] },
+  sdk: { prefixes: ['sdk-'], also: ['sdk/test/**/*.test.ts'] },
   // The hosted pages and browser sessions (real Chromium); the global setup builds web/*.
   pages: { prefixes: ['pages-'] },
   // The admin console in real Chromium.
@@ -46,9 +47,9 @@ export default defineConfig({
       { extends: true, test: { name: 'api', include: ['api/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'workers', include: ['workers/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'openapi', include: ['openapi/test/**/*.test.ts'] } },
-      ...Object.entries(E2E_PROJECTS).map(([name, { prefixes, modules = [], testTimeout }]) => ({
+      ...Object.entries(E2E_PROJECTS).map(([name, { prefixes, modules = [], also = [], testTimeout }]) => ({
         extends: true as const,
-        test: { name, include: [...modules.map((m) => `modules/${m}/test/**/*.test.ts`), ...prefixes.map((p) => `test/e2e/${p}*.test.ts`)], ...(testTimeout ? { testTimeout } : {}) },
+        test: { name, include: [...modules.map((m) => `modules/${m}/test/**/*.test.ts`), ...also, ...prefixes.map((p) => `test/e2e/${p}*.test.ts`)], ...(testTimeout ? { testTimeout } : {}) },
       })),
       // Every other end-to-end file; a file belongs to one project only (one run each, not two).
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: [...configDefaults.exclude, ...Object.values(E2E_PROJECTS).flatMap((p) => p.prefixes.map((prefix) => `test/e2e/${prefix}*.test.ts`))] } },
