@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { createOrm, dropDatabase, ensureDatabase, migrate, createLogger } from '@plinto/kernel';
 import { platformSchema } from '@plinto/api';
+import { ensureWebAppsBuilt } from '../../scripts/lib/web-build.mjs';
 
 /**
  * Once per test run:
@@ -32,9 +33,8 @@ async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs: n
 }
 
 export default async function setup(): Promise<() => Promise<void>> {
-  // The api serves the hosted pages from web/pages/dist: built here when missing or stale.
-  const pages = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/lib/pages-build.mjs', import.meta.url))], { stdio: 'inherit' });
-  if (pages.status !== 0) throw new Error('building the hosted pages failed');
+  // The api serves web/pages and web/console as built files: build them when missing or stale.
+  ensureWebAppsBuilt();
   const name = `plinto_tpl_${uniqueSuffix()}`;
   const url = databaseUrl(name);
   await ensureDatabase(url);
