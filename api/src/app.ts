@@ -109,7 +109,15 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminConsoleRouter());
 
   // Browser scripts of a tenant's allowed origins may call the API with bearer tokens (CORS).
-  app.use(['/trpc', '/v1'], cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
+  const corsFor = cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug });
+  app.use(['/trpc', '/v1'], corsFor);
+  // The OAuth endpoints a browser app (oidc-client-ts) calls itself: judged by the path's tenant.
+  app.use(['/t/:tenant/oauth/token', '/t/:tenant/oauth/userinfo', '/t/:tenant/oauth/revoke'], corsFor);
+  // Discovery and keys are public documents: any origin may read them.
+  app.get(['/t/:tenant/.well-known/openid-configuration', '/t/:tenant/.well-known/oauth-authorization-server', '/t/:tenant/.well-known/jwks.json'], (_req, res, next) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    next();
+  });
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
   app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, clear: clearBrowserSession, requireCsrf }));

@@ -34,6 +34,7 @@ export function Account({ tenantName }: { tenantName: string }) {
       <Profile me={me} />
       <ChangePassword />
       <Sessions />
+      <ConnectedApplications />
       <ErrorAlert error={signOut.error} />
       <Button
         variant="outline"
@@ -170,6 +171,55 @@ function Sessions() {
             </Group>
           );
         })}
+      </Stack>
+    </Section>
+  );
+}
+
+interface Consent {
+  applicationId: string;
+  name: string;
+  scopes: string[];
+  grantedAt: string;
+}
+
+/** Third-party applications the person allowed (OIDC consent): each can be revoked. */
+function ConnectedApplications() {
+  const [rows, setRows] = useState<Consent[] | null>(null);
+  const submission = useSubmission();
+  const load = useCallback(() => submission.run(async () => setRows(await query<Consent[]>('applications.consents'))), []);
+  useEffect(() => void load(), [load]);
+  return (
+    <Section title={t('account.applications')}>
+      <ErrorAlert error={submission.error} />
+      {rows?.length === 0 && <Text size="sm">{t('account.noApplications')}</Text>}
+      <Stack gap="xs" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {(rows ?? []).map((row) => (
+          <Group key={row.applicationId} component="li" justify="space-between" wrap="nowrap">
+            <div>
+              <Text size="sm" fw={500}>
+                {row.name}
+              </Text>
+              <Text size="xs" c="gray.8">
+                {row.scopes.join(' ')}
+              </Text>
+            </div>
+            <Button
+              size="xs"
+              variant="outline"
+              color="red.9"
+              aria-label={t('account.revokeApplication', { name: row.name })}
+              onClick={() =>
+                void submission.run(async () => {
+                  await mutation('applications.revokeConsent', { applicationId: row.applicationId });
+                  setRows(await query<Consent[]>('applications.consents'));
+                })
+              }
+            >
+              {t('account.revokeAccess')}
+            </Button>
+          </Group>
+        ))}
       </Stack>
     </Section>
   );

@@ -11,7 +11,8 @@ import type { PendingMfa } from '../App';
  * only a same-origin path. Passkeys and social buttons plug into `SignInMethods`.
  */
 export function SignIn({ tenantName, onMfa }: { tenantName: string; onMfa: (pending: PendingMfa) => void }) {
-  const [email, setEmail] = useState('');
+  // An OIDC client's login_hint pre-fills the address (a hint only).
+  const [email, setEmail] = useState(() => param('login_hint') ?? '');
   const [password, setPassword] = useState('');
   const [magic, setMagic] = useState(false);
   const [sent, setSent] = useState(false);
