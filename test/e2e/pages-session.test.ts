@@ -107,3 +107,26 @@ describe('browser session cookie', () => {
     expect(again.headers.get('set-cookie')).toMatch(/Max-Age=0/);
   });
 });
+
+describe('CORS for OIDC applications', () => {
+  it('an application’s allowed origin may call the token endpoint and the API; discovery is readable by anyone', async () => {
+    const spa = 'http://127.0.0.1:4321';
+    const created = await api.rest('POST', '/v1/applications', { body: { name: 'Dash', type: 'spa', redirectUris: [`${spa}/cb`], allowedOrigins: [spa] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const preflight = (path: string, origin: string) =>
+      fetch(`${api.url}${path}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    for (const path of ['/t/default/oauth/token', '/trpc/auth.session', '/v1/auth/session']) {
+      const ok = await preflight(path, spa);
+      expect(ok.status, path).toBe(204);
+      expect(ok.headers.get('access-control-allow-origin'), path).toBe(spa);
+      const denied = await preflight(path, 'http://127.0.0.1:4999');
+      expect(denied.status, path).toBe(204);
+      expect(denied.headers.get('access-control-allow-origin'), path).toBeNull();
+    }
+    const token = await fetch(`${api.url}/t/default/oauth/token`, { method: 'POST', headers: { origin: spa, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=nope' });
+    expect(token.headers.get('access-control-allow-origin')).toBe(spa);
+    const discovery = await fetch(`${api.url}/t/default/.well-known/openid-configuration`, { headers: { origin: 'https://anyone.example' } });
+    expect(discovery.status).toBe(200);
+    expect(discovery.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
