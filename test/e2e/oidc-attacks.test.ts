@@ -169,6 +169,32 @@ describe('authorization codes', () => {
     expect(event.data).toMatchObject({ clientId: web.clientId, userId: ann.id });
   });
 
+  it('a code redeemed twice at the same moment: whatever was issued is revoked', async () => {
+    const config = await relyingParty(issuer, web);
+    for (let round = 0; round < 5; round++) {
+      const attempt = await authorizationRequest(config, CALLBACK);
+      const callback = await codeCallback(browser, attempt);
+      const redeem = () =>
+        fetch(`${issuer}/oauth/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${web.clientId}:${web.clientSecret}`).toString('base64')}` },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: attempt.verifier }),
+        });
+      const answers = await Promise.all([redeem(), redeem()]);
+      expect(answers.map((a) => a.status).sort()).toContain(400);
+      for (const answer of answers.filter((a) => a.status === 200)) {
+        const tokens = await answer.json();
+        expect((await fetch(`${issuer}/oauth/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(401);
+        const refreshed = await fetch(`${issuer}/oauth/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${web.clientId}:${web.clientSecret}`).toString('base64')}` },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+        });
+        expect(refreshed.status).toBe(400);
+      }
+    }
+  });
+
   it("a code issued to one client is refused to another (and to another tenant's client)", async () => {
     const config = await relyingParty(issuer, web);
     const attempt = await authorizationRequest(config, CALLBACK);
