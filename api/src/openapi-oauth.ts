@@ -9,17 +9,31 @@ const oauthError = {
   description: 'RFC 6749 §5.2 error',
   content: { 'application/json': { schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, error_description: { type: 'string' } } } } },
 };
-const clientAuth = [{ clientSecretBasic: [] }, { clientSecretPost: [] }];
+const retryAfter = { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } };
+const throttled = { ...oauthError, description: 'temporarily_unavailable: throttled; wait Retry-After seconds', headers: retryAfter };
+const unavailable = { ...oauthError, description: 'temporarily_unavailable: a dependency is down; retry after Retry-After seconds', headers: retryAfter };
+const tenantNotFound = {
+  description: 'No such tenant, or a disabled one',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+/**
+ * Client authentication: HTTP Basic (client_secret_basic) is a security scheme; client_secret_post
+ * sends `client_id` and `client_secret` in the form body, which OpenAPI security schemes cannot
+ * express, so it is the body's fields (and `{}` — no scheme — is a valid requirement).
+ */
+const clientAuth = [{ clientSecretBasic: [] }, {}];
 const form = (properties: Record<string, unknown>, required: string[]) => ({
   required: true,
   content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', required, properties } } },
 });
 const str = (description: string) => ({ type: 'string', description });
-const clientFields = { client_id: str('client_secret_post / public clients'), client_secret: str('client_secret_post') };
+const clientFields = {
+  client_id: str('The client id, for client_secret_post and public clients (omit with client_secret_basic)'),
+  client_secret: str('The client secret, for client_secret_post (omit with client_secret_basic)'),
+};
 
 export const oauthSecuritySchemes = {
   clientSecretBasic: { type: 'http', scheme: 'basic', description: 'Machine client id and secret (RFC 6749 §2.3.1)' },
-  clientSecretPost: { type: 'apiKey', in: 'query', name: 'client_secret', description: 'client_id + client_secret in the form body (client_secret_post)' },
 };
 
 export const oauthPaths = {
@@ -30,7 +44,8 @@ export const oauthPaths = {
       tags: ['oauth'],
       servers: root,
       parameters: [tenant],
-      responses: { 200: { description: 'Discovery document (RFC 8414)', content: { 'application/json': { schema: { type: 'object' } } } } },
+      security: [],
+      responses: { 200: { description: 'Discovery document (RFC 8414)', content: { 'application/json': { schema: { type: 'object' } } } }, 404: tenantNotFound, 503: unavailable },
     },
   },
   '/t/{tenant}/.well-known/jwks.json': {
@@ -40,7 +55,12 @@ export const oauthPaths = {
       tags: ['oauth'],
       servers: root,
       parameters: [tenant],
-      responses: { 200: { description: 'JWK Set (RFC 7517)', content: { 'application/json': { schema: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object' } } } } } } } },
+      security: [],
+      responses: {
+        200: { description: 'JWK Set (RFC 7517)', content: { 'application/json': { schema: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object' } } } } } } },
+        404: tenantNotFound,
+        503: unavailable,
+      },
     },
   },
   '/t/{tenant}/oauth/token': {
@@ -50,7 +70,7 @@ export const oauthPaths = {
       tags: ['oauth'],
       servers: root,
       parameters: [tenant],
-      security: [...clientAuth, {}],
+      security: clientAuth,
       requestBody: form(
         {
           grant_type: { type: 'string', enum: ['authorization_code', 'refresh_token', 'client_credentials'] },
@@ -78,6 +98,8 @@ export const oauthPaths = {
         },
         400: oauthError,
         401: oauthError,
+        429: throttled,
+        503: unavailable,
       },
     },
   },
@@ -94,6 +116,8 @@ export const oauthPaths = {
         200: { description: '`{"active": false}` for anything not active or not this tenant\'s', content: { 'application/json': { schema: { type: 'object', required: ['active'], properties: { active: { type: 'boolean' } } } } } },
         400: oauthError,
         401: oauthError,
+        429: throttled,
+        503: unavailable,
       },
     },
   },
@@ -104,9 +128,9 @@ export const oauthPaths = {
       tags: ['oauth'],
       servers: root,
       parameters: [tenant],
-      security: [...clientAuth, {}],
+      security: clientAuth,
       requestBody: form({ token: str('An access or refresh token'), token_type_hint: str('Ignored'), ...clientFields }, ['token']),
-      responses: { 200: { description: 'Revoked, or not a token of ours (always 200)' }, 400: oauthError, 401: oauthError },
+      responses: { 200: { description: 'Revoked, or not a token of ours (always 200)' }, 400: oauthError, 401: oauthError, 429: throttled, 503: unavailable },
     },
   },
   '/t/{tenant}/oauth/authorize': {

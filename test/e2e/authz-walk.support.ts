@@ -134,6 +134,9 @@ export const WALK: Record<string, WalkCase> = {
     },
   },
   'users.revokeAllSessions': { input: async (w) => ({ userId: (await w.freshUser()).id }) },
+  'users.passkeys': { input: async (w) => ({ userId: (await w.freshUser()).id }) },
+  // No passkey of that id: permitted callers get 404, the others 403 before the lookup.
+  'users.deletePasskey': { input: async (w) => ({ userId: (await w.freshUser()).id, id: '0190a0a0-0000-7000-8000-000000000000' }) },
   'policies.roles.create': { input: () => ({ name: unique('role'), permissions: ['invoices:read'] }) },
   'policies.roles.list': { input: () => page },
   'policies.roles.assign': { input: async (w) => ({ id: w.role, userId: (await w.freshUser()).id }) },

@@ -11,6 +11,7 @@ import { MfaChallenge, RecoveryCode, TotpFactor } from './entities/mfa.entity';
 import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
 import { tokenMigrations } from './tokens/migrations';
+import { passkeysSchema, passkeysRouter, PasskeyEvents, passkeyRegistrationOptions, registerPasskey, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa, listMyPasskeys, renamePasskey, deletePasskey, listUserPasskeys, deleteUserPasskey } from './passkeys';
 import { credentialsSchema, CredentialEvents, apiKeysRouter, clientsRouter, createApiKey, listApiKeys, revokeApiKey, createClient, listClients, revokeClient } from './credentials';
 import { authConfig, authConfigSchema } from './config';
 import { configureHashing } from './password/hasher';
@@ -23,16 +24,18 @@ import { signUp } from './services/sign-up.service';
 import { signIn } from './services/sign-in.service';
 import { consumeMagicLink, requestMagicLink, requestPasswordReset, resetPassword, verifyEmail } from './services/recovery.service';
 import { confirmTotp, disableTotp, enrollTotp, verifyMfa } from './services/mfa.service';
-import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from './services/users.service';
+import { deleteUser, getUser, getUsers, listUsers, setUserDisabled, updateUser } from './services/users.service';
 import * as sessionAccess from './services/session-access.service';
+import { changeMyPassword, updateMyProfile } from './services/account.service';
 import { listSigningKeys, refreshTokens, rotateSigningKeyNow } from './tokens/keys.service';
 import { oidcSchema, applicationsRouter, OidcEvents, createApplication, listApplications, getApplication, updateApplication, rotateApplicationSecret, revokeApplication, listMyConsents, revokeMyConsent } from './oidc';
 
 export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
+export { getUsers } from './services/users.service';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
 export { AuthErrors } from './errors';
 export { AuthEvents } from './events';
-export { authTenantSettings, authSettingsOf, linkSettingsOf, buildLink, emailEffect } from './services/tenant-settings';
+export { authTenantSettings, authSettingsOf, linkSettingsOf, linkBase, buildLink, emailEffect, type LinkSettings } from './services/tenant-settings';
 export { signingKeysTask, tokenStateTask, signingKeyProvisioning } from './maintenance';
 export { authenticateAccessToken, revokeSessions, revokeUserSessions } from './services/sessions.service';
 export { authenticateBrowserSession } from './services/browser-session.service';
@@ -71,6 +74,7 @@ export {
   type InteractionAnswer,
   type EndSessionPlan,
 } from './oidc';
+export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf } from './passkeys';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
 /** Applies this process's auth settings (hash concurrency) once the config is loaded. */
@@ -80,16 +84,16 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities],
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities, ...passkeysSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations, ...passkeysSchema.migrations],
 };
 
 export const authModule = defineModule({
   name: 'auth',
-  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter },
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter, passkeys: passkeysRouter },
   schema: authSchema,
-  events: [AuthEvents, CredentialEvents, OidcEvents],
+  events: [AuthEvents, CredentialEvents, OidcEvents, PasskeyEvents],
   config: authConfigSchema,
   tenantSettings: authTenantSettings,
   services: {
@@ -107,10 +111,13 @@ export const authModule = defineModule({
     refreshTokens,
     listUsers,
     getUser,
+    getUsers,
     updateUser,
     setUserDisabled,
     deleteUser,
     ...sessionAccess,
+    updateMyProfile,
+    changeMyPassword,
     listSigningKeys,
     rotateSigningKeyNow,
     createApiKey,
@@ -127,6 +134,17 @@ export const authModule = defineModule({
     revokeApplication,
     listMyConsents,
     revokeMyConsent,
+    passkeyRegistrationOptions,
+    registerPasskey,
+    passkeySignInOptions,
+    passkeySignIn,
+    passkeyMfaOptions,
+    verifyPasskeyMfa,
+    listMyPasskeys,
+    renamePasskey,
+    deletePasskey,
+    listUserPasskeys,
+    deleteUserPasskey,
   },
   consumers: [signingKeyProvisioning],
   maintenance: [signingKeysTask, tokenStateTask],
