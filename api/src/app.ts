@@ -15,6 +15,7 @@ import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
 import { oauthRouter } from './http/oauth';
 import { oidcRouter } from './http/oidc';
+import { allowApplicationOrigins, BROWSER_OIDC_PATHS, publicDocumentsCors } from './http/application-cors';
 import { failureMeta } from './http/failure-meta';
 import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
     }
   };
 
+  allowApplicationOrigins();
   installBrowserSessions(app, { orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug });
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
@@ -109,7 +111,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminConsoleRouter());
 
   // Browser scripts of a tenant's allowed origins may call the API with bearer tokens (CORS).
-  app.use(['/trpc', '/v1'], cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
+  app.use(['/trpc', '/v1', ...BROWSER_OIDC_PATHS], cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
+  app.use('/t/:tenant/.well-known', publicDocumentsCors);
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
   app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, clear: clearBrowserSession, requireCsrf }));

@@ -65,7 +65,7 @@ export {
   userinfoEndpoint,
   planEndSession,
   activeApplication,
-  applicationOrigins,
+  applicationAllowsOrigin,
   applicationsRouter,
   OidcEvents,
   OidcErrors,

@@ -202,11 +202,16 @@ export async function activeApplication(em: EntityManager, tenantId: string, cli
   } as ApplicationRow;
 }
 
-/** Browser origins the tenant's active applications allow (CORS for /trpc, /v1 and the token endpoint). */
-export async function applicationOrigins(em: EntityManager, tenantId: string): Promise<string[]> {
-  const rows = await em.execute<{ origin: string }[]>(
-    `select distinct jsonb_array_elements_text(allowed_origins) as origin from applications where tenant_id = ? and revoked_at is null`,
-    [tenantId],
+/**
+ * Whether an active application allows this browser origin (CORS): of `tenantId`, or — for a
+ * preflight that names no tenant — of any tenant (the actual call is then checked per tenant).
+ */
+export async function applicationAllowsOrigin(em: EntityManager, origin: string, tenantId: string | null): Promise<boolean> {
+  const rows = await fastQuery<{ one: number }>(
+    em,
+    `select 1 as one from applications where revoked_at is null and allowed_origins @> ?::jsonb and (?::uuid is null or tenant_id = ?::uuid) limit 1`,
+    [JSON.stringify([origin]), tenantId, tenantId],
+    'plinto_application_origin',
   );
-  return rows.map((r) => r.origin);
+  return rows.length > 0;
 }
