@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
+import { createHash } from 'node:crypto';
+import { pruneTokenState } from '@plinto/auth';
 import { startTestApi, type SignedInUser, type TestApi } from '../src';
 import { sql } from './auth-helpers';
 import { authorizationRequest, codeCallback, CookieBrowser, insecure, newUser, registerApplication, relyingParty, type Application } from './oidc-support';
@@ -193,6 +195,20 @@ describe('authorization codes', () => {
         expect(refreshed.status).toBe(400);
       }
     }
+  });
+
+  it('spent and expired codes are pruned a day after they expire, not before (replays stay recognised)', async () => {
+    const config = await relyingParty(issuer, web);
+    const attempt = await authorizationRequest(config, CALLBACK);
+    const callback = await codeCallback(browser, attempt);
+    await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: attempt.verifier, expectedState: attempt.state, expectedNonce: attempt.nonce });
+    const hash = createHash('sha256').update(callback.searchParams.get('code')!).digest('hex');
+    const prune = () => pruneTokenState(api.server.orm.em.fork(), 5);
+    await prune();
+    expect(await sql(api, 'select 1 from oidc_authorization_codes where code_hash = $1', [hash])).toHaveLength(1);
+    await sql(api, `update oidc_authorization_codes set expires_at = now() - interval '25 hours' where code_hash = $1`, [hash]);
+    expect((await prune()).authorizationCodesPruned).toBeGreaterThanOrEqual(1);
+    expect(await sql(api, 'select 1 from oidc_authorization_codes where code_hash = $1', [hash])).toHaveLength(0);
   });
 
   it("a code issued to one client is refused to another (and to another tenant's client)", async () => {
