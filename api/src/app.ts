@@ -15,6 +15,7 @@ import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
 import { oauthRouter } from './http/oauth';
 import { oidcRouter } from './http/oidc';
+import { BROWSER_OIDC_PATHS, publicDocumentsCors } from './http/application-cors';
 import { failureMeta } from './http/failure-meta';
 import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
@@ -109,15 +110,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/admin', adminConsoleRouter());
 
   // Browser scripts of a tenant's allowed origins may call the API with bearer tokens (CORS).
-  const corsFor = cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug });
-  app.use(['/trpc', '/v1'], corsFor);
-  // The OAuth endpoints a browser app (oidc-client-ts) calls itself: judged by the path's tenant.
-  app.use(['/t/:tenant/oauth/token', '/t/:tenant/oauth/userinfo', '/t/:tenant/oauth/revoke'], corsFor);
-  // Discovery and keys are public documents: any origin may read them.
-  app.get(['/t/:tenant/.well-known/openid-configuration', '/t/:tenant/.well-known/oauth-authorization-server', '/t/:tenant/.well-known/jwks.json'], (_req, res, next) => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    next();
-  });
+  app.use(['/trpc', '/v1', ...BROWSER_OIDC_PATHS], cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
+  app.use('/t/:tenant/.well-known', publicDocumentsCors);
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
   app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, clear: clearBrowserSession, requireCsrf }));

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
+import { createHash } from 'node:crypto';
+import { pruneTokenState } from '@plinto/auth';
 import { startTestApi, type SignedInUser, type TestApi } from '../src';
 import { sql } from './auth-helpers';
 import { authorizationRequest, codeCallback, CookieBrowser, insecure, newUser, registerApplication, relyingParty, type Application } from './oidc-support';
@@ -167,6 +169,46 @@ describe('authorization codes', () => {
     expect((await oidc.refreshTokenGrant(config, tokens.refresh_token!).catch((e) => e)).error).toBe('invalid_grant');
     const [event] = await sql(api, `select data from audit_events where action = 'authorization_code.replayed'`);
     expect(event.data).toMatchObject({ clientId: web.clientId, userId: ann.id });
+  });
+
+  it('a code redeemed twice at the same moment: whatever was issued is revoked', async () => {
+    const config = await relyingParty(issuer, web);
+    for (let round = 0; round < 5; round++) {
+      const attempt = await authorizationRequest(config, CALLBACK);
+      const callback = await codeCallback(browser, attempt);
+      const redeem = () =>
+        fetch(`${issuer}/oauth/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${web.clientId}:${web.clientSecret}`).toString('base64')}` },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: attempt.verifier }),
+        });
+      const answers = await Promise.all([redeem(), redeem()]);
+      expect(answers.map((a) => a.status).sort()).toContain(400);
+      for (const answer of answers.filter((a) => a.status === 200)) {
+        const tokens = await answer.json();
+        expect((await fetch(`${issuer}/oauth/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).status).toBe(401);
+        const refreshed = await fetch(`${issuer}/oauth/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${web.clientId}:${web.clientSecret}`).toString('base64')}` },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+        });
+        expect(refreshed.status).toBe(400);
+      }
+    }
+  });
+
+  it('spent and expired codes are pruned a day after they expire, not before (replays stay recognised)', async () => {
+    const config = await relyingParty(issuer, web);
+    const attempt = await authorizationRequest(config, CALLBACK);
+    const callback = await codeCallback(browser, attempt);
+    await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: attempt.verifier, expectedState: attempt.state, expectedNonce: attempt.nonce });
+    const hash = createHash('sha256').update(callback.searchParams.get('code')!).digest('hex');
+    const prune = () => pruneTokenState(api.server.orm.em.fork(), 5);
+    await prune();
+    expect(await sql(api, 'select 1 from oidc_authorization_codes where code_hash = $1', [hash])).toHaveLength(1);
+    await sql(api, `update oidc_authorization_codes set expires_at = now() - interval '25 hours' where code_hash = $1`, [hash]);
+    expect((await prune()).authorizationCodesPruned).toBeGreaterThanOrEqual(1);
+    expect(await sql(api, 'select 1 from oidc_authorization_codes where code_hash = $1', [hash])).toHaveLength(0);
   });
 
   it("a code issued to one client is refused to another (and to another tenant's client)", async () => {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { tenantSection, browserTenantSettings, type Config, type EntityManager, type MikroORM, type TenantRef } from '@plinto/kernel';
 import { originAllowedByAnyTenant } from '@plinto/tenants';
-import { applicationOrigins, originAllowedByAnyApplication } from '@plinto/auth';
+import { applicationAllowsOrigin, applicationOrigins } from '@plinto/auth';
 
 /**
  * CORS for the API (/trpc, /v1): a browser script from another origin may call it — with a bearer
@@ -51,7 +51,7 @@ function cachedApplicationOrigins(em: EntityManager, tenantId: string): Promise<
 
 addOriginPolicy(async ({ origin, tenant, tenantSlug, preflight, em }) => {
   if (tenant) return (await cachedApplicationOrigins(em, tenant.id)).includes(origin);
-  return preflight && !tenantSlug && originAllowedByAnyApplication(em, origin);
+  return preflight && !tenantSlug && applicationAllowsOrigin(em, origin, null);
 });
 
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'x-plinto-tenant', 'trpc-accept', 'x-request-id', 'idempotency-key'];

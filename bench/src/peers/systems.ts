@@ -1,11 +1,13 @@
 // The systems of the peers suite, each started in its own process(es) and seeded, each offering
 // the load (bench/src/load.ts options) of the operations it has. Traffic stays on loopback.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { LoadOptions } from '../load';
+import { codeFlow, httpClient, type FlowOptions } from '../flow-load';
 import { apiThreadPoolEnv } from '../../../scripts/lib/threadpool.mjs';
 import { BENCH_MASTER_KEY, BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess, startServerProcess, type ServerProcess } from '../processes';
 
-export const OPERATIONS = ['sign-up', 'sign-in', 'session check', 'token refresh', 'client credentials'] as const;
+export const OPERATIONS = ['sign-up', 'sign-in', 'session check', 'token refresh', 'client credentials', 'authorization code'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export interface Contender {
@@ -14,7 +16,7 @@ export interface Contender {
    * What each operation is on this system (printed), and its load — on its first `processes` api
    * processes where it runs several (the sizing suite).
    */
-  ops: Partial<Record<Operation | 'evaluate', { what: string; load: (processes?: number) => LoadOptions }>>;
+  ops: Partial<Record<Operation | 'evaluate', { what: string; load: (processes?: number) => LoadOptions; flow?: FlowOptions['flow'] }>>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startPlinto(concurrency: number, apiProcesses = 1, variant
   for (let i = 0; i < concurrency; i++) chains.push((await signIn(emails[i % USERS]!)).body.refresh_token);
   const client = await call(`${base}/v1/clients`, { method: 'POST', headers: admin, body: JSON.stringify({ name: `peers-${RUN}`, roles: [], scopes: ['api:read'] }) });
   const basic = Buffer.from(`${encodeURIComponent(client.body.clientId)}:${encodeURIComponent(client.body.clientSecret)}`).toString('base64');
+  const codeFlowOf = await plintoCodeFlow(base, admin, emails[0]!);
   let next = 0;
   return {
     name: variant ? 'Plinto, commits not waiting for the WAL flush' : 'Plinto',
@@ -106,6 +109,7 @@ export async function startPlinto(concurrency: number, apiProcesses = 1, variant
         what: 'POST /t/default/oauth/token (Basic)',
         load: (n) => ({ url: on('/t/default/oauth/token', n), method: 'POST', headers: { ...form, authorization: `Basic ${basic}` }, body: 'grant_type=client_credentials&scope=api%3Aread' }),
       },
+      'authorization code': { what: 'GET /t/default/oauth/authorize (cookie) → POST /t/default/oauth/token (code, PKCE; ID token RS256)', load: noLoad, flow: codeFlowOf },
       evaluate: {
         what: 'POST /v1/policies/evaluate',
         load: (n) => ({ url: on('/v1/policies/evaluate', n), method: 'POST', headers: admin, body: () => JSON.stringify({ subject: `user:bench-${next++ % 50}`, action: 'reports:read', resource: 'report:1' }) }),
@@ -153,11 +157,58 @@ export async function startOidcProvider(tokens: 'opaque' | 'jwt'): Promise<Conte
   const { clientId, clientSecret } = server.message as { clientId: string; clientSecret: string };
   const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
   const url = `http://127.0.0.1:${server.port}/token`;
+  const { webClientId, webRedirectUri } = server.message as { webClientId: string; webRedirectUri: string };
+  const origin = `http://127.0.0.1:${server.port}`;
+  const authorizeUrl = `${origin}/auth?${new URLSearchParams({ client_id: webClientId, redirect_uri: webRedirectUri, response_type: 'code', scope: 'openid', code_challenge: PKCE.challenge, code_challenge_method: 'S256' })}`;
+  // The one interactive sign-in (the bench's interaction handler finishes it), then the session cookies.
+  const jar = new Map<string, string>();
+  const http = httpClient();
+  let at = authorizeUrl;
+  for (let hop = 0; hop < 6; hop++) {
+    const answer = await http(at, { headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const line of [answer.headers['set-cookie'] ?? []].flat()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+    const location = answer.headers.location;
+    if (typeof location !== 'string' || location.startsWith(webRedirectUri)) break;
+    at = new URL(location, at).href;
+  }
+  const cookie = [...jar].filter(([k]) => k.startsWith('_session')).map(([k, v]) => `${k}=${v}`).join('; ');
+  const webBasic = Buffer.from(`${webClientId}:${clientSecret}`).toString('base64');
+  const flow: FlowOptions['flow'] = (_slot, client) => codeFlow(client, { authorizeUrl, cookie, tokenUrl: url, basic: webBasic, redirectUri: webRedirectUri, verifier: PKCE.verifier });
   return {
     name: tokens === 'jwt' ? 'oidc-provider, EdDSA JWT' : 'oidc-provider, opaque in memory',
     ops: {
+      'authorization code': { what: 'GET /auth (session cookie) → POST /token (code, PKCE; ID token RS256)', load: noLoad, flow },
       'client credentials': { what: 'POST /token (Basic)', load: () => ({ url, method: 'POST', headers: { ...form, authorization: `Basic ${basic}` }, body: 'grant_type=client_credentials&scope=api%3Aread' }) },
     },
     stop: () => server.stop(),
   };
+}
+
+/** One PKCE pair for every flow of the bench (servers do not remember challenges). */
+const PKCE = { verifier: 'bench-pkce-verifier-0123456789abcdefghijklmnopqrstuvwxyz', challenge: '' };
+PKCE.challenge = createHash('sha256').update(PKCE.verifier).digest('base64url');
+
+/** Operations measured as flows have no single-request load. */
+const noLoad = (): LoadOptions => {
+  throw new Error('a flow operation has no single-request load');
+};
+
+/**
+ * Plinto's authorization-code flow for a signed-in browser: a first-party web application of the
+ * default tenant, and a browser session (the hosted pages' cookie) of a bench user.
+ */
+async function plintoCodeFlow(base: string, admin: Record<string, string>, email: string): Promise<FlowOptions['flow']> {
+  const redirectUri = 'http://127.0.0.1:1/callback';
+  const app = await call(`${base}/v1/applications`, { method: 'POST', headers: admin, body: JSON.stringify({ name: `bench-web-${RUN}`, type: 'web', firstParty: true, redirectUris: [redirectUri] }) });
+  if (app.status !== 201) throw new Error(`registering the bench application failed: ${app.status} ${JSON.stringify(app.body)}`);
+  const signedIn = await call(`${base}/t/default/session/sign-in`, { method: 'POST', headers: { ...json, origin: 'http://127.0.0.1:4000' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  if (signedIn.status !== 200) throw new Error(`browser sign-in failed: ${signedIn.status} ${JSON.stringify(signedIn.body)}`);
+  const cookie = signedIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const authorizeUrl = `${base}/t/default/oauth/authorize?${new URLSearchParams({ client_id: app.body.clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', code_challenge: PKCE.challenge, code_challenge_method: 'S256' })}`;
+  const basic = Buffer.from(`${app.body.clientId}:${app.body.clientSecret}`).toString('base64');
+  return (_slot, client) => codeFlow(client, { authorizeUrl, cookie, tokenUrl: `${base}/t/default/oauth/token`, basic, redirectUri, verifier: PKCE.verifier });
 }

@@ -4,6 +4,9 @@
 // though not a production store: a restart or a second process loses every token).
 // OIDC_TOKENS=jwt: EdDSA-signed JWT access tokens for a resource server (resource indicators), as
 // Plinto issues — nothing stored. Answers `{ port, clientId, clientSecret }` over IPC.
+// Also a web client for the authorization-code flow (PKCE, ID token RS256 as Plinto's default):
+// its one interaction (login + consent) is finished by a bench-only handler, as a real login page
+// would, so that later authorize requests of that browser session go straight to a code.
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
@@ -12,6 +15,8 @@ const format = process.env.OIDC_TOKENS === 'jwt' ? 'jwt' : 'opaque';
 const RESOURCE = 'https://api.bench.test';
 const clientId = 'bench-client';
 const clientSecret = 'bench-client-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+const WEB_CLIENT = 'bench-web';
+const WEB_REDIRECT = 'http://127.0.0.1:1/callback';
 
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -20,7 +25,11 @@ const port = (server.address() as { port: number }).port;
 const ed = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
 const rsa = await generateKeyPair('RS256', { extractable: true });
 const provider = new Provider(`http://127.0.0.1:${port}`, {
-  clients: [{ client_id: clientId, client_secret: clientSecret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic' }],
+  clients: [
+    { client_id: clientId, client_secret: clientSecret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], token_endpoint_auth_method: 'client_secret_basic' },
+    { client_id: WEB_CLIENT, client_secret: clientSecret, grant_types: ['authorization_code'], redirect_uris: [WEB_REDIRECT], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
+  ],
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   jwks: { keys: [{ ...(await exportJWK(ed.privateKey)), kid: 'ed', alg: 'EdDSA', use: 'sig' }, { ...(await exportJWK(rsa.privateKey)), kid: 'rs', alg: 'RS256', use: 'sig' }] },
   scopes: ['api:read'],
   cookies: { keys: ['bench-cookie-key-0123456789abcdef'] },
@@ -36,9 +45,24 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
   },
   ttl: { ClientCredentials: 600 },
 });
-server.on('request', provider.callback());
+const callback = provider.callback();
+server.on('request', (req, res) => {
+  if (!req.url?.startsWith('/interaction/')) return callback(req, res);
+  // The bench's login page: signs the bench user in and grants what was asked.
+  void (async () => {
+    const details = await provider.interactionDetails(req, res);
+    const grant = new provider.Grant({ accountId: 'bench-user', clientId: String(details.params.client_id) });
+    grant.addOIDCScope('openid');
+    if (format === 'jwt') grant.addResourceScope(RESOURCE, 'api:read');
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { login: { accountId: 'bench-user' }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  })().catch(() => {
+    res.statusCode = 500;
+    res.end();
+  });
+});
 server.keepAliveTimeout = 30_000;
-process.send?.({ port, clientId, clientSecret, tokenPath: '/token' });
+process.send?.({ port, clientId, clientSecret, tokenPath: '/token', webClientId: WEB_CLIENT, webRedirectUri: WEB_REDIRECT });
 process.on('SIGTERM', () => {
   server.closeAllConnections();
   server.close(() => process.exit(0));

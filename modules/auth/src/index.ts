@@ -39,7 +39,6 @@ export { authTenantSettings, authSettingsOf, linkSettingsOf, linkBase, buildLink
 export { signingKeysTask, tokenStateTask, signingKeyProvisioning } from './maintenance';
 export { authenticateAccessToken, revokeSessions, revokeUserSessions } from './services/sessions.service';
 export { authenticateBrowserSession } from './services/browser-session.service';
-export { originAllowedByAnyApplication } from './services/cors-origins.service';
 export { signOut, currentSession } from './services/session-access.service';
 // The sign-in steps, for transports that keep the session in a cookie instead of answering tokens.
 export { signIn, signUp, verifyMfa, consumeMagicLink };
@@ -66,7 +65,7 @@ export {
   userinfoEndpoint,
   planEndSession,
   activeApplication,
-  applicationOrigins,
+  applicationAllowsOrigin,
   applicationsRouter,
   OidcEvents,
   OidcErrors,

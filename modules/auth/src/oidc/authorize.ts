@@ -1,4 +1,4 @@
-import { randomToken, sha256, type EntityManager } from '@plinto/kernel';
+import { fastQuery, randomToken, sha256, type EntityManager } from '@plinto/kernel';
 import { tokenServicesOf } from '../tokens/services';
 import type { OAuthDeps } from '../oauth/endpoints';
 import type { FormParams } from '../oauth/client-auth';
@@ -126,13 +126,15 @@ async function hasConsent(em: EntityManager, userId: string, applicationId: stri
 /** A single-use code (`pac_` + 256 random bits), stored as its SHA-256, valid for a minute. */
 export async function issueCode(em: EntityManager, tenantId: string, app: ApplicationRow, userId: string, request: AuthorizationRequest, authTime: Date, amr: string[]): Promise<string> {
   const code = `pac_${randomToken(32)}`;
-  await em.execute(
+  await fastQuery(
+    em,
     `insert into oidc_authorization_codes (code_hash, tenant_id, application_id, user_id, redirect_uri, scope, nonce, code_challenge, resource, auth_time, amr, aal, expires_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       sha256(code), tenantId, app.id, userId, request.redirectUri, request.scope.join(' '), request.nonce ?? null, request.codeChallenge ?? null, request.resource ?? null,
       authTime, JSON.stringify(amr), amr.length >= 2 ? 2 : 1, new Date(Date.now() + CODE_TTL_SECONDS * 1000),
     ],
+    'plinto_oidc_issue_code',
   );
   return code;
 }

@@ -10,7 +10,7 @@ import { oidcMigrations } from './migrations';
 export { applicationsRouter } from './router';
 export { OidcEvents } from './events';
 export { OidcErrors } from './errors';
-export { createApplication, listApplications, getApplication, updateApplication, rotateApplicationSecret, revokeApplication, activeApplication, applicationOrigins, type ApplicationRow } from './applications.service';
+export { createApplication, listApplications, getApplication, updateApplication, rotateApplicationSecret, revokeApplication, activeApplication, applicationAllowsOrigin, type ApplicationRow } from './applications.service';
 export { listMyConsents, revokeMyConsent } from './consents.service';
 export { authorize, type BrowserSession, type AuthorizeOutcome } from './authorize';
 export { describeInteraction, decideInteraction, type InteractionAnswer } from './interaction';

@@ -86,4 +86,14 @@ export class Migration20261206000500AuthOidc extends Migration {
   }
 }
 
-export const oidcMigrations = [{ name: 'Migration20261206000500_auth_oidc', class: Migration20261206000500AuthOidc }];
+/** A replayed code is marked, so a redemption still creating its session sees it and creates none. */
+export class Migration20261206000510AuthOidcReplay extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table oidc_authorization_codes add column replayed_at timestamptz');
+  }
+}
+
+export const oidcMigrations = [
+  { name: 'Migration20261206000500_auth_oidc', class: Migration20261206000500AuthOidc },
+  { name: 'Migration20261206000510_auth_oidc_replay', class: Migration20261206000510AuthOidcReplay },
+];

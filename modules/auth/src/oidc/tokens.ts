@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { randomToken, recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
+import { eventCtes, eventRows, fastQuery, randomToken, recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { REFRESH_TOKEN_PREFIX } from '../tokens/refresh';
 import { tokenServicesOf, withRevocations } from '../tokens/services';
@@ -61,13 +61,15 @@ export async function issueApplicationTokens(deps: OAuthDeps, app: ApplicationRo
 async function idToken(deps: OAuthDeps, app: ApplicationRow, grant: Grant, accessToken: string, issuer: string): Promise<string> {
   const tokens = tokenServicesOf(deps);
   const alg = await idTokenAlgOf(tokens, deps.tenant.id, app.idTokenAlg);
-  const [user] = await deps.em.execute<{ id: string; email: string; display_name: string | null; email_verified_at: Date | null; updated_at: Date }[]>(
+  const [user] = await fastQuery<{ id: string; email: string; display_name: string | null; email_verified_at: string | null; updated_at: string }>(
+    deps.em,
     'select id, email, display_name, email_verified_at, updated_at from users where id = ?',
     [grant.userId],
+    'plinto_oidc_id_token_user',
   );
   const now = Math.floor(Date.now() / 1000);
   const claims = user
-    ? userClaims({ id: user.id, email: user.email, displayName: user.display_name, emailVerifiedAt: user.email_verified_at, updatedAt: new Date(user.updated_at) }, grant.scope)
+    ? userClaims({ id: user.id, email: user.email, displayName: user.display_name, emailVerifiedAt: user.email_verified_at ? new Date(user.email_verified_at) : null, updatedAt: new Date(user.updated_at) }, grant.scope)
     : { sub: grant.userId };
   return signIdToken({ em: deps.em, config: deps.config, tokens }, deps.tenant.id, alg, {
     ...claims,
@@ -114,6 +116,11 @@ export async function authorizationCodeGrant(deps: OAuthDeps, app: ApplicationRo
   if (!params.code) return oauthError('invalid_request', 'code is required');
   if (!params.redirect_uri) return oauthError('invalid_request', 'redirect_uri is required');
   const invalid = (why: string) => oauthError('invalid_grant', why);
+  const redeemed = await redeemFast(deps, app, params);
+  if (redeemed === 'replayed') return invalid('The code is invalid, expired or already used');
+  if (redeemed) return issueApplicationTokens(deps, app, redeemed.grant, redeemed.refreshToken);
+  // Anything but a good code for this client (replay, theft, a wrong verifier...): decided, and
+  // answered, under the code row's lock.
   const outcome = await withRevocations(deps, async (tx, revoke) => {
     const [row] = await tx.execute<CodeRow[]>(
       `select application_id, user_id, redirect_uri, scope, nonce, code_challenge, resource, auth_time, amr, aal, expires_at, used_at, grant_session_id
@@ -123,6 +130,7 @@ export async function authorizationCodeGrant(deps: OAuthDeps, app: ApplicationRo
     if (!row) return invalid('The code is invalid, expired or already used');
     if (row.application_id !== app.id) return invalid('The code was issued to another client');
     if (row.used_at) {
+      await tx.execute('update oidc_authorization_codes set replayed_at = now() where code_hash = ?', [sha256(params.code!)]);
       if (row.grant_session_id) await revokeSessions(tx, revoke, { userId: row.user_id, sessionIds: [row.grant_session_id] }, 'authorization_code_replay');
       recordEvent(tx, userActor(deps.request, row.user_id), OidcEvents.of('authorization_code.replayed', {
         tenantId: deps.tenant.id,
@@ -175,3 +183,73 @@ async function startGrantSession(tx: EntityManager, deps: OAuthDeps, app: Applic
   }));
 }
 
+
+interface RedeemedRow {
+  user_id: string;
+  scope: string;
+  nonce: string | null;
+  resource: string | null;
+  auth_time: string;
+  amr: string[];
+  aal: number;
+}
+
+/**
+ * The common case in two autocommitted statements, no transaction: (1) spend the code if it is
+ * this client's, unspent, unexpired, for this redirect URI and PKCE verifier — all in the UPDATE's
+ * condition; (2) create the grant session (and refresh token, and its event) unless the code was
+ * replayed meanwhile — the statement locks the code row, as the replay path does, so either the
+ * replay sees the session and revokes it, or this sees the replay and creates nothing. Anything
+ * else returns undefined, and the transactional path answers (with the precise error).
+ */
+async function redeemFast(deps: OAuthDeps, app: ApplicationRow, params: FormParams): Promise<{ grant: Grant; refreshToken: string | null } | 'replayed' | undefined> {
+  const verifier = params.code_verifier;
+  if (verifier !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return undefined;
+  const hash = sha256(params.code!);
+  const now = new Date();
+  const sessionId = uuidv7(now.getTime());
+  const [row] = await fastQuery<RedeemedRow>(
+    deps.em,
+    `update oidc_authorization_codes set used_at = ?, grant_session_id = ?
+      where code_hash = ? and tenant_id = ? and application_id = ? and redirect_uri = ? and used_at is null and expires_at > ?
+        and (code_challenge = ?::text or (code_challenge is null and ?::text is null))
+      returning user_id, scope, nonce, resource, auth_time, amr, aal`,
+    [now, sessionId, hash, deps.tenant.id, app.id, params.redirect_uri, now, verifier === undefined ? null : s256(verifier), verifier ?? null],
+    'plinto_oidc_redeem_code',
+  );
+  if (!row) return undefined;
+  const scope = parseScope(row.scope);
+  const grant: Grant = { sessionId, userId: row.user_id, scope, resource: row.resource, authTime: new Date(row.auth_time), amr: row.amr, aal: row.aal, nonce: row.nonce };
+  const refreshToken = scope.includes('offline_access') && app.grantTypes.includes('refresh_token') ? `${REFRESH_TOKEN_PREFIX}${randomToken(32)}` : null;
+  const expiresAt = new Date(now.getTime() + authConfig(deps.config).AUTH_SESSION_TTL_HOURS * 3600_000);
+  const event = eventCtes(
+    eventRows(userActor(deps.request, grant.userId), AuthEvents.of('user.signed_in', {
+      tenantId: deps.tenant.id,
+      target: { type: 'user', id: grant.userId },
+      data: { sessionId, method: `oidc:${app.clientId}`, amr: grant.amr, aal: grant.aal },
+    })),
+    'ev',
+    'exists (select 1 from new_session)',
+  );
+  const [created] = await fastQuery<{ created: number }>(
+    deps.em,
+    `with code as (
+        select 1 from oidc_authorization_codes where code_hash = ? and grant_session_id = ? and replayed_at is null for update),
+      new_session as (
+        insert into sessions (id, tenant_id, user_id, amr, aal, ip, user_agent, created_at, last_used_at, expires_at, client_id, scope, resource, auth_time)
+        select ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from code returning id),
+      new_refresh as (
+        insert into refresh_tokens (id, tenant_id, session_id, token_hash, status, created_at, expires_at)
+        select ?, ?, id, ?, 'active', ?, ? from new_session where ?::boolean),
+      ${event.ctes.join(',\n      ')}
+     select count(*)::int as created from new_session`,
+    [
+      hash, sessionId,
+      sessionId, deps.tenant.id, grant.userId, JSON.stringify(grant.amr), grant.aal, deps.request.ip, deps.request.userAgent, now, now, expiresAt, app.clientId, row.scope, row.resource, row.auth_time,
+      uuidv7(now.getTime()), deps.tenant.id, refreshToken ? sha256(refreshToken) : '', now, expiresAt, refreshToken !== null,
+      ...event.params,
+    ],
+    'plinto_oidc_grant_session',
+  );
+  return created?.created ? { grant, refreshToken } : 'replayed';
+}

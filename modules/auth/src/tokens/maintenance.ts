@@ -2,7 +2,9 @@ import type { EntityManager } from '@plinto/kernel';
 
 /**
  * Housekeeping of token state (maintenance worker): expired revocations, sealed successors past
- * their grace window, and refresh tokens of sessions that ended long ago.
+ * their grace window, refresh tokens of sessions that ended long ago, and OpenID Connect codes and
+ * consent interactions a day past their expiry (kept that long so a replayed code is still
+ * recognised, and its tokens revoked, rather than answered as unknown).
  */
 export async function pruneTokenState(em: EntityManager, graceSeconds: number): Promise<Record<string, number>> {
   const revocations = await em.execute<{ key: string }[]>(`delete from token_revocations where expires_at < now() returning key`);
@@ -17,5 +19,18 @@ export async function pruneTokenState(em: EntityManager, graceSeconds: number): 
         where coalesce(s.revoked_at, s.expires_at) < now() - interval '7 days' limit 10000)
      returning id`,
   );
-  return { revocationsPruned: revocations.length, successorsCleared: successors.length, refreshTokensPruned: spent.length };
+  const codes = await em.execute<{ code_hash: string }[]>(
+    `delete from oidc_authorization_codes where code_hash in (
+       select code_hash from oidc_authorization_codes where expires_at < now() - interval '1 day' limit 10000) returning code_hash`,
+  );
+  const interactions = await em.execute<{ id: string }[]>(
+    `delete from oidc_interactions where id in (select id from oidc_interactions where expires_at < now() - interval '1 day' limit 10000) returning id`,
+  );
+  return {
+    revocationsPruned: revocations.length,
+    successorsCleared: successors.length,
+    refreshTokensPruned: spent.length,
+    authorizationCodesPruned: codes.length,
+    interactionsPruned: interactions.length,
+  };
 }
