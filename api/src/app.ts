@@ -20,6 +20,7 @@ import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
 import { createGraphQLServer, GRAPHQL_PATH } from './graphql/server';
+import { realtimeCors, realtimeHttpContext } from './http/realtime';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -49,23 +50,28 @@ const noted = <T extends { slug: string } | null>(tenant: T): T => {
   return tenant;
 };
 
+/** What every transport of the api builds its service contexts from. */
+export function serviceContextDepsOf(deps: Omit<AppDeps, 'isShuttingDown'>) {
+  // The tenant a call resolves is noted for its access-log line and span.
+  const lookups = contextDeps(deps.services);
+  return {
+    ...lookups,
+    findTenantBySlug: async (...args: Parameters<typeof lookups.findTenantBySlug>) => noted(await lookups.findTenantBySlug(...args)),
+    findTenantById: async (...args: Parameters<typeof lookups.findTenantById>) => noted(await lookups.findTenantById(...args)),
+    orm: deps.orm,
+    redis: deps.redis,
+    config: deps.config,
+    logger: deps.logger,
+  };
+}
+
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
   const metrics = createMetrics(deps.orm);
   observeAuthEvents();
   const openApiDocument = buildOpenApiDocument();
-  // The tenant a call resolves is noted for its access-log line and span.
-  const lookups = contextDeps(deps.services);
-  const serviceContextDeps = {
-    ...lookups,
-    findTenantBySlug: async (...args: Parameters<typeof lookups.findTenantBySlug>) => noted(await lookups.findTenantBySlug(...args)),
-    findTenantById: async (...args: Parameters<typeof lookups.findTenantById>) => noted(await lookups.findTenantById(...args)),
-    orm: deps.orm,
-    redis: deps.redis,
-    config,
-    logger,
-  };
+  const serviceContextDeps = serviceContextDepsOf(deps);
   const createContext = createContextFactory(serviceContextDeps);
   const serviceContextOf = createServiceContextFactory(serviceContextDeps);
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
@@ -104,10 +110,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use(
     '/trpc',
+    realtimeCors(config),
     trpcFastPath({ router: appRouter, createContext: createContext as never, onError: onError as never }),
     createExpressMiddleware({
       router: appRouter,
-      createContext,
+      // SSE subscriptions (httpSubscriptionLink) get a realtime connection; every other call the usual context.
+      createContext: realtimeHttpContext(createContext, { serviceContextOf, services: deps.services, config, logger }),
       maxBatchSize: config.TRPC_MAX_BATCH_SIZE,
       onError,
       responseMeta: ({ paths, data, errors }) => {
