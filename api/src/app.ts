@@ -126,7 +126,9 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  const graphql = createGraphQLServer({ config, logger, createContext });
+  // SSE subscriptions (Accept: text/event-stream) get a realtime connection, as /trpc's do.
+  const graphql = createGraphQLServer({ config, logger, createContext: realtimeHttpContext(createContext, { serviceContextOf, services: deps.services, config, logger }) as never });
+  app.locals.graphql = graphql;
   app.use(GRAPHQL_PATH, (req, res) => graphql(req, res));
   app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
   app.use(

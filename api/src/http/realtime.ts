@@ -30,7 +30,7 @@ function cookieValue(req: IncomingMessage, name: string): string | null {
 }
 
 /** The access token's `exp` (ms), read from a token already verified by the context factory. */
-function expiryOf(bearer: string | null, sc: ServiceContext): number | null {
+export function expiryOf(bearer: string | null, sc: ServiceContext): number | null {
   const fromPrincipal = sc.principal?.attributes.expiresAt;
   if (typeof fromPrincipal === 'number') return fromPrincipal * 1000;
   if (!bearer || bearer.split('.').length !== 3) return null; // API keys do not expire by time
@@ -47,7 +47,7 @@ function expiryOf(bearer: string | null, sc: ServiceContext): number | null {
  * connection params (`{ token, tenant }`: WebSocket clients, and EventSource where no header can
  * be set), else the access-token cookie (browsers).
  */
-function realtimeFacts(req: IncomingMessage & { id?: string }, connectionParams: Record<string, string | undefined> | null | undefined): CallFacts {
+export function realtimeFacts(req: IncomingMessage & { id?: string }, connectionParams: Record<string, string | undefined> | null | undefined): CallFacts {
   const facts = callFacts(req);
   const bearer = bearerToken(req) ?? connectionParams?.token ?? cookieValue(req, ACCESS_TOKEN_COOKIE);
   const tenant = connectionParams?.tenant?.trim().toLowerCase();
@@ -112,7 +112,18 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
  * The Origin is checked before the upgrade; the credential when the connection params arrive
  * (close 4401 when missing or invalid); each connection is a realtime connection of the hub.
  */
-export function attachWebSocket(server: Server, deps: { router: AnyRouter; serviceContextOf: ServiceContextOf; services: ServiceRegistry; config: Config; logger: Logger }): { close(): void } {
+export function attachWebSocket(
+  server: Server,
+  deps: {
+    router: AnyRouter;
+    serviceContextOf: ServiceContextOf;
+    services: ServiceRegistry;
+    config: Config;
+    logger: Logger;
+    /** Other WebSocket endpoints by path (GraphQL's /graphql), behind the same Origin check. */
+    upgrades?: Record<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>;
+  },
+): { close(): void } {
   const settings = realtimeConfig(deps.config);
   const hub: RealtimeHub = deps.services.get(REALTIME_HUB);
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.REALTIME_MAX_MESSAGE_BYTES });
@@ -160,8 +171,10 @@ export function attachWebSocket(server: Server, deps: { router: AnyRouter; servi
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
+    const other = path ? deps.upgrades?.[path] : undefined;
+    if (path !== '/ws' && !other) return refuseUpgrade(socket, 404, 'Not Found');
     if (!originAllowed(req.headers.origin, settings)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (other) return other(req, socket, head);
     wss.handleUpgrade(req, socket, head, (ws) => handle(ws, req));
   };
   server.on('upgrade', onUpgrade);
