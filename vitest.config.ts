@@ -21,6 +21,7 @@ const E2E_PROJECTS: Record<string, { prefixes: string[]; modules?: string[]; als
   oidc: { prefixes: ['oidc-'] },
   passkeys: { prefixes: ['passkeys-', 'social-'] },
   graphql: { prefixes: ['graphql-'] },
+  realtime: { prefixes: ['realtime-'], modules: ['realtime'] },
   sdk: { prefixes: ['sdk-'], also: ['sdk/test/**/*.test.ts'] },
   // The hosted pages and browser sessions (real Chromium); the global setup builds web/*.
   pages: { prefixes: ['pages-'] },

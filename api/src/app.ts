@@ -27,6 +27,7 @@ import { sessionRoutes } from './http/session-routes';
 import { pagesRouter } from './http/pages';
 import { cors } from './http/cors';
 import { createGraphQLServer, GRAPHQL_PATH } from './graphql/server';
+import { realtimeCors, realtimeHttpContext } from './http/realtime';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -56,23 +57,28 @@ const noted = <T extends { slug: string } | null>(tenant: T): T => {
   return tenant;
 };
 
+/** What every transport of the api builds its service contexts from. */
+export function serviceContextDepsOf(deps: Omit<AppDeps, 'isShuttingDown'>) {
+  // The tenant a call resolves is noted for its access-log line and span.
+  const lookups = contextDeps(deps.services);
+  return {
+    ...lookups,
+    findTenantBySlug: async (...args: Parameters<typeof lookups.findTenantBySlug>) => noted(await lookups.findTenantBySlug(...args)),
+    findTenantById: async (...args: Parameters<typeof lookups.findTenantById>) => noted(await lookups.findTenantById(...args)),
+    orm: deps.orm,
+    redis: deps.redis,
+    config: deps.config,
+    logger: deps.logger,
+  };
+}
+
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const app = express();
   const metrics = createMetrics(deps.orm);
   observeAuthEvents();
   const openApiDocument = buildOpenApiDocument();
-  // The tenant a call resolves is noted for its access-log line and span.
-  const lookups = contextDeps(deps.services);
-  const serviceContextDeps = {
-    ...lookups,
-    findTenantBySlug: async (...args: Parameters<typeof lookups.findTenantBySlug>) => noted(await lookups.findTenantBySlug(...args)),
-    findTenantById: async (...args: Parameters<typeof lookups.findTenantById>) => noted(await lookups.findTenantById(...args)),
-    orm: deps.orm,
-    redis: deps.redis,
-    config,
-    logger,
-  };
+  const serviceContextDeps = serviceContextDepsOf(deps);
   // tRPC and REST accept the hosted pages' session cookie as a credential (CSRF-checked by cookieCsrf).
   const createContext = createContextFactory(serviceContextDeps, (req) => browserCallFacts(req as express.Request));
   const serviceContextOf = createServiceContextFactory(serviceContextDeps);
@@ -121,10 +127,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(['/trpc', '/v1'], cookieCsrf);
   app.use(
     '/trpc',
+    realtimeCors(config),
     trpcFastPath({ router: appRouter, createContext: createContext as never, onError: onError as never }),
     createExpressMiddleware({
       router: appRouter,
-      createContext,
+      // SSE subscriptions (httpSubscriptionLink) get a realtime connection; every other call the usual context.
+      createContext: realtimeHttpContext(createContext, { serviceContextOf, services: deps.services, config, logger }),
       maxBatchSize: config.TRPC_MAX_BATCH_SIZE,
       onError,
       responseMeta: ({ paths, data, errors }) => {
@@ -135,7 +143,9 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
-  const graphql = createGraphQLServer({ config, logger, createContext });
+  // SSE subscriptions (Accept: text/event-stream) get a realtime connection, as /trpc's do.
+  const graphql = createGraphQLServer({ config, logger, createContext: realtimeHttpContext(createContext, { serviceContextOf, services: deps.services, config, logger }) as never });
+  app.locals.graphql = graphql;
   app.use(GRAPHQL_PATH, (req, res) => graphql(req, res));
   app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
   app.use(

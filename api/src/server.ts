@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import {
   createOrm,
   createRedis,
+  createServiceContextFactory,
   ensureDatabase,
   migrate,
   type Config,
@@ -12,7 +13,12 @@ import {
 } from '@plinto/kernel';
 import { ensureBootstrapKey, ensureDefaultTenant } from '@plinto/tenants';
 import { auditConfig, ensurePartitions } from '@plinto/audit';
-import { createApp } from './app';
+import { createApp, serviceContextDepsOf } from './app';
+import { appRouter } from './router';
+import { attachWebSocket, expiryOf, realtimeFacts } from './http/realtime';
+import { graphQLWebSocket } from './graphql/ws';
+import { GRAPHQL_PATH, type GraphQLServer } from './graphql/server';
+import { REALTIME_HUB } from '@plinto/realtime';
 import { platformSchema, startModules } from '@plinto/platform';
 
 export interface ApiServer {
@@ -60,6 +66,18 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
   let shuttingDown = false;
   const app = createApp({ orm, redis, config, logger, services: modules.services, isShuttingDown: () => shuttingDown });
   const server = createServer(app);
+  // /ws: tRPC subscriptions (and calls) over WebSocket, with the same service contexts.
+  const serviceContextOf = createServiceContextFactory(serviceContextDepsOf({ orm, redis, config, logger, services: modules.services }));
+  // /graphql over WebSocket (graphql-ws): queries, mutations and subscriptions from the realtime bus.
+  const graphqlSocket = graphQLWebSocket({ yoga: app.locals.graphql as GraphQLServer, serviceContextOf, factsOf: realtimeFacts, expiryOf, services: modules.services, config, logger });
+  const webSocket = attachWebSocket(server, {
+    router: appRouter,
+    serviceContextOf,
+    services: modules.services,
+    config,
+    logger,
+    upgrades: { [GRAPHQL_PATH]: graphqlSocket.handleUpgrade },
+  });
   // Longer than the idle timeout of common load balancers (60 s) and of HTTP clients' pools, so the
   // server is never the side that closes an idle keep-alive connection a client is about to reuse.
   server.keepAliveTimeout = 65_000;
@@ -78,6 +96,10 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
   const close = () =>
     (closing ??= (async () => {
       shuttingDown = true;
+      // Realtime clients are told to reconnect elsewhere and resume (close 1012 / the SSE error) before the server stops.
+      webSocket.close();
+      graphqlSocket.close();
+      modules.services.get(REALTIME_HUB).drain();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);

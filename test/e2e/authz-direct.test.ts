@@ -4,7 +4,7 @@ import superjson from 'superjson';
 import { AppError, createLogger, createRedis, createServiceContextFactory, type ServiceContext } from '@plinto/kernel';
 import { contextDeps, moduleServices } from '@plinto/platform';
 import { appRouter, type AppRouter } from '@plinto/api';
-import { onCleanup, startTestApi, type TestApi } from '../src';
+import { codeOfError, onCleanup, record, sseRealtimeClient, startTestApi, statusOfError, type TestApi } from '../src';
 import { WALK, walkWorld, type WalkWorld } from './authz-walk.support';
 
 /**
@@ -131,6 +131,7 @@ const CASES: Record<string, DirectCase> = {
   'invitations.resendInvitation': { procedure: 'invitations.resend', args: one },
   'invitations.revokeInvitation': { procedure: 'invitations.revoke', args: byKey('id') },
   'invitations.cleanupInvitations': { procedure: 'invitations.cleanup', args: one },
+  'realtime.subscribe': { procedure: 'realtime.tenant', args: (i) => [{ stream: { kind: 'tenant', types: i.types } }] },
 };
 
 /** Services that need no permission: anyone may call them, or a principal acts on itself only. */
@@ -176,7 +177,7 @@ const NO_PERMISSION = new Set([
   'invitations.validateInvitation',
 ]);
 
-type Procedure = { _def: { type: 'query' | 'mutation'; meta?: { permission?: string } } };
+type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; meta?: { permission?: string } } };
 const procedureOf = (path: string) => (appRouter._def.procedures as unknown as Record<string, Procedure>)[path]!;
 
 const T = 'direct';
@@ -204,6 +205,18 @@ async function overHttp(path: string, input: unknown): Promise<Outcome> {
   if (path === 'auditLogs.export') {
     const res = await api.rest('POST', '/v1/audit-logs/export', { token: viewerToken, tenant: T, body: input });
     return res.status < 300 ? { ok: true } : { ok: false, status: res.status, code: res.body.error.code };
+  }
+  if (procedureOf(path)._def.type === 'subscription') {
+    // Over SSE: the server's `ready` (allowed) or the error the stream ends with.
+    const received = record(path.split('.').reduce((node: any, key) => node[key], sseRealtimeClient(api.url, { token: viewerToken }).trpc), input);
+    try {
+      await received.ready;
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, status: statusOfError(error), code: codeOfError(error)! };
+    } finally {
+      received.unsubscribe();
+    }
   }
   const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${api.url}/trpc`, transformer: superjson, headers: { authorization: `Bearer ${viewerToken}` } })] });
   const target = path.split('.').reduce((node: any, key) => node[key], client);

@@ -218,4 +218,7 @@ export const WALK: Record<string, WalkCase> = {
   'invitations.resend': { input: async (w) => ({ id: await w.freshInvitation() }) },
   'invitations.revoke': { input: async (w) => ({ id: await w.freshInvitation() }) },
   'invitations.cleanup': { input: () => ({}) },
+  // Subscriptions: walked over SSE (httpSubscriptionLink); allowed means the server's `ready` arrives.
+  'realtime.organization': { input: (w) => ({ organizationId: w.org }) },
+  'realtime.tenant': { input: () => ({ types: ['*'] }) },
 };

@@ -4,7 +4,7 @@ import superjson from 'superjson';
 import { appRouter, type AppRouter } from '@plinto/api';
 import type { PlintoMeta } from '@plinto/kernel';
 import { engineOf } from '@plinto/authz';
-import { startTestApi, type TestApi } from '../src';
+import { record, sseRealtimeClient, startTestApi, statusOfError, type TestApi } from '../src';
 import { WALK, walkWorld, type WalkWorld } from './authz-walk.support';
 
 /**
@@ -73,6 +73,19 @@ async function bearerWith(role: string, as: 'api_key' | 'user', member: boolean)
 /** Calls `path` as `token` and answers the HTTP status (200 for success). */
 async function statusOf(path: string, type: Procedure['_def']['type'], input: unknown, token: string, rest?: { method: string; path: string }): Promise<number> {
   if (rest) return (await api.rest(rest.method, rest.path, { token, tenant: T, body: input })).status;
+  if (type === 'subscription') {
+    // Over SSE, as a browser or server subscribes: the server's `ready` (200) or the error it ends with.
+    const target = path.split('.').reduce((node: any, key) => node[key], sseRealtimeClient(api.url, { token }).trpc);
+    const received = record(target, input);
+    try {
+      await received.ready;
+      return 200;
+    } catch (error) {
+      return statusOfError(error);
+    } finally {
+      received.unsubscribe();
+    }
+  }
   const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${api.url}/trpc`, transformer: superjson, headers: { authorization: `Bearer ${token}` } })] });
   const target = path.split('.').reduce((node: any, key) => node[key], client);
   try {

@@ -2,6 +2,9 @@ import DataLoader from 'dataloader';
 import { createCallerFactory, type Context } from '@plinto/kernel';
 import { getUsers, type UserDto } from '@plinto/auth';
 import { teamsOfMembers } from '@plinto/orgs';
+import { connectionOf, streamSchema, subscribe, type RealtimeMessage } from '@plinto/realtime';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
 import { appRouter } from '../router';
 import { toGraphQLError } from './errors';
 
@@ -18,7 +21,15 @@ export interface GraphQLContext {
   /** Runs the procedure at `path` with `input`: its validation, its service, its output check. */
   call(path: string, input: unknown): Promise<unknown>;
   loaders: Loaders;
+  /**
+   * Subscribes the caller to a realtime stream through the realtime module's service (the same
+   * per-subscriber, per-event authorization as the tRPC subscriptions), on the transport's realtime
+   * connection (limits, revocation, expiry). The stream ends when the client unsubscribes.
+   */
+  subscribe(stream: unknown, lastEventId: unknown): Promise<AsyncIterable<RealtimeMessage>>;
 }
+
+const subscriptionInput = z.object({ stream: streamSchema, lastEventId: z.string().max(64).nullish() });
 
 export interface Loaders {
   /** Users of the tenant by id (users:read), one query per request tick. */
@@ -45,9 +56,25 @@ export function graphQLContext(trpc: Context): GraphQLContext {
       throw toGraphQLError(error, requestId);
     }
   };
+  const subscribeTo = async (stream: unknown, lastEventId: unknown): Promise<AsyncIterable<RealtimeMessage>> => {
+    const parsed = subscriptionInput.safeParse({ stream, lastEventId });
+    if (!parsed.success) throw toGraphQLError(new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error }), requestId);
+    const abort = new AbortController();
+    const messages = await withSc(async (sc) =>
+      subscribe(sc, { stream: parsed.data.stream, lastEventId: parsed.data.lastEventId, signal: abort.signal, connection: connectionOf(trpc, sc) }),
+    );
+    return (async function* () {
+      try {
+        yield* messages;
+      } finally {
+        abort.abort();
+      }
+    })();
+  };
   return {
     trpc,
     call,
+    subscribe: subscribeTo,
     loaders: {
       users: new DataLoader(async (ids) => {
         const found = await withSc((sc) => getUsers(sc, ids));

@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 import { CommonErrors, encodeCursor } from '@plinto/kernel';
 import { operations, type Operation } from './operations';
-import { pascal, TypeFactory, type JsonSchema, type TypeExtension } from './json-types';
+import { JSONScalar, pascal, TypeFactory, type JsonSchema, type TypeExtension } from './json-types';
 import type { GraphQLContext } from './context';
 import { toGraphQLError } from './errors';
 import { decodeNodeId, NODE_TYPES, nodeIdOf } from './nodes';
@@ -192,10 +192,67 @@ export function buildSchema(): GraphQLSchema {
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: queryFields }),
     mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutationFields }),
+    subscription: subscriptionType(),
     types: Object.keys(NODE_TYPES)
       .map((name) => factory.named(name))
       .filter((t): t is GraphQLObjectType => Boolean(t)),
   });
 }
+
+const RealtimeEvent = new GraphQLObjectType({
+  name: 'RealtimeEvent',
+  description: 'A domain event as the realtime bus carries it (the webhook payload shape)',
+  fields: {
+    id: { type: new GraphQLNonNull(GraphQLString) },
+    type: { type: new GraphQLNonNull(GraphQLString), description: 'e.g. organization.member.added' },
+    timestamp: { type: new GraphQLNonNull(GraphQLString) },
+    tenantId: { type: new GraphQLNonNull(GraphQLString) },
+    organizationId: { type: GraphQLString },
+    actor: { type: new GraphQLNonNull(JSONScalar), description: '{ type, id }' },
+    target: { type: JSONScalar, description: '{ type, id }, or null' },
+    data: { type: new GraphQLNonNull(JSONScalar) },
+  },
+});
+
+const RealtimeMessage = new GraphQLObjectType({
+  name: 'RealtimeMessage',
+  description: '`ready` once caught up, then `event`s; `reset` when missed events are no longer kept. Pass the last `id` as `lastEventId` to resume.',
+  fields: {
+    id: { type: new GraphQLNonNull(GraphQLString) },
+    kind: { type: new GraphQLNonNull(GraphQLString), description: 'ready, event or reset' },
+    event: { type: RealtimeEvent },
+  },
+});
+
+const lastEventId = { type: GraphQLString, description: 'The `id` of the last message received: resume after it' };
+
+/** Live events from the realtime bus, over graphql-ws (WebSocket at /graphql) or SSE (Accept: text/event-stream). */
+function subscriptionType(): GraphQLObjectType {
+  const stream = (description: string, args: GraphQLFieldConfigArgumentMap, streamOf: (args: any) => unknown): GraphQLFieldConfig<RealtimeMessageValue, GraphQLContext> => ({
+    type: new GraphQLNonNull(RealtimeMessage),
+    description,
+    args: { ...args, lastEventId },
+    subscribe: (_root, input, ctx) => ctx.subscribe(streamOf(input), input.lastEventId) as never,
+    resolve: (message) => message,
+  });
+  return new GraphQLObjectType({
+    name: 'Subscription',
+    fields: {
+      userEvents: stream("The signed-in user's own events (sessions, credentials, roles, memberships)", {}, () => ({ kind: 'user' })),
+      organizationEvents: stream(
+        "One organization's events, each delivered when the caller may read its kind there (needs organizations:read there)",
+        { organizationId: { type: new GraphQLNonNull(GraphQLString) } },
+        (a) => ({ kind: 'organization', organizationId: a.organizationId }),
+      ),
+      tenantEvents: stream(
+        "Every event of the tenant whose type matches one of `types` (needs events:subscribe)",
+        { types: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)), description: 'e.g. ["user.*", "organization.created"]; default every type' } },
+        (a) => ({ kind: 'tenant', ...(a.types ? { types: a.types } : {}) }),
+      ),
+    },
+  });
+}
+
+type RealtimeMessageValue = { id: string; kind: string };
 
 export type { JsonSchema };

@@ -16,7 +16,7 @@ export interface GraphQLDeps {
   config: Config;
   logger: Logger;
   /** The tRPC context factory /trpc and /v1 use: the same tenant, principal and service context. */
-  createContext(opts: { req: IncomingMessage }): Promise<Context>;
+  createContext(opts: { req: IncomingMessage; res: unknown }): Promise<Context>;
   /** Defaults to the schema built from the router (tests and the SDL check build it once). */
   schema?: GraphQLSchema;
 }
@@ -87,7 +87,9 @@ function executionTimeout(timeoutMs: number): Plugin<GraphQLContext> {
   };
 }
 
-export function createGraphQLServer(deps: GraphQLDeps): YogaServerInstance<{ req: IncomingMessage }, GraphQLContext> {
+export type GraphQLServer = YogaServerInstance<{ req: IncomingMessage; res?: unknown; trpc?: Context }, GraphQLContext>;
+
+export function createGraphQLServer(deps: GraphQLDeps): GraphQLServer {
   const { config, logger } = deps;
   // Validation rules report their refusal as a validation error (a 400) instead of throwing (a 500).
   const report = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
@@ -102,7 +104,7 @@ export function createGraphQLServer(deps: GraphQLDeps): YogaServerInstance<{ req
     withPlintoCodes(config),
   ];
   if (!introspectionOn(config)) plugins.push(useDisableIntrospection());
-  return createYoga<{ req: IncomingMessage }, GraphQLContext>({
+  return createYoga<{ req: IncomingMessage; res?: unknown; trpc?: Context }, GraphQLContext>({
     schema: deps.schema ?? buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: graphiqlOn(config) ? { title: 'Plinto GraphQL' } : false,
@@ -124,6 +126,7 @@ export function createGraphQLServer(deps: GraphQLDeps): YogaServerInstance<{ req
         return error instanceof GraphQLError && error.extensions?.code === 'SERVICE_UNAVAILABLE' ? error : toGraphQLError(new Error('internal'), 'unknown');
       },
     },
-    context: async ({ req }) => graphQLContext(await deps.createContext({ req })),
+    // Over WebSocket the socket's context comes ready (its credential from the connection params).
+    context: async ({ req, res, trpc }) => graphQLContext(trpc ?? (await deps.createContext({ req, res }))),
   });
 }

@@ -1,4 +1,5 @@
 import { recordEvent, type Actor, type EntityManager, type ServiceContext } from '@plinto/kernel';
+import { findOrganization, OrgsErrors } from '@plinto/orgs';
 import { eventRef, invitationTarget } from './dto';
 import { InvitationEvents } from './events';
 
@@ -66,5 +67,7 @@ export async function expireInvitations(em: EntityManager, actor: Actor, scope: 
 /** The expiry sweep on demand: the tenant's (invitations:write tenant-wide) or one organization's (there). */
 export async function cleanupInvitations(sc: ServiceContext, input: { organizationId?: string }): Promise<{ expired: number }> {
   await sc.authz.require('invitations:write', { organizationId: input.organizationId });
+  // An organization of another tenant (or none) is the same 404 as everywhere else, not an empty sweep.
+  if (input.organizationId && !(await findOrganization(sc.em, sc.tenant.id, input.organizationId))) throw OrgsErrors.ORGANIZATION_NOT_FOUND();
   return expireInvitations(sc.em, sc.actor, { tenantId: sc.tenant.id, organizationId: input.organizationId });
 }

@@ -42,6 +42,9 @@ const t = initTRPC
   .meta<PlintoMeta>()
   .create({
     transformer: superjson,
+    // SSE subscriptions (realtime): a heartbeat comment keeps proxies from closing a quiet stream,
+    // and a client that heard nothing for longer reconnects (resuming by its last event id).
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
     // Stacks never leave the process, in any environment; they are logged with the request id.
     isDev: false,
     errorFormatter({ shape, error, ctx, path }) {

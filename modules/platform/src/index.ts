@@ -23,6 +23,7 @@ import { auditModule } from '@plinto/audit';
 import { orgsModule } from '@plinto/orgs';
 import { invitationsModule } from '@plinto/invitations';
 import { emailModule } from '@plinto/email';
+import { realtimeModule } from '@plinto/realtime';
 
 export { contextDeps } from './context-deps';
 
@@ -30,7 +31,7 @@ export { contextDeps } from './context-deps';
 const tenantSettingsSections = [kernelModule, authModule, auditModule, orgsModule].flatMap((m) => (m.tenantSettings ? [m.tenantSettings] : []));
 
 /** In start order: a module's `start` may use what the modules before it provide. */
-export const modules = [kernelModule, tenantsModule(tenantSettingsSections), authzModule, authModule, webhooksModule, auditModule, orgsModule, invitationsModule, emailModule] as const;
+export const modules = [kernelModule, tenantsModule(tenantSettingsSections), authzModule, authModule, webhooksModule, auditModule, orgsModule, invitationsModule, emailModule, realtimeModule] as const;
 
 const all: readonly ModuleManifest[] = modules;
 

@@ -1,0 +1,187 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
+import { AppError, bearerToken, callFacts, type CallFacts, type Config, type Context, type Logger, type ServiceContext } from '@plinto/kernel';
+import { attachConnection, CLOSE_CODES, realtimeConfig, REALTIME_HUB, RealtimeErrors, type CloseCode, type RealtimeConfig, type RealtimeHub } from '@plinto/realtime';
+import type { ServiceRegistry } from '@plinto/kernel';
+import type { AnyRouter } from '@trpc/server';
+import type { Request, Response, NextFunction } from 'express';
+import { sendError } from './error-body';
+
+/** The cookie a browser page may carry its access token in (HttpOnly, set by the app's own backend or the hosted pages). */
+export const ACCESS_TOKEN_COOKIE = 'plinto_access_token';
+
+type ServiceContextOf = (facts: CallFacts) => Promise<ServiceContext>;
+
+/** Whether a browser origin may subscribe. No Origin header: not a browser (a server), always allowed. */
+export function originAllowed(origin: string | undefined, settings: RealtimeConfig): boolean {
+  if (!origin) return true;
+  const allowed = settings.REALTIME_ALLOWED_ORIGINS;
+  return allowed.includes('*') || allowed.includes(origin.toLowerCase().replace(/\/+$/, ''));
+}
+
+function cookieValue(req: IncomingMessage, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return null;
+}
+
+/** The access token's `exp` (ms), read from a token already verified by the context factory. */
+export function expiryOf(bearer: string | null, sc: ServiceContext): number | null {
+  const fromPrincipal = sc.principal?.attributes.expiresAt;
+  if (typeof fromPrincipal === 'number') return fromPrincipal * 1000;
+  if (!bearer || bearer.split('.').length !== 3) return null; // API keys do not expire by time
+  try {
+    const exp = (JSON.parse(Buffer.from(bearer.split('.')[1]!, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The facts of a realtime call: the bearer from the Authorization header, else the tRPC
+ * connection params (`{ token, tenant }`: WebSocket clients, and EventSource where no header can
+ * be set), else the access-token cookie (browsers).
+ */
+export function realtimeFacts(req: IncomingMessage & { id?: string }, connectionParams: Record<string, string | undefined> | null | undefined): CallFacts {
+  const facts = callFacts(req);
+  const bearer = bearerToken(req) ?? connectionParams?.token ?? cookieValue(req, ACCESS_TOKEN_COOKIE);
+  const tenant = connectionParams?.tenant?.trim().toLowerCase();
+  return { ...facts, bearer, tenantSlug: facts.tenantSlug ?? (tenant || null) };
+}
+
+const isEventStream = (req: IncomingMessage) => (req.headers.accept ?? '').includes('text/event-stream');
+
+/**
+ * /trpc's context for SSE subscriptions (tRPC's httpSubscriptionLink): the credential may come
+ * from connection params or the cookie too, and the call gets a realtime connection (limits,
+ * revocation, expiry) opened when its subscription starts. Every other call gets the usual context.
+ */
+export function realtimeHttpContext<Opts extends { req: Request; res: Response; info?: { connectionParams?: Record<string, string | undefined> | null } }>(
+  createContext: (opts: Opts) => Promise<Context>,
+  deps: { serviceContextOf: ServiceContextOf; services: ServiceRegistry; config: Config; logger: Logger },
+) {
+  return async (opts: Opts): Promise<Context> => {
+    if (!isEventStream(opts.req)) return createContext(opts);
+    const { req, res } = opts;
+    const facts = realtimeFacts(req, opts.info?.connectionParams);
+    let built: Promise<ServiceContext> | undefined;
+    const ctx: Context = { request: facts.request, config: deps.config, logger: deps.logger, serviceContext: () => (built ??= deps.serviceContextOf(facts)) };
+    const hub = deps.services.get(REALTIME_HUB);
+    attachConnection(ctx, (sc) => {
+      const connection = hub.open(
+        { principal: sc.principal!, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: () => deps.serviceContextOf(facts) },
+        {
+          // The stream ends with the error event; a client that stopped reading is cut off shortly after.
+          close: () => void setTimeout(() => res.destroy(), 1000).unref(),
+          bufferedBytes: () => res.writableLength,
+        },
+        'sse',
+      );
+      res.once('close', () => hub.release(connection, 'sse'));
+      return connection;
+    });
+    return ctx;
+  };
+}
+
+/** CORS for SSE subscriptions from allowed browser origins; other origins are refused (403). */
+export function realtimeCors(config: Config) {
+  const settings = realtimeConfig(config);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.headers.origin;
+    if (!origin || !isEventStream(req)) return next();
+    if (!originAllowed(origin, settings)) return void sendError(res, 'REALTIME_ORIGIN_REFUSED');
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Vary', 'Origin');
+    next();
+  };
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * `/ws`: tRPC over WebSocket (wsLink), the same router and the same service contexts as /trpc.
+ * The Origin is checked before the upgrade; the credential when the connection params arrive
+ * (close 4401 when missing or invalid); each connection is a realtime connection of the hub.
+ */
+export function attachWebSocket(
+  server: Server,
+  deps: {
+    router: AnyRouter;
+    serviceContextOf: ServiceContextOf;
+    services: ServiceRegistry;
+    config: Config;
+    logger: Logger;
+    /** Other WebSocket endpoints by path (GraphQL's /graphql), behind the same Origin check. */
+    upgrades?: Record<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>;
+  },
+): { close(): void } {
+  const settings = realtimeConfig(deps.config);
+  const hub: RealtimeHub = deps.services.get(REALTIME_HUB);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: settings.REALTIME_MAX_MESSAGE_BYTES });
+  const closeWith = (ws: WebSocket, code: CloseCode, reason: string) => {
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+  };
+
+  const createContext = async ({ req, res: ws, info }: { req: IncomingMessage; res: WebSocket; info: { connectionParams: Record<string, string | undefined> | null } }): Promise<Context> => {
+    const facts = realtimeFacts(req, info.connectionParams);
+    let sc: ServiceContext;
+    try {
+      sc = await deps.serviceContextOf(facts);
+      if (!sc.principal) throw RealtimeErrors.REALTIME_SESSION_REVOKED({ message: 'A credential is required' });
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) closeWith(ws, CLOSE_CODES.UNAUTHENTICATED, 'UNAUTHENTICATED');
+      throw error;
+    }
+    let connection;
+    try {
+      connection = hub.open(
+        { principal: sc.principal, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: () => deps.serviceContextOf(facts) },
+        { close: (code, reason) => closeWith(ws, code, reason), bufferedBytes: () => ws.bufferedAmount },
+        'ws',
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.status === 429) closeWith(ws, CLOSE_CODES.TOO_MANY_CONNECTIONS, 'TOO_MANY_CONNECTIONS');
+      throw error;
+    }
+    ws.once('close', () => hub.release(connection, 'ws'));
+    // Each call checks the credential again (a fresh service context, a fresh EntityManager).
+    const ctx: Context = { request: facts.request, config: deps.config, logger: deps.logger, serviceContext: () => deps.serviceContextOf(facts) };
+    attachConnection(ctx, connection);
+    return ctx;
+  };
+
+  const handle = getWSConnectionHandler({
+    wss,
+    router: deps.router,
+    createContext: createContext as never,
+    keepAlive: { enabled: true, pingMs: settings.REALTIME_HEARTBEAT_MS, pongWaitMs: Math.min(10_000, settings.REALTIME_HEARTBEAT_MS) },
+    onError: ({ error }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error }, 'realtime call failed');
+    },
+  });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    const other = path ? deps.upgrades?.[path] : undefined;
+    if (path !== '/ws' && !other) return refuseUpgrade(socket, 404, 'Not Found');
+    if (!originAllowed(req.headers.origin, settings)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (other) return other(req, socket, head);
+    wss.handleUpgrade(req, socket, head, (ws) => handle(ws, req));
+  };
+  server.on('upgrade', onUpgrade);
+  return {
+    close() {
+      server.off('upgrade', onUpgrade);
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import { CommonErrors, requirePrincipal, requireUser, type ServiceContext } from '@plinto/kernel';
+import type { RealtimeConnection } from './connection';
+import { RealtimeErrors } from './errors';
+import { REALTIME_HUB, type RealtimeHub } from './hub';
+import { compareIds, STREAM_ID } from './keys';
+import { realtimeMetrics } from './metrics';
+import {
+  changesPermissions,
+  isAboutUser,
+  matchesTypes,
+  organizationEventPermission,
+  ORGANIZATION_STREAM_PERMISSION,
+  TENANT_STREAM_PERMISSION,
+  type RealtimeEvent,
+  type RealtimeMessage,
+  type StreamSpec,
+} from './streams';
+import { RESYNC, type BusItem } from './subscription';
+
+export interface SubscribeOptions {
+  stream: StreamSpec;
+  /** The last id the subscriber received: it gets what it missed first (or a `reset`). */
+  lastEventId?: string | null;
+  /** Stops the subscription (the client unsubscribed or went away). */
+  signal?: AbortSignal;
+  /**
+   * The transport's connection (limits, revocation and expiry close it). Without one the
+   * subscription gets a connection of its own, ended with it.
+   */
+  connection?: RealtimeConnection;
+}
+
+/** The stream's own permission (checked when subscribing and again whenever permissions change). */
+async function mayOpen(sc: ServiceContext, stream: StreamSpec): Promise<boolean> {
+  if (stream.kind === 'user') return sc.principal?.kind === 'user';
+  if (stream.kind === 'organization') return sc.authz.can(ORGANIZATION_STREAM_PERMISSION, { organizationId: stream.organizationId });
+  return sc.authz.can(TENANT_STREAM_PERMISSION);
+}
+
+async function requireOpen(sc: ServiceContext, stream: StreamSpec): Promise<void> {
+  if (stream.kind === 'user') {
+    requireUser(sc);
+    return;
+  }
+  if (stream.kind === 'organization') return sc.authz.require(ORGANIZATION_STREAM_PERMISSION, { organizationId: stream.organizationId });
+  return sc.authz.require(TENANT_STREAM_PERMISSION);
+}
+
+/** Whether this subscriber may receive this event of its stream, decided now by the engine. */
+async function mayReceive(sc: ServiceContext, stream: StreamSpec, event: RealtimeEvent): Promise<boolean> {
+  if (stream.kind === 'user') return isAboutUser(event, sc.principal!.id);
+  if (stream.kind === 'organization') {
+    return event.organizationId === stream.organizationId && sc.authz.can(organizationEventPermission(event.type), { organizationId: stream.organizationId });
+  }
+  return matchesTypes(stream.types, event.type) && sc.authz.can(TENANT_STREAM_PERMISSION);
+}
+
+/** A connection for a caller that brought none (a direct service call): limits and expiry still apply. */
+function ownConnection(hub: RealtimeHub, sc: ServiceContext): RealtimeConnection {
+  const principal = requirePrincipal(sc);
+  const exp = principal.attributes.expiresAt;
+  return hub.open({ principal, tenantId: sc.tenant.id, expiresAt: typeof exp === 'number' ? exp * 1000 : null }, { close: () => undefined, bufferedBytes: () => 0 }, 'direct');
+}
+
+/**
+ * Subscribes the caller of `sc` to a stream of its tenant's events: authorizes the stream now
+ * (401/403 before anything is sent), then yields, in the tenant log's order, what the caller
+ * missed since `lastEventId` followed by live events. Every event is authorized for this caller
+ * by the engine as it is delivered; an event that may change permissions (role, policy,
+ * membership) has the stream's own permission checked again, and the stream ends with 403 when it
+ * is gone. Transports (tRPC over WebSocket and SSE, GraphQL) all subscribe through here.
+ */
+export async function subscribe(sc: ServiceContext, options: SubscribeOptions): Promise<AsyncIterable<RealtimeMessage>> {
+  requirePrincipal(sc);
+  const { stream } = options;
+  const tenantId = sc.tenant.id;
+  const lastEventId = options.lastEventId ?? null;
+  if (lastEventId !== null && !STREAM_ID.test(lastEventId)) {
+    throw RealtimeErrors.REALTIME_LAST_EVENT_ID_INVALID({ fields: [{ path: 'lastEventId', message: 'Not an event id of this server' }] });
+  }
+  await requireOpen(sc, stream);
+  const hub = sc.services.get(REALTIME_HUB);
+  const connection = options.connection ?? ownConnection(hub, sc);
+  const owned = !options.connection;
+  if (connection.inboxes.size >= hub.settings.REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+    if (owned) connection.end('SERVICE_RESTART');
+    throw RealtimeErrors.REALTIME_TOO_MANY_SUBSCRIPTIONS({ details: { limit: hub.settings.REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION } });
+  }
+  // Live events are collected from here on, before the log is read, so none falls between the two.
+  const inbox = hub.attach(connection);
+  const stop = () => inbox.end();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let startId: string | null;
+  try {
+    startId = lastEventId ?? (await hub.newestId(tenantId));
+  } catch (error) {
+    hub.detach(connection, inbox);
+    throw error;
+  }
+
+  async function* run(): AsyncGenerator<RealtimeMessage> {
+    let last = startId;
+    /** Delivers an item unless already delivered or not this subscriber's to see. */
+    const deliverable = async (item: BusItem): Promise<boolean> => {
+      if (last !== null && compareIds(item.id, last) <= 0) return false;
+      if (changesPermissions(item.event.type) && !(await mayOpen(sc, stream))) throw CommonErrors.FORBIDDEN({ message: 'You may no longer receive this stream' });
+      last = item.id;
+      if (!(await mayReceive(sc, stream, item.event))) {
+        realtimeMetrics.dropped.inc({ reason: 'not_authorized' });
+        return false;
+      }
+      if (connection.bufferedBytes() > hub.settings.REALTIME_SEND_BUFFER_BYTES) {
+        realtimeMetrics.dropped.inc({ reason: 'slow_consumer' });
+        connection.end('SLOW_CONSUMER');
+        throw RealtimeErrors.REALTIME_SLOW_CONSUMER();
+      }
+      return true;
+    };
+    const message = (item: BusItem): RealtimeMessage => {
+      realtimeMetrics.delivered.inc();
+      realtimeMetrics.fanOutSeconds.observe(Math.max(0, Date.now() - Date.parse(item.event.timestamp)) / 1000);
+      return { id: item.id, kind: 'event', event: item.event };
+    };
+    /** What the log holds after `last`: after a reconnect of this subscriber, or of this process's bus. */
+    async function* catchUp(): AsyncGenerator<RealtimeMessage> {
+      if (last === null) return;
+      const missed = await hub.missed(tenantId, last);
+      if (missed.reset) {
+        last = missed.lastId ?? last;
+        yield { id: last, kind: 'reset' };
+        return;
+      }
+      for (const item of missed.items) if (await deliverable(item)) yield message(item);
+    }
+
+    try {
+      if (lastEventId !== null) yield* catchUp();
+      yield { id: last ?? '0-0', kind: 'ready' };
+      for (;;) {
+        if (inbox.pending === 0) connection.flushed();
+        const item = await inbox.next();
+        if (item === null) return;
+        if (item === RESYNC) yield* catchUp();
+        else if (await deliverable(item)) yield message(item);
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+      hub.detach(connection, inbox);
+      if (owned) hub.release(connection, 'direct');
+    }
+  }
+  return run();
+}
