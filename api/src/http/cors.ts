@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { tenantSection, browserTenantSettings, type Config, type EntityManager, type MikroORM, type TenantRef } from '@plinto/kernel';
 import { originAllowedByAnyTenant } from '@plinto/tenants';
-import { applicationAllowsOrigin, applicationOrigins } from '@plinto/auth';
+import { applicationAllowsOrigin } from '@plinto/auth';
 
 /**
  * CORS for the API (/trpc, /v1): a browser script from another origin may call it — with a bearer
@@ -35,22 +35,10 @@ export function addOriginPolicy(policy: OriginPolicy): void {
 /** The tenant's own list (kernel tenant setting `allowedOrigins`). */
 export const tenantAllowsOrigin = (tenant: TenantRef, origin: string): boolean => (tenantSection(tenant, browserTenantSettings).allowedOrigins ?? []).includes(origin);
 
-/** The tenant's applications' allowed origins (OIDC clients: SPAs calling the token endpoint and the API). */
-const applicationOriginsCache = new WeakMap<object, Map<string, { at: number; value: Promise<string[]> }>>();
-function cachedApplicationOrigins(em: EntityManager, tenantId: string): Promise<string[]> {
-  let cache = applicationOriginsCache.get(em.config);
-  if (!cache) applicationOriginsCache.set(em.config, (cache = new Map()));
-  const hit = cache.get(tenantId);
-  if (hit && hit.at > Date.now() - 2_000) return hit.value;
-  if (cache.size > 10_000) cache.clear();
-  const value = applicationOrigins(em, tenantId);
-  cache.set(tenantId, { at: Date.now(), value });
-  value.catch(() => cache.delete(tenantId));
-  return value;
-}
-
+// The tenant's applications' allowed origins (OIDC clients: SPAs calling the token endpoint and the
+// API): one prepared lookup, only for requests that carry an Origin.
 addOriginPolicy(async ({ origin, tenant, tenantSlug, preflight, em }) => {
-  if (tenant) return (await cachedApplicationOrigins(em, tenant.id)).includes(origin);
+  if (tenant) return applicationAllowsOrigin(em, origin, tenant.id);
   return preflight && !tenantSlug && applicationAllowsOrigin(em, origin, null);
 });
 
