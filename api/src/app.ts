@@ -14,11 +14,18 @@ import { docsRouter } from './http/docs';
 import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
 import { oauthRouter } from './http/oauth';
+import { oidcRouter } from './http/oidc';
 import { failureMeta } from './http/failure-meta';
 import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
+import { adminConsoleRouter } from './http/admin-console';
+import { browserCallFacts, browserSessionOf, clearBrowserSession, cookieCsrf, installBrowserSessions, requireCsrf } from './http/browser-session';
+import { sessionRoutes } from './http/session-routes';
+import { pagesRouter } from './http/pages';
+import { cors } from './http/cors';
+import { createGraphQLServer, GRAPHQL_PATH } from './graphql/server';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -65,7 +72,8 @@ export function createApp(deps: AppDeps): Express {
     config,
     logger,
   };
-  const createContext = createContextFactory(serviceContextDeps);
+  // tRPC and REST accept the hosted pages' session cookie as a credential (CSRF-checked by cookieCsrf).
+  const createContext = createContextFactory(serviceContextDeps, (req) => browserCallFacts(req as express.Request));
   const serviceContextOf = createServiceContextFactory(serviceContextDeps);
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
     countSignInFailure(path, error);
@@ -76,6 +84,7 @@ export function createApp(deps: AppDeps): Express {
     }
   };
 
+  installBrowserSessions(app, { orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug });
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
   app.use(requestId);
@@ -97,10 +106,17 @@ export function createApp(deps: AppDeps): Express {
     res.json(openApiDocument);
   });
   app.use('/docs', docsRouter());
+  app.use('/admin', adminConsoleRouter());
 
+  // Browser scripts of a tenant's allowed origins may call the API with bearer tokens (CORS).
+  app.use(['/trpc', '/v1'], cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
+  app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, clear: clearBrowserSession, requireCsrf }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
+  app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
+  app.use(pagesRouter({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
+  app.use(['/trpc', '/v1'], cookieCsrf);
   app.use(
     '/trpc',
     trpcFastPath({ router: appRouter, createContext: createContext as never, onError: onError as never }),
@@ -117,6 +133,8 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  const graphql = createGraphQLServer({ config, logger, createContext });
+  app.use(GRAPHQL_PATH, (req, res) => graphql(req, res));
   app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
   app.use(
     '/v1',

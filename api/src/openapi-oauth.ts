@@ -66,13 +66,21 @@ export const oauthPaths = {
   '/t/{tenant}/oauth/token': {
     post: {
       operationId: 'oauth-token',
-      summary: 'Token endpoint: grant_type refresh_token (rotates the refresh token) or client_credentials (machine clients)',
+      summary: 'Token endpoint: authorization_code (applications, PKCE), refresh_token (rotates; bound to its client) or client_credentials (machine clients)',
       tags: ['oauth'],
       servers: root,
       parameters: [tenant],
       security: clientAuth,
       requestBody: form(
-        { grant_type: { type: 'string', enum: ['refresh_token', 'client_credentials'] }, refresh_token: str('For refresh_token'), scope: str('Space-separated, for client_credentials'), ...clientFields },
+        {
+          grant_type: { type: 'string', enum: ['authorization_code', 'refresh_token', 'client_credentials'] },
+          code: str('For authorization_code'),
+          redirect_uri: str('For authorization_code: the one of the authorization request'),
+          code_verifier: str('For authorization_code: the PKCE verifier'),
+          refresh_token: str('For refresh_token'),
+          scope: str('Space-separated, for client_credentials'),
+          ...clientFields,
+        },
         ['grant_type'],
       ),
       responses: {
@@ -80,7 +88,11 @@ export const oauthPaths = {
           description: 'Token response (RFC 6749 §5.1)',
           content: {
             'application/json': {
-              schema: { type: 'object', required: ['access_token', 'token_type', 'expires_in'], properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' }, refresh_token: { type: 'string' }, scope: { type: 'string' } } },
+              schema: {
+                type: 'object',
+                required: ['access_token', 'token_type', 'expires_in'],
+                properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' }, refresh_token: { type: 'string' }, scope: { type: 'string' }, id_token: { type: 'string' } },
+              },
             },
           },
         },
@@ -119,6 +131,43 @@ export const oauthPaths = {
       security: clientAuth,
       requestBody: form({ token: str('An access or refresh token'), token_type_hint: str('Ignored'), ...clientFields }, ['token']),
       responses: { 200: { description: 'Revoked, or not a token of ours (always 200)' }, 400: oauthError, 401: oauthError, 429: throttled, 503: unavailable },
+    },
+  },
+  '/t/{tenant}/oauth/authorize': {
+    get: {
+      operationId: 'oidc-authorize',
+      summary: 'OpenID Connect authorization endpoint (response_type=code, PKCE S256): redirects to the hosted sign-in or consent page, or back to the client',
+      tags: ['oauth'],
+      servers: root,
+      parameters: [
+        tenant,
+        ...['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'resource', 'login_hint'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+      ],
+      // A browser navigation: the person's hosted-pages session cookie, if any, decides.
+      security: [],
+      responses: { 303: { description: 'To the sign-in or consent page, or to the redirect URI with code (or error) and state' }, 400: oauthError },
+    },
+  },
+  '/t/{tenant}/oauth/userinfo': {
+    get: {
+      operationId: 'oidc-userinfo',
+      summary: "OpenID Connect userinfo: the claims the access token's scopes release",
+      tags: ['oauth'],
+      servers: root,
+      parameters: [tenant],
+      security: [{ bearer: [] }],
+      responses: { 200: { description: 'Claims (sub, and name/email per scope)', content: { 'application/json': { schema: { type: 'object', required: ['sub'], properties: { sub: { type: 'string' } } } } } }, 401: oauthError, 403: oauthError },
+    },
+  },
+  '/t/{tenant}/oauth/end-session': {
+    get: {
+      operationId: 'oidc-end-session',
+      summary: 'RP-initiated logout: ends the browser session, then redirects to a registered post_logout_redirect_uri (or the signed-out page)',
+      tags: ['oauth'],
+      servers: root,
+      parameters: [tenant, ...['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))],
+      security: [],
+      responses: { 303: { description: 'To post_logout_redirect_uri (with state) or the signed-out page' }, 400: oauthError },
     },
   },
 };

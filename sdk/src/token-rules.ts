@@ -142,7 +142,8 @@ export const issuerPrefixOf = (publicUrl: string): string => `${publicUrl.replac
 
 export interface ClaimExpectations {
   issuer: string;
-  audience: string;
+  /** The audience expected, or several of which the token must name one. */
+  audience: string | string[];
   /** The id of the tenant whose key verified the token, when the verifier knows it. */
   tenantId?: string;
   clockToleranceSeconds: number;
@@ -166,7 +167,8 @@ export function checkClaims(payload: Record<string, unknown>, expected: ClaimExp
   if (payload.iss !== expected.issuer) reject('claims', 'The token claim "iss" is not valid');
   const aud = payload.aud;
   const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.includes(expected.audience)) reject('claims', 'The token claim "aud" is not valid');
+  const accepted = Array.isArray(expected.audience) ? expected.audience : [expected.audience];
+  if (!audiences.some((a) => typeof a === 'string' && accepted.includes(a))) reject('claims', 'The token claim "aud" is not valid');
   if (exp <= now - skew) reject('expired', 'The token has expired');
   if (nbf !== undefined && nbf > now + skew) reject('claims', 'The token claim "nbf" is not valid');
   // A token issued in the future (beyond the clock skew) is forged or from a broken clock.

@@ -1,4 +1,5 @@
 import { router } from '@plinto/kernel';
+import { deleteUserPasskeyProcedure, listUserPasskeysProcedure, passkeyMfaOptionsProcedure, passkeySignInOptionsProcedure, passkeySignInProcedure, verifyMfaPasskeyProcedure } from './passkeys';
 import { signUpProcedure } from './procedures/sign-up';
 import { signInProcedure } from './procedures/sign-in';
 import { verifyEmailProcedure } from './procedures/verify-email';
@@ -7,6 +8,7 @@ import { resetPasswordProcedure } from './procedures/reset-password';
 import { consumeMagicLinkProcedure, requestMagicLinkProcedure } from './procedures/magic-link';
 import { confirmTotpProcedure, disableTotpProcedure, enrollTotpProcedure, verifyMfaProcedure } from './procedures/mfa';
 import { currentSessionProcedure } from './procedures/current-session';
+import { changePasswordProcedure, updateProfileProcedure } from './procedures/account';
 import {
   listMySessionsProcedure,
   listUserSessionsProcedure,
@@ -39,10 +41,16 @@ export const authRouter = router({
   confirmTotp: confirmTotpProcedure,
   disableTotp: disableTotpProcedure,
   verifyMfa: verifyMfaProcedure,
+  passkeyOptions: passkeySignInOptionsProcedure,
+  passkeySignIn: passkeySignInProcedure,
+  passkeyMfaOptions: passkeyMfaOptionsProcedure,
+  verifyMfaPasskey: verifyMfaPasskeyProcedure,
   session: currentSessionProcedure,
   refresh: refreshProcedure,
   signOut: signOutProcedure,
   me: meProcedure,
+  updateProfile: updateProfileProcedure,
+  changePassword: changePasswordProcedure,
 });
 
 /** The signed-in user's own sessions. */
@@ -67,4 +75,6 @@ export const usersRouter = router({
   sessions: listUserSessionsProcedure,
   revokeSession: revokeUserSessionProcedure,
   revokeAllSessions: revokeAllUserSessionsProcedure,
+  passkeys: listUserPasskeysProcedure,
+  deletePasskey: deleteUserPasskeyProcedure,
 });

@@ -18,6 +18,7 @@ export { InvitationErrors } from './errors';
 export { InvitationEvents } from './events';
 export { expireInvitations, markExpired } from './expire.service';
 export { acceptLink, hashInvitationToken } from './links';
+export { acceptInvitation } from './accept.service';
 export { Invitation, INVITATION_STATUSES, type InvitationStatus } from './entities/invitation.entity';
 export type { InvitationDto, InvitationWithLinkDto, AcceptedInvitationDto, InvitationPreviewDto } from './invitation.schemas';
 

@@ -76,6 +76,12 @@ export interface CallFacts {
   bearer: string | null | 'malformed';
   /** The tenant slug the call names (X-Plinto-Tenant, or the path of a tenant's page), if any. */
   tenantSlug: string | null;
+  /**
+   * A browser session cookie sent with the call (the hosted pages, the console), resolved only when
+   * no bearer is sent: its principal, or null when the session is over (the call is then anonymous).
+   * The transport that reads the cookie also enforces CSRF on state changes.
+   */
+  browserSession?: (em: EntityManager) => Promise<Principal | null>;
 }
 
 /** The tRPC context: the call's facts and its service context, built once on first use. */
@@ -126,6 +132,8 @@ export function createServiceContextFactory(deps: ContextDeps) {
     if (facts.bearer) {
       principal = await deps.authenticate(em, facts.bearer, request);
       if (!principal) throw CommonErrors.UNAUTHENTICATED({ message: 'The credential is not valid' });
+    } else if (facts.browserSession) {
+      principal = await facts.browserSession(em);
     }
     const found = principal?.tenantId
       ? await deps.findTenantById(em, principal.tenantId)
@@ -158,11 +166,14 @@ export function createServiceContextFactory(deps: ContextDeps) {
   };
 }
 
-/** The tRPC context of an HTTP request (used by /trpc and the REST adapter). */
-export function createContextFactory(deps: ContextDeps) {
+/**
+ * The tRPC context of an HTTP request (used by /trpc and the REST adapter). `factsOf` lets the
+ * transport add what it reads beyond the headers (the api adds the browser session cookie).
+ */
+export function createContextFactory(deps: ContextDeps, factsOf: (req: ExpressLikeRequest) => CallFacts = callFacts) {
   const serviceContextOf = createServiceContextFactory(deps);
   return async ({ req }: { req: ExpressLikeRequest }): Promise<Context> => {
-    const facts = callFacts(req);
+    const facts = factsOf(req);
     let built: Promise<ServiceContext> | undefined;
     return { request: facts.request, config: deps.config, logger: deps.logger, serviceContext: () => (built ??= serviceContextOf(facts)) };
   };

@@ -87,7 +87,8 @@ export class AccessTokenVerifier {
     return looksLikeJwt(token);
   }
 
-  async verify(token: string): Promise<VerifiedAccessToken> {
+  /** `audience`: where the token is presented, when not Plinto's API (userinfo accepts its own too). */
+  async verify(token: string, options: { audience?: string | string[] } = {}): Promise<VerifiedAccessToken> {
     // The rules themselves live in @plinto/sdk/token-rules, shared with the SDK's verifiers.
     const decoded = decodeToken(token);
     const header = checkHeader(decoded.header);
@@ -103,7 +104,7 @@ export class AccessTokenVerifier {
       const verified = await jwtVerify(token, key.key, {
         algorithms: [key.alg],
         issuer,
-        audience: this.deps.audience,
+        audience: options.audience ?? this.deps.audience,
         typ: ACCESS_TOKEN_TYPE,
         clockTolerance: this.deps.clockToleranceSeconds,
         requiredClaims: [...REQUIRED_CLAIMS],
@@ -115,7 +116,7 @@ export class AccessTokenVerifier {
       return reject('signature', 'The token signature is not valid');
     }
     // jose has checked the signature and the registered claims; the shared rules add tid ↔ key and iat.
-    checkClaims(claims, { issuer, audience: this.deps.audience, tenantId: key.tenantId, clockToleranceSeconds: this.deps.clockToleranceSeconds, now: Date.now() / 1000 });
+    checkClaims(claims, { issuer, audience: options.audience ?? this.deps.audience, tenantId: key.tenantId, clockToleranceSeconds: this.deps.clockToleranceSeconds, now: Date.now() / 1000 });
     if (await this.deps.isRevoked(revocationKeysOf(claims))) reject('revoked', 'The token has been revoked');
     return { tenantId: key.tenantId, tenantSlug: slug, claims };
   }
