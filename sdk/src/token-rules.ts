@@ -84,7 +84,12 @@ export interface AccessTokenHeader {
 export function base64UrlDecode(segment: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(segment)) reject('malformed', 'The token is not base64url');
   const base64 = segment.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (segment.length % 4)) % 4);
-  const binary = atob(base64);
+  let binary = '';
+  try {
+    binary = atob(base64);
+  } catch {
+    reject('malformed', 'The token is not base64url');
+  }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
   return bytes;
