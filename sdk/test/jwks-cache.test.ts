@@ -102,3 +102,19 @@ describe('JwksCache', () => {
     }
   });
 });
+
+describe('plintoEdgeMiddleware (Next.js / Vercel edge shape: Request in, Response or undefined out)', () => {
+  it('continues for a valid token and answers 401 otherwise', async () => {
+    const { plintoEdgeMiddleware } = await import('../src/edge/index.js');
+    const middleware = plintoEdgeMiddleware({ publicUrl: url, audience: 'https://api.example.com', tenants: ['acme'] });
+    const request = (authorization?: string) => new Request('https://app.example.com/dashboard', { headers: authorization ? { authorization } : {} });
+    expect(await middleware(request(`Bearer ${await token('k1')}`))).toBeUndefined();
+    const missing = await middleware(request());
+    expect(missing?.status).toBe(401);
+    expect(missing?.headers.get('www-authenticate')).toBe('Bearer realm="plinto"');
+    const [h, p] = (await token('k1')).split('.');
+    const tampered = await middleware(request(`Bearer ${h}.${p}.${Buffer.alloc(64).toString('base64url')}`));
+    expect(tampered?.status).toBe(401);
+    expect(await tampered?.json()).toMatchObject({ error: { code: 'INVALID_TOKEN', reason: 'signature' } });
+  });
+});
