@@ -143,6 +143,8 @@ export const oauthPaths = {
         tenant,
         ...['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'resource', 'login_hint'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
       ],
+      // A browser navigation: the person's hosted-pages session cookie, if any, decides.
+      security: [],
       responses: { 303: { description: 'To the sign-in or consent page, or to the redirect URI with code (or error) and state' }, 400: oauthError },
     },
   },
@@ -164,6 +166,7 @@ export const oauthPaths = {
       tags: ['oauth'],
       servers: root,
       parameters: [tenant, ...['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }))],
+      security: [],
       responses: { 303: { description: 'To post_logout_redirect_uri (with state) or the signed-out page' }, 400: oauthError },
     },
   },

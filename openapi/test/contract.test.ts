@@ -18,8 +18,10 @@ const op = (path: string, method: string) => document.paths[path]![method]!;
 describe('the REST contract', () => {
   it("passes Redocly's recommended ruleset with no error and no warning", async () => {
     const { stdout } = await run(REDOCLY, ['lint', '--format=json', DOCUMENT_PATH], { cwd: OPENAPI_DIR, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout: string }) => error);
-    const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] };
-    expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+    const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number; ignored: number }; problems: { ruleId: string; message: string; ignored?: boolean }[] };
+    expect(report.problems.filter((p) => !p.ignored).map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+    // The only exceptions are listed, with their reasons, in openapi/.redocly.lint-ignore.yaml.
+    expect(report.totals.ignored).toBeLessThanOrEqual(2);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   }, 120_000);
 

@@ -84,7 +84,12 @@ export interface AccessTokenHeader {
 export function base64UrlDecode(segment: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(segment)) reject('malformed', 'The token is not base64url');
   const base64 = segment.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (segment.length % 4)) % 4);
-  const binary = atob(base64);
+  let binary = '';
+  try {
+    binary = atob(base64);
+  } catch {
+    reject('malformed', 'The token is not base64url');
+  }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
   return bytes;
@@ -142,7 +147,8 @@ export const issuerPrefixOf = (publicUrl: string): string => `${publicUrl.replac
 
 export interface ClaimExpectations {
   issuer: string;
-  audience: string;
+  /** The audience expected, or several of which the token must name one. */
+  audience: string | string[];
   /** The id of the tenant whose key verified the token, when the verifier knows it. */
   tenantId?: string;
   clockToleranceSeconds: number;
@@ -166,7 +172,8 @@ export function checkClaims(payload: Record<string, unknown>, expected: ClaimExp
   if (payload.iss !== expected.issuer) reject('claims', 'The token claim "iss" is not valid');
   const aud = payload.aud;
   const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.includes(expected.audience)) reject('claims', 'The token claim "aud" is not valid');
+  const accepted = Array.isArray(expected.audience) ? expected.audience : [expected.audience];
+  if (!audiences.some((a) => typeof a === 'string' && accepted.includes(a))) reject('claims', 'The token claim "aud" is not valid');
   if (exp <= now - skew) reject('expired', 'The token has expired');
   if (nbf !== undefined && nbf > now + skew) reject('claims', 'The token claim "nbf" is not valid');
   // A token issued in the future (beyond the clock skew) is forged or from a broken clock.

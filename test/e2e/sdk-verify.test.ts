@@ -69,6 +69,7 @@ describe('verifyAccessToken (Node, WebCrypto) against a running Plinto', () => {
       ['another issuer', forge(eve.token, { claims: { iss: 'https://evil.example/t/sdk-verify' } }), 'issuer'],
       ['expired (forged)', forge(eve.token, { claims: { exp: now - 3600 } }), 'signature'],
       ['not a JWT', 'abc.def', 'malformed'],
+      ['a signature that is not base64url', `${eve.token.split('.').slice(0, 2).join('.')}.x`, 'malformed'],
     ];
     for (const [name, token, reason] of cases) expect(await rejection(verifier.verify(await token)), name).toBe(reason);
 
@@ -153,7 +154,8 @@ describe('plintoAuth (Express middleware)', () => {
 describe('the token rules are the server’s', () => {
   it('the server refuses what the SDK refuses (same module)', async () => {
     const eve = await user('eve2@example.com');
-    for (const token of [tamper(eve.token, { header: { typ: 'JWT' } }), tamper(eve.token, { header: { jku: 'http://127.0.0.1:1' } }), await forge(eve.token)]) {
+    const badSignature = `${eve.token.split('.').slice(0, 2).join('.')}.x`;
+    for (const token of [tamper(eve.token, { header: { typ: 'JWT' } }), tamper(eve.token, { header: { jku: 'http://127.0.0.1:1' } }), await forge(eve.token), badSignature]) {
       expect((await api.rest('GET', '/v1/me', { token })).status).toBe(401);
     }
   });

@@ -40,13 +40,16 @@ const workersCache = (): EdgeCache | undefined => (globalThis as { caches?: { de
  * start warm), fetched single-flight, refetched on an unknown kid (rotation) with a cooldown.
  */
 export function withPlintoAuth<Env = unknown, Ctx = unknown>(
-  options: EdgeAuthOptions,
+  /** The options, or a function of the Worker's env (its vars and secrets) returning them. */
+  options: EdgeAuthOptions | ((env: Env) => EdgeAuthOptions),
   handler: (request: Request, env: Env, ctx: Ctx, auth: VerifiedToken | null) => Response | Promise<Response>,
 ): (request: Request, env: Env, ctx: Ctx) => Promise<Response> {
   let verifier: TokenVerifier | null = null;
+  let resolved: EdgeAuthOptions | null = null;
   return async (request, env, ctx) => {
-    verifier ??= createTokenVerifier({ ...options, jwks: options.jwks ?? { edgeCache: workersCache() } });
-    const auth = await authenticateRequest(verifier, request, options.optional);
+    resolved ??= typeof options === 'function' ? options(env) : options;
+    verifier ??= createTokenVerifier({ ...resolved, jwks: resolved.jwks ?? { edgeCache: workersCache() } });
+    const auth = await authenticateRequest(verifier, request, resolved.optional);
     if (auth instanceof Response) return auth;
     return handler(request, env, ctx, auth);
   };

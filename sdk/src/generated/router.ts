@@ -73,7 +73,7 @@ export type AppRouterRecord = {
       } | {
         status: "mfa_required";
         challengeToken: string;
-        methods: Array<"totp" | "recovery_code">;
+        methods: Array<"totp" | "recovery_code" | "passkey">;
         expiresAt: string;
       };
       meta: object;
@@ -161,7 +161,7 @@ export type AppRouterRecord = {
       } | {
         status: "mfa_required";
         challengeToken: string;
-        methods: Array<"totp" | "recovery_code">;
+        methods: Array<"totp" | "recovery_code" | "passkey">;
         expiresAt: string;
       };
       meta: object;
@@ -228,7 +228,134 @@ export type AppRouterRecord = {
       } | {
         status: "mfa_required";
         challengeToken: string;
-        methods: Array<"totp" | "recovery_code">;
+        methods: Array<"totp" | "recovery_code" | "passkey">;
+        expiresAt: string;
+      };
+      meta: object;
+    }>;
+    passkeyOptions: TRPCMutationProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        ceremonyId: string;
+        options: {
+          [key: string]: unknown;
+        };
+        expiresAt: string;
+      };
+      meta: object;
+    }>;
+    passkeySignIn: TRPCMutationProcedure<{
+      input: {
+        ceremonyId: string;
+        response: {
+          id: string;
+          rawId: string;
+          type: "public-key";
+          response: {
+            clientDataJSON: string;
+            authenticatorData: string;
+            signature: string;
+            userHandle?: undefined | string;
+          };
+          authenticatorAttachment?: undefined | "platform" | "cross-platform";
+          clientExtensionResults?: undefined | {
+            [key: string]: unknown;
+          };
+        };
+      };
+      output: {
+        session_id: string;
+        amr: Array<string>;
+        aal: number;
+        user: {
+          id: string;
+          email: string;
+          emailVerified: boolean;
+          displayName: null | string;
+          metadata: {
+            [key: string]: unknown;
+          };
+          disabled: boolean;
+          mfaEnabled: boolean;
+          createdAt: string;
+          updatedAt: string;
+          lastSignInAt: null | string;
+        };
+        access_token: string;
+        token_type: "Bearer";
+        expires_in: number;
+        refresh_token: string;
+        status: "signed_in";
+      } | {
+        status: "mfa_required";
+        challengeToken: string;
+        methods: Array<"totp" | "recovery_code" | "passkey">;
+        expiresAt: string;
+      };
+      meta: object;
+    }>;
+    passkeyMfaOptions: TRPCMutationProcedure<{
+      input: {
+        challengeToken: string;
+      };
+      output: {
+        ceremonyId: string;
+        options: {
+          [key: string]: unknown;
+        };
+        expiresAt: string;
+      };
+      meta: object;
+    }>;
+    verifyMfaPasskey: TRPCMutationProcedure<{
+      input: {
+        challengeToken: string;
+        ceremonyId: string;
+        response: {
+          id: string;
+          rawId: string;
+          type: "public-key";
+          response: {
+            clientDataJSON: string;
+            authenticatorData: string;
+            signature: string;
+            userHandle?: undefined | string;
+          };
+          authenticatorAttachment?: undefined | "platform" | "cross-platform";
+          clientExtensionResults?: undefined | {
+            [key: string]: unknown;
+          };
+        };
+      };
+      output: {
+        session_id: string;
+        amr: Array<string>;
+        aal: number;
+        user: {
+          id: string;
+          email: string;
+          emailVerified: boolean;
+          displayName: null | string;
+          metadata: {
+            [key: string]: unknown;
+          };
+          disabled: boolean;
+          mfaEnabled: boolean;
+          createdAt: string;
+          updatedAt: string;
+          lastSignInAt: null | string;
+        };
+        access_token: string;
+        token_type: "Bearer";
+        expires_in: number;
+        refresh_token: string;
+        status: "signed_in";
+      } | {
+        status: "mfa_required";
+        challengeToken: string;
+        methods: Array<"totp" | "recovery_code" | "passkey">;
         expiresAt: string;
       };
       meta: object;
@@ -309,6 +436,37 @@ export type AppRouterRecord = {
         };
         organizationId?: undefined | null | string;
         roles?: undefined | Array<string>;
+      };
+      meta: object;
+    }>;
+    updateProfile: TRPCMutationProcedure<{
+      input: {
+        displayName: null | string;
+      };
+      output: {
+        id: string;
+        email: string;
+        emailVerified: boolean;
+        displayName: null | string;
+        metadata: {
+          [key: string]: unknown;
+        };
+        disabled: boolean;
+        mfaEnabled: boolean;
+        createdAt: string;
+        updatedAt: string;
+        lastSignInAt: null | string;
+      };
+      meta: object;
+    }>;
+    changePassword: TRPCMutationProcedure<{
+      input: {
+        currentPassword: string;
+        newPassword: string;
+      };
+      output: {
+        status: "password_changed";
+        sessionsRevoked: number;
       };
       meta: object;
     }>;
@@ -475,6 +633,35 @@ export type AppRouterRecord = {
       };
       output: {
         revoked: number;
+      };
+      meta: object;
+    }>;
+    passkeys: TRPCQueryProcedure<{
+      input: {
+        userId: string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          name: string;
+          authenticator: null | string;
+          aaguid: string;
+          backedUp: boolean;
+          deviceType: "single_device" | "multi_device";
+          transports: Array<string>;
+          createdAt: string;
+          lastUsedAt: null | string;
+        }>;
+      };
+      meta: object;
+    }>;
+    deletePasskey: TRPCMutationProcedure<{
+      input: {
+        userId: string;
+        id: string;
+      };
+      output: {
+        deleted: true;
       };
       meta: object;
     }>;
@@ -705,6 +892,301 @@ export type AppRouterRecord = {
         createdAt: string;
         lastUsedAt: null | string;
         revokedAt: null | string;
+      };
+      meta: object;
+    }>;
+  };
+  applications: {
+    create: TRPCMutationProcedure<{
+      input: {
+        name: string;
+        type: "web" | "spa" | "native";
+        redirectUris: Array<string>;
+        postLogoutRedirectUris?: undefined | Array<string>;
+        allowedOrigins?: undefined | Array<string>;
+        grantTypes?: undefined | Array<"refresh_token" | "authorization_code">;
+        resources?: undefined | Array<string>;
+        firstParty?: boolean | undefined;
+        idTokenAlg?: undefined | "EdDSA" | "ES256" | "RS256";
+        logoUri?: undefined | null | string;
+      };
+      output: {
+        id: string;
+        clientId: string;
+        name: string;
+        type: "web" | "spa" | "native";
+        confidential: boolean;
+        redirectUris: Array<string>;
+        postLogoutRedirectUris: Array<string>;
+        allowedOrigins: Array<string>;
+        grantTypes: Array<string>;
+        resources: Array<string>;
+        firstParty: boolean;
+        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        logoUri: null | string;
+        status: "revoked" | "active";
+        createdAt: string;
+        updatedAt: string;
+        revokedAt: null | string;
+        clientSecret: null | string;
+      };
+      meta: object;
+    }>;
+    list: TRPCQueryProcedure<{
+      input: {
+        limit?: unknown;
+        cursor?: undefined | string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          clientId: string;
+          name: string;
+          type: "web" | "spa" | "native";
+          confidential: boolean;
+          redirectUris: Array<string>;
+          postLogoutRedirectUris: Array<string>;
+          allowedOrigins: Array<string>;
+          grantTypes: Array<string>;
+          resources: Array<string>;
+          firstParty: boolean;
+          idTokenAlg: "EdDSA" | "ES256" | "RS256";
+          logoUri: null | string;
+          status: "revoked" | "active";
+          createdAt: string;
+          updatedAt: string;
+          revokedAt: null | string;
+        }>;
+        nextCursor: null | string;
+      };
+      meta: object;
+    }>;
+    get: TRPCQueryProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        id: string;
+        clientId: string;
+        name: string;
+        type: "web" | "spa" | "native";
+        confidential: boolean;
+        redirectUris: Array<string>;
+        postLogoutRedirectUris: Array<string>;
+        allowedOrigins: Array<string>;
+        grantTypes: Array<string>;
+        resources: Array<string>;
+        firstParty: boolean;
+        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        logoUri: null | string;
+        status: "revoked" | "active";
+        createdAt: string;
+        updatedAt: string;
+        revokedAt: null | string;
+      };
+      meta: object;
+    }>;
+    update: TRPCMutationProcedure<{
+      input: {
+        id: string;
+        name?: undefined | string;
+        redirectUris?: undefined | Array<string>;
+        postLogoutRedirectUris?: undefined | Array<string>;
+        allowedOrigins?: undefined | Array<string>;
+        grantTypes?: undefined | Array<"refresh_token" | "authorization_code">;
+        resources?: undefined | Array<string>;
+        firstParty?: boolean | undefined;
+        idTokenAlg?: undefined | "EdDSA" | "ES256" | "RS256";
+        logoUri?: undefined | null | string;
+      };
+      output: {
+        id: string;
+        clientId: string;
+        name: string;
+        type: "web" | "spa" | "native";
+        confidential: boolean;
+        redirectUris: Array<string>;
+        postLogoutRedirectUris: Array<string>;
+        allowedOrigins: Array<string>;
+        grantTypes: Array<string>;
+        resources: Array<string>;
+        firstParty: boolean;
+        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        logoUri: null | string;
+        status: "revoked" | "active";
+        createdAt: string;
+        updatedAt: string;
+        revokedAt: null | string;
+      };
+      meta: object;
+    }>;
+    rotateSecret: TRPCMutationProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        id: string;
+        clientId: string;
+        name: string;
+        type: "web" | "spa" | "native";
+        confidential: boolean;
+        redirectUris: Array<string>;
+        postLogoutRedirectUris: Array<string>;
+        allowedOrigins: Array<string>;
+        grantTypes: Array<string>;
+        resources: Array<string>;
+        firstParty: boolean;
+        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        logoUri: null | string;
+        status: "revoked" | "active";
+        createdAt: string;
+        updatedAt: string;
+        revokedAt: null | string;
+        clientSecret: null | string;
+      };
+      meta: object;
+    }>;
+    revoke: TRPCMutationProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        id: string;
+        clientId: string;
+        name: string;
+        type: "web" | "spa" | "native";
+        confidential: boolean;
+        redirectUris: Array<string>;
+        postLogoutRedirectUris: Array<string>;
+        allowedOrigins: Array<string>;
+        grantTypes: Array<string>;
+        resources: Array<string>;
+        firstParty: boolean;
+        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        logoUri: null | string;
+        status: "revoked" | "active";
+        createdAt: string;
+        updatedAt: string;
+        revokedAt: null | string;
+      };
+      meta: object;
+    }>;
+    consents: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: Array<{
+        applicationId: string;
+        clientId: string;
+        name: string;
+        logoUri: null | string;
+        scopes: Array<string>;
+        grantedAt: string;
+      }>;
+      meta: object;
+    }>;
+    revokeConsent: TRPCMutationProcedure<{
+      input: {
+        applicationId: string;
+      };
+      output: {
+        revoked: true;
+      };
+      meta: object;
+    }>;
+  };
+  passkeys: {
+    registrationOptions: TRPCMutationProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        ceremonyId: string;
+        options: {
+          [key: string]: unknown;
+        };
+        expiresAt: string;
+      };
+      meta: object;
+    }>;
+    register: TRPCMutationProcedure<{
+      input: {
+        ceremonyId: string;
+        response: {
+          id: string;
+          rawId: string;
+          type: "public-key";
+          response: {
+            clientDataJSON: string;
+            attestationObject: string;
+            authenticatorData?: undefined | string;
+            transports?: undefined | Array<string>;
+            publicKeyAlgorithm?: undefined | number;
+            publicKey?: undefined | string;
+          };
+          authenticatorAttachment?: undefined | "platform" | "cross-platform";
+          clientExtensionResults?: undefined | {
+            [key: string]: unknown;
+          };
+        };
+        name?: undefined | string;
+      };
+      output: {
+        id: string;
+        name: string;
+        authenticator: null | string;
+        aaguid: string;
+        backedUp: boolean;
+        deviceType: "single_device" | "multi_device";
+        transports: Array<string>;
+        createdAt: string;
+        lastUsedAt: null | string;
+      };
+      meta: object;
+    }>;
+    list: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          name: string;
+          authenticator: null | string;
+          aaguid: string;
+          backedUp: boolean;
+          deviceType: "single_device" | "multi_device";
+          transports: Array<string>;
+          createdAt: string;
+          lastUsedAt: null | string;
+        }>;
+      };
+      meta: object;
+    }>;
+    rename: TRPCMutationProcedure<{
+      input: {
+        id: string;
+        name: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        authenticator: null | string;
+        aaguid: string;
+        backedUp: boolean;
+        deviceType: "single_device" | "multi_device";
+        transports: Array<string>;
+        createdAt: string;
+        lastUsedAt: null | string;
+      };
+      meta: object;
+    }>;
+    delete: TRPCMutationProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        deleted: true;
       };
       meta: object;
     }>;
@@ -1689,8 +2171,17 @@ export type AppRouterRecord = {
         items: Array<{
           permission: string;
           description: string;
-          minimumRole: "owner" | "member" | "viewer" | "admin";
+          minimumRole: "owner" | "admin" | "member" | "viewer";
         }>;
+      };
+      meta: object;
+    }>;
+    mine: TRPCQueryProcedure<{
+      input: undefined | {
+        organizationId?: undefined | string;
+      };
+      output: {
+        permissions: Array<string>;
       };
       meta: object;
     }>;
@@ -2736,7 +3227,7 @@ export type AppRouterRecord = {
           subject: string;
           text: string;
           html: string;
-          template: "password_reset" | "magic_link" | "invitation" | "email_verification" | "password_changed" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+          template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
           variables: Array<string>;
           customized: boolean;
           updatedAt: null | Date;
@@ -2746,13 +3237,13 @@ export type AppRouterRecord = {
     }>;
     get: TRPCQueryProcedure<{
       input: {
-        template: "password_reset" | "magic_link" | "invitation" | "email_verification" | "password_changed" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
       };
       output: {
         subject: string;
         text: string;
         html: string;
-        template: "password_reset" | "magic_link" | "invitation" | "email_verification" | "password_changed" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
         variables: Array<string>;
         customized: boolean;
         updatedAt: null | Date;
@@ -2764,13 +3255,13 @@ export type AppRouterRecord = {
         subject: string;
         text: string;
         html: string;
-        template: "password_reset" | "magic_link" | "invitation" | "email_verification" | "password_changed" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
       };
       output: {
         subject: string;
         text: string;
         html: string;
-        template: "password_reset" | "magic_link" | "invitation" | "email_verification" | "password_changed" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
         variables: Array<string>;
         customized: boolean;
         updatedAt: null | Date;
@@ -2779,13 +3270,13 @@ export type AppRouterRecord = {
     }>;
     reset: TRPCMutationProcedure<{
       input: {
-        template: "password_reset" | "magic_link" | "invitation" | "email_verification" | "password_changed" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
       };
       output: {
         subject: string;
         text: string;
         html: string;
-        template: "password_reset" | "magic_link" | "invitation" | "email_verification" | "password_changed" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
         variables: Array<string>;
         customized: boolean;
         updatedAt: null | Date;
@@ -2794,7 +3285,7 @@ export type AppRouterRecord = {
     }>;
     preview: TRPCMutationProcedure<{
       input: {
-        template: "password_reset" | "magic_link" | "invitation" | "email_verification" | "password_changed" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
         draft?: undefined | {
           subject: string;
           text: string;
