@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startTestApi, type SignedInUser, type TestApi } from '../src';
+import { sql } from './auth-helpers';
 import { authorizationRequest, codeCallback, CookieBrowser, newUser, registerApplication, relyingParty, type Application } from './oidc-support';
 
 /**
@@ -211,5 +212,26 @@ describe('resource indicators (RFC 8707)', () => {
     // An unregistered resource is refused to the client.
     const other = await authorizationRequest(config, CALLBACK, { resource: 'https://evil.example' });
     expect(new URL((await browser.navigate(other.url.href)).location!).searchParams.get('error')).toBe('invalid_target');
+  });
+});
+
+describe('per-application token lifetimes', () => {
+  it("shortens the access/ID token and session lifetime, and never lengthens them past the server's", async () => {
+    const app = await registerApplication(api, 'acme', { name: 'Short-lived', type: 'web', firstParty: true, redirectUris: [CALLBACK], accessTokenTtlSeconds: 120, sessionTtlHours: 1 });
+    const config = await relyingParty(issuer, app);
+    const browser = new CookieBrowser(api.url);
+    await browser.signIn('acme', ann);
+    const attempt = await authorizationRequest(config, CALLBACK);
+    const tokens = await oidc.authorizationCodeGrant(config, await codeCallback(browser, attempt), { pkceCodeVerifier: attempt.verifier, expectedState: attempt.state, expectedNonce: attempt.nonce });
+    expect(tokens.expires_in).toBe(120);
+    const claims = tokens.claims()!;
+    expect(claims.exp - claims.iat).toBe(120);
+    const [session] = await sql(api, 'select extract(epoch from expires_at - created_at)::int as seconds from sessions where id = $1', [claims.sid]);
+    expect(session.seconds).toBe(3600);
+    // Longer than the server's (AUTH_ACCESS_TOKEN_TTL_SECONDS = 600): capped.
+    const patched = await api.rest('PATCH', `/v1/applications/${app.id}`, { tenant: 'acme', body: { accessTokenTtlSeconds: 3600 } });
+    expect(patched.body).toMatchObject({ accessTokenTtlSeconds: 3600, sessionTtlHours: 1 });
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.expires_in).toBe(600);
   });
 });

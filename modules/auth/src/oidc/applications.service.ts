@@ -30,6 +30,8 @@ export function toApplicationDto(row: ApplicationRow): ApplicationDto {
     firstParty: row.firstParty,
     idTokenAlg: row.idTokenAlg,
     logoUri: row.logoUri ?? null,
+    accessTokenTtlSeconds: row.accessTokenTtlSeconds ?? null,
+    sessionTtlHours: row.sessionTtlHours ?? null,
     status: row.revokedAt ? 'revoked' : 'active',
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -64,6 +66,8 @@ export async function createApplication(sc: ServiceContext, input: CreateApplica
       firstParty: input.firstParty,
       idTokenAlg: input.idTokenAlg,
       logoUri: input.logoUri ?? null,
+      accessTokenTtlSeconds: input.accessTokenTtlSeconds ?? null,
+      sessionTtlHours: input.sessionTtlHours ?? null,
       createdByType: caller.kind,
       createdById: caller.id,
       createdAt: now,
@@ -168,6 +172,8 @@ interface ApplicationColumns {
   first_party: boolean;
   id_token_alg: ApplicationRow['idTokenAlg'];
   logo_uri: string | null;
+  access_token_ttl_seconds: number | null;
+  session_ttl_hours: number | null;
 }
 
 /**
@@ -178,7 +184,7 @@ export async function activeApplication(em: EntityManager, tenantId: string, cli
   if (!isApplicationClientId(clientId)) return null;
   const [row] = await fastQuery<ApplicationColumns>(
     em,
-    `select id, tenant_id, client_id, secret_hash, name, type, redirect_uris, post_logout_redirect_uris, allowed_origins, grant_types, resources, first_party, id_token_alg, logo_uri
+    `select id, tenant_id, client_id, secret_hash, name, type, redirect_uris, post_logout_redirect_uris, allowed_origins, grant_types, resources, first_party, id_token_alg, logo_uri, access_token_ttl_seconds, session_ttl_hours
        from applications where client_id = ? and tenant_id = ? and revoked_at is null`,
     [clientId, tenantId],
     'plinto_active_application',
@@ -199,6 +205,8 @@ export async function activeApplication(em: EntityManager, tenantId: string, cli
     firstParty: row.first_party,
     idTokenAlg: row.id_token_alg,
     logoUri: row.logo_uri,
+    accessTokenTtlSeconds: row.access_token_ttl_seconds,
+    sessionTtlHours: row.session_ttl_hours,
   } as ApplicationRow;
 }
 

@@ -30,6 +30,10 @@ export const Application = defineEntity({
     firstParty: p.boolean(),
     idTokenAlg: p.enum([...ID_TOKEN_ALGS]),
     logoUri: p.string().nullable(),
+    /** Shorter access/ID token lifetime than AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's. */
+    accessTokenTtlSeconds: p.integer().nullable(),
+    /** Shorter session (refresh token) lifetime than AUTH_SESSION_TTL_HOURS; null: the server's. */
+    sessionTtlHours: p.integer().nullable(),
     createdByType: p.string(),
     createdById: p.string().nullable(),
     createdAt: p.datetime(),

@@ -93,7 +93,15 @@ export class Migration20261206000510AuthOidcReplay extends Migration {
   }
 }
 
+/** Per-application token lifetimes (shorter than the server's, never longer). */
+export class Migration20261206000520AuthOidcLifetimes extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table applications add column access_token_ttl_seconds integer, add column session_ttl_hours integer');
+  }
+}
+
 export const oidcMigrations = [
   { name: 'Migration20261206000500_auth_oidc', class: Migration20261206000500AuthOidc },
   { name: 'Migration20261206000510_auth_oidc_replay', class: Migration20261206000510AuthOidcReplay },
+  { name: 'Migration20261206000520_auth_oidc_lifetimes', class: Migration20261206000520AuthOidcLifetimes },
 ];

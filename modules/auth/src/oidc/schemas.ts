@@ -71,6 +71,8 @@ const settings = {
   firstParty: z.boolean().describe('First-party applications skip the consent screen'),
   idTokenAlg: z.enum(ID_TOKEN_ALGS).describe("ID token algorithm: RS256 (every relying party supports it), or the tenant's own EdDSA/ES256"),
   logoUri: z.url().max(500).nullable(),
+  accessTokenTtlSeconds: z.number().int().min(30).max(86_400).nullable().describe("Access and ID token lifetime; capped at the server's AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's"),
+  sessionTtlHours: z.number().int().min(1).max(24 * 365).nullable().describe("Refresh token (session) lifetime; capped at the server's AUTH_SESSION_TTL_HOURS; null: the server's"),
 };
 
 export const createApplicationInput = z.object({
@@ -84,6 +86,8 @@ export const createApplicationInput = z.object({
   firstParty: settings.firstParty.default(false),
   idTokenAlg: settings.idTokenAlg.default('RS256'),
   logoUri: settings.logoUri.optional(),
+  accessTokenTtlSeconds: settings.accessTokenTtlSeconds.optional(),
+  sessionTtlHours: settings.sessionTtlHours.optional(),
 });
 export type CreateApplicationInput = z.infer<typeof createApplicationInput>;
 
@@ -98,6 +102,8 @@ export const updateApplicationInput = z.object({
   firstParty: settings.firstParty.optional(),
   idTokenAlg: settings.idTokenAlg.optional(),
   logoUri: settings.logoUri.optional(),
+  accessTokenTtlSeconds: settings.accessTokenTtlSeconds.optional(),
+  sessionTtlHours: settings.sessionTtlHours.optional(),
 });
 export type UpdateApplicationInput = z.infer<typeof updateApplicationInput>;
 
@@ -115,6 +121,8 @@ export const applicationOutput = z.object({
   firstParty: z.boolean(),
   idTokenAlg: z.enum(ID_TOKEN_ALGS),
   logoUri: z.string().nullable(),
+  accessTokenTtlSeconds: z.number().int().nullable(),
+  sessionTtlHours: z.number().int().nullable(),
   status: z.enum(['active', 'revoked']),
   createdAt: z.string(),
   updatedAt: z.string(),

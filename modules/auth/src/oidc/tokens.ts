@@ -51,6 +51,7 @@ export async function issueApplicationTokens(deps: OAuthDeps, app: ApplicationRo
     clientId: app.clientId,
     scope: grant.scope.join(' ') || undefined,
     audience: audienceOf(app, grant, issuer, tokens.audience),
+    ttlSeconds: app.accessTokenTtlSeconds,
   });
   const body: Record<string, unknown> = { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: grant.scope.join(' ') };
   if (refreshToken) body.refresh_token = refreshToken;
@@ -77,7 +78,7 @@ async function idToken(deps: OAuthDeps, app: ApplicationRow, grant: Grant, acces
     aud: app.clientId,
     azp: app.clientId,
     iat: now,
-    exp: now + tokens.accessTokenTtlSeconds,
+    exp: now + Math.min(app.accessTokenTtlSeconds ?? tokens.accessTokenTtlSeconds, tokens.accessTokenTtlSeconds),
     auth_time: Math.floor(grant.authTime.getTime() / 1000),
     ...(grant.nonce ? { nonce: grant.nonce } : {}),
     amr: grant.amr,
@@ -164,7 +165,7 @@ export async function authorizationCodeGrant(deps: OAuthDeps, app: ApplicationRo
 /** The session an application's tokens belong to (its `sid`), bound to the application's client_id. */
 async function startGrantSession(tx: EntityManager, deps: OAuthDeps, app: ApplicationRow, grant: Grant, refreshToken: string | null): Promise<void> {
   const now = new Date();
-  const expiresAt = new Date(now.getTime() + authConfig(deps.config).AUTH_SESSION_TTL_HOURS * 3600_000);
+  const expiresAt = new Date(now.getTime() + sessionTtlMs(deps, app));
   await tx.execute(
     `insert into sessions (id, tenant_id, user_id, amr, aal, ip, user_agent, created_at, last_used_at, expires_at, client_id, scope, resource, auth_time)
      values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -221,7 +222,7 @@ async function redeemFast(deps: OAuthDeps, app: ApplicationRow, params: FormPara
   const scope = parseScope(row.scope);
   const grant: Grant = { sessionId, userId: row.user_id, scope, resource: row.resource, authTime: new Date(row.auth_time), amr: row.amr, aal: row.aal, nonce: row.nonce };
   const refreshToken = scope.includes('offline_access') && app.grantTypes.includes('refresh_token') ? `${REFRESH_TOKEN_PREFIX}${randomToken(32)}` : null;
-  const expiresAt = new Date(now.getTime() + authConfig(deps.config).AUTH_SESSION_TTL_HOURS * 3600_000);
+  const expiresAt = new Date(now.getTime() + sessionTtlMs(deps, app));
   const event = eventCtes(
     eventRows(userActor(deps.request, grant.userId), AuthEvents.of('user.signed_in', {
       tenantId: deps.tenant.id,
@@ -252,4 +253,10 @@ async function redeemFast(deps: OAuthDeps, app: ApplicationRow, params: FormPara
     'plinto_oidc_grant_session',
   );
   return created?.created ? { grant, refreshToken } : 'replayed';
+}
+
+/** An application's session lifetime: its own when shorter than the server's. */
+function sessionTtlMs(deps: OAuthDeps, app: ApplicationRow): number {
+  const server = authConfig(deps.config).AUTH_SESSION_TTL_HOURS;
+  return Math.min(app.sessionTtlHours ?? server, server) * 3600_000;
 }

@@ -32,6 +32,8 @@ export interface AccessTokenSubject {
   organizationRole?: string | null;
   /** Another audience than Plinto's own API (an application's API, RFC 8707; or userinfo only). */
   audience?: string | string[];
+  /** A shorter lifetime (an application's own); never longer than the server's, which revocations are kept for. */
+  ttlSeconds?: number | null;
 }
 
 export interface IssuedAccessToken {
@@ -120,7 +122,7 @@ export class TokenServices {
   async issueAccessToken(tenant: Pick<TenantRef, 'id' | 'slug'>, subject: AccessTokenSubject): Promise<IssuedAccessToken> {
     const signer = await this.keyring.signer(tenant.id);
     const now = Math.floor(Date.now() / 1000);
-    const expiresIn = this.accessTokenTtlSeconds;
+    const expiresIn = Math.min(subject.ttlSeconds ?? this.accessTokenTtlSeconds, this.accessTokenTtlSeconds);
     const jti = uuidv7();
     const claims: Partial<AccessTokenClaims> = {
       tid: tenant.id,
