@@ -22,6 +22,8 @@ import { trpcFastPath } from './http/trpc-fast-path';
 import { adminConsoleRouter } from './http/admin-console';
 import { browserCallFacts, cookieCsrf, installBrowserSessions } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
+import { pagesRouter } from './http/pages';
+import { cors } from './http/cors';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -104,10 +106,13 @@ export function createApp(deps: AppDeps): Express {
   app.use('/docs', docsRouter());
   app.use('/admin', adminConsoleRouter());
 
+  // Browser scripts of a tenant's allowed origins may call the API with bearer tokens (CORS).
+  app.use(['/trpc', '/v1'], cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
+  app.use(pagesRouter({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
   app.use(['/trpc', '/v1'], cookieCsrf);
   app.use(
     '/trpc',

@@ -145,6 +145,8 @@ const NO_PERMISSION = new Set([
   'auth.revokeMySession',
   'auth.revokeOtherSessions',
   'auth.signOut',
+  'auth.updateMyProfile',
+  'auth.changeMyPassword',
   'webhooks.listEventTypes',
   'audit.listActions',
   'orgs.listOrgs',

@@ -25,13 +25,14 @@ import { consumeMagicLink, requestMagicLink, requestPasswordReset, resetPassword
 import { confirmTotp, disableTotp, enrollTotp, verifyMfa } from './services/mfa.service';
 import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from './services/users.service';
 import * as sessionAccess from './services/session-access.service';
+import { changeMyPassword, updateMyProfile } from './services/account.service';
 import { listSigningKeys, refreshTokens, rotateSigningKeyNow } from './tokens/keys.service';
 
 export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
 export { AuthErrors } from './errors';
 export { AuthEvents } from './events';
-export { authTenantSettings, authSettingsOf, linkSettingsOf, buildLink, emailEffect } from './services/tenant-settings';
+export { authTenantSettings, authSettingsOf, linkSettingsOf, linkBase, buildLink, emailEffect, type LinkSettings } from './services/tenant-settings';
 export { signingKeysTask, tokenStateTask, signingKeyProvisioning } from './maintenance';
 export { authenticateAccessToken, revokeSessions, revokeUserSessions } from './services/sessions.service';
 export { authenticateBrowserSession } from './services/browser-session.service';
@@ -94,6 +95,8 @@ export const authModule = defineModule({
     setUserDisabled,
     deleteUser,
     ...sessionAccess,
+    updateMyProfile,
+    changeMyPassword,
     listSigningKeys,
     rotateSigningKeyNow,
     createApiKey,

@@ -48,6 +48,8 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
+  /** Where the built hosted pages are (web/pages/dist); found next to the source or the bundle by default. */
+  PAGES_DIST_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Proxies whose X-Forwarded-For is believed (Express "trust proxy" values: CIDRs, IPs, loopback). */
   TRUSTED_PROXIES: list.default([]),
