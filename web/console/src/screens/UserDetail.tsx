@@ -31,7 +31,7 @@ export function UserDetail() {
   const failure = disable.error ?? enable.error ?? revokeAll.error ?? revokeOne.error ?? remove.error;
 
   if (user.isPending) return <Loader aria-label="Loading" />;
-  if (user.error) return <Alert color="red">{errorText(user.error)}</Alert>;
+  if (user.error) return <Alert color="red.9">{errorText(user.error)}</Alert>;
   const u = user.data;
   return (
     <Stack>
@@ -39,7 +39,7 @@ export function UserDetail() {
         ← Users
       </Anchor>
       <Title order={1}>{u.email}</Title>
-      {failure && <Alert color="red" title="Refused">{errorText(failure)}</Alert>}
+      {failure && <Alert color="red.9" title="Refused">{errorText(failure)}</Alert>}
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Field label="Name">{u.displayName ?? '—'}</Field>

@@ -44,11 +44,11 @@ export function WebhooksScreen() {
         </Group>
       </form>
       {create.data && (
-        <Alert color="yellow" title="Signing secret (shown once)">
+        <Alert color="blue.9" title="Signing secret (shown once)">
           <Code>{create.data.secret}</Code>
         </Alert>
       )}
-      {failure && <Alert color="red">{errorText(failure)}</Alert>}
+      {failure && <Alert color="red.9">{errorText(failure)}</Alert>}
       <Table.ScrollContainer minWidth={640}>
         <Table>
           <Table.Thead>
