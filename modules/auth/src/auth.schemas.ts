@@ -45,14 +45,14 @@ export const signInOutput = z
       status: z.literal('signed_in'),
       ...tokenResponseShape,
       session_id: z.uuid(),
-      amr: z.array(z.string()).describe('Authentication methods (RFC 8176): pwd, otp, email'),
+      amr: z.array(z.string()).describe('Authentication methods (RFC 8176): pwd, otp, email, hwk (a passkey), mfa (the passkey verified the person)'),
       aal: z.number().int().describe('Authenticator assurance level: 1 single factor, 2 multi-factor'),
       user: userOutput,
     }),
     z.object({
       status: z.literal('mfa_required'),
-      challengeToken: z.string().describe('Pass to POST /auth/mfa/verify with a code'),
-      methods: z.array(z.enum(['totp', 'recovery_code'])),
+      challengeToken: z.string().describe('Pass to POST /auth/mfa/verify with a code, or to POST /auth/mfa/passkey/options then /auth/mfa/passkey'),
+      methods: z.array(z.enum(['totp', 'recovery_code', 'passkey'])),
       expiresAt: z.iso.datetime(),
     }),
   ])

@@ -31,6 +31,8 @@ export const authConfigSchema = z.object({
   AUTH_PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().positive().default(60),
   AUTH_EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().int().positive().default(48),
   AUTH_MFA_CHALLENGE_TTL_MINUTES: z.coerce.number().int().positive().default(5),
+  /** How long a passkey ceremony's challenge may be answered (single use, bound to the ceremony). */
+  AUTH_PASSKEY_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   /** Wrong codes that invalidate an MFA challenge. */
   AUTH_MFA_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   /** Lifetime of access tokens (JWTs), in seconds. */

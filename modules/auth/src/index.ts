@@ -11,6 +11,7 @@ import { MfaChallenge, RecoveryCode, TotpFactor } from './entities/mfa.entity';
 import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
 import { tokenMigrations } from './tokens/migrations';
+import { passkeysSchema, passkeysRouter, PasskeyEvents, passkeyRegistrationOptions, registerPasskey, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa, listMyPasskeys, renamePasskey, deletePasskey, listUserPasskeys, deleteUserPasskey } from './passkeys';
 import { credentialsSchema, CredentialEvents, apiKeysRouter, clientsRouter, createApiKey, listApiKeys, revokeApiKey, createClient, listClients, revokeClient } from './credentials';
 import { authConfig, authConfigSchema } from './config';
 import { configureHashing } from './password/hasher';
@@ -23,12 +24,14 @@ import { signUp } from './services/sign-up.service';
 import { signIn } from './services/sign-in.service';
 import { consumeMagicLink, requestMagicLink, requestPasswordReset, resetPassword, verifyEmail } from './services/recovery.service';
 import { confirmTotp, disableTotp, enrollTotp, verifyMfa } from './services/mfa.service';
-import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from './services/users.service';
+import { deleteUser, getUser, getUsers, listUsers, setUserDisabled, updateUser } from './services/users.service';
 import * as sessionAccess from './services/session-access.service';
 import { changeMyPassword, updateMyProfile } from './services/account.service';
 import { listSigningKeys, refreshTokens, rotateSigningKeyNow } from './tokens/keys.service';
+import { oidcSchema, applicationsRouter, OidcEvents, createApplication, listApplications, getApplication, updateApplication, rotateApplicationSecret, revokeApplication, listMyConsents, revokeMyConsent } from './oidc';
 
 export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
+export { getUsers } from './services/users.service';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
 export { AuthErrors } from './errors';
 export { AuthEvents } from './events';
@@ -46,7 +49,7 @@ export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganizati
 export { accessTokenShape, tokenResponseShape, type AccessTokenResponse, type SessionTokens } from './tokens/issue';
 export { signInCreatedAccount } from './services/session-start';
 export { rotateSigningKey, retireExpiredKeys, tenantsDueForRotation, ensureCurrentKey } from './tokens/signing-keys';
-export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint } from './oauth/endpoints';
+export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint, revokeSessionById } from './oauth/endpoints';
 export type { OAuthResponse } from './oauth/oauth-errors';
 export type { FormParams } from './oauth/client-auth';
 export { pruneTokenState } from './tokens/maintenance';
@@ -55,6 +58,23 @@ export { checkPasswordPolicy, normalizePassword } from './password/policy';
 export { normalizeEmail, userOutput, signInOutput, type UserDto, type SignInResult } from './auth.schemas';
 export { User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation };
 export * from './credentials';
+export {
+  authorize,
+  describeInteraction,
+  decideInteraction,
+  userinfoEndpoint,
+  planEndSession,
+  activeApplication,
+  applicationOrigins,
+  applicationsRouter,
+  OidcEvents,
+  OidcErrors,
+  type BrowserSession,
+  type AuthorizeOutcome,
+  type InteractionAnswer,
+  type EndSessionPlan,
+} from './oidc';
+export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf } from './passkeys';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
 /** Applies this process's auth settings (hash concurrency) once the config is loaded. */
@@ -64,16 +84,16 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities],
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities, ...passkeysSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations, ...passkeysSchema.migrations],
 };
 
 export const authModule = defineModule({
   name: 'auth',
-  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter },
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter, passkeys: passkeysRouter },
   schema: authSchema,
-  events: [AuthEvents, CredentialEvents],
+  events: [AuthEvents, CredentialEvents, OidcEvents, PasskeyEvents],
   config: authConfigSchema,
   tenantSettings: authTenantSettings,
   services: {
@@ -91,6 +111,7 @@ export const authModule = defineModule({
     refreshTokens,
     listUsers,
     getUser,
+    getUsers,
     updateUser,
     setUserDisabled,
     deleteUser,
@@ -105,6 +126,25 @@ export const authModule = defineModule({
     createClient,
     listClients,
     revokeClient,
+    createApplication,
+    listApplications,
+    getApplication,
+    updateApplication,
+    rotateApplicationSecret,
+    revokeApplication,
+    listMyConsents,
+    revokeMyConsent,
+    passkeyRegistrationOptions,
+    registerPasskey,
+    passkeySignInOptions,
+    passkeySignIn,
+    passkeyMfaOptions,
+    verifyPasskeyMfa,
+    listMyPasskeys,
+    renamePasskey,
+    deletePasskey,
+    listUserPasskeys,
+    deleteUserPasskey,
   },
   consumers: [signingKeyProvisioning],
   maintenance: [signingKeysTask, tokenStateTask],

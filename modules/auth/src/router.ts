@@ -1,4 +1,5 @@
 import { router } from '@plinto/kernel';
+import { deleteUserPasskeyProcedure, listUserPasskeysProcedure, passkeyMfaOptionsProcedure, passkeySignInOptionsProcedure, passkeySignInProcedure, verifyMfaPasskeyProcedure } from './passkeys';
 import { signUpProcedure } from './procedures/sign-up';
 import { signInProcedure } from './procedures/sign-in';
 import { verifyEmailProcedure } from './procedures/verify-email';
@@ -40,6 +41,10 @@ export const authRouter = router({
   confirmTotp: confirmTotpProcedure,
   disableTotp: disableTotpProcedure,
   verifyMfa: verifyMfaProcedure,
+  passkeyOptions: passkeySignInOptionsProcedure,
+  passkeySignIn: passkeySignInProcedure,
+  passkeyMfaOptions: passkeyMfaOptionsProcedure,
+  verifyMfaPasskey: verifyMfaPasskeyProcedure,
   session: currentSessionProcedure,
   refresh: refreshProcedure,
   signOut: signOutProcedure,
@@ -70,4 +75,6 @@ export const usersRouter = router({
   sessions: listUserSessionsProcedure,
   revokeSession: revokeUserSessionProcedure,
   revokeAllSessions: revokeAllUserSessionsProcedure,
+  passkeys: listUserPasskeysProcedure,
+  deletePasskey: deleteUserPasskeyProcedure,
 });

@@ -72,6 +72,7 @@ export {
   createCallerFactory,
   publicProcedure,
   procedure,
+  plintoError,
   type PlintoMeta,
   type PlintoErrorData,
 } from './trpc';

@@ -6,6 +6,7 @@ import { tokenServicesOf } from '../tokens/services';
 import type { AuthDeps } from './deps';
 import { userActor } from './deps';
 import { AuthEvents } from '../events';
+import { assuranceLevel } from './assurance';
 
 export interface StartedSession {
   id: string;
@@ -26,8 +27,8 @@ export async function startSession(em: EntityManager, deps: Pick<AuthDeps, 'conf
   const { config, tenant, request } = deps;
   const now = new Date();
   const id = uuidv7(now.getTime());
-  // Two factors of different kinds (e.g. pwd + otp) make AAL2 (NIST SP 800-63B).
-  const aal = amr.length >= 2 ? 2 : 1;
+  // From the table of methods: two factors of different kinds (pwd + otp, a user-verifying passkey).
+  const aal = assuranceLevel(amr);
   const expiresAt = new Date(now.getTime() + authConfig(config).AUTH_SESSION_TTL_HOURS * 3600_000);
   const refreshToken = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
   const event = eventCtes(

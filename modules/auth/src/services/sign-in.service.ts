@@ -13,6 +13,7 @@ import { tokenServicesOf } from '../tokens/services';
 import { authSettingsOf } from './tenant-settings';
 import { userActor, type AuthDeps } from './deps';
 import { AuthEvents } from '../events';
+import { assuranceLevel } from './assurance';
 
 /**
  * Email + password. The order matters for the attack surface:
@@ -72,9 +73,10 @@ export async function signIn(deps: AuthDeps, input: { email: string; password: s
 
 /**
  * The first factor is proven (password or magic link): refuse disabled or (if the tenant says so)
- * unverified accounts, else issue an MFA challenge for enrolled users or a session for the rest.
+ * unverified accounts, else issue an MFA challenge for users with a second factor (TOTP, a passkey)
+ * unless the first factor already proved two kinds, or a session for the rest.
  */
-export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {
+export async function completeFirstFactor(deps: AuthDeps, user: UserRow & { hasPasskey?: boolean }, amr: string[], method: string): Promise<SignInResult> {
   const { em, config, tenant, request } = deps;
   // The tenant's settings matter only for an unverified address: skip the lookup otherwise.
   const mustVerify = !user.emailVerifiedAt && authSettingsOf(tenant).requireVerifiedEmail === true;
@@ -93,7 +95,8 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: st
     });
     throw refusal;
   }
-  if (user.mfaEnabledAt) {
+  const methods = await secondFactorsOf(em, user, amr);
+  if (methods.length > 0) {
     return em.transactional(async (tx) => {
       const token = randomToken(32);
       const now = new Date();
@@ -111,11 +114,29 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow, amr: st
       });
       recordEvent(tx, actor, AuthEvents.of('mfa.challenge_issued', { tenantId: tenant.id, target, data: { challengeId: challenge.id, method } }));
       await tx.flush();
-      return { status: 'mfa_required' as const, challengeToken: token, methods: ['totp' as const, 'recovery_code' as const], expiresAt: expiresAt.toISOString() };
+      return { status: 'mfa_required' as const, challengeToken: token, methods, expiresAt: expiresAt.toISOString() };
     });
   }
   return finishSignIn(em, deps, user, amr, method);
 }
+
+type SecondFactor = 'totp' | 'recovery_code' | 'passkey';
+
+/**
+ * What may complete an MFA challenge after this first factor: TOTP (and its recovery codes) when
+ * enabled, a passkey when the user has one and did not just use one. None when the first factor
+ * already proves two kinds of factor (a user-verifying passkey), or the user has no second factor.
+ * `hasPasskey` comes with the row from the password path's one query; other paths ask.
+ */
+async function secondFactorsOf(em: EntityManager, user: UserRow & { hasPasskey?: boolean }, amr: string[]): Promise<SecondFactor[]> {
+  if (assuranceLevel(amr) >= 2) return [];
+  const methods: SecondFactor[] = user.mfaEnabledAt ? ['totp', 'recovery_code'] : [];
+  if (!amr.includes('hwk') && (user.hasPasskey ?? (await hasPasskey(em, user.id)))) methods.push('passkey');
+  return methods;
+}
+
+const hasPasskey = async (em: EntityManager, userId: string) =>
+  (await em.execute<{ found: boolean }[]>('select exists(select 1 from passkeys where user_id = ?) as found', [userId]))[0]?.found === true;
 
 /** Starts the session (one statement; joins `em`'s transaction if it is one) and issues its tokens. */
 export async function finishSignIn(em: EntityManager, deps: AuthDeps, user: UserRow, amr: string[], method: string): Promise<SignInResult> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EMAIL_QUEUE, emailTenantSettings, tenantSection, type Config, type EmailMessage, type SideEffect, type TenantRef } from '@plinto/kernel';
 import { DEFAULT_PASSWORD_MIN_LENGTH } from '../password/policy';
+import { passkeyTenantSettings } from '../passkeys/settings';
 
 /** The auth section of a tenant's settings. */
 export const authTenantSettings = z.object({
@@ -12,6 +13,7 @@ export const authTenantSettings = z.object({
     .max(64)
     .optional()
     .describe(`Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default ${DEFAULT_PASSWORD_MIN_LENGTH})`),
+  passkeys: passkeyTenantSettings.optional().describe('Passkeys (WebAuthn): relying-party ID, allowed origins, user verification'),
 });
 
 export type AuthTenantSettings = z.infer<typeof authTenantSettings>;

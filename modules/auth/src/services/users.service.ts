@@ -83,8 +83,14 @@ const dateOrNull = (value: string | null) => (value === null ? null : new Date(v
  * The same lookup as findUserByEmail in plain SQL, read-only (no unit of work, no identity map):
  * sign-in runs it on every attempt, and the row is only read.
  */
-export async function readUserByEmail(em: EntityManager, tenantId: string, email: string): Promise<UserRow | null> {
-  const [r] = await fastQuery<UserSqlRow>(em, 'select * from users where tenant_id = ? and email = ?', [tenantId, email], 'plinto_user_by_email');
+export async function readUserByEmail(em: EntityManager, tenantId: string, email: string): Promise<(UserRow & { hasPasskey: boolean }) | null> {
+  // Whether a passkey can be the second factor rides along (an index probe): no extra round trip.
+  const [r] = await fastQuery<UserSqlRow & { has_passkey: boolean }>(
+    em,
+    'select u.*, exists(select 1 from passkeys p where p.user_id = u.id) as has_passkey from users u where u.tenant_id = ? and u.email = ?',
+    [tenantId, email],
+    'plinto_user_by_email_v2',
+  );
   if (!r) return null;
   return {
     id: r.id,
@@ -99,7 +105,8 @@ export async function readUserByEmail(em: EntityManager, tenantId: string, email
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
     lastSignInAt: dateOrNull(r.last_sign_in_at),
-  } as UserRow;
+    hasPasskey: r.has_passkey === true,
+  } as UserRow & { hasPasskey: boolean };
 }
 
 /** A user of this tenant; one of another tenant is the same 404 as one that does not exist. */
@@ -133,6 +140,18 @@ export async function listUsers(sc: ServiceContext, query: { limit: number; curs
 export async function getUser(sc: ServiceContext, userId: string): Promise<UserDto> {
   await sc.authz.require('users:read');
   return toUserDto(await loadUser(sc.em, sc.tenant.id, userId));
+}
+
+/**
+ * Many users of this tenant by id, in one query (GraphQL's per-request loader resolves every
+ * `member.user` of a page with it); needs users:read like getUser. Ids of other tenants, unknown
+ * or malformed ones come back absent, as getUser's 404 would answer.
+ */
+export async function getUsers(sc: ServiceContext, userIds: readonly string[]): Promise<Map<string, UserDto>> {
+  await sc.authz.require('users:read');
+  const ids = [...new Set(userIds.filter(isUuid))];
+  const rows = ids.length ? await sc.em.find(User, { id: { $in: ids }, tenantId: sc.tenant.id }) : [];
+  return new Map(rows.map((row) => [row.id, toUserDto(row)]));
 }
 
 /**
@@ -172,7 +191,7 @@ export async function getUserSnapshot(em: EntityManager, tenantId: string, userI
  * A user the caller may manage: `permission`, and the principal hierarchy — nobody changes a user
  * who holds Plinto permissions the caller does not (an admin cannot touch an owner).
  */
-async function manageableUser(sc: ServiceContext, em: EntityManager, userId: string, permission: string): Promise<UserRow> {
+export async function manageableUser(sc: ServiceContext, em: EntityManager, userId: string, permission: string): Promise<UserRow> {
   await sc.authz.require(permission);
   const row = await loadUser(em, sc.tenant.id, userId);
   await sc.authz.requireOutranks({ kind: 'user', id: row.id }, { field: 'userId' });
