@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApi, startTestWorkers, waitFor, type SignedInUser, type TestApi } from '../src';
 import { startSmtpSink } from '../src/smtp-sink';
+import { startReceiver } from './webhooks.receiver';
 import { consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen, webStorage } from './console-support';
 
 /**
@@ -22,7 +23,7 @@ let owner: SignedInUser;
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_FROM_EMAIL: 'team@acme.test', AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000' });
+  api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_FROM_EMAIL: 'team@acme.test', AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_RETRY_SCHEDULE: '0,50ms,100ms', WEBHOOK_TIMEOUT: '2s' });
   await startTestWorkers(api.config);
   const tenant = await consoleTenant(api, T);
   admin = await tenant.userWithRole('admin@acme.test', 'admin');
@@ -205,5 +206,40 @@ describe('admin console: policies, keys, tenants', () => {
     await operator.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     expect((await api.rest('GET', '/v1/tenants?search=console-new')).body.items[0]).toMatchObject({ slug: 'console-new', status: 'active' });
     await context.close();
+  });
+});
+
+describe('admin console: webhooks', () => {
+  it('adds an endpoint at a loopback receiver, sends a test that dead-letters, and replays it once the receiver answers', async () => {
+    const receiver = await startReceiver();
+    receiver.respond = (_d, _n, res) => res.writeHead(500).end('down');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await visitScreen(page, at('/webhooks'), 'Webhooks', 'webhooks-empty');
+    await page.getByLabel('Endpoint URL').fill(receiver.url);
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    receiver.secrets = [(await page.getByTestId('endpoint-secret').textContent())!];
+    expect(receiver.secrets[0]).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Send test' }).click();
+    // Every attempt fails (500): after the retry schedule the message is a dead letter.
+    await waitFor(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return (await page.getByTestId('dead-letters').getByRole('row').count()) === 1;
+    }, 'the test message dead-lettered', 30_000);
+    expect(receiver.deliveries.length).toBeGreaterThanOrEqual(3);
+    await expectAccessible(page, 'webhooks dead letter');
+    await screenshot(page, 'webhooks-dead-letter');
+
+    receiver.respond = (_d, _n, res) => res.writeHead(204).end();
+    const before = receiver.deliveries.length;
+    await page.getByTestId('dead-letters').getByRole('button', { name: 'Replay' }).click();
+    // The receiver gets the replay, signed with the endpoint's secret (verified by standardwebhooks).
+    const replayed = await waitFor(() => receiver.deliveries.slice(before).find((d) => d.verifiedWith.length === 1), 'the replayed delivery', 30_000);
+    expect(replayed.payload.type).toBe('webhook.test');
+    await page.getByRole('button', { name: 'Deliveries' }).click();
+    await waitFor(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return ((await page.getByTestId('deliveries').textContent()) ?? '').includes('succeeded');
+    }, 'the replay listed as succeeded', 30_000);
+    await screenshot(page, 'webhooks-replayed');
   });
 });
