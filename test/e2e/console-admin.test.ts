@@ -169,7 +169,7 @@ describe('admin console: policies, keys, tenants', () => {
     await screenshot(page, 'playground-flipped');
   });
 
-  it('shows signing keys to an admin without letting them rotate; an owner rotates', async () => {
+  it('shows signing keys to an admin without letting them rotate; an owner rotates and registers an application', async () => {
     await visitScreen(page, at('/keys'), 'Keys and clients', 'keys-admin');
     await expect(page.getByRole('button', { name: 'Rotate signing key' }).isDisabled()).resolves.toBe(true);
 
@@ -186,6 +186,15 @@ describe('admin console: policies, keys, tenants', () => {
     await ownerPage.getByText('The key (shown once)').waitFor();
     await expectAccessible(ownerPage, 'keys after rotation');
     await screenshot(ownerPage, 'keys-rotated');
+    // The owner registers an OpenID Connect application: a web app's secret is shown once.
+    await visitScreen(ownerPage, at('/applications'), 'Applications', 'applications');
+    await ownerPage.getByLabel('Application name').fill('Acme Portal');
+    await ownerPage.getByLabel('Redirect URIs (one per line)').fill('https://portal.acme.test/callback');
+    await ownerPage.getByRole('button', { name: 'Register application' }).click();
+    await ownerPage.getByTestId('applications').getByText('https://portal.acme.test/callback').waitFor();
+    expect(await ownerPage.getByTestId('client-secret').textContent()).toMatch(/.{20,}/);
+    await expectAccessible(ownerPage, 'application registered');
+    await screenshot(ownerPage, 'applications-registered');
     expect(await webStorage(ownerPage)).toEqual({ local: {}, session: {} });
     await context.close();
   });

@@ -16,6 +16,7 @@ import { PlaygroundScreen } from './screens/Playground';
 import { PoliciesScreen } from './screens/Policies';
 import { CredentialsScreen } from './screens/Credentials';
 import { TenantsScreen } from './screens/Tenants';
+import { ApplicationsScreen } from './screens/Applications';
 
 const signInUrl = (tenant: string) => `/t/${encodeURIComponent(tenant)}/sign-in?return_to=${encodeURIComponent(`/admin/t/${tenant}`)}`;
 
@@ -58,6 +59,7 @@ const SECTIONS: { path: string; label: string; permission?: string }[] = [
   { path: 'policies', label: 'Roles and policies', permission: 'policies:read' },
   { path: 'playground', label: 'Policy playground', permission: 'policies:evaluate' },
   { path: 'keys', label: 'Keys and clients', permission: 'signing_keys:read' },
+  { path: 'applications', label: 'Applications', permission: 'applications:read' },
 ];
 
 function Layout() {
@@ -99,6 +101,7 @@ function Layout() {
           <Route path="policies" element={<PoliciesScreen />} />
           <Route path="keys" element={<CredentialsScreen />} />
           <Route path="tenants" element={<TenantsScreen />} />
+          <Route path="applications" element={<ApplicationsScreen />} />
           <Route path="*" element={<Text>Nothing here. <Anchor component={Link} to={base}>Back to the dashboard</Anchor></Text>} />
         </Routes>
       </AppShell.Main>
