@@ -51,6 +51,7 @@ describe('admin console (tenant admin)', () => {
     await page.getByRole('link', { name: target.email }).click();
     await page.getByRole('heading', { level: 1, name: target.email }).waitFor();
     await page.getByTestId('user-sessions').getByRole('row').first().waitFor();
+    await page.getByText('No passkeys.').waitFor();
     await expectAccessible(page, 'user detail');
     await screenshot(page, 'user-detail');
 
