@@ -37,3 +37,6 @@ export function ensureWebAppsBuilt() {
     if (result.status !== 0) throw new Error(`building web/${app} failed (exit ${result.status}); run \`pnpm --filter ./web/${app} build\` to see why`);
   }
 }
+
+// `node scripts/lib/web-build.mjs`: build what is stale now.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) ensureWebAppsBuilt();

@@ -13,6 +13,10 @@ import { OrgDetail } from './screens/OrgDetail';
 import { AuditScreen } from './screens/Audit';
 import { WebhooksScreen } from './screens/Webhooks';
 import { PlaygroundScreen } from './screens/Playground';
+import { PoliciesScreen } from './screens/Policies';
+import { CredentialsScreen } from './screens/Credentials';
+import { TenantsScreen } from './screens/Tenants';
+import { ApplicationsScreen } from './screens/Applications';
 
 const signInUrl = (tenant: string) => `/t/${encodeURIComponent(tenant)}/sign-in?return_to=${encodeURIComponent(`/admin/t/${tenant}`)}`;
 
@@ -31,7 +35,7 @@ export function Shell({ tenant }: { tenant: string }) {
       <Center h="100vh">
         <Stack maw={420} p="md">
           <Title order={1}>Plinto admin console</Title>
-          {state.status === 'error' ? <Alert color="red" title="The console could not load">{state.message}</Alert> : <Text>You are not signed in to {tenant}.</Text>}
+          {state.status === 'error' ? <Alert color="red.9" title="The console could not load">{state.message}</Alert> : <Text>You are not signed in to {tenant}.</Text>}
           <Button component="a" href={signInUrl(tenant)}>
             Sign in
           </Button>
@@ -52,7 +56,10 @@ const SECTIONS: { path: string; label: string; permission?: string }[] = [
   { path: 'orgs', label: 'Organizations' },
   { path: 'audit', label: 'Audit log', permission: 'audit:read' },
   { path: 'webhooks', label: 'Webhooks', permission: 'webhooks:read' },
+  { path: 'policies', label: 'Roles and policies', permission: 'policies:read' },
   { path: 'playground', label: 'Policy playground', permission: 'policies:evaluate' },
+  { path: 'keys', label: 'Keys and clients', permission: 'signing_keys:read' },
+  { path: 'applications', label: 'Applications', permission: 'applications:read' },
 ];
 
 function Layout() {
@@ -79,6 +86,7 @@ function Layout() {
         {SECTIONS.filter((s) => !s.permission || session.can(s.permission)).map((s) => (
           <NavLink key={s.path} component={Link} to={`${base}/${s.path}`} label={s.label} active={current === s.path} onClick={close} />
         ))}
+        {session.isPlatformOperator && <NavLink component={Link} to={`${base}/tenants`} label="Tenants" active={current === 'tenants'} onClick={close} />}
       </AppShell.Navbar>
       <AppShell.Main>
         <Routes>
@@ -90,6 +98,10 @@ function Layout() {
           <Route path="audit" element={<AuditScreen />} />
           <Route path="webhooks" element={<WebhooksScreen />} />
           <Route path="playground" element={<PlaygroundScreen />} />
+          <Route path="policies" element={<PoliciesScreen />} />
+          <Route path="keys" element={<CredentialsScreen />} />
+          <Route path="tenants" element={<TenantsScreen />} />
+          <Route path="applications" element={<ApplicationsScreen />} />
           <Route path="*" element={<Text>Nothing here. <Anchor component={Link} to={base}>Back to the dashboard</Anchor></Text>} />
         </Routes>
       </AppShell.Main>

@@ -97,14 +97,14 @@ export function AuditScreen() {
           Verify integrity
         </Button>
       </Group>
-      {exporting.isSuccess && <Alert color="green">Exported {exporting.data} lines.</Alert>}
+      {exporting.isSuccess && <Alert color="teal.9">Exported {exporting.data} lines.</Alert>}
       {integrity.data && (
-        <Alert color={integrity.data.ok ? 'green' : 'red'} title={integrity.data.ok ? 'Chain intact' : 'Chain broken'} data-testid="integrity">
+        <Alert color={integrity.data.ok ? 'teal.9' : 'red.9'} title={integrity.data.ok ? 'Chain intact' : 'Chain broken'} data-testid="integrity">
           {integrity.data.checked} events checked (sequence {integrity.data.fromSeq}–{integrity.data.headSeq}), {integrity.data.pending} not yet chained.
           {integrity.data.firstProblem && <Code block>{JSON.stringify(integrity.data.firstProblem, null, 2)}</Code>}
         </Alert>
       )}
-      {(events.error ?? exporting.error ?? integrity.error) && <Alert color="red">{errorText(events.error ?? exporting.error ?? integrity.error)}</Alert>}
+      {(events.error ?? exporting.error ?? integrity.error) && <Alert color="red.9">{errorText(events.error ?? exporting.error ?? integrity.error)}</Alert>}
       <Table.ScrollContainer minWidth={720}>
         <Table striped highlightOnHover>
           <Table.Thead>
@@ -147,7 +147,7 @@ export function AuditScreen() {
         </Button>
       </Group>
       <Modal opened={!!openId} onClose={() => setOpenId(null)} title="Audit event" size="lg" closeButtonProps={{ 'aria-label': 'Close' }}>
-        {detail.error && <Alert color="red">{errorText(detail.error)}</Alert>}
+        {detail.error && <Alert color="red.9">{errorText(detail.error)}</Alert>}
         {detail.data && (
           // Focusable, so the scrollable JSON can be scrolled with the keyboard.
           <Code block mah={480} style={{ overflow: 'auto' }} tabIndex={0} aria-label="Event JSON">

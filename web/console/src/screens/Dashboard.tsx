@@ -23,7 +23,7 @@ export function Dashboard() {
   const signIns = useQuery({ ...trpc.auditLogs.stats.queryOptions({ ...window, action: 'user.signed_in' }), enabled: canRead });
   const signUps = useQuery({ ...trpc.auditLogs.stats.queryOptions({ ...window, action: 'user.created' }), enabled: canRead });
   if (!canRead) return <Text>Your role shows no activity here (it needs audit:read).</Text>;
-  if (all.error) return <Alert color="red">{errorText(all.error)}</Alert>;
+  if (all.error) return <Alert color="red.9">{errorText(all.error)}</Alert>;
   if (!all.data) return <Loader aria-label="Loading" />;
   const days = new Map<string, { day: string; events: number; signIns: number; signUps: number }>();
   const row = (day: string) => days.get(day) ?? days.set(day, { day, events: 0, signIns: 0, signUps: 0 }).get(day)!;

@@ -13,7 +13,7 @@ export function OrgDetail() {
   const { tenant } = useSession();
   const org = useQuery(trpc.orgs.get.queryOptions({ orgId }));
   if (org.isPending) return <Loader aria-label="Loading" />;
-  if (org.error) return <Alert color="red">{errorText(org.error)}</Alert>;
+  if (org.error) return <Alert color="red.9">{errorText(org.error)}</Alert>;
   return (
     <Stack>
       <Anchor component={Link} to={`/t/${tenant}/orgs`}>
@@ -49,10 +49,10 @@ function Members({ orgId }: { orgId: string }) {
   const canWrite = useCan('members:write');
   const members = useQuery(trpc.orgs.listMembers.queryOptions({ orgId, limit: 100 }));
   const remove = useMutation(trpc.orgs.removeMember.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
-  if (members.error) return <Alert color="red">{errorText(members.error)}</Alert>;
+  if (members.error) return <Alert color="red.9">{errorText(members.error)}</Alert>;
   return (
     <Stack>
-      {remove.error && <Alert color="red">{errorText(remove.error)}</Alert>}
+      {remove.error && <Alert color="red.9">{errorText(remove.error)}</Alert>}
       <Table.ScrollContainer minWidth={560}>
         <Table>
           <Table.Thead>
@@ -113,7 +113,7 @@ function Teams({ orgId }: { orgId: string }) {
           </Button>
         </Group>
       </form>
-      {(create.error ?? teams.error) && <Alert color="red">{errorText(create.error ?? teams.error)}</Alert>}
+      {(create.error ?? teams.error) && <Alert color="red.9">{errorText(create.error ?? teams.error)}</Alert>}
       <Table>
         <Table.Thead>
           <Table.Tr>
@@ -197,13 +197,13 @@ function Invitations({ orgId }: { orgId: string }) {
         </Stack>
       </form>
       {bulk.data && (
-        <Alert color="blue">
+        <Alert color="blue.9">
           {bulk.data.created} invited, {bulk.data.skipped} skipped
           {bulk.data.results.filter((r) => r.status !== 'created').map((r) => ` · ${r.email}: ${r.status}`)}
         </Alert>
       )}
-      {invite.isSuccess && <Alert color="green">Invitation sent to {invite.data.email}.</Alert>}
-      {failure && <Alert color="red">{errorText(failure)}</Alert>}
+      {invite.isSuccess && <Alert color="teal.9">Invitation sent to {invite.data.email}.</Alert>}
+      {failure && <Alert color="red.9">{errorText(failure)}</Alert>}
       <Table.ScrollContainer minWidth={640}>
         <Table>
           <Table.Thead>

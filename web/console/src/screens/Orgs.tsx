@@ -40,9 +40,9 @@ export function OrgsScreen() {
           </Button>
         </Group>
       </form>
-      {create.error && <Alert color="red">{errorText(create.error)}</Alert>}
+      {create.error && <Alert color="red.9">{errorText(create.error)}</Alert>}
       <TextInput label="Search" placeholder="Name or slug" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={320} />
-      {orgs.error && <Alert color="red">{errorText(orgs.error)}</Alert>}
+      {orgs.error && <Alert color="red.9">{errorText(orgs.error)}</Alert>}
       <Table.ScrollContainer minWidth={560}>
         <Table striped>
           <Table.Thead>

@@ -42,7 +42,7 @@ export function PlaygroundScreen() {
           </Group>
         </Stack>
       </form>
-      {evaluate.error && <Alert color="red">{errorText(evaluate.error)}</Alert>}
+      {evaluate.error && <Alert color="red.9">{errorText(evaluate.error)}</Alert>}
       {evaluate.data && (
         <Stack data-testid="decision">
           <Group>

@@ -21,6 +21,7 @@ export function UserDetail() {
   const canAudit = useCan('audit:read');
   const user = useQuery(trpc.users.get.queryOptions({ userId }));
   const sessions = useQuery({ ...trpc.users.sessions.queryOptions({ userId, limit: 50 }), enabled: canReadSessions });
+  const passkeys = useQuery(trpc.users.passkeys.queryOptions({ userId }));
   const events = useQuery({ ...trpc.auditLogs.list.queryOptions({ targetId: userId, limit: 10 }), enabled: canAudit });
   const refresh = () => queryClient.invalidateQueries();
   const disable = useMutation(trpc.users.disable.mutationOptions({ onSuccess: refresh }));
@@ -28,10 +29,11 @@ export function UserDetail() {
   const revokeAll = useMutation(trpc.users.revokeAllSessions.mutationOptions({ onSuccess: refresh }));
   const revokeOne = useMutation(trpc.users.revokeSession.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.users.delete.mutationOptions({ onSuccess: () => navigate(`/t/${tenant}/users`) }));
-  const failure = disable.error ?? enable.error ?? revokeAll.error ?? revokeOne.error ?? remove.error;
+  const removePasskey = useMutation(trpc.users.deletePasskey.mutationOptions({ onSuccess: refresh }));
+  const failure = disable.error ?? enable.error ?? revokeAll.error ?? revokeOne.error ?? remove.error ?? removePasskey.error;
 
   if (user.isPending) return <Loader aria-label="Loading" />;
-  if (user.error) return <Alert color="red">{errorText(user.error)}</Alert>;
+  if (user.error) return <Alert color="red.9">{errorText(user.error)}</Alert>;
   const u = user.data;
   return (
     <Stack>
@@ -39,7 +41,7 @@ export function UserDetail() {
         ← Users
       </Anchor>
       <Title order={1}>{u.email}</Title>
-      {failure && <Alert color="red" title="Refused">{errorText(failure)}</Alert>}
+      {failure && <Alert color="red.9" title="Refused">{errorText(failure)}</Alert>}
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Field label="Name">{u.displayName ?? '—'}</Field>
@@ -106,6 +108,21 @@ export function UserDetail() {
         </Table.ScrollContainer>
       )}
       {sessions.data?.items.length === 0 && <Text>No live sessions.</Text>}
+
+      <Title order={2}>Passkeys</Title>
+      {passkeys.data?.items.length === 0 && <Text>No passkeys.</Text>}
+      <Stack gap={4} data-testid="user-passkeys">
+        {passkeys.data?.items.map((p) => (
+          <Group key={p.id} gap="xs">
+            <Text size="sm">
+              {p.name} ({p.authenticator ?? p.deviceType}) · added {when(p.createdAt)} · last used {when(p.lastUsedAt)}
+            </Text>
+            <Button size="xs" variant="default" disabled={!canWrite} onClick={() => removePasskey.mutate({ userId, id: p.id })}>
+              Remove passkey
+            </Button>
+          </Group>
+        ))}
+      </Stack>
 
       <Title order={2}>Recent audit events</Title>
       {events.data?.items.length === 0 && <Text>No events about this user.</Text>}

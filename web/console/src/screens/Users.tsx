@@ -54,7 +54,7 @@ export function UsersScreen() {
           w={160}
         />
       </Group>
-      {users.error && <Alert color="red">{errorText(users.error)}</Alert>}
+      {users.error && <Alert color="red.9">{errorText(users.error)}</Alert>}
       <Table.ScrollContainer minWidth={640}>
         <Table striped highlightOnHover>
           <Table.Thead>

@@ -25,6 +25,7 @@ export function WebhooksScreen() {
     }),
   );
   const test = useMutation(trpc.webhooks.testEndpoint.mutationOptions({ onSuccess: refresh }));
+  const reload = () => refresh();
   const replay = useMutation(trpc.webhooks.replayMessage.mutationOptions({ onSuccess: refresh }));
   const failure = create.error ?? test.error ?? replay.error ?? endpoints.error ?? deadLetters.error;
   return (
@@ -44,11 +45,11 @@ export function WebhooksScreen() {
         </Group>
       </form>
       {create.data && (
-        <Alert color="yellow" title="Signing secret (shown once)">
-          <Code>{create.data.secret}</Code>
+        <Alert color="blue.9" title="Signing secret (shown once)">
+          <Code data-testid="endpoint-secret">{create.data.secret}</Code>
         </Alert>
       )}
-      {failure && <Alert color="red">{errorText(failure)}</Alert>}
+      {failure && <Alert color="red.9">{errorText(failure)}</Alert>}
       <Table.ScrollContainer minWidth={640}>
         <Table>
           <Table.Thead>
@@ -85,12 +86,17 @@ export function WebhooksScreen() {
       {selected && (
         <>
           <Title order={2}>Deliveries</Title>
-          <MessageTable items={messages.data?.items ?? []} />
+          <MessageTable testId="deliveries" items={messages.data?.items ?? []} />
         </>
       )}
-      <Title order={2}>Dead letters</Title>
+      <Group justify="space-between">
+        <Title order={2}>Dead letters</Title>
+        <Button variant="default" size="xs" onClick={reload}>
+          Refresh
+        </Button>
+      </Group>
       {deadLetters.data?.items.length === 0 && <Text>No dead letters.</Text>}
-      <MessageTable items={deadLetters.data?.items ?? []} onReplay={canWrite ? (id) => replay.mutate({ messageId: id }) : undefined} />
+      <MessageTable testId="dead-letters" items={deadLetters.data?.items ?? []} onReplay={canWrite ? (id) => replay.mutate({ messageId: id }) : undefined} />
     </Stack>
   );
 }
@@ -106,7 +112,7 @@ interface MessageRow {
   createdAt: string;
 }
 
-function MessageTable({ items, onReplay }: { items: MessageRow[]; onReplay?: (id: string) => void }) {
+function MessageTable({ items, onReplay, testId }: { items: MessageRow[]; onReplay?: (id: string) => void; testId: string }) {
   if (items.length === 0) return null;
   return (
     <Table.ScrollContainer minWidth={640}>
@@ -121,7 +127,7 @@ function MessageTable({ items, onReplay }: { items: MessageRow[]; onReplay?: (id
             {onReplay && <Table.Th>Action</Table.Th>}
           </Table.Tr>
         </Table.Thead>
-        <Table.Tbody>
+        <Table.Tbody data-testid={testId}>
           {items.map((m) => (
             <Table.Tr key={m.id}>
               <Table.Td>{when(m.createdAt)}</Table.Td>
