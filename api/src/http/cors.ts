@@ -35,22 +35,12 @@ export function addOriginPolicy(policy: OriginPolicy): void {
 /** The tenant's own list (kernel tenant setting `allowedOrigins`). */
 export const tenantAllowsOrigin = (tenant: TenantRef, origin: string): boolean => (tenantSection(tenant, browserTenantSettings).allowedOrigins ?? []).includes(origin);
 
-/** The tenant's applications' allowed origins (OIDC clients: SPAs calling the token endpoint and the API). */
-const applicationOriginsCache = new WeakMap<object, Map<string, { at: number; value: Promise<string[]> }>>();
-function cachedApplicationOrigins(em: EntityManager, tenantId: string): Promise<string[]> {
-  let cache = applicationOriginsCache.get(em.config);
-  if (!cache) applicationOriginsCache.set(em.config, (cache = new Map()));
-  const hit = cache.get(tenantId);
-  if (hit && hit.at > Date.now() - 2_000) return hit.value;
-  if (cache.size > 10_000) cache.clear();
-  const value = applicationOrigins(em, tenantId);
-  cache.set(tenantId, { at: Date.now(), value });
-  value.catch(() => cache.delete(tenantId));
-  return value;
-}
-
+/**
+ * The tenant's applications' allowed origins (OIDC clients: SPAs calling the token endpoint and the
+ * API). Read per cross-origin call, not cached: an application registered a moment ago must work.
+ */
 addOriginPolicy(async ({ origin, tenant, tenantSlug, preflight, em }) => {
-  if (tenant) return (await cachedApplicationOrigins(em, tenant.id)).includes(origin);
+  if (tenant) return (await applicationOrigins(em, tenant.id)).includes(origin);
   return preflight && !tenantSlug && originAllowedByAnyApplication(em, origin);
 });
 
