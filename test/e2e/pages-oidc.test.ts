@@ -62,7 +62,7 @@ describe('OIDC through the hosted pages (Chromium + openid-client)', () => {
 
     // The account page lists the application; removing its access works from there.
     await page.goto(`${api.url}/t/acme/account`);
-    const remove = page.getByRole('button', { name: 'Remove the access of Budget Buddy' });
+    const remove = page.getByRole('button', { name: 'Remove access for Budget Buddy' });
     await remove.waitFor();
     await screenshot(page, 'account-connected-applications');
     expect(await axeViolations(page)).toEqual([]);

@@ -36,7 +36,8 @@ export function addOriginPolicy(policy: OriginPolicy): void {
 export const tenantAllowsOrigin = (tenant: TenantRef, origin: string): boolean => (tenantSection(tenant, browserTenantSettings).allowedOrigins ?? []).includes(origin);
 
 // The tenant's applications' allowed origins (OIDC clients: SPAs calling the token endpoint and the
-// API): one prepared lookup, only for requests that carry an Origin.
+// API): one prepared lookup per cross-origin call, not cached — an application registered a moment ago
+// must work.
 addOriginPolicy(async ({ origin, tenant, tenantSlug, preflight, em }) => {
   if (tenant) return applicationAllowsOrigin(em, origin, tenant.id);
   return preflight && !tenantSlug && applicationAllowsOrigin(em, origin, null);

@@ -72,7 +72,7 @@ const en = {
   'account.applications': 'Connected applications',
   'account.noApplications': 'No application has access to your account.',
   'account.revokeAccess': 'Remove access',
-  'account.revokeApplication': 'Remove the access of {name}',
+  'account.revokeApplication': 'Remove access for {name}',
   'account.emailVerified': 'Verified',
   'account.emailUnverified': 'Not verified',
   'account.unknownDevice': 'Unknown device',
