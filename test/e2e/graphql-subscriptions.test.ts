@@ -128,6 +128,12 @@ describe('GraphQL subscriptions over graphql-ws', () => {
       client.subscribe({ query: `{ orgsGet(orgId: "${orgId}") { id name } }` }, { next: (r) => resolve(r), error: reject, complete: () => undefined });
     });
     expect(result).toEqual({ data: { orgsGet: { id: orgId, name: 'Subscribed' } } });
+    // The limits hold over the socket too, with the same codes.
+    const refusal = await new Promise<unknown>((resolve) => {
+      const aliases = Array.from({ length: 1000 }, (_, i) => `a${i}: __typename`).join(' ');
+      client.subscribe({ query: `{ ${aliases} }` }, { next: resolve, error: resolve, complete: () => undefined });
+    });
+    expect(JSON.stringify(refusal)).toContain('"code":"GRAPHQL_ALIAS_LIMIT"');
     await client.dispose();
   });
 });

@@ -44,18 +44,20 @@ const REFUSALS: [RegExp, GraphQLErrorCode][] = [
  * own already carry them; the refusals of the limits, parsing and validation get theirs here.
  * Without introspection, "Did you mean …" hints (which would reveal the schema) are dropped.
  */
+export function codedError(error: GraphQLError, requestId: string, hideSuggestions: boolean): GraphQLError {
+  if (typeof error.extensions?.code === 'string' && typeof error.extensions.status === 'number') return error;
+  const message = hideSuggestions ? error.message.replace(/ Did you mean .*$/, '') : error.message;
+  const code = REFUSALS.find(([pattern]) => pattern.test(message))?.[1] ?? 'GRAPHQL_VALIDATION_FAILED';
+  return new GraphQLError(message.replace(/^Syntax Error: (?=.*limit)/, ''), {
+    nodes: error.nodes,
+    path: error.path,
+    extensions: { ...toGraphQLError(GraphQLErrors[code](), requestId).extensions, ...(error.extensions?.http ? { http: error.extensions.http } : {}) },
+  });
+}
+
 function withPlintoCodes(config: Config): Plugin<GraphQLContext> {
   const hideSuggestions = !introspectionOn(config);
-  const coded = (error: GraphQLError, requestId: string): GraphQLError => {
-    if (typeof error.extensions?.code === 'string' && typeof error.extensions.status === 'number') return error;
-    const message = hideSuggestions ? error.message.replace(/ Did you mean .*$/, '') : error.message;
-    const code = REFUSALS.find(([pattern]) => pattern.test(message))?.[1] ?? 'GRAPHQL_VALIDATION_FAILED';
-    return new GraphQLError(message.replace(/^Syntax Error: (?=.*limit)/, ''), {
-      nodes: error.nodes,
-      path: error.path,
-      extensions: { ...toGraphQLError(GraphQLErrors[code](), requestId).extensions, ...(error.extensions?.http ? { http: error.extensions.http } : {}) },
-    });
-  };
+  const coded = (error: GraphQLError, requestId: string) => codedError(error, requestId, hideSuggestions);
   const recode = (result: ExecutionResult, requestId: string): ExecutionResult =>
     result.errors ? { ...result, errors: result.errors.map((e) => coded(e as GraphQLError, requestId)) } : result;
   return {

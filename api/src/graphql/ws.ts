@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { AppError, type Config, type Context, type Logger, type ServiceContext, type ServiceRegistry } from '@plinto/kernel';
 import { attachConnection, CLOSE_CODES, realtimeConfig, REALTIME_HUB, type RealtimeConnection } from '@plinto/realtime';
 import type { CallFacts } from '@plinto/kernel';
-import type { GraphQLServer } from './server';
+import { codedError, introspectionOn, type GraphQLServer } from './server';
 import { toGraphQLError } from './errors';
 
 type ServiceContextOf = (facts: CallFacts) => Promise<ServiceContext>;
@@ -41,6 +41,7 @@ export function graphQLWebSocket(deps: GraphQLWebSocketDeps): { handleUpgrade(re
   const settings = realtimeConfig(deps.config);
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.REALTIME_MAX_MESSAGE_BYTES });
   const hub = deps.services.get(REALTIME_HUB);
+  const hideSuggestions = !introspectionOn(deps.config);
   useServer<Record<string, string | undefined>, Extra>(
     {
       onConnect: async (ctx) => {
@@ -87,10 +88,10 @@ export function graphQLWebSocket(deps: GraphQLWebSocketDeps): { handleUpgrade(re
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : toGraphQLError(error, trpc.request.requestId)];
+          return [error instanceof GraphQLError ? codedError(error, trpc.request.requestId, hideSuggestions) : toGraphQLError(error, trpc.request.requestId)];
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((e: GraphQLError) => codedError(e, trpc.request.requestId, hideSuggestions));
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: await contextFactory(), rootValue: { execute, subscribe } };
       },
     },
