@@ -21,6 +21,7 @@ import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './o
 import { trpcFastPath } from './http/trpc-fast-path';
 import { browserCallFacts, cookieCsrf, installBrowserSessions } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
+import { socialRoutes } from './http/social-routes';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
+  app.use('/t/:tenant/social', socialRoutes({ serviceContextOf, config, logger }));
   app.use(['/trpc', '/v1'], cookieCsrf);
   app.use(
     '/trpc',

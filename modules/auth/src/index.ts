@@ -12,6 +12,7 @@ import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
 import { tokenMigrations } from './tokens/migrations';
 import { passkeysSchema, passkeysRouter, PasskeyEvents, passkeyRegistrationOptions, registerPasskey, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa, listMyPasskeys, renamePasskey, deletePasskey, listUserPasskeys, deleteUserPasskey } from './passkeys';
+import { socialSchema, connectionsRouter, identitiesRouter, SocialEvents, SOCIAL_PERMISSIONS, createConnection, listConnections, updateConnection, deleteConnection, listSignInConnections, listMyIdentities, unlinkIdentity, startSocialSignIn, finishSocialSignIn } from './social';
 import { credentialsSchema, CredentialEvents, apiKeysRouter, clientsRouter, createApiKey, listApiKeys, revokeApiKey, createClient, listClients, revokeClient } from './credentials';
 import { authConfig, authConfigSchema } from './config';
 import { configureHashing } from './password/hasher';
@@ -56,6 +57,7 @@ export { normalizeEmail, userOutput, signInOutput, type UserDto, type SignInResu
 export { User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation };
 export * from './credentials';
 export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf } from './passkeys';
+export { connectionsRouter, identitiesRouter, SocialEvents, SocialErrors, startSocialSignIn, finishSocialSignIn, listSignInConnections, type SocialOutcome } from './social';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
 /** Applies this process's auth settings (hash concurrency) once the config is loaded. */
@@ -65,16 +67,17 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...passkeysSchema.entities],
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...passkeysSchema.entities, ...socialSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...passkeysSchema.migrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...passkeysSchema.migrations, ...socialSchema.migrations],
 };
 
 export const authModule = defineModule({
   name: 'auth',
-  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, passkeys: passkeysRouter },
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, passkeys: passkeysRouter, connections: connectionsRouter, identities: identitiesRouter },
   schema: authSchema,
-  events: [AuthEvents, CredentialEvents, PasskeyEvents],
+  events: [AuthEvents, CredentialEvents, PasskeyEvents, SocialEvents],
+  permissions: SOCIAL_PERMISSIONS,
   config: authConfigSchema,
   tenantSettings: authTenantSettings,
   services: {
@@ -115,6 +118,15 @@ export const authModule = defineModule({
     deletePasskey,
     listUserPasskeys,
     deleteUserPasskey,
+    createConnection,
+    listConnections,
+    updateConnection,
+    deleteConnection,
+    listSignInConnections,
+    listMyIdentities,
+    unlinkIdentity,
+    startSocialSignIn,
+    finishSocialSignIn,
   },
   consumers: [signingKeyProvisioning],
   maintenance: [signingKeysTask, tokenStateTask],
