@@ -3,3 +3,4 @@ export * from './processes';
 export * from './db';
 export * from './users';
 export * from './private-postgres';
+export * from './soft-authenticator';
