@@ -1,10 +1,39 @@
+import { createRequire } from 'node:module';
 import { configDefaults, defineConfig } from 'vitest/config';
+
+// graphql ships CommonJS (main) and ESM (module) builds; Vite would pick the ESM one for our code
+// while graphql-yoga, loaded by Node, gets the CommonJS one — two realms, and graphql-js refuses
+// a schema from the other. Everything uses the one Node resolves.
+const graphqlMain = createRequire(new URL('./api/package.json', import.meta.url)).resolve('graphql');
+
+/**
+ * End-to-end files grouped by name prefix (`test/e2e/<prefix>*.test.ts`), with the module's own
+ * tests beside them. Adding a project here also takes its files out of the catch-all `e2e` project.
+ */
+const E2E_PROJECTS: Record<string, { prefixes: string[]; modules?: string[]; also?: string[]; testTimeout?: number }> = {
+  auth: { prefixes: ['auth-'], modules: ['auth'] },
+  authz: { prefixes: ['authz-'], modules: ['authz'] },
+  audit: { prefixes: ['audit-'], modules: ['audit'] },
+  webhooks: { prefixes: ['webhooks'], modules: ['webhooks'] },
+  invitations: { prefixes: ['invitations-'], modules: ['invitations'] },
+  orgs: { prefixes: ['orgs-'], modules: ['orgs'] },
+  email: { prefixes: ['email-'], modules: ['email'] },
+  oidc: { prefixes: ['oidc-'] },
+  passkeys: { prefixes: ['passkeys-', 'social-'] },
+  graphql: { prefixes: ['graphql-'] },
+  sdk: { prefixes: ['sdk-'], also: ['sdk/test/**/*.test.ts'] },
+  // The hosted pages and browser sessions (real Chromium); the global setup builds web/*.
+  pages: { prefixes: ['pages-'] },
+  // The admin console in real Chromium.
+  console: { prefixes: ['console-'], testTimeout: 120_000 },
+};
 
 /**
  * One run for the whole workspace. The global setup migrates a template database once; each test
  * file clones its own database from it and uses its own Redis key prefix, so files run in parallel.
  */
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlMain }] },
   test: {
     globalSetup: ['test/src/global-setup.ts'],
     pool: 'forks',
@@ -18,18 +47,12 @@ export default defineConfig({
       { extends: true, test: { name: 'api', include: ['api/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'workers', include: ['workers/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'openapi', include: ['openapi/test/**/*.test.ts'] } },
-      // webhooks*.test.ts run in the `webhooks` project, auth-*.test.ts in `auth` (one run each, not two).
-      { extends: true, test: { name: 'auth', include: ['modules/auth/test/**/*.test.ts', 'test/e2e/auth-*.test.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/e2e/webhooks*.test.ts', 'test/e2e/auth-*.test.ts', 'test/e2e/authz-*.test.ts', 'test/e2e/audit-*.test.ts', 'test/e2e/invitations-*.test.ts', 'test/e2e/orgs-*.test.ts', 'test/e2e/email-*.test.ts', 'test/e2e/passkeys-*.test.ts', 'test/e2e/social-*.test.ts', 'test/e2e/pages-*.test.ts'] } },
-      { extends: true, test: { name: 'authz', include: ['modules/authz/test/**/*.test.ts', 'test/e2e/authz-*.test.ts'] } },
-      { extends: true, test: { name: 'audit', include: ['modules/audit/test/**/*.test.ts', 'test/e2e/audit-*.test.ts'] } },
-      { extends: true, test: { name: 'webhooks', include: ['modules/webhooks/test/**/*.test.ts', 'test/e2e/webhooks*.test.ts'] } },
-      { extends: true, test: { name: 'invitations', include: ['modules/invitations/test/**/*.test.ts', 'test/e2e/invitations-*.test.ts'] } },
-      { extends: true, test: { name: 'orgs', include: ['modules/orgs/test/**/*.test.ts', 'test/e2e/orgs-*.test.ts'] } },
-      { extends: true, test: { name: 'passkeys', include: ['test/e2e/passkeys-*.test.ts', 'test/e2e/social-*.test.ts'] } },
-      // The hosted pages and browser sessions (real Chromium); the global setup builds web/pages.
-      { extends: true, test: { name: 'pages', include: ['test/e2e/pages-*.test.ts'] } },
-      { extends: true, test: { name: 'email', include: ['modules/email/test/**/*.test.ts', 'test/e2e/email-*.test.ts'] } },
+      ...Object.entries(E2E_PROJECTS).map(([name, { prefixes, modules = [], also = [], testTimeout }]) => ({
+        extends: true as const,
+        test: { name, include: [...modules.map((m) => `modules/${m}/test/**/*.test.ts`), ...also, ...prefixes.map((p) => `test/e2e/${p}*.test.ts`)], ...(testTimeout ? { testTimeout } : {}) },
+      })),
+      // Every other end-to-end file; a file belongs to one project only (one run each, not two).
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: [...configDefaults.exclude, ...Object.values(E2E_PROJECTS).flatMap((p) => p.prefixes.map((prefix) => `test/e2e/${prefix}*.test.ts`))] } },
     ],
   },
 });

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MODULES = join(ROOT, 'modules');
 // testing/context: the operator context alone, for benches that run outside vitest's global setup.
-const ALLOWED_SUBPATHS = new Set(['@plinto/kernel/testing', '@plinto/kernel/testing/context']);
+// sdk/token-rules: the dependency-free access-token rules the server's verifier shares with the SDK.
+const ALLOWED_SUBPATHS = new Set(['@plinto/kernel/testing', '@plinto/kernel/testing/context', '@plinto/sdk/token-rules']);
 const FORBIDDEN_PACKAGES = new Set(['@plinto/api', '@plinto/workers', '@plinto/test', '@plinto/bench', '@plinto/openapi']);
 const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
@@ -45,13 +46,15 @@ for (const moduleName of readdirSync(MODULES)) {
   }
 }
 
-// The apps and test packages may use any module, but also only through its index.ts.
+// The apps and test packages may use any module, but also only through its index.ts. The SDK's
+// subpaths (@plinto/sdk/server, /edge, …) are its published entry points, so they count as roots.
+const isSdkEntry = (spec) => spec.startsWith('@plinto/sdk/');
 for (const app of ['api', 'workers', 'test', 'bench', 'openapi']) {
   for (const file of files(join(ROOT, app))) {
     for (const match of readFileSync(file, 'utf8').matchAll(IMPORT_RE)) {
       const spec = match[1] ?? match[2] ?? match[3];
       const pkg = spec.split('/').slice(0, 2).join('/');
-      if (spec.startsWith('@plinto/') && spec !== pkg && !ALLOWED_SUBPATHS.has(spec)) {
+      if (spec.startsWith('@plinto/') && spec !== pkg && !ALLOWED_SUBPATHS.has(spec) && !isSdkEntry(spec)) {
         violations.push(`${relative(ROOT, file)}: deep import ${spec}; import ${pkg} (its index.ts)`);
       }
     }

@@ -16,6 +16,7 @@ await runOnSupportedNode(import.meta.url);
 
 const { ROOT, ensureDependencies, ensureServices } = await import('./lib/setup.mjs');
 const { apiThreadPoolEnv } = await import('./lib/threadpool.mjs');
+const { ensureWebAppsBuilt } = await import('./lib/web-build.mjs');
 
 const args = process.argv.slice(2);
 const compiled = args.includes('--compiled');
@@ -38,6 +39,8 @@ if (compiled) {
   }
 } else {
   ensureDependencies();
+  // The api serves the hosted pages and the admin console as built files.
+  ensureWebAppsBuilt();
   try {
     await ensureServices();
   } catch (error) {

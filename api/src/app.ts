@@ -14,14 +14,19 @@ import { docsRouter } from './http/docs';
 import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
 import { oauthRouter } from './http/oauth';
+import { oidcRouter } from './http/oidc';
 import { failureMeta } from './http/failure-meta';
 import { noteRoute, noteTenant, requestScope } from './http/request-scope';
 import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
-import { browserCallFacts, cookieCsrf, installBrowserSessions } from './http/browser-session';
+import { adminConsoleRouter } from './http/admin-console';
+import { browserCallFacts, browserSessionOf, clearBrowserSession, cookieCsrf, installBrowserSessions, requireCsrf } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
 import { socialRoutes } from './http/social-routes';
+import { pagesRouter } from './http/pages';
+import { cors } from './http/cors';
+import { createGraphQLServer, GRAPHQL_PATH } from './graphql/server';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -102,12 +107,17 @@ export function createApp(deps: AppDeps): Express {
     res.json(openApiDocument);
   });
   app.use('/docs', docsRouter());
+  app.use('/admin', adminConsoleRouter());
 
+  // Browser scripts of a tenant's allowed origins may call the API with bearer tokens (CORS).
+  app.use(['/trpc', '/v1'], cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
+  app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, clear: clearBrowserSession, requireCsrf }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
   app.use('/t/:tenant/social', socialRoutes({ serviceContextOf, config, logger }));
+  app.use(pagesRouter({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
   app.use(['/trpc', '/v1'], cookieCsrf);
   app.use(
     '/trpc',
@@ -125,6 +135,8 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  const graphql = createGraphQLServer({ config, logger, createContext });
+  app.use(GRAPHQL_PATH, (req, res) => graphql(req, res));
   app.post('/v1/audit-logs/export', auditExportRoute(serviceContextOf, logger));
   app.use(
     '/v1',

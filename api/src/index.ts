@@ -4,3 +4,5 @@ export { createApp } from './app';
 export { startApi, prepareDatabase, type ApiServer } from './server';
 export { buildOpenApiDocument, API_VERSION } from './openapi';
 export { platformSchema } from '@plinto/platform';
+export { buildSchema as buildGraphQLSchema } from './graphql/schema';
+export { renderSdl, committedSdl } from './graphql/sdl';

@@ -5,6 +5,7 @@ import { oauthPaths, oauthSecuritySchemes } from './openapi-oauth';
 import { webhooksSection } from './openapi-webhooks';
 import { eventCatalog } from '@plinto/platform';
 import { appRouter } from './router';
+import { describeContract, describeRestOperation } from './openapi-contract';
 
 export const API_VERSION = '0.1.0';
 
@@ -61,7 +62,10 @@ function describeServerBehaviour(document: OpenAPIObject): OpenAPIObject {
       delete operation.responses['200'];
     }
     if (_def.meta?.permission) operation['x-plinto-permission'] = _def.meta.permission;
+    describeRestOperation(operation, openapi.method.toLowerCase(), _def.meta?.access === 'public');
   }
+  const exported = (document.paths?.['/audit-logs/export'] as Record<string, Operation>).post!;
+  describeRestOperation(exported, 'post', false);
   return document;
 }
 
@@ -116,5 +120,5 @@ export function buildOpenApiDocument(): OpenAPIObject {
   Object.assign((document.components ??= {}).securitySchemes ??= {}, oauthSecuritySchemes);
   // What Plinto sends: every declared event type, as webhook deliveries.
   (document as { webhooks?: unknown }).webhooks = webhooksSection(eventCatalog);
-  return document;
+  return describeContract(document);
 }

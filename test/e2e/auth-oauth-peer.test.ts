@@ -35,11 +35,13 @@ describe('discovery and keys', () => {
     const meta = config.serverMetadata();
     expect(meta.issuer).toBe(issuer);
     expect(meta.token_endpoint).toBe(`${issuer}/oauth/token`);
-    expect(meta.grant_types_supported).toEqual(['refresh_token', 'client_credentials']);
+    expect(meta.grant_types_supported).toEqual(['authorization_code', 'refresh_token', 'client_credentials']);
     const jwks = await fetch(meta.jwks_uri!);
     expect(jwks.headers.get('cache-control')).toMatch(/max-age=\d+/);
     const { keys } = await jwks.json();
-    expect(keys).toHaveLength(1);
+    // The access-token key, then the RS256 key that signs ID tokens only (see the oidc tests).
+    expect(keys.map((k: { alg: string }) => k.alg)).toEqual(['EdDSA', 'RS256']);
+    expect(keys[1].d).toBeUndefined();
     expect(keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String) });
     expect(keys[0].d).toBeUndefined();
     // The private key is sealed at rest: its JWK `d` is nowhere in the row.

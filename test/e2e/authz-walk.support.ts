@@ -17,6 +17,7 @@ export interface WalkWorld {
   freshPolicy(): Promise<string>;
   freshApiKey(): Promise<string>;
   freshClient(): Promise<string>;
+  freshApplication(): Promise<string>;
   freshInvitation(): Promise<string>;
   freshEndpoint(): Promise<string>;
   freshTeam(): Promise<string>;
@@ -72,6 +73,7 @@ export async function walkWorld(api: TestApi, tenant: string): Promise<WalkWorld
       (await ok('POST', '/v1/policies', { name: unique('policy'), effect: 'allow', subjects: ['role:viewer'], actions: ['invoices:read'], resources: ['*'] })).id,
     freshApiKey: async () => (await ok('POST', '/v1/api-keys', { name: unique('key'), role: 'viewer' })).id,
     freshClient: async () => (await ok('POST', '/v1/clients', { name: unique('client'), roles: ['viewer'] })).id,
+    freshApplication: async () => (await ok('POST', '/v1/applications', { name: unique('app'), type: 'web', redirectUris: ['https://app.example/callback'] })).id,
     freshInvitation: async () => (await ok('POST', '/v1/invitations', { organizationId: org, email: `${unique('i')}@${tenant}.test` })).id,
     freshEndpoint,
     freshTeam,
@@ -184,6 +186,12 @@ export const WALK: Record<string, WalkCase> = {
   'clients.create': { input: () => ({ name: unique('client'), roles: ['viewer'] }) },
   'clients.list': { input: () => page },
   'clients.revoke': { input: async (w) => ({ id: await w.freshClient() }) },
+  'applications.create': { input: () => ({ name: unique('app'), type: 'spa', redirectUris: ['http://127.0.0.1:5173/callback'] }) },
+  'applications.list': { input: () => page },
+  'applications.get': { input: async (w) => ({ id: await w.freshApplication() }) },
+  'applications.update': { input: async (w) => ({ id: await w.freshApplication(), name: unique('renamed') }) },
+  'applications.rotateSecret': { input: async (w) => ({ id: await w.freshApplication() }) },
+  'applications.revoke': { input: async (w) => ({ id: await w.freshApplication() }) },
   'orgs.create': { input: () => ({ name: unique('Org') }) },
   'orgs.get': { input: (w) => ({ orgId: w.org }) },
   'orgs.update': { input: (w) => ({ orgId: w.org, name: unique('Renamed') }) },

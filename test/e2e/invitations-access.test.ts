@@ -86,7 +86,7 @@ describe('another tenant', () => {
     expect((await adminB('GET', `/v1/invitations?organizationId=${orgA.id}`)).body.items).toEqual([]);
     expect((await adminB('GET', '/v1/invitations')).body.items).toEqual([]);
     // The token itself is tenant A's: in tenant B it is invalid, anonymous or signed in with the same email.
-    expectCode(await as(api, null, B)('GET', `/v1/invitations/validate/${invitation.token}`), 404, 'INVITATION_INVALID');
+    expectCode(await as(api, null, B)('GET', `/v1/invitation-tokens/${invitation.token}`), 404, 'INVITATION_INVALID');
     expectCode(await as(api, null, B)('POST', '/v1/invitations/accept', { token: invitation.token, password: PASSWORD }), 404, 'INVITATION_INVALID');
     const twin = await signedInUser(api, { email: 'target@a.test', tenant: B });
     expectCode(await as(api, twin.token)('POST', '/v1/invitations/accept', { token: invitation.token }), 404, 'INVITATION_INVALID');

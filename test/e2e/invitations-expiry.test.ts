@@ -29,7 +29,7 @@ describe('expiry', () => {
     await backdate(created.body.id);
     expect((await rest('GET', `/v1/invitations/${created.body.id}`)).body.status).toBe('expired');
     expect((await invitationRow(api, created.body.id)).status).toBe('pending');
-    expect((await as(api, null, T)('GET', `/v1/invitations/validate/${created.body.token}`)).body.error.code).toBe('INVITATION_INVALID');
+    expect((await as(api, null, T)('GET', `/v1/invitation-tokens/${created.body.token}`)).body.error.code).toBe('INVITATION_INVALID');
 
     const cleaned = await rest('POST', '/v1/invitations/cleanup', { organizationId: org.id });
     expect(cleaned.status, JSON.stringify(cleaned.body)).toBe(200);

@@ -79,7 +79,7 @@ describe('a new user', () => {
     // Once handed to SMTP, the link is scrubbed from the outbox row.
     await waitFor(async () => (await sql(api, `select count(*)::int as n from outbox where job_name = 'invitation' and payload ? 'link' and payload->>'to' = 'new.person@example.com'`))[0].n === 0, 'the link scrubbed');
 
-    const preview = await anon('GET', `/v1/invitations/validate/${token}`);
+    const preview = await anon('GET', `/v1/invitation-tokens/${token}`);
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ valid: true, email: 'new.person@example.com', organization: { id: org.id, name: 'Rocket Team', slug: 'rockets' }, inviter: { name: 'Olivia Owner' }, role: 'member', expiresAt: res.body.expiresAt });
 
@@ -111,7 +111,7 @@ describe('a new user', () => {
     expect((await signIn(api, { email: 'new.person@example.com', password: PASSWORD, tenant: T })).id).toBe(userId);
 
     // Used: the link is dead, and says nothing more than "invalid".
-    for (const again of [await anon('POST', '/v1/invitations/accept', { token, password: PASSWORD }), await anon('GET', `/v1/invitations/validate/${token}`)]) {
+    for (const again of [await anon('POST', '/v1/invitations/accept', { token, password: PASSWORD }), await anon('GET', `/v1/invitation-tokens/${token}`)]) {
       expect(again.status).toBe(404);
       expect(again.body.error.code).toBe('INVITATION_INVALID');
     }
@@ -125,7 +125,7 @@ describe('a new user', () => {
     const expired = await inviteAndReadEmail('expired@example.com');
     await sql(api, `update invitations set expires_at = now() - interval '1 minute' where id = $1`, [expired.invitation.id]);
     const answers = await Promise.all(
-      [revoked.token, expired.token, 'x'.repeat(43), revoked.invitation.id].map((t) => anon('GET', `/v1/invitations/validate/${t}`)),
+      [revoked.token, expired.token, 'x'.repeat(43), revoked.invitation.id].map((t) => anon('GET', `/v1/invitation-tokens/${t}`)),
     );
     for (const a of answers) {
       expect(a.status).toBe(404);
@@ -199,8 +199,8 @@ describe('managing invitations', () => {
     const second = tokenOf(extractLink(mail));
     expect(resent.body.token).toBeNull();
     expect(second).not.toBe(first);
-    expect((await anon('GET', `/v1/invitations/validate/${first}`)).body.error.code).toBe('INVITATION_INVALID');
-    expect((await anon('GET', `/v1/invitations/validate/${second}`)).body).toMatchObject({ valid: true, role: 'viewer' });
+    expect((await anon('GET', `/v1/invitation-tokens/${first}`)).body.error.code).toBe('INVITATION_INVALID');
+    expect((await anon('GET', `/v1/invitation-tokens/${second}`)).body).toMatchObject({ valid: true, role: 'viewer' });
 
     const revoked = await rest('DELETE', `/v1/invitations/${invitation.id}`);
     expect(revoked.status).toBe(200);

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { createOrm, dropDatabase, ensureDatabase, migrate, createLogger } from '@plinto/kernel';
 import { platformSchema } from '@plinto/api';
+import { ensureWebAppsBuilt } from '../../scripts/lib/web-build.mjs';
 
 /**
  * Once per test run:
@@ -31,6 +32,8 @@ async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs: n
 }
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // The api serves web/pages and web/console as built files: build them when missing or stale.
+  ensureWebAppsBuilt();
   const name = `plinto_tpl_${uniqueSuffix()}`;
   const url = databaseUrl(name);
   await ensureDatabase(url);

@@ -69,7 +69,7 @@ export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logge
       const found = await tenantOf(req, res);
       if (!found) return;
       res.setHeader('cache-control', 'public, max-age=3600');
-      res.json(discoveryDocument(found));
+      res.json(discoveryDocument({ ...found, config: deps.config }));
     }),
   );
   router.get(

@@ -25,15 +25,18 @@ import { signUp } from './services/sign-up.service';
 import { signIn } from './services/sign-in.service';
 import { consumeMagicLink, requestMagicLink, requestPasswordReset, resetPassword, verifyEmail } from './services/recovery.service';
 import { confirmTotp, disableTotp, enrollTotp, verifyMfa } from './services/mfa.service';
-import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from './services/users.service';
+import { deleteUser, getUser, getUsers, listUsers, setUserDisabled, updateUser } from './services/users.service';
 import * as sessionAccess from './services/session-access.service';
+import { changeMyPassword, updateMyProfile } from './services/account.service';
 import { listSigningKeys, refreshTokens, rotateSigningKeyNow } from './tokens/keys.service';
+import { oidcSchema, applicationsRouter, OidcEvents, createApplication, listApplications, getApplication, updateApplication, rotateApplicationSecret, revokeApplication, listMyConsents, revokeMyConsent } from './oidc';
 
 export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
+export { getUsers } from './services/users.service';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
 export { AuthErrors } from './errors';
 export { AuthEvents } from './events';
-export { authTenantSettings, authSettingsOf, linkSettingsOf, buildLink, emailEffect } from './services/tenant-settings';
+export { authTenantSettings, authSettingsOf, linkSettingsOf, linkBase, buildLink, emailEffect, type LinkSettings } from './services/tenant-settings';
 export { signingKeysTask, tokenStateTask, signingKeyProvisioning } from './maintenance';
 export { authenticateAccessToken, revokeSessions, revokeUserSessions } from './services/sessions.service';
 export { authenticateBrowserSession } from './services/browser-session.service';
@@ -47,7 +50,7 @@ export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganizati
 export { accessTokenShape, tokenResponseShape, type AccessTokenResponse, type SessionTokens } from './tokens/issue';
 export { signInCreatedAccount } from './services/session-start';
 export { rotateSigningKey, retireExpiredKeys, tenantsDueForRotation, ensureCurrentKey } from './tokens/signing-keys';
-export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint } from './oauth/endpoints';
+export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint, revokeSessionById } from './oauth/endpoints';
 export type { OAuthResponse } from './oauth/oauth-errors';
 export type { FormParams } from './oauth/client-auth';
 export { pruneTokenState } from './tokens/maintenance';
@@ -56,6 +59,22 @@ export { checkPasswordPolicy, normalizePassword } from './password/policy';
 export { normalizeEmail, userOutput, signInOutput, type UserDto, type SignInResult } from './auth.schemas';
 export { User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation };
 export * from './credentials';
+export {
+  authorize,
+  describeInteraction,
+  decideInteraction,
+  userinfoEndpoint,
+  planEndSession,
+  activeApplication,
+  applicationOrigins,
+  applicationsRouter,
+  OidcEvents,
+  OidcErrors,
+  type BrowserSession,
+  type AuthorizeOutcome,
+  type InteractionAnswer,
+  type EndSessionPlan,
+} from './oidc';
 export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf } from './passkeys';
 export { connectionsRouter, identitiesRouter, SocialEvents, SocialErrors, startSocialSignIn, finishSocialSignIn, listSignInConnections, type SocialOutcome } from './social';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
@@ -67,16 +86,16 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...passkeysSchema.entities, ...socialSchema.entities],
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities, ...passkeysSchema.entities, ...socialSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...passkeysSchema.migrations, ...socialSchema.migrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations, ...passkeysSchema.migrations, ...socialSchema.migrations],
 };
 
 export const authModule = defineModule({
   name: 'auth',
-  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, passkeys: passkeysRouter, connections: connectionsRouter, identities: identitiesRouter },
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter, passkeys: passkeysRouter, connections: connectionsRouter, identities: identitiesRouter },
   schema: authSchema,
-  events: [AuthEvents, CredentialEvents, PasskeyEvents, SocialEvents],
+  events: [AuthEvents, CredentialEvents, OidcEvents, PasskeyEvents, SocialEvents],
   permissions: SOCIAL_PERMISSIONS,
   config: authConfigSchema,
   tenantSettings: authTenantSettings,
@@ -95,10 +114,13 @@ export const authModule = defineModule({
     refreshTokens,
     listUsers,
     getUser,
+    getUsers,
     updateUser,
     setUserDisabled,
     deleteUser,
     ...sessionAccess,
+    updateMyProfile,
+    changeMyPassword,
     listSigningKeys,
     rotateSigningKeyNow,
     createApiKey,
@@ -107,6 +129,14 @@ export const authModule = defineModule({
     createClient,
     listClients,
     revokeClient,
+    createApplication,
+    listApplications,
+    getApplication,
+    updateApplication,
+    rotateApplicationSecret,
+    revokeApplication,
+    listMyConsents,
+    revokeMyConsent,
     passkeyRegistrationOptions,
     registerPasskey,
     passkeySignInOptions,

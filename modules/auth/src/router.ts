@@ -9,6 +9,7 @@ import { resetPasswordProcedure } from './procedures/reset-password';
 import { consumeMagicLinkProcedure, requestMagicLinkProcedure } from './procedures/magic-link';
 import { confirmTotpProcedure, disableTotpProcedure, enrollTotpProcedure, verifyMfaProcedure } from './procedures/mfa';
 import { currentSessionProcedure } from './procedures/current-session';
+import { changePasswordProcedure, updateProfileProcedure } from './procedures/account';
 import {
   listMySessionsProcedure,
   listUserSessionsProcedure,
@@ -50,6 +51,8 @@ export const authRouter = router({
   refresh: refreshProcedure,
   signOut: signOutProcedure,
   me: meProcedure,
+  updateProfile: updateProfileProcedure,
+  changePassword: changePasswordProcedure,
 });
 
 /** The signed-in user's own sessions. */

@@ -51,6 +51,8 @@ export const PLATFORM_PERMISSIONS: PermissionSpec[] = [
   spec('api_keys:write', 'owner', 'Create and revoke API keys'),
   spec('clients:read', 'admin', 'List machine clients'),
   spec('clients:write', 'owner', 'Create and revoke machine clients'),
+  spec('applications:read', 'admin', 'Read OpenID Connect applications'),
+  spec('applications:write', 'owner', 'Register, change and revoke OpenID Connect applications'),
   spec('signing_keys:read', 'admin', 'Read signing keys'),
   spec('signing_keys:rotate', 'owner', 'Rotate signing keys'),
   spec('tenant:read', 'viewer', 'Read the tenant'),
@@ -119,7 +121,7 @@ export function catalogHash(roles: DefaultRoleDefinition[]): string {
  * is the tenant's application's own (`invoices:read`), which its owners manage.
  */
 export function isPlintoAction(pattern: string, catalog: PermissionSpec[]): boolean {
-  const namespaces = new Set(catalog.map((p) => p.permission.slice(0, p.permission.indexOf(':'))));
+  const namespaces = namespacesOf(catalog);
   const star = pattern.indexOf('*');
   if (star >= 0) {
     const prefix = pattern.slice(0, star);
@@ -127,4 +129,15 @@ export function isPlintoAction(pattern: string, catalog: PermissionSpec[]): bool
   }
   const colon = pattern.indexOf(':');
   return namespaces.has(colon >= 0 ? pattern.slice(0, colon) : pattern);
+}
+
+// The catalog is fixed for a process: its namespaces are computed once, not on every evaluate call.
+const catalogNamespaces = new WeakMap<PermissionSpec[], Set<string>>();
+function namespacesOf(catalog: PermissionSpec[]): Set<string> {
+  let namespaces = catalogNamespaces.get(catalog);
+  if (!namespaces) {
+    namespaces = new Set(catalog.map((p) => p.permission.slice(0, p.permission.indexOf(':'))));
+    catalogNamespaces.set(catalog, namespaces);
+  }
+  return namespaces;
 }

@@ -11,7 +11,7 @@ import { authzConfigSchema } from './config';
 import { createPolicy, updatePolicy, deletePolicy, getPolicy, listPolicies } from './policies.service';
 import { createRole, listRoles, assignRole, unassignRole } from './roles.service';
 import { evaluate, evaluateBatch } from './evaluate.service';
-import { listPermissions, policyVersion } from './catalog.service';
+import { listPermissions, myPermissions, policyVersion } from './catalog.service';
 import { getSettings, updateSettings } from './settings.service';
 import { listDecisions } from './decisions.service';
 import { AuthzDecision, AuthzPolicy, AuthzRole, AuthzRoleAssignment } from './entities/authz.entities';
@@ -32,7 +32,7 @@ export { createRole, listRoles, assignRole, unassignRole, assertCanConferRole } 
 export { principalSubject, type PrincipalSubject } from './engine/subjects';
 export { updateSettings, getSettings } from './settings.service';
 export { evaluate, evaluateBatch } from './evaluate.service';
-export { listPermissions, policyVersion } from './catalog.service';
+export { listPermissions, myPermissions, policyVersion } from './catalog.service';
 export { createAuthorizer } from './authorizer';
 export { listDecisions } from './decisions.service';
 export { ensureTenantSeeded } from './seed';
@@ -52,7 +52,7 @@ export const authzModule = defineModule({
   schema: authzSchema,
   events: [AuthzEvents],
   config: authzConfigSchema,
-  services: { createPolicy, updatePolicy, deletePolicy, getPolicy, listPolicies, createRole, listRoles, assignRole, unassignRole, evaluate, evaluateBatch, listPermissions, policyVersion, getSettings, updateSettings, listDecisions },
+  services: { createPolicy, updatePolicy, deletePolicy, getPolicy, listPolicies, createRole, listRoles, assignRole, unassignRole, evaluate, evaluateBatch, listPermissions, myPermissions, policyVersion, getSettings, updateSettings, listDecisions },
   /** The decision engine of the api process, over the catalog of every module's declared permissions. */
   async start({ orm, config, logger, services, process, modules }) {
     if (process !== 'api') return;

@@ -8,7 +8,7 @@ import { evaluateBatchProcedure, evaluateProcedure } from './procedures/evaluate
 import { createRoleProcedure } from './procedures/create-role';
 import { listRolesProcedure } from './procedures/list-roles';
 import { assignRoleProcedure, unassignRoleProcedure } from './procedures/assign-role';
-import { listPermissionsProcedure, policyVersionProcedure } from './procedures/catalog';
+import { listPermissionsProcedure, myPermissionsProcedure, policyVersionProcedure } from './procedures/catalog';
 import { getSettingsProcedure, updateSettingsProcedure } from './procedures/settings';
 import { listDecisionsProcedure } from './procedures/list-decisions';
 
@@ -26,6 +26,7 @@ export const policiesRouter = router({
   evaluate: evaluateProcedure,
   evaluateBatch: evaluateBatchProcedure,
   permissions: listPermissionsProcedure,
+  mine: myPermissionsProcedure,
   version: policyVersionProcedure,
   decisions: listDecisionsProcedure,
   settings: router({ get: getSettingsProcedure, update: updateSettingsProcedure }),

@@ -1,4 +1,5 @@
 import { EMAIL_QUEUE, randomToken, sha256, type Config, type SideEffect } from '@plinto/kernel';
+import { linkBase, type LinkSettings } from '@plinto/auth';
 import { invitationConfig } from './config';
 
 /** A new invitation token: 256 random bits; only its SHA-256 (`hash`) is stored. */
@@ -10,14 +11,14 @@ export function newInvitationToken(): { token: string; hash: string } {
 export const hashInvitationToken = (token: string): string => sha256(token);
 
 /**
- * The accept link: INVITATION_BASE_URL, else the tenant's app URL (else PUBLIC_URL) +
+ * The accept link: INVITATION_BASE_URL, else the tenant's app URL (else its hosted pages) +
  * `/accept-invitation`, with `?token=`. Like auth's emailed links it is never derived from the
  * request's Host or X-Forwarded-* headers: a poisoned header must not make us mail an invitee a
  * link to an attacker's site carrying their token.
  */
-export function acceptLink(config: Config, settings: { appUrl?: string }, token: string): string {
+export function acceptLink(config: Config, settings: LinkSettings, token: string): string {
   const configured = invitationConfig(config).INVITATION_BASE_URL;
-  const url = new URL(configured ?? `${(settings.appUrl ?? config.PUBLIC_URL).replace(/\/+$/, '')}/accept-invitation`);
+  const url = new URL(configured ?? `${linkBase(config, settings)}/accept-invitation`);
   url.searchParams.set('token', token);
   return url.toString();
 }

@@ -48,6 +48,8 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
+  /** Where the built hosted pages are (web/pages/dist); found next to the source or the bundle by default. */
+  PAGES_DIST_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Proxies whose X-Forwarded-For is believed (Express "trust proxy" values: CIDRs, IPs, loopback). */
   TRUSTED_PROXIES: list.default([]),
@@ -57,6 +59,21 @@ export const configSchema = z.object({
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Most calls one tRPC HTTP batch may carry. */
   TRPC_MAX_BATCH_SIZE: z.coerce.number().int().positive().default(25),
+  /** GraphQL (/graphql) limits: each refuses an operation before it runs, with a 400 naming the limit. */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(8),
+  /** Estimated cost: every field 1, every object 2, a list field multiplies by its page size (first/limit). */
+  GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(5000),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(10),
+  /** Most tokens in one document (the query size limit, before parsing finishes). */
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(5000),
+  /** Most operations in one HTTP request (a JSON array body is a batch). */
+  GRAPHQL_MAX_OPERATIONS: z.coerce.number().int().positive().default(10),
+  /** How long one operation may run before it is abandoned with GRAPHQL_TIMEOUT. */
+  GRAPHQL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Introspection and the GraphiQL page; default: on except when NODE_ENV=production. */
+  GRAPHQL_INTROSPECTION: boolish.optional(),
+  GRAPHQL_GRAPHIQL: boolish.optional(),
   /** How long SIGTERM waits for in-flight work before giving up. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(250),

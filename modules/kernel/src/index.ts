@@ -72,6 +72,7 @@ export {
   createCallerFactory,
   publicProcedure,
   procedure,
+  plintoError,
   type PlintoMeta,
   type PlintoErrorData,
 } from './trpc';
@@ -96,14 +97,16 @@ import { kernelMigrations } from './events/migrations';
 import type { ModuleSchema } from './db/orm';
 import { defineModule } from './module';
 import { emailConfigSchema, emailTenantSettings } from './email';
+import { browserTenantSettings } from './browser-settings';
 
 export const kernelSchema: ModuleSchema = {
   entities: [AuditEvent, OutboxMessage],
   migrations: kernelMigrations,
 };
 
-/** The kernel's own share of the composition: the event spine's tables and the email transport settings. */
-export const kernelModule = defineModule({ name: 'kernel', schema: kernelSchema, config: emailConfigSchema, tenantSettings: emailTenantSettings });
+/** The kernel's own share of the composition: the event spine's tables, the email transport settings, the browser (CORS) settings. */
+export const kernelModule = defineModule({ name: 'kernel', schema: kernelSchema, config: emailConfigSchema, tenantSettings: emailTenantSettings.extend(browserTenantSettings.shape) });
+export { browserTenantSettings, webOrigin } from './browser-settings';
 export { Migration } from '@mikro-orm/migrations';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export type { InferEntity } from '@mikro-orm/core';

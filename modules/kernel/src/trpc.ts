@@ -1,4 +1,4 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, type TRPCError } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
@@ -45,27 +45,36 @@ const t = initTRPC
     // Stacks never leave the process, in any environment; they are logged with the request id.
     isDev: false,
     errorFormatter({ shape, error, ctx, path }) {
-      let data: PlintoErrorData;
-      // PostgreSQL or Redis unreachable, or a pool exhausted: 503 with Retry-After, never a 500.
-      if (!(error instanceof AppError) && isDependencyOutage(error)) error = serviceUnavailable(error);
-      if (error instanceof AppError) {
-        data = { code: error.appCode, httpStatus: error.status, fields: error.fields, details: error.details };
-      } else if (error.cause instanceof ZodError) {
-        data = { code: 'VALIDATION_FAILED', httpStatus: 400, fields: fieldsFromZod(error.cause) };
-      } else {
-        const code = appCodeForTrpcCode(error.code);
-        data = { code, httpStatus: errorCatalog.get(code)?.status ?? 500 };
-      }
-      // Anything we did not raise on purpose may carry SQL or internals in its message.
-      const message =
-        error instanceof AppError ? error.message : data.httpStatus < 500 ? shape.message : (errorCatalog.get('INTERNAL')?.message ?? 'Internal server error');
+      const { data, message } = plintoError(error, shape.message);
       return {
-        message: data.code === 'VALIDATION_FAILED' && !(error instanceof AppError) ? 'The request is invalid' : message,
+        message,
         code: TRPC_ERROR_CODES_BY_KEY[error.code] ?? shape.code,
         data: { ...data, path, requestId: ctx?.request.requestId },
       };
     },
   });
+
+/**
+ * What a caller is told about a failed procedure: Plinto's code, HTTP status, fields at fault and
+ * a message free of internals. tRPC, REST and GraphQL all answer with it.
+ */
+export function plintoError(error: TRPCError, fallbackMessage: string = error.message): { data: PlintoErrorData; message: string } {
+  let data: PlintoErrorData;
+  // PostgreSQL or Redis unreachable, or a pool exhausted: 503 with Retry-After, never a 500.
+  if (!(error instanceof AppError) && isDependencyOutage(error)) error = serviceUnavailable(error);
+  if (error instanceof AppError) {
+    data = { code: error.appCode, httpStatus: error.status, fields: error.fields, details: error.details };
+  } else if (error.cause instanceof ZodError) {
+    data = { code: 'VALIDATION_FAILED', httpStatus: 400, fields: fieldsFromZod(error.cause) };
+  } else {
+    const code = appCodeForTrpcCode(error.code);
+    data = { code, httpStatus: errorCatalog.get(code)?.status ?? 500 };
+  }
+  // Anything we did not raise on purpose may carry SQL or internals in its message.
+  const message =
+    error instanceof AppError ? error.message : data.httpStatus < 500 ? fallbackMessage : (errorCatalog.get('INTERNAL')?.message ?? 'Internal server error');
+  return { data, message: data.code === 'VALIDATION_FAILED' && !(error instanceof AppError) ? 'The request is invalid' : message };
+}
 
 export const router = t.router;
 export const middleware = t.middleware;

@@ -12,7 +12,7 @@ import { OrgEvents } from './events';
 import { orgsRouter } from './router';
 import { activateOrg, addMember, changeMemberRole, leaveOrg, listMembers, removeMember } from './members.service';
 import { createOrg, deleteOrg, getOrg, listOrgs, updateOrg } from './orgs.service';
-import { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from './teams.service';
+import { createTeam, deleteTeam, getTeam, listTeams, teamsOfMembers, updateTeam } from './teams.service';
 import { addTeamMember, listTeamMembers, removeTeamMember } from './team-members.service';
 
 export { orgsRouter } from './router';
@@ -22,7 +22,7 @@ export { orgsConfig, orgsConfigSchema, orgsTenantSettings, type OrgsConfig } fro
 export { findOrganization, isMember, countMembers, getMember } from './queries';
 export { admitMember, addMember, changeMemberRole, removeMember, leaveOrg, activateOrg, listMembers, type AdmitMemberInput } from './members.service';
 export { createOrg, getOrg, updateOrg, deleteOrg, listOrgs } from './orgs.service';
-export { createTeam, getTeam, listTeams, updateTeam, deleteTeam } from './teams.service';
+export { createTeam, getTeam, listTeams, updateTeam, deleteTeam, teamsOfMembers } from './teams.service';
 export { addTeamMember, removeTeamMember, listTeamMembers } from './team-members.service';
 export { MAX_TEAM_DEPTH } from './authz-links';
 export type { OrgRef } from './store';
@@ -65,6 +65,7 @@ export const orgsModule = defineModule({
     leaveOrg,
     activateOrg,
     listTeams,
+    teamsOfMembers,
     createTeam,
     getTeam,
     updateTeam,

@@ -164,6 +164,29 @@ export async function listTeams(sc: ServiceContext, orgId: string, query: { limi
   };
 }
 
+/**
+ * The teams each of `userIds` belongs to in the organization, in one query (GraphQL's per-request
+ * loader resolves every `member.teams` of a page with it). Needs teams:read there, like listTeams.
+ */
+export async function teamsOfMembers(sc: ServiceContext, orgId: string, userIds: readonly string[]): Promise<Map<string, TeamDto[]>> {
+  const org = await orgFor(sc, orgId, 'teams:read');
+  const ids = [...new Set(userIds.filter(isUuid))];
+  const byUser = new Map<string, TeamDto[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return byUser;
+  const rows: (Record<string, unknown> & { user_id: string; member_count: string })[] = await sc.em.execute(
+    `select m.user_id, t.*, (select count(*) from team_members c where c.team_id = t.id) as member_count
+       from team_members m join teams t on t.id = m.team_id
+      where t.organization_id = ? and m.user_id in (${ids.map(() => '?').join(', ')})
+      order by t.id desc`,
+    [org.id, ...ids],
+  );
+  for (const raw of rows) {
+    const row = sc.em.map(Team, raw) as TeamRow;
+    byUser.get(raw.user_id)?.push(toTeamDto(row, Number(raw.member_count)));
+  }
+  return byUser;
+}
+
 export interface UpdateTeamInput {
   name?: string;
   description?: string | null;

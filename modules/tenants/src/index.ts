@@ -20,7 +20,7 @@ export {
 export { authenticatePlatformKey, ensureBootstrapKey, generatePlatformKey } from './platform-keys.service';
 export { TenantErrors } from './errors';
 export { TenantEvents } from './events';
-export { cachedTenantById, cachedTenantBySlug, forgetTenant } from './tenant-cache';
+export { cachedTenantById, cachedTenantBySlug, forgetTenant, originAllowedByAnyTenant } from './tenant-cache';
 export { composeTenantSettings, tenantOutputOf, type TenantDto, type TenantSettings } from './tenant.schemas';
 
 export const tenantsSchema: ModuleSchema = {

@@ -55,3 +55,25 @@ export function forgetTenant(em: EntityManager, id: string | undefined): void {
 
 /** The tenant id in an `idOrSlug` argument, when it is one. */
 export const tenantIdHint = (idOrSlug: string): string | undefined => (isUuid(idOrSlug) ? idOrSlug : undefined);
+
+const originCaches = new WeakMap<object, Map<string, { at: number; value: Promise<boolean> }>>();
+
+/**
+ * Whether any active tenant lists `origin` in its allowed origins: what a CORS preflight can know
+ * (a browser's preflight carries no header values, so not the tenant the call will name). The
+ * actual call is then checked against its own tenant's list. Cached as briefly as tenants.
+ */
+export function originAllowedByAnyTenant(em: EntityManager, origin: string): Promise<boolean> {
+  let cache = originCaches.get(em.config);
+  if (!cache) originCaches.set(em.config, (cache = new Map()));
+  const now = Date.now();
+  const hit = cache.get(origin);
+  if (hit && hit.at > now - TTL_MS) return hit.value;
+  if (cache.size >= MAX_ENTRIES) cache.clear();
+  const value = em
+    .execute<{ found: number }[]>(`select 1 as found from tenants where status = 'active' and settings -> 'allowedOrigins' @> to_jsonb(?::text) limit 1`, [origin])
+    .then((rows) => rows.length > 0);
+  cache.set(origin, { at: now, value });
+  value.catch(() => cache.delete(origin));
+  return value;
+}

@@ -17,11 +17,21 @@ export function emailProvider(config: Config, logger: Logger): EmailProvider {
     case 'log':
       return {
         name: 'log',
-        // Development: one line per message, never its body (links carry secrets).
+        // One line per message, never its body (links carry secrets) — except on a developer's
+        // machine (NODE_ENV=development, the default), where the quick start needs the link to
+        // verify an address or reset a password without a mail server.
         async send(email) {
-          logger.info({ to: email.to.address, subject: email.subject }, 'email (log provider; not sent)');
+          if (config.NODE_ENV === 'development') {
+            const links = linksIn(email.text);
+            logger.info({ to: email.to.address, subject: email.subject, links }, `email (log provider; not sent): "${email.subject}" to ${email.to.address}${links.map((l) => `\n  open: ${l}`).join('')}`);
+          } else {
+            logger.info({ to: email.to.address, subject: email.subject }, 'email (log provider; not sent)');
+          }
           return { messageId: null };
         },
       };
   }
 }
+
+/** The links of a message's text part (what a developer opens from the log). */
+export const linksIn = (text: string): string[] => [...new Set(text.match(/https?:\/\/[^\s<>"')]+/g) ?? [])];

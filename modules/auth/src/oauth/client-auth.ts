@@ -1,5 +1,7 @@
 import type { EntityManager, ServiceRegistry } from '@plinto/kernel';
+import { safeEqual, sha256 } from '@plinto/kernel';
 import { verifyClientSecret, type MachineClientRef } from '../credentials';
+import { activeApplication, isApplicationClientId, type ApplicationRow } from '../oidc/applications.service';
 import { oauthError, type OAuthResponse } from './oauth-errors';
 
 export type FormParams = Record<string, string | undefined>;
@@ -8,6 +10,8 @@ export type ClientAuthentication =
   | { kind: 'none' }
   | { kind: 'public'; clientId: string }
   | { kind: 'confidential'; client: MachineClientRef; method: 'client_secret_basic' | 'client_secret_post' }
+  /** An OpenID Connect application: authenticated by its secret, or public (none) when it has no secret. */
+  | { kind: 'application'; app: ApplicationRow; method: 'client_secret_basic' | 'client_secret_post' | 'none' }
   | { kind: 'failed'; response: OAuthResponse };
 
 /** RFC 6749 §2.3.1: client id and secret are form-urlencoded before they are put in Basic. */
@@ -41,8 +45,37 @@ export async function authenticateClient(em: EntityManager, tenantId: string, pa
   const id = basic?.id ?? params.client_id;
   const secret = basic?.secret ?? params.client_secret;
   if (!id) return { kind: 'none' };
+  if (isApplicationClientId(id)) return authenticateApplication(em, tenantId, id, secret, basic ? 'client_secret_basic' : 'client_secret_post');
   if (secret === undefined) return { kind: 'public', clientId: id };
   const client = await verifyClientSecret(em, tenantId, id, secret, undefined, services);
   if (!client) return { kind: 'failed', response: oauthError('invalid_client', 'Client authentication failed', 401) };
   return { kind: 'confidential', client, method: basic ? 'client_secret_basic' : 'client_secret_post' };
+}
+
+const NO_SECRET = sha256('no application secret');
+
+/**
+ * An application authenticates with its secret when it has one (web), and with none when it has
+ * none (SPA, native): a confidential application naming only its client_id is refused, and so is a
+ * public one sending a secret it was never given. Unknown, revoked or another tenant's: invalid_client.
+ */
+async function authenticateApplication(em: EntityManager, tenantId: string, clientId: string, secret: string | undefined, method: 'client_secret_basic' | 'client_secret_post'): Promise<ClientAuthentication> {
+  const app = await activeApplication(em, tenantId, clientId);
+  const failed: ClientAuthentication = { kind: 'failed', response: oauthError('invalid_client', 'Client authentication failed', 401) };
+  if (!app) return failed;
+  if (app.secretHash === null) return secret === undefined ? { kind: 'application', app, method: 'none' } : failed;
+  if (secret === undefined) return failed;
+  const matches = safeEqual(sha256(secret), app.secretHash ?? NO_SECRET);
+  return matches ? { kind: 'application', app, method } : failed;
+}
+
+/**
+ * Who presents a refresh token, for the binding check (RFC 6749 §6): an application or machine
+ * client by its client_id; null for no client, or a client_id that names no registered client
+ * (first-party apps refreshing their own sessions, as before applications existed).
+ */
+export function presentedClientId(client: ClientAuthentication): string | null {
+  if (client.kind === 'application') return client.app.clientId;
+  if (client.kind === 'confidential') return client.client.clientId;
+  return null;
 }

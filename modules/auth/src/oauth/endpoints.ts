@@ -16,7 +16,12 @@ import { publishedKeys } from '../tokens/signing-keys';
 import { ensureCurrentKey } from '../tokens/signing-keys';
 import { tokenServicesOf, withRevocations } from '../tokens/services';
 import { revokeSessions } from '../services/sessions.service';
-import { authenticateClient, type FormParams } from './client-auth';
+import { authenticateClient, presentedClientId, type FormParams } from './client-auth';
+import { authorizationCodeGrant, issueApplicationTokens } from '../oidc/tokens';
+import { activeApplication } from '../oidc/applications.service';
+import { parseScope, SUPPORTED_SCOPES } from '../oidc/scopes';
+import { rsaPublicJwks } from '../oidc/id-token-keys';
+import { authConfig } from '../config';
 import { oauthError, oauthOk, type OAuthResponse } from './oauth-errors';
 import { ACCESS_TOKEN_ALGORITHMS } from '@plinto/kernel';
 import { AuthEvents } from '../events';
@@ -29,25 +34,41 @@ export interface OAuthDeps {
   services: ServiceRegistry;
 }
 
-/** `{PUBLIC_URL}/t/{slug}/.well-known/openid-configuration`: what standard clients configure from. */
-export function discoveryDocument(deps: Pick<OAuthDeps, 'services' | 'tenant'>) {
+/**
+ * `{PUBLIC_URL}/t/{slug}/.well-known/openid-configuration`: what standard clients configure from.
+ * Truthful: every endpoint, grant, method and algorithm listed here is served.
+ */
+export function discoveryDocument(deps: Pick<OAuthDeps, 'services' | 'tenant' | 'config'>) {
   const issuer = tokenServicesOf(deps).issuer(deps.tenant.slug);
   const clientAuth = ['client_secret_basic', 'client_secret_post'];
+  // RS256 for every relying party (OIDC Core §15.1); the tenant's own algorithm for those that ask.
+  const idTokenAlgs = ['RS256', authConfig(deps.config).AUTH_SIGNING_ALG];
   return {
     issuer,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
+    userinfo_endpoint: `${issuer}/oauth/userinfo`,
+    end_session_endpoint: `${issuer}/oauth/end-session`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
-    grant_types_supported: ['refresh_token', 'client_credentials'],
+    scopes_supported: SUPPORTED_SCOPES,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: [...clientAuth, 'none'],
     introspection_endpoint_auth_methods_supported: clientAuth,
     revocation_endpoint_auth_methods_supported: [...clientAuth, 'none'],
-    response_types_supported: ['token'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [...ACCESS_TOKEN_ALGORITHMS],
+    id_token_signing_alg_values_supported: idTokenAlgs,
     access_token_signing_alg_values_supported: [...ACCESS_TOKEN_ALGORITHMS],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'tid', 'sid', 'amr', 'aal', 'client_id', 'scope', 'org_id', 'org_role'],
+    prompt_values_supported: ['none', 'login', 'consent'],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    authorization_response_iss_parameter_supported: true,
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'name', 'updated_at', 'email', 'email_verified'],
   };
 }
 
@@ -55,7 +76,8 @@ export function discoveryDocument(deps: Pick<OAuthDeps, 'services' | 'tenant'>) 
 export async function jwksDocument(deps: Pick<OAuthDeps, 'em' | 'config' | 'tenant'>) {
   await ensureCurrentKey(deps.em, deps.config, deps.tenant.id);
   const keys = await publishedKeys(deps.em, deps.tenant.id);
-  return { keys: keys.map((k) => k.publicJwk) };
+  // The RS256 ID-token key last: access-token keys first, as before.
+  return { keys: [...keys.map((k) => k.publicJwk), ...(await rsaPublicJwks(deps.em, deps.config, deps.tenant.id))] };
 }
 
 /** RFC 6749 token endpoint: grants `refresh_token` and `client_credentials`. */
@@ -65,14 +87,32 @@ export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authori
   switch (params.grant_type) {
     case undefined:
       return oauthError('invalid_request', 'grant_type is required');
+    case 'authorization_code':
+      if (client.kind !== 'application') return oauthError('unauthorized_client', 'Only applications may use the authorization code grant');
+      if (!client.app.grantTypes.includes('authorization_code')) return oauthError('unauthorized_client', 'This client may not use the authorization code grant');
+      return authorizationCodeGrant(deps, client.app, params);
     case 'refresh_token': {
       if (!params.refresh_token) return oauthError('invalid_request', 'refresh_token is required');
-      const outcome = await rotateRefreshToken(deps, deps.tenant.id, params.refresh_token);
-      if (!outcome.ok) return oauthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
-      const tokens = await sessionTokens(tokenServicesOf(deps), deps.tenant, outcome.value.session, outcome.value.refreshToken);
+      if (client.kind === 'application' && !client.app.grantTypes.includes('refresh_token')) return oauthError('unauthorized_client', 'This client may not use refresh tokens');
+      // RFC 6749 §6: the token must have been issued to the client presenting it.
+      const outcome = await rotateRefreshToken(deps, deps.tenant.id, params.refresh_token, presentedClientId(client));
+      if (!outcome.ok) {
+        if (outcome.reason === 'wrong_client') return oauthError('invalid_grant', 'The refresh token was not issued to this client');
+        return oauthError('invalid_grant', 'The refresh token is invalid, expired or revoked');
+      }
+      const { session, refreshToken } = outcome.value;
+      if (session.clientId) {
+        const app = client.kind === 'application' ? client.app : await activeApplication(deps.em, deps.tenant.id, session.clientId);
+        if (!app) return oauthError('invalid_grant', 'The application is revoked');
+        const scope = parseScope(session.scope ?? '');
+        const authTime = session.authTime ? new Date(session.authTime) : new Date();
+        return issueApplicationTokens(deps, app, { sessionId: session.id, userId: session.userId, scope, resource: session.resource, authTime, amr: session.amr, aal: session.aal }, refreshToken);
+      }
+      const tokens = await sessionTokens(tokenServicesOf(deps), deps.tenant, session, refreshToken);
       return oauthOk(tokens);
     }
     case 'client_credentials': {
+      if (client.kind === 'application') return oauthError('unauthorized_client', 'Applications sign users in; client_credentials is for machine clients');
       if (client.kind !== 'confidential') return oauthError('invalid_client', 'client_credentials needs client authentication', 401);
       const requested = (params.scope ?? '').split(' ').filter(Boolean);
       const granted = requested.length > 0 ? requested : client.client.scopes;
@@ -158,17 +198,21 @@ export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, au
   if (!params.token) return oauthError('invalid_request', 'token is required');
   const done = oauthOk(undefined);
   if (params.token.startsWith(REFRESH_TOKEN_PREFIX)) {
-    const [row] = await deps.em.execute<{ session_id: string; user_id: string }[]>(
-      `select r.session_id, s.user_id from refresh_tokens r join sessions s on s.id = r.session_id where r.token_hash = ? and r.tenant_id = ?`,
+    const [row] = await deps.em.execute<{ session_id: string; user_id: string; client_id: string | null }[]>(
+      `select r.session_id, s.user_id, s.client_id from refresh_tokens r join sessions s on s.id = r.session_id where r.token_hash = ? and r.tenant_id = ?`,
       [sha256(params.token), deps.tenant.id],
     );
+    // RFC 7009 §2.1: an application's token is revoked only by that application.
+    if (row?.client_id && row.client_id !== presentedClientId(client)) return oauthError('unauthorized_client', 'The token was not issued to this client');
     if (row) await revokeSessionById(deps, row.user_id, row.session_id, 'revoked_by_client');
     return done;
   }
   const services = tokenServicesOf(deps);
   try {
-    const { claims, tenantId } = await services.verifier.verify(params.token);
+    // Any audience: an application's token for its own API is revocable too.
+    const { claims, tenantId } = await services.verifier.verify(params.token, { audience: [services.audience, ...audiencesOf(params.token)] });
     if (tenantId !== deps.tenant.id) return done;
+    if (claims.sid && claims.client_id && claims.client_id !== presentedClientId(client)) return oauthError('unauthorized_client', 'The token was not issued to this client');
     await withRevocations(deps, async (tx, revoke) => {
       await revoke([{ key: `jti:${claims.jti}`, tenantId, expiresAt: new Date((claims.exp + 60) * 1000) }]);
       recordEvent(tx, { type: claims.client_id ? 'machine_client' : 'user', id: claims.sub, ip: deps.request.ip, userAgent: deps.request.userAgent, requestId: deps.request.requestId }, AuthEvents.of('access_token.revoked', {
@@ -182,6 +226,16 @@ export async function revocationEndpoint(deps: OAuthDeps, params: FormParams, au
     if (!(error instanceof AccessTokenRejected)) throw error;
   }
   return done;
+}
+
+/** The `aud` a JWT claims (unverified: the signature, issuer and tenant are checked by the verifier). */
+function audiencesOf(token: string): string[] {
+  try {
+    const aud = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { aud?: unknown }).aud;
+    return (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** Ends one session of `userId` with an audit event; false when it was not live. */

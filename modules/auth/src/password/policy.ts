@@ -35,10 +35,11 @@ function isRepetitiveOrSequential(chars: string[]): boolean {
   return Math.abs(step) === 1 && codes.every((code, i) => i === 0 || code - codes[i - 1]! === step);
 }
 
-export function checkPasswordPolicy(password: string, context: { email: string; minLength?: number }): void {
+/** `field` names the input at fault in the error (default `password`). */
+export function checkPasswordPolicy(password: string, context: { email: string; minLength?: number; field?: string }): void {
   const normalized = normalizePassword(password);
   const minLength = context.minLength ?? DEFAULT_PASSWORD_MIN_LENGTH;
-  const field = [{ path: 'password', message: '' }];
+  const field = [{ path: context.field ?? 'password', message: '' }];
   if (CONTROL.test(normalized)) {
     field[0]!.message = 'Control characters are not allowed';
     throw AuthErrors.PASSWORD_INVALID_CHARACTERS({ fields: field });

@@ -70,12 +70,15 @@ export async function authenticateAccessToken(em: EntityManager, services: Servi
     throw CommonErrors.SERVICE_UNAVAILABLE({ message: 'Token revocation cannot be checked right now' });
   }
   const { claims, tenantId } = verified;
-  if (!claims.client_id) {
+  // A machine client's token names its client and no session; an application's token (issued to
+  // a user through OpenID Connect) names both, and is the user's.
+  const machine = claims.client_id !== undefined && claims.sid === undefined;
+  if (!machine) {
     if (typeof claims.sid !== 'string') throw refused('The token names no session');
     const owner = await tokens.sessionOwner(em, claims.sid);
     if (!owner || owner.userId !== claims.sub || owner.tenantId !== tenantId) throw refused("The token's session is not its subject's");
   }
-  if (claims.client_id) {
+  if (machine) {
     return {
       kind: 'machine_client',
       id: claims.sub,

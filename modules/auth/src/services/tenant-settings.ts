@@ -20,17 +20,34 @@ export type AuthTenantSettings = z.infer<typeof authTenantSettings>;
 
 export const authSettingsOf = (tenant: Pick<TenantRef, 'settings'>): AuthTenantSettings => tenantSection(tenant, authTenantSettings);
 
-/** What emailed links are built from: the tenant's app URL (the email section of its settings). */
-export const linkSettingsOf = (tenant: Pick<TenantRef, 'settings'>) => tenantSection(tenant, emailTenantSettings);
+/**
+ * What emailed links are built from: the tenant's app URL (the email section of its settings), else
+ * Plinto's hosted pages of the tenant (`{PUBLIC_URL}/t/{tenant}`).
+ */
+export const linkSettingsOf = (tenant: Pick<TenantRef, 'settings' | 'slug'>): LinkSettings => ({ ...tenantSection(tenant, emailTenantSettings), tenantSlug: tenant.slug });
+
+export interface LinkSettings {
+  appUrl?: string;
+  /** The tenant whose hosted pages receive the link when it has no app URL. */
+  tenantSlug?: string;
+}
+
+/** Where a tenant's emailed links point: its app URL, else its hosted pages, else PUBLIC_URL. */
+export function linkBase(config: Config, settings: LinkSettings): string {
+  if (settings.appUrl) return settings.appUrl.replace(/\/+$/, '');
+  const base = config.PUBLIC_URL.replace(/\/+$/, '');
+  return settings.tenantSlug ? `${base}/t/${encodeURIComponent(settings.tenantSlug)}` : base;
+}
 
 /**
- * An emailed link: the tenant's configured app URL (else PUBLIC_URL) + `path` + `?token=`. Never
- * derived from the request's Host or X-Forwarded-* headers, which an attacker controls: a poisoned
- * header must not make us mail a victim a link to the attacker's site carrying the victim's token.
+ * An emailed link: the tenant's configured app URL (else its hosted pages) + `path` + `?token=`.
+ * Never derived from the request's Host or X-Forwarded-* headers, which an attacker controls: a
+ * poisoned header must not make us mail a victim a link to the attacker's site carrying the
+ * victim's token. The hosted pages serve every path used here (/verify-email, /reset-password,
+ * /magic-link, /accept-invitation).
  */
-export function buildLink(config: Config, settings: { appUrl?: string }, path: string, token: string): string {
-  const base = (settings.appUrl ?? config.PUBLIC_URL).replace(/\/+$/, '');
-  const url = new URL(`${base}${path}`);
+export function buildLink(config: Config, settings: LinkSettings, path: string, token: string): string {
+  const url = new URL(`${linkBase(config, settings)}${path}`);
   url.searchParams.set('token', token);
   return url.toString();
 }

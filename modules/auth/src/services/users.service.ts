@@ -143,6 +143,18 @@ export async function getUser(sc: ServiceContext, userId: string): Promise<UserD
 }
 
 /**
+ * Many users of this tenant by id, in one query (GraphQL's per-request loader resolves every
+ * `member.user` of a page with it); needs users:read like getUser. Ids of other tenants, unknown
+ * or malformed ones come back absent, as getUser's 404 would answer.
+ */
+export async function getUsers(sc: ServiceContext, userIds: readonly string[]): Promise<Map<string, UserDto>> {
+  await sc.authz.require('users:read');
+  const ids = [...new Set(userIds.filter(isUuid))];
+  const rows = ids.length ? await sc.em.find(User, { id: { $in: ids }, tenantId: sc.tenant.id }) : [];
+  return new Map(rows.map((row) => [row.id, toUserDto(row)]));
+}
+
+/**
  * The same user view as getUser by one prepared statement, without the unit of work: the session
  * check (`GET /v1/auth/session`) reads the signed-in user on every call, and MikroORM's findOne
  * cost more CPU than the read. Times come as epoch milliseconds, so they print as getUser's do.

@@ -16,11 +16,25 @@ export const REFRESH_TOKEN_PREFIX = 'plr_';
 const SEALING_PURPOSE = 'refresh-successors';
 
 export interface RefreshedSession {
-  session: { id: string; tenantId: string; userId: string; amr: string[]; aal: number; organizationId: string | null; organizationRole: string | null };
+  session: {
+    id: string;
+    tenantId: string;
+    userId: string;
+    amr: string[];
+    aal: number;
+    organizationId: string | null;
+    organizationRole: string | null;
+    /** Set for sessions issued to an OpenID Connect application: what its tokens carry. */
+    clientId: string | null;
+    scope: string | null;
+    resource: string | null;
+    authTime: string | null;
+  };
   refreshToken: string;
 }
 
-export type RefreshOutcome = { ok: true; value: RefreshedSession } | { ok: false; reason: 'invalid' | 'reuse' };
+/** `wrong_client`: the token belongs to another client's session (RFC 6749 §6); nothing changes. */
+export type RefreshOutcome = { ok: true; value: RefreshedSession } | { ok: false; reason: 'invalid' | 'reuse' | 'wrong_client' };
 
 interface SessionLockRow {
   id: string;
@@ -30,6 +44,10 @@ interface SessionLockRow {
   aal: number;
   organization_id: string | null;
   organization_role: string | null;
+  client_id: string | null;
+  scope: string | null;
+  resource: string | null;
+  auth_time: string | null;
   // Timestamps arrive as text from raw queries.
   expires_at: string;
   revoked_at: string | null;
@@ -53,24 +71,31 @@ interface TokenRow {
  * in one transaction: lock the session, lock the token, write everything (rotation, successor,
  * last use, audit + outbox) in one statement.
  */
-export async function rotateRefreshToken(deps: { em: EntityManager; config: Config; request: RequestMeta; services: ServiceRegistry }, tenantId: string, presented: string): Promise<RefreshOutcome> {
+export async function rotateRefreshToken(
+  deps: { em: EntityManager; config: Config; request: RequestMeta; services: ServiceRegistry },
+  tenantId: string,
+  presented: string,
+  /** The client presenting the token (null: none, or first-party): must be the session's client. */
+  clientId: string | null = null,
+): Promise<RefreshOutcome> {
   const { config, request } = deps;
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) return { ok: false, reason: 'invalid' };
   const box = secretBoxFor(config, SEALING_PURPOSE);
   const hash = sha256(presented);
   if (!deps.em.getTransactionContext()) {
-    const rotated = await rotateActiveToken(deps.em, box, tenantId, hash, request);
+    const rotated = await rotateActiveToken(deps.em, box, tenantId, hash, request, clientId);
     if (rotated) return rotated;
   }
   return withRevocations(deps, async (tx, revoke) => {
     const [session] = await tx.execute<SessionLockRow[]>(
-      `select s.id, s.tenant_id, s.user_id, s.amr, s.aal, s.organization_id, s.organization_role, s.expires_at, s.revoked_at, u.disabled_at
+      `select s.id, s.tenant_id, s.user_id, s.amr, s.aal, s.organization_id, s.organization_role, s.client_id, s.scope, s.resource, s.auth_time, s.expires_at, s.revoked_at, u.disabled_at
          from sessions s join users u on u.id = s.user_id
         where s.id = (select session_id from refresh_tokens where token_hash = ? and tenant_id = ?)
           for update of s`,
       [hash, tenantId],
     );
     if (!session) return { ok: false, reason: 'invalid' } as const;
+    if ((session.client_id ?? null) !== clientId) return { ok: false, reason: 'wrong_client' } as const;
     const [row] = await tx.execute<TokenRow[]>(
       `select id, status, parent_id, rotated_at, successor_id, successor_sealed, expires_at from refresh_tokens where token_hash = ? for update`,
       [hash],
@@ -87,6 +112,10 @@ export async function rotateRefreshToken(deps: { em: EntityManager; config: Conf
       aal: session.aal,
       organizationId: session.organization_id,
       organizationRole: session.organization_role,
+      clientId: session.client_id,
+      scope: session.scope,
+      resource: session.resource,
+      authTime: session.auth_time,
     };
     if (row.status === 'active') {
       if (new Date(row.expires_at) <= now) return { ok: false, reason: 'invalid' } as const;
@@ -142,6 +171,10 @@ interface LookupRow {
   aal: number;
   organization_id: string | null;
   organization_role: string | null;
+  client_id: string | null;
+  scope: string | null;
+  resource: string | null;
+  auth_time: string | null;
   session_expires_at: string;
   revoked_at: string | null;
   disabled_at: string | null;
@@ -160,10 +193,10 @@ interface LookupRow {
  * the two statements — returns undefined and the transactional path decides (grace window, reuse
  * detection). Outcome for outcome the same as that path, three round trips fewer.
  */
-async function rotateActiveToken(em: EntityManager, box: ReturnType<typeof secretBoxFor>, tenantId: string, hash: string, request: RequestMeta): Promise<RefreshOutcome | undefined> {
+async function rotateActiveToken(em: EntityManager, box: ReturnType<typeof secretBoxFor>, tenantId: string, hash: string, request: RequestMeta, clientId: string | null): Promise<RefreshOutcome | undefined> {
   const [row] = await fastQuery<LookupRow>(
     em,
-    `select s.id, s.tenant_id, s.user_id, s.amr, s.aal, s.organization_id, s.organization_role, s.expires_at as session_expires_at, s.revoked_at, u.disabled_at,
+    `select s.id, s.tenant_id, s.user_id, s.amr, s.aal, s.organization_id, s.organization_role, s.client_id, s.scope, s.resource, s.auth_time, s.expires_at as session_expires_at, s.revoked_at, u.disabled_at,
             r.id as token_id, r.status, r.parent_id, r.expires_at as token_expires_at
        from refresh_tokens r join sessions s on s.id = r.session_id join users u on u.id = s.user_id
       where r.token_hash = ? and r.tenant_id = ?`,
@@ -171,6 +204,7 @@ async function rotateActiveToken(em: EntityManager, box: ReturnType<typeof secre
     'plinto_refresh_lookup',
   );
   const now = new Date();
+  if (row && (row.client_id ?? null) !== clientId) return { ok: false, reason: 'wrong_client' };
   if (!row || row.status !== 'active' || row.revoked_at || row.disabled_at || new Date(row.session_expires_at) <= now || new Date(row.token_expires_at) <= now) return undefined;
   const successorId = uuidv7(now.getTime());
   const successor = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
@@ -212,7 +246,19 @@ async function rotateActiveToken(em: EntityManager, box: ReturnType<typeof secre
     'plinto_refresh_rotate',
   );
   if (!result?.rotated) return undefined;
-  const session = { id: row.id, tenantId: row.tenant_id, userId: row.user_id, amr: row.amr, aal: row.aal, organizationId: row.organization_id, organizationRole: row.organization_role };
+  const session = {
+    id: row.id,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    amr: row.amr,
+    aal: row.aal,
+    organizationId: row.organization_id,
+    organizationRole: row.organization_role,
+    clientId: row.client_id,
+    scope: row.scope,
+    resource: row.resource,
+    authTime: row.auth_time,
+  };
   return { ok: true, value: { session, refreshToken: successor } };
 }
 

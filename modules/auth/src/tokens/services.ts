@@ -30,6 +30,8 @@ export interface AccessTokenSubject {
   roles?: string[];
   organizationId?: string | null;
   organizationRole?: string | null;
+  /** Another audience than Plinto's own API (an application's API, RFC 8707; or userinfo only). */
+  audience?: string | string[];
 }
 
 export interface IssuedAccessToken {
@@ -133,7 +135,7 @@ export class TokenServices {
     };
     const token = signCompactJws(
       { alg: signer.alg, kid: signer.kid, typ: 'at+jwt' },
-      { iss: this.issuer(tenant.slug), sub: subject.sub, aud: this.audience, iat: now, nbf: now, exp: now + expiresIn, jti, ...claims },
+      { iss: this.issuer(tenant.slug), sub: subject.sub, aud: subject.audience ?? this.audience, iat: now, nbf: now, exp: now + expiresIn, jti, ...claims },
       signer.key,
     );
     return { token, jti, expiresIn, expiresAt: new Date((now + expiresIn) * 1000) };

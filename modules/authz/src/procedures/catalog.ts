@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { procedure } from '@plinto/kernel';
 import { DEFAULT_ROLE_NAMES } from '../catalog';
-import { listPermissions, policyVersion } from '../catalog.service';
+import { listPermissions, myPermissions, policyVersion } from '../catalog.service';
 import { TAGS } from './common';
 
 export const listPermissionsProcedure = procedure
@@ -20,3 +20,20 @@ export const policyVersionProcedure = procedure
   .input(z.object({}).optional())
   .output(z.object({ version: z.number().int() }))
   .query(({ ctx }) => policyVersion(ctx.sc));
+
+/** The caller's own permissions (any principal, about itself): the console enables what these allow. */
+export const myPermissionsProcedure = procedure
+  .meta({
+    access: 'self',
+    openapi: {
+      method: 'GET',
+      path: '/policies/mine',
+      tags: TAGS,
+      summary: 'The Plinto permissions the caller holds',
+      description: 'Tenant-wide, or in `organizationId`. A hint for user interfaces: every call is still decided by its service.',
+      protect: true,
+    },
+  })
+  .input(z.object({ organizationId: z.string().min(1).max(64).optional().describe('Answer for this organization instead of tenant-wide') }).optional())
+  .output(z.object({ permissions: z.array(z.string()) }))
+  .query(({ ctx, input }) => myPermissions(ctx.sc, input?.organizationId));

@@ -9,7 +9,7 @@ export const validateInvitationProcedure = procedure
     access: 'public',
     openapi: {
       method: 'GET',
-      path: '/invitations/validate/{token}',
+      path: '/invitation-tokens/{token}',
       tags: TAGS,
       summary: 'What an accept page shows for a valid invitation token; INVITATION_INVALID (404) for anything else',
     },

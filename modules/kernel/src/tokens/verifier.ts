@@ -1,23 +1,26 @@
 import type { KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import {
+  ACCESS_TOKEN_TYPE,
+  REQUIRED_CLAIMS,
+  checkClaims,
+  checkHeader,
+  decodeToken,
+  looksLikeJwt,
+  reject,
+  revocationKeysOf,
+  tenantSlugOfIssuer,
+  type AccessTokenAlgorithm,
+} from '@plinto/sdk/token-rules';
 
-/**
- * The one access-token verifier: every entry point (HTTP, tRPC, WebSocket) accepts a JWT only
- * through `AccessTokenVerifier.verify`. What it refuses, and why:
- * - any algorithm outside the allowlist (`none`, HS256 with a public key as secret, RS*);
- * - headers that name their own key (`jwk`, `jku`, `x5u`, `x5c`) or demand extensions (`crit`);
- * - a `typ` other than `at+jwt` (an ID token or any other JWT is not an access token, RFC 9068);
- * - a `kid` that is not one of the keys of the tenant named by the token's own issuer — another
- *   tenant's key never verifies this tenant's tokens;
- * - `iss`, `aud`, `exp`, `nbf` outside a small clock leeway, or a `tid` that disagrees with the key;
- * - tokens of a revoked session, client or token id (see RevocationCheck; fails closed).
- */
-export const ACCESS_TOKEN_TYPE = 'at+jwt';
-export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'ES256'] as const;
-export type AccessTokenAlgorithm = (typeof ACCESS_TOKEN_ALGORITHMS)[number];
-
-const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'crit'] as const;
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+export {
+  ACCESS_TOKEN_ALGORITHMS,
+  ACCESS_TOKEN_TYPE,
+  AccessTokenRejected,
+  revocationKeysOf,
+  type AccessTokenAlgorithm,
+  type TokenRejection,
+} from '@plinto/sdk/token-rules';
 
 export interface VerificationKey {
   kid: string;
@@ -64,71 +67,35 @@ export interface AccessTokenVerifierDeps {
   isRevoked(keys: string[]): Promise<boolean>;
 }
 
-export type TokenRejection =
-  | 'malformed'
-  | 'algorithm'
-  | 'header'
-  | 'type'
-  | 'issuer'
-  | 'unknown_key'
-  | 'signature'
-  | 'claims'
-  | 'expired'
-  | 'revoked';
-
-export class AccessTokenRejected extends Error {
-  override name = 'AccessTokenRejected';
-  constructor(readonly reason: TokenRejection, message: string) {
-    super(message);
-  }
-}
-
-const reject = (reason: TokenRejection, message: string): never => {
-  throw new AccessTokenRejected(reason, message);
-};
-
-function decodeSegment(segment: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  return reject('malformed', 'The token is not a JWT');
-}
-
-/** Revocation keys of a token: its session, its machine client and its own id. */
-export function revocationKeysOf(claims: Pick<AccessTokenClaims, 'sid' | 'client_id' | 'jti'>): string[] {
-  const keys = [`jti:${claims.jti}`];
-  if (claims.sid) keys.push(`sid:${claims.sid}`);
-  if (claims.client_id) keys.push(`client:${claims.client_id}`);
-  return keys;
-}
-
+/**
+ * The one access-token verifier: every entry point (HTTP, tRPC, WebSocket) accepts a JWT only
+ * through `AccessTokenVerifier.verify`. What it refuses, and why:
+ * - any algorithm outside the allowlist (`none`, HS256 with a public key as secret, RS*);
+ * - headers that name their own key (`jwk`, `jku`, `x5u`, `x5c`) or demand extensions (`crit`);
+ * - a `typ` other than `at+jwt` (an ID token or any other JWT is not an access token, RFC 9068);
+ * - a `kid` that is not one of the keys of the tenant named by the token's own issuer — another
+ *   tenant's key never verifies this tenant's tokens;
+ * - `iss`, `aud`, `exp`, `nbf` outside a small clock leeway, or a `tid` that disagrees with the key;
+ * - tokens of a revoked session, client or token id (see RevocationCheck; fails closed).
+ * The header and claim rules are `@plinto/sdk/token-rules`, the module the SDK's verifiers use too.
+ */
 export class AccessTokenVerifier {
   constructor(private readonly deps: AccessTokenVerifierDeps) {}
 
   /** Whether `token` has the shape of a JWT (so other credential kinds can be tried otherwise). */
   static looksLikeJwt(token: string): boolean {
-    return token.startsWith('eyJ') && token.split('.').length === 3;
+    return looksLikeJwt(token);
   }
 
-  async verify(token: string): Promise<VerifiedAccessToken> {
-    const parts = token.split('.');
-    if (parts.length !== 3) reject('malformed', 'The token is not a JWS in compact form');
-    const header = decodeSegment(parts[0]!);
-    if (!ACCESS_TOKEN_ALGORITHMS.includes(header.alg as AccessTokenAlgorithm)) reject('algorithm', 'The token algorithm is not accepted');
-    for (const name of FORBIDDEN_HEADERS) if (name in header) reject('header', `The token header may not carry "${name}"`);
-    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : '';
-    if (typ !== ACCESS_TOKEN_TYPE) reject('type', 'The token is not an access token (typ at+jwt)');
-    if (typeof header.kid !== 'string' || !header.kid) reject('header', 'The token names no key');
+  /** `audience`: where the token is presented, when not Plinto's API (userinfo accepts its own too). */
+  async verify(token: string, options: { audience?: string | string[] } = {}): Promise<VerifiedAccessToken> {
+    // The rules themselves live in @plinto/sdk/token-rules, shared with the SDK's verifiers.
+    const decoded = decodeToken(token);
+    const header = checkHeader(decoded.header);
+    const issuer = String(decoded.payload.iss);
+    const slug = tenantSlugOfIssuer(decoded.payload.iss, this.deps.issuerPrefix);
 
-    const unverified = decodeSegment(parts[1]!);
-    const issuer = typeof unverified.iss === 'string' ? unverified.iss : '';
-    const slug = issuer.startsWith(this.deps.issuerPrefix) ? issuer.slice(this.deps.issuerPrefix.length) : '';
-    if (!SLUG.test(slug)) reject('issuer', 'The token issuer is not one of ours');
-
-    const key = await this.deps.findKey(slug, header.kid as string);
+    const key = await this.deps.findKey(slug, header.kid);
     if (!key) return reject('unknown_key', "The token's key is not one of its issuer's keys");
     if (key.alg !== header.alg) reject('algorithm', 'The token algorithm does not match its key');
 
@@ -137,10 +104,10 @@ export class AccessTokenVerifier {
       const verified = await jwtVerify(token, key.key, {
         algorithms: [key.alg],
         issuer,
-        audience: this.deps.audience,
+        audience: options.audience ?? this.deps.audience,
         typ: ACCESS_TOKEN_TYPE,
         clockTolerance: this.deps.clockToleranceSeconds,
-        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        requiredClaims: [...REQUIRED_CLAIMS],
       });
       claims = verified.payload as AccessTokenClaims;
     } catch (error) {
@@ -148,9 +115,8 @@ export class AccessTokenVerifier {
       if (error instanceof joseErrors.JWTClaimValidationFailed) return reject('claims', `The token claim "${error.claim}" is not valid`);
       return reject('signature', 'The token signature is not valid');
     }
-    if (claims.tid !== key.tenantId) reject('claims', 'The token tenant does not match its issuer');
-    // jose checks exp and nbf; a token issued in the future (beyond the clock skew) is forged or from a broken clock.
-    if (claims.iat > Date.now() / 1000 + this.deps.clockToleranceSeconds) reject('claims', 'The token "iat" claim lies in the future');
+    // jose has checked the signature and the registered claims; the shared rules add tid ↔ key and iat.
+    checkClaims(claims, { issuer, audience: this.deps.audience, tenantId: key.tenantId, clockToleranceSeconds: this.deps.clockToleranceSeconds, now: Date.now() / 1000 });
     if (await this.deps.isRevoked(revocationKeysOf(claims))) reject('revoked', 'The token has been revoked');
     return { tenantId: key.tenantId, tenantSlug: slug, claims };
   }

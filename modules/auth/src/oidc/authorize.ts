@@ -1,0 +1,138 @@
+import { randomToken, sha256, type EntityManager } from '@plinto/kernel';
+import { tokenServicesOf } from '../tokens/services';
+import type { OAuthDeps } from '../oauth/endpoints';
+import type { FormParams } from '../oauth/client-auth';
+import { activeApplication, type ApplicationRow } from './applications.service';
+import { parseScope, SUPPORTED_SCOPES } from './scopes';
+
+/** What the hosted pages' cookie says about the browser (see api/src/http/browser-session.ts). */
+export interface BrowserSession {
+  userId: string;
+  sessionId: string;
+  tenantId: string;
+  authTime: Date;
+  amr: string[];
+}
+
+/**
+ * Where the browser goes next. `show` is an error that must NOT be sent to the redirect URI — the
+ * client or the redirect URI could not be trusted — so it is answered to the browser directly.
+ */
+export type AuthorizeOutcome = { kind: 'show'; status: number; error: string; description: string } | { kind: 'redirect'; location: string };
+
+const CODE_TTL_SECONDS = 60;
+const INTERACTION_TTL_SECONDS = 600;
+/** Set on the sign-in page's return_to after prompt=login or an exceeded max_age: the session must be this fresh. */
+const LOGIN_AFTER = 'plinto_login_after';
+
+/** The request as the code and the consent interaction carry it. */
+export interface AuthorizationRequest {
+  redirectUri: string;
+  scope: string[];
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
+  resource?: string;
+}
+
+const show = (error: string, description: string, status = 400): AuthorizeOutcome => ({ kind: 'show', status, error, description });
+
+export function redirectWith(redirectUri: string, issuer: string, params: Record<string, string | undefined>): AuthorizeOutcome {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.append(name, value);
+  // RFC 9207: the issuer in the answer, so a client talking to several providers cannot be mixed up.
+  url.searchParams.append('iss', issuer);
+  return { kind: 'redirect', location: url.href };
+}
+
+/**
+ * The authorization endpoint (OIDC Core §3.1.2, RFC 6749 §4.1, RFC 7636, RFC 8707). The client and
+ * its redirect URI are checked first and an error there is shown, never redirected (an attacker's
+ * redirect URI must not receive anything, not even an error). Then: the request's validity, the
+ * browser's session (none, too old, or prompt=login → the hosted sign-in page, which comes back
+ * here), consent (third-party applications, unless already given), and finally a single-use code.
+ */
+export async function authorize(deps: OAuthDeps, params: FormParams, session: BrowserSession | null): Promise<AuthorizeOutcome> {
+  const issuer = tokenServicesOf(deps).issuer(deps.tenant.slug);
+  if (!params.client_id) return show('invalid_request', 'client_id is required');
+  const app = await activeApplication(deps.em, deps.tenant.id, params.client_id);
+  if (!app) return show('invalid_client', 'Unknown client_id for this tenant');
+  if (!params.redirect_uri) return show('invalid_request', 'redirect_uri is required');
+  // Exact string comparison (OAuth 2.1 §2.3.1): no prefix, no normalisation, no port leniency.
+  if (!app.redirectUris.includes(params.redirect_uri)) return show('invalid_request', 'redirect_uri is not registered for this client');
+  const redirectUri = params.redirect_uri;
+  const fail = (error: string, description: string) => redirectWith(redirectUri, issuer, { error, error_description: description, state: params.state });
+
+  if (params.request !== undefined || params.request_uri !== undefined) return fail('request_not_supported', 'Request objects are not supported');
+  if (params.response_type !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported');
+  if (params.response_mode !== undefined && params.response_mode !== 'query') return fail('invalid_request', 'Only response_mode=query is supported');
+  if (!app.grantTypes.includes('authorization_code')) return fail('unauthorized_client', 'This client may not use the authorization code grant');
+  const scope = parseScope(params.scope);
+  const unknown = scope.filter((s) => !SUPPORTED_SCOPES.includes(s));
+  if (unknown.length > 0) return fail('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
+  if (params.code_challenge_method !== undefined && params.code_challenge_method !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256');
+  if (params.code_challenge !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(params.code_challenge)) return fail('invalid_request', 'code_challenge must be a base64url SHA-256 digest');
+  if (params.code_challenge !== undefined && params.code_challenge_method === undefined) return fail('invalid_request', 'code_challenge_method=S256 is required');
+  if (app.secretHash === null && !params.code_challenge) return fail('invalid_request', 'PKCE (code_challenge with S256) is required for public clients');
+  if (params.resource !== undefined && !app.resources.includes(params.resource)) return fail('invalid_target', 'The resource is not registered for this client');
+  const prompt = new Set((params.prompt ?? '').split(' ').filter(Boolean));
+  for (const value of prompt) if (!['none', 'login', 'consent', 'select_account'].includes(value)) return fail('invalid_request', `Unknown prompt value ${value}`);
+  if (prompt.has('none') && prompt.size > 1) return fail('invalid_request', 'prompt=none cannot be combined with other values');
+  const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
+  if (maxAge !== undefined && (!Number.isInteger(maxAge) || maxAge < 0)) return fail('invalid_request', 'max_age must be a non-negative integer');
+
+  // Sign-in: none yet, another tenant's, older than max_age or than a prompt=login demanded.
+  const now = Date.now();
+  const loginAfter = params[LOGIN_AFTER] !== undefined ? Number(params[LOGIN_AFTER]) * 1000 : 0;
+  const fresh =
+    session !== null &&
+    session.tenantId === deps.tenant.id &&
+    !prompt.has('login') &&
+    session.authTime.getTime() >= loginAfter &&
+    (maxAge === undefined || session.authTime.getTime() + maxAge * 1000 >= now);
+  if (!fresh) {
+    if (prompt.has('none')) return fail('login_required', 'The user is not signed in');
+    const back = new URLSearchParams();
+    // prompt=login and max_age are replaced by LOGIN_AFTER: kept, they would send the fresh sign-in back here forever.
+    for (const [name, value] of Object.entries(params)) if (value !== undefined && name !== 'prompt' && name !== 'max_age' && name !== LOGIN_AFTER) back.set(name, value);
+    const rest = [...prompt].filter((p) => p !== 'login');
+    if (rest.length > 0) back.set('prompt', rest.join(' '));
+    if (session !== null || prompt.has('login') || maxAge !== undefined) back.set(LOGIN_AFTER, String(Math.floor(now / 1000)));
+    const returnTo = `${new URL(issuer).pathname}/oauth/authorize?${back}`;
+    // login_hint pre-fills the sign-in form (a hint only: whoever signs in is who the code is for).
+    const hint = params.login_hint ? `&login_hint=${encodeURIComponent(params.login_hint.slice(0, 320))}` : '';
+    return { kind: 'redirect', location: `${issuer}/sign-in?return_to=${encodeURIComponent(returnTo)}${hint}` };
+  }
+
+  const request: AuthorizationRequest = { redirectUri, scope, state: params.state, nonce: params.nonce, codeChallenge: params.code_challenge, resource: params.resource };
+  if (!app.firstParty && (prompt.has('consent') || !(await hasConsent(deps.em, session.userId, app.id, scope)))) {
+    if (prompt.has('none')) return fail('consent_required', 'The user has not allowed this application yet');
+    const interaction = randomToken(24);
+    await deps.em.execute(
+      `insert into oidc_interactions (id, tenant_id, application_id, user_id, request, expires_at) values (?, ?, ?, ?, ?, ?)`,
+      [interaction, deps.tenant.id, app.id, session.userId, JSON.stringify({ ...request, authTime: session.authTime.toISOString(), amr: session.amr }), new Date(now + INTERACTION_TTL_SECONDS * 1000)],
+    );
+    return { kind: 'redirect', location: `${issuer}/consent?interaction=${encodeURIComponent(interaction)}` };
+  }
+  const code = await issueCode(deps.em, deps.tenant.id, app, session.userId, request, session.authTime, session.amr);
+  return redirectWith(redirectUri, issuer, { code, state: params.state });
+}
+
+async function hasConsent(em: EntityManager, userId: string, applicationId: string, scope: string[]): Promise<boolean> {
+  const [row] = await em.execute<{ scopes: string[] }[]>('select scopes from oidc_consents where user_id = ? and application_id = ?', [userId, applicationId]);
+  return row !== undefined && scope.every((s) => row.scopes.includes(s));
+}
+
+/** A single-use code (`pac_` + 256 random bits), stored as its SHA-256, valid for a minute. */
+export async function issueCode(em: EntityManager, tenantId: string, app: ApplicationRow, userId: string, request: AuthorizationRequest, authTime: Date, amr: string[]): Promise<string> {
+  const code = `pac_${randomToken(32)}`;
+  await em.execute(
+    `insert into oidc_authorization_codes (code_hash, tenant_id, application_id, user_id, redirect_uri, scope, nonce, code_challenge, resource, auth_time, amr, aal, expires_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      sha256(code), tenantId, app.id, userId, request.redirectUri, request.scope.join(' '), request.nonce ?? null, request.codeChallenge ?? null, request.resource ?? null,
+      authTime, JSON.stringify(amr), amr.length >= 2 ? 2 : 1, new Date(Date.now() + CODE_TTL_SECONDS * 1000),
+    ],
+  );
+  return code;
+}

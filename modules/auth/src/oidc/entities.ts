@@ -1,0 +1,39 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const APPLICATION_TYPES = ['web', 'spa', 'native'] as const;
+export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+export const ID_TOKEN_ALGS = ['RS256', 'EdDSA', 'ES256'] as const;
+export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
+
+/**
+ * An OpenID Connect client of the tenant (an "application"). `web` clients are confidential (a
+ * secret, shown once); `spa` and `native` are public and must use PKCE. Redirect URIs match
+ * exactly, character for character.
+ */
+export const Application = defineEntity({
+  name: 'Application',
+  tableName: 'applications',
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    clientId: p.string(),
+    secretHash: p.string().nullable(),
+    name: p.string(),
+    type: p.enum([...APPLICATION_TYPES]),
+    redirectUris: p.json<string[]>(),
+    postLogoutRedirectUris: p.json<string[]>(),
+    allowedOrigins: p.json<string[]>(),
+    grantTypes: p.json<string[]>(),
+    /** RFC 8707 resource indicators (API audiences) the application may ask access tokens for. */
+    resources: p.json<string[]>(),
+    /** First-party applications skip the consent screen. */
+    firstParty: p.boolean(),
+    idTokenAlg: p.enum([...ID_TOKEN_ALGS]),
+    logoUri: p.string().nullable(),
+    createdByType: p.string(),
+    createdById: p.string().nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+    revokedAt: p.datetime().nullable(),
+  },
+});

@@ -1,0 +1,89 @@
+import { Migration } from '@plinto/kernel';
+
+/**
+ * The OpenID Connect provider: applications (OIDC clients), single-use authorization codes,
+ * consent interactions and remembered consents, each tenant's RS256 ID-token key, and what a
+ * session issued to an application remembers (its client, scope, resource and auth time) so its
+ * refresh tokens stay bound to that client (RFC 6749 §6).
+ */
+export class Migration20261206000500AuthOidc extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table applications (
+        id uuid primary key,
+        tenant_id uuid not null references tenants (id) on delete cascade,
+        client_id text not null unique,
+        -- SHA-256 of the secret; null for public clients (SPA, native), which must use PKCE.
+        secret_hash text,
+        name text not null,
+        type text not null check (type in ('web', 'spa', 'native')),
+        redirect_uris jsonb not null default '[]'::jsonb,
+        post_logout_redirect_uris jsonb not null default '[]'::jsonb,
+        allowed_origins jsonb not null default '[]'::jsonb,
+        grant_types jsonb not null default '["authorization_code","refresh_token"]'::jsonb,
+        resources jsonb not null default '[]'::jsonb,
+        first_party boolean not null default false,
+        id_token_alg text not null default 'RS256' check (id_token_alg in ('RS256', 'EdDSA', 'ES256')),
+        logo_uri text,
+        created_by_type text not null,
+        created_by_id text,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        revoked_at timestamptz
+      )`);
+    this.addSql('create index applications_tenant_id_id on applications (tenant_id, id desc)');
+    this.addSql(`
+      create table oidc_authorization_codes (
+        code_hash text primary key,
+        tenant_id uuid not null references tenants (id) on delete cascade,
+        application_id uuid not null references applications (id) on delete cascade,
+        user_id uuid not null references users (id) on delete cascade,
+        redirect_uri text not null,
+        scope text not null,
+        nonce text,
+        code_challenge text,
+        resource text,
+        auth_time timestamptz not null,
+        amr jsonb not null,
+        aal smallint not null,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        used_at timestamptz,
+        -- The session the first redemption created: a replayed code revokes it (and its tokens).
+        grant_session_id uuid
+      )`);
+    this.addSql('create index oidc_codes_expires on oidc_authorization_codes (expires_at)');
+    this.addSql(`
+      create table oidc_interactions (
+        id text primary key,
+        tenant_id uuid not null references tenants (id) on delete cascade,
+        application_id uuid not null references applications (id) on delete cascade,
+        user_id uuid not null references users (id) on delete cascade,
+        request jsonb not null,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        decided_at timestamptz
+      )`);
+    this.addSql(`
+      create table oidc_consents (
+        user_id uuid not null references users (id) on delete cascade,
+        application_id uuid not null references applications (id) on delete cascade,
+        tenant_id uuid not null references tenants (id) on delete cascade,
+        scopes jsonb not null,
+        granted_at timestamptz not null default now(),
+        primary key (user_id, application_id)
+      )`);
+    this.addSql(`
+      create table oidc_id_token_keys (
+        kid text primary key,
+        tenant_id uuid not null unique references tenants (id) on delete cascade,
+        alg text not null check (alg = 'RS256'),
+        public_jwk jsonb not null,
+        private_key_sealed text not null,
+        created_at timestamptz not null default now()
+      )`);
+    this.addSql('alter table sessions add column client_id text, add column scope text, add column resource text, add column auth_time timestamptz');
+  }
+}
+
+export const oidcMigrations = [{ name: 'Migration20261206000500_auth_oidc', class: Migration20261206000500AuthOidc }];

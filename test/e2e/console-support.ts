@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { onCleanup, signedInUser, type TestApi } from '../src';
+
+/** Screenshots of every screen the console tests visit (gitignored, kept by CI as artifacts). */
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+/** Debian's Chromium, headless, closed when the test file ends. */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  onCleanup(() => browser.close());
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return browser;
+}
+
+export async function newDesktopPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return { context, page };
+}
+
+/** A tenant with its own users, made by the platform operator over REST. */
+export async function consoleTenant(api: TestApi, slug: string) {
+  const created = await api.rest('POST', '/v1/tenants', { body: { slug, name: `${slug} Inc` } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const roles = (await api.rest('GET', '/v1/policies/roles?limit=100', { tenant: slug })).body.items as { id: string; name: string }[];
+  const userWithRole = async (email: string, role: string | null) => {
+    const user = await signedInUser(api, { email, tenant: slug });
+    if (role) {
+      const assigned = await api.rest('POST', `/v1/policies/roles/${roles.find((r) => r.name === role)!.id}/assign`, { tenant: slug, body: { userId: user.id } });
+      expect(assigned.status, JSON.stringify(assigned.body)).toBe(201);
+    }
+    return user;
+  };
+  return { slug, tenantId: created.body.id as string, userWithRole };
+}
+
+/**
+ * Signs the browser in the way the hosted sign-in page does: a same-origin POST to
+ * /t/{tenant}/session/sign-in from the page itself, so the HttpOnly cookie lands in the browser
+ * and nothing readable by scripts holds a credential.
+ */
+export async function signInInBrowser(page: Page, api: TestApi, tenant: string, user: { email: string; password: string }): Promise<void> {
+  await page.goto(`${api.url}/admin/t/${tenant}`);
+  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+  const status = await page.evaluate(
+    async ({ tenant: t, email, password }) => {
+      const res = await fetch(`/t/${t}/session/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      return res.status;
+    },
+    { tenant, email: user.email, password: user.password },
+  );
+  expect(status).toBe(200);
+  await page.goto(`${api.url}/admin/t/${tenant}`);
+  await page.getByTestId('signed-in-as').filter({ hasText: user.email }).waitFor();
+}
+
+/** axe-core in the page: no serious or critical violation. Evaluated over DevTools, so the console's CSP stays untouched. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  expect(violations, `axe on ${screen}`).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS}console-${name}.png`, fullPage: true });
+}
+
+/** Visits a screen: waits for its heading, checks accessibility, keeps a screenshot. */
+export async function visitScreen(page: Page, url: string, heading: string | RegExp, name: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await page.waitForLoadState('networkidle');
+  await expectAccessible(page, name);
+  await screenshot(page, name);
+}
+
+/** What web storage holds: the console keeps nothing there (no token, no CSRF token). */
+export async function webStorage(page: Page): Promise<{ local: Record<string, string>; session: Record<string, string> }> {
+  return page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
+}

@@ -1,0 +1,176 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Badge, Button, Card, Group, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { mutation, pagePath, query, session, type SessionInfo } from '../api';
+import { t } from '../strings';
+import { ErrorAlert, Layout, Notice, useSubmission } from '../ui';
+
+interface SessionRow {
+  id: string;
+  current: boolean;
+  userAgent: string | null;
+  ip: string | null;
+  amr: string[];
+  createdAt: string;
+  lastUsedAt: string;
+}
+
+/** The signed-in person's own account: profile, password, sessions, sign-out. */
+export function Account({ tenantName }: { tenantName: string }) {
+  const [me, setMe] = useState<SessionInfo | null>(null);
+  useEffect(() => {
+    void session.current().then((found) => {
+      if (!found) window.location.assign(`${pagePath('sign-in')}?return_to=${encodeURIComponent(pagePath('account'))}`);
+      else setMe(found);
+    });
+  }, []);
+  const signOut = useSubmission();
+  if (!me) return <Layout tenantName={tenantName} title={t('account.title')}>{t('common.loading')}</Layout>;
+  return (
+    <Layout tenantName={tenantName} title={t('account.title')}>
+      <Group justify="space-between">
+        <Text fw={500}>{me.user.email}</Text>
+        <Badge color={me.user.emailVerified ? 'teal.9' : 'gray.8'}>{me.user.emailVerified ? t('account.emailVerified') : t('account.emailUnverified')}</Badge>
+      </Group>
+      <Profile me={me} />
+      <ChangePassword />
+      <Sessions />
+      <ErrorAlert error={signOut.error} />
+      <Button
+        variant="outline"
+        color="red.9"
+        loading={signOut.busy}
+        onClick={() =>
+          void signOut.run(async () => {
+            const answer = await session.step<{ redirectTo: string }>('sign-out', {});
+            window.location.assign(answer.redirectTo);
+          })
+        }
+      >
+        {t('account.signOut')}
+      </Button>
+    </Layout>
+  );
+}
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <Card withBorder component="section" aria-label={title}>
+      <Stack gap="sm">
+        <Title order={2} size="h5">
+          {title}
+        </Title>
+        {children}
+      </Stack>
+    </Card>
+  );
+}
+
+function Profile({ me }: { me: SessionInfo }) {
+  const [name, setName] = useState(me.user.displayName ?? '');
+  const [saved, setSaved] = useState(false);
+  const submission = useSubmission();
+  return (
+    <Section title={t('account.profile')}>
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          setSaved(false);
+          void submission.run(async () => {
+            await mutation('auth.updateProfile', { displayName: name || null });
+            setSaved(true);
+          });
+        }}
+      >
+        <Stack gap="sm">
+          <ErrorAlert error={submission.error} />
+          {saved && <Notice>{t('account.profileSaved')}</Notice>}
+          <TextInput label={t('field.displayName')} name="displayName" autoComplete="name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={submission.fieldError('displayName')} />
+          <Button type="submit" loading={submission.busy}>
+            {t('account.saveProfile')}
+          </Button>
+        </Stack>
+      </form>
+    </Section>
+  );
+}
+
+function ChangePassword() {
+  const [form, setForm] = useState({ currentPassword: '', newPassword: '' });
+  const [done, setDone] = useState(false);
+  const submission = useSubmission();
+  return (
+    <Section title={t('account.password')}>
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          setDone(false);
+          void submission.run(async () => {
+            await mutation('auth.changePassword', form);
+            setForm({ currentPassword: '', newPassword: '' });
+            setDone(true);
+          });
+        }}
+      >
+        <Stack gap="sm">
+          <ErrorAlert error={submission.error} />
+          {done && <Notice>{t('account.passwordChanged')}</Notice>}
+          <PasswordInput label={t('field.currentPassword')} name="currentPassword" autoComplete="current-password" required value={form.currentPassword} onChange={(e) => setForm({ ...form, currentPassword: e.currentTarget.value })} error={submission.fieldError('currentPassword')} />
+          <PasswordInput label={t('field.newPassword')} name="newPassword" autoComplete="new-password" required value={form.newPassword} onChange={(e) => setForm({ ...form, newPassword: e.currentTarget.value })} error={submission.fieldError('newPassword')} />
+          <Button type="submit" loading={submission.busy}>
+            {t('account.changePassword')}
+          </Button>
+        </Stack>
+      </form>
+    </Section>
+  );
+}
+
+function Sessions() {
+  const [rows, setRows] = useState<SessionRow[]>([]);
+  const submission = useSubmission();
+  const load = useCallback(() => submission.run(async () => setRows((await query<{ items: SessionRow[] }>('sessions.list', { limit: 50 })).items)), []);
+  useEffect(() => void load(), [load]);
+  return (
+    <Section title={t('account.sessions')}>
+      <ErrorAlert error={submission.error} />
+      <Stack gap="xs" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {rows.map((row) => {
+          const created = new Date(row.createdAt).toLocaleString();
+          return (
+            <Group key={row.id} component="li" justify="space-between" wrap="nowrap" data-session-id={row.id}>
+              <div>
+                <Text size="sm" fw={500}>
+                  {row.userAgent?.slice(0, 60) ?? t('account.unknownDevice')}
+                </Text>
+                <Text size="xs" c="gray.8">
+                  {created}
+                  {row.ip ? ` · ${row.ip}` : ''}
+                </Text>
+              </div>
+              {row.current ? (
+                <Badge color="teal.9">{t('account.thisDevice')}</Badge>
+              ) : (
+                <Button
+                  size="xs"
+                  variant="outline"
+                  color="red.9"
+                  aria-label={t('account.revokeLabel', { created })}
+                  onClick={() =>
+                    void submission.run(async () => {
+                      await mutation('sessions.revoke', { sessionId: row.id });
+                      setRows((await query<{ items: SessionRow[] }>('sessions.list', { limit: 50 })).items);
+                    })
+                  }
+                >
+                  {t('account.revoke')}
+                </Button>
+              )}
+            </Group>
+          );
+        })}
+      </Stack>
+    </Section>
+  );
+}

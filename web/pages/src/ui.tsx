@@ -1,0 +1,95 @@
+import { useState, type ReactNode } from 'react';
+import { Anchor, Container, Paper, Stack, Text, Title } from '@mantine/core';
+import { ApiError, pagePath, type FieldError } from './api';
+import { navigate } from './router';
+import { t } from './strings';
+
+/** The frame of every page: the tenant's name, one card, one heading. */
+export function Layout({ tenantName, title, children }: { tenantName: string; title: string; children: ReactNode }) {
+  return (
+    <Container size={440} py={48} component="main">
+      <Text fw={700} size="lg" ta="center" mb="md">
+        {tenantName}
+      </Text>
+      <Paper withBorder shadow="sm" p="xl" radius="md">
+        <Stack gap="md">
+          <Title order={1} size="h3">
+            {title}
+          </Title>
+          {children}
+        </Stack>
+      </Paper>
+      <Text size="xs" ta="center" mt="md" c="gray.8">
+        {t('app.poweredBy')}
+      </Text>
+    </Container>
+  );
+}
+
+/** A link to another page of the app (no reload). */
+export function PageLink({ page, children }: { page: string; children: ReactNode }) {
+  const href = pagePath(page);
+  return (
+    <Anchor
+      href={href}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </Anchor>
+  );
+}
+
+export interface Submission {
+  busy: boolean;
+  error: ApiError | null;
+  /** The message for one field, from the api's `fields`. */
+  fieldError(path: string): string | undefined;
+  run(action: () => Promise<void>): Promise<void>;
+}
+
+/** A form's pending state and the api's error (with the field at fault). */
+export function useSubmission(): Submission {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  return {
+    busy,
+    error,
+    fieldError: (path) => error?.fields.find((f: FieldError) => f.path === path)?.message,
+    async run(action) {
+      setBusy(true);
+      setError(null);
+      try {
+        await action();
+      } catch (caught) {
+        setError(caught instanceof ApiError ? caught : new ApiError('INTERNAL', 0, t('error.generic')));
+      } finally {
+        setBusy(false);
+      }
+    },
+  };
+}
+
+// Dark shades (9) of red and teal on white stay above WCAG AA contrast.
+export function ErrorAlert({ error }: { error: ApiError | null }) {
+  if (!error) return null;
+  return (
+    <Paper withBorder p="sm" role="alert" bd="1px solid red.8">
+      <Text size="sm" c="red.9">
+        {error.message}
+      </Text>
+    </Paper>
+  );
+}
+
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <Paper withBorder p="sm" role="status" bd="1px solid teal.8">
+      <Text size="sm" c="teal.9">
+        {children}
+      </Text>
+    </Paper>
+  );
+}
