@@ -75,7 +75,7 @@ export {
   type InteractionAnswer,
   type EndSessionPlan,
 } from './oidc';
-export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf } from './passkeys';
+export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa } from './passkeys';
 export { connectionsRouter, identitiesRouter, SocialEvents, SocialErrors, startSocialSignIn, finishSocialSignIn, listSignInConnections, type SocialOutcome } from './social';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
