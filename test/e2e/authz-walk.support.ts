@@ -134,6 +134,11 @@ export const WALK: Record<string, WalkCase> = {
     },
   },
   'users.revokeAllSessions': { input: async (w) => ({ userId: (await w.freshUser()).id }) },
+  'connections.list': { input: () => ({}) },
+  'connections.create': { input: () => ({ slug: unique('c').slice(0, 40), provider: 'oidc', clientId: 'walk', clientSecret: 'walk-secret', issuer: 'https://issuer.example.com' }) },
+  // No connection of that id: permitted callers get 404, the others 403 before the lookup.
+  'connections.update': { input: () => ({ id: '0190a0a0-0000-7000-8000-000000000000', name: 'Renamed' }) },
+  'connections.delete': { input: () => ({ id: '0190a0a0-0000-7000-8000-000000000000' }) },
   'users.passkeys': { input: async (w) => ({ userId: (await w.freshUser()).id }) },
   // No passkey of that id: permitted callers get 404, the others 403 before the lookup.
   'users.deletePasskey': { input: async (w) => ({ userId: (await w.freshUser()).id, id: '0190a0a0-0000-7000-8000-000000000000' }) },

@@ -4,3 +4,4 @@ export * from './db';
 export * from './users';
 export * from './private-postgres';
 export * from './realtime';
+export * from './soft-authenticator';

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, CommonErrors, isDependencyOutage, type CallFacts, type Logger, type ServiceContext } from '@plinto/kernel';
-import { consumeMagicLink, currentSession, emailInput, passwordInput, signIn, signOut, tokenInput, verifyMfa, type SignInResult } from '@plinto/auth';
+import { consumeMagicLink, currentSession, emailInput, passkeyMfaOptions, passkeySignIn, passkeySignInOptions, passwordInput, signIn, signOut, tokenInput, verifyMfa, verifyPasskeyMfa, type SignInResult } from '@plinto/auth';
 import { acceptInvitation } from '@plinto/invitations';
 import { sendError } from './error-body';
 import { browserCallFacts, clearBrowserSession, csrfTokenOf, isSameOrigin, requireCsrf, setBrowserSession } from './browser-session';
@@ -104,6 +104,42 @@ export function sessionRoutes(deps: { serviceContextOf: (facts: CallFacts) => Pr
       const input = parse(z.object({ token: tokenInput, returnTo }), req.body);
       const sc = await scOf(req);
       answer(req, res, sc, await consumeMagicLink(sc, input.token), input.returnTo);
+    }),
+  );
+
+  // Passkeys: the same ceremonies as /v1/auth/passkey…, answered with the cookie instead of tokens.
+  const ceremony = z.object({ ceremonyId: z.string().min(16).max(100), response: z.record(z.string(), z.unknown()), returnTo });
+  router.post(
+    '/passkey/options',
+    sameOrigin,
+    step(async (req, res) => {
+      res.json(await passkeySignInOptions(await scOf(req)));
+    }),
+  );
+  router.post(
+    '/passkey',
+    sameOrigin,
+    step(async (req, res) => {
+      const input = parse(ceremony, req.body);
+      const sc = await scOf(req);
+      answer(req, res, sc, await passkeySignIn(sc, { ceremonyId: input.ceremonyId, response: input.response }), input.returnTo);
+    }),
+  );
+  router.post(
+    '/mfa/passkey/options',
+    sameOrigin,
+    step(async (req, res) => {
+      const input = parse(z.object({ challengeToken: z.string().min(16).max(200) }), req.body);
+      res.json(await passkeyMfaOptions(await scOf(req), input));
+    }),
+  );
+  router.post(
+    '/mfa/passkey',
+    sameOrigin,
+    step(async (req, res) => {
+      const input = parse(ceremony.extend({ challengeToken: z.string().min(16).max(200) }), req.body);
+      const sc = await scOf(req);
+      answer(req, res, sc, await verifyPasskeyMfa(sc, { challengeToken: input.challengeToken, ceremonyId: input.ceremonyId, response: input.response }), input.returnTo);
     }),
   );
 

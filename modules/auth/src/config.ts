@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { readConfigSection, type Config } from '@plinto/kernel';
+import { hostListSetting, readConfigSection, type Config } from '@plinto/kernel';
 
 /** Settings of the auth module, read from the environment together with the core ones. */
 export const authConfigSchema = z.object({
@@ -32,6 +32,10 @@ export const authConfigSchema = z.object({
   AUTH_EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().int().positive().default(48),
   AUTH_MFA_CHALLENGE_TTL_MINUTES: z.coerce.number().int().positive().default(5),
   /** How long a passkey ceremony's challenge may be answered (single use, bound to the ceremony). */
+  /** Identity-provider hosts allowed although not public (development and tests: 127.0.0.1). */
+  AUTH_SOCIAL_ALLOWED_HOSTS: hostListSetting,
+  /** How long a sign-in through an identity provider may take, from the redirect to the callback. */
+  AUTH_SOCIAL_FLOW_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
   AUTH_PASSKEY_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   /** Wrong codes that invalidate an MFA challenge. */
   AUTH_MFA_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),

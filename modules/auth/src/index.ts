@@ -12,6 +12,7 @@ import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
 import { tokenMigrations } from './tokens/migrations';
 import { passkeysSchema, passkeysRouter, PasskeyEvents, passkeyRegistrationOptions, registerPasskey, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa, listMyPasskeys, renamePasskey, deletePasskey, listUserPasskeys, deleteUserPasskey } from './passkeys';
+import { socialSchema, connectionsRouter, identitiesRouter, SocialEvents, SOCIAL_PERMISSIONS, createConnection, listConnections, updateConnection, deleteConnection, listSignInConnections, listMyIdentities, unlinkIdentity, startSocialSignIn, finishSocialSignIn } from './social';
 import { credentialsSchema, CredentialEvents, apiKeysRouter, clientsRouter, createApiKey, listApiKeys, revokeApiKey, createClient, listClients, revokeClient } from './credentials';
 import { authConfig, authConfigSchema } from './config';
 import { configureHashing } from './password/hasher';
@@ -74,7 +75,8 @@ export {
   type InteractionAnswer,
   type EndSessionPlan,
 } from './oidc';
-export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf } from './passkeys';
+export { passkeysRouter, PasskeyEvents, PasskeyErrors, Passkey, relyingPartyOf, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa } from './passkeys';
+export { connectionsRouter, identitiesRouter, SocialEvents, SocialErrors, startSocialSignIn, finishSocialSignIn, listSignInConnections, type SocialOutcome } from './social';
 export { prepareInvitedUser, createInvitedUser, type PreparedInvitedUser } from './services/invited-user';
 
 /** Applies this process's auth settings (hash concurrency) once the config is loaded. */
@@ -84,16 +86,17 @@ export function configureAuth(config: Config): void {
 }
 
 export const authSchema: ModuleSchema = {
-  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities, ...passkeysSchema.entities],
+  entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities, ...passkeysSchema.entities, ...socialSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations, ...passkeysSchema.migrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations, ...passkeysSchema.migrations, ...socialSchema.migrations],
 };
 
 export const authModule = defineModule({
   name: 'auth',
-  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter, passkeys: passkeysRouter },
+  routers: { auth: authRouter, users: usersRouter, sessions: sessionsRouter, signingKeys: signingKeysRouter, apiKeys: apiKeysRouter, clients: clientsRouter, applications: applicationsRouter, passkeys: passkeysRouter, connections: connectionsRouter, identities: identitiesRouter },
   schema: authSchema,
-  events: [AuthEvents, CredentialEvents, OidcEvents, PasskeyEvents],
+  events: [AuthEvents, CredentialEvents, OidcEvents, PasskeyEvents, SocialEvents],
+  permissions: SOCIAL_PERMISSIONS,
   config: authConfigSchema,
   tenantSettings: authTenantSettings,
   services: {
@@ -145,6 +148,15 @@ export const authModule = defineModule({
     deletePasskey,
     listUserPasskeys,
     deleteUserPasskey,
+    createConnection,
+    listConnections,
+    updateConnection,
+    deleteConnection,
+    listSignInConnections,
+    listMyIdentities,
+    unlinkIdentity,
+    startSocialSignIn,
+    finishSocialSignIn,
   },
   consumers: [signingKeyProvisioning],
   maintenance: [signingKeysTask, tokenStateTask],

@@ -1,4 +1,5 @@
 import { router } from '@plinto/kernel';
+import { signInConnectionsProcedure } from './social';
 import { deleteUserPasskeyProcedure, listUserPasskeysProcedure, passkeyMfaOptionsProcedure, passkeySignInOptionsProcedure, passkeySignInProcedure, verifyMfaPasskeyProcedure } from './passkeys';
 import { signUpProcedure } from './procedures/sign-up';
 import { signInProcedure } from './procedures/sign-in';
@@ -41,6 +42,7 @@ export const authRouter = router({
   confirmTotp: confirmTotpProcedure,
   disableTotp: disableTotpProcedure,
   verifyMfa: verifyMfaProcedure,
+  connections: signInConnectionsProcedure,
   passkeyOptions: passkeySignInOptionsProcedure,
   passkeySignIn: passkeySignInProcedure,
   passkeyMfaOptions: passkeyMfaOptionsProcedure,

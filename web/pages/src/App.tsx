@@ -17,6 +17,8 @@ import { SignedOut } from './pages/SignedOut';
 export interface PendingMfa {
   challengeToken: string;
   returnTo: string | null;
+  /** What may complete it (totp, recovery_code, passkey); all offered when unknown. */
+  methods?: string[];
 }
 
 export function App({ tenantName }: { tenantName: string }) {

@@ -4,6 +4,7 @@ import { User } from '../entities/user.entity';
 import { loadUser, manageableUser } from '../services/users.service';
 import { userActor } from '../services/deps';
 import { Passkey } from './entities';
+import { ExternalIdentity } from '../social/entities';
 import { PasskeyErrors } from './errors';
 import { PasskeyEvents } from './events';
 import { authenticatorName } from './authenticators';
@@ -51,13 +52,13 @@ export async function renamePasskey(sc: ServiceContext, id: string, name: string
 }
 
 /**
- * Removes a passkey. The last one of an account without a password is kept: removing it would
- * leave no way to sign in but an emailed link.
+ * Removes a passkey. The last way into an account without a password (no other passkey, no
+ * linked identity) is kept: removing it would leave no way to sign in but an emailed link.
  */
 async function removePasskey(sc: ServiceContext, tx: EntityManager, userId: string, id: string, by: 'user' | 'admin') {
   const row = await ownPasskey(tx, sc.tenant.id, userId, id);
   const user = await tx.findOneOrFail(User, { id: userId, tenantId: sc.tenant.id });
-  const others = await tx.count(Passkey, { tenantId: sc.tenant.id, userId, id: { $ne: row.id } });
+  const others = (await tx.count(Passkey, { tenantId: sc.tenant.id, userId, id: { $ne: row.id } })) + (await tx.count(ExternalIdentity, { userId }));
   if (!user.passwordHash && others === 0) throw PasskeyErrors.LAST_SIGN_IN_METHOD({ fields: [{ path: 'id', message: 'The only way to sign in to this account' }] });
   tx.remove(row);
   recordEvent(tx, sc.actor.type === 'user' ? userActor(sc.request, sc.actor.id) : sc.actor, PasskeyEvents.of('passkey.removed', {

@@ -3,6 +3,7 @@ import { Badge, Button, Card, Group, PasswordInput, Stack, Text, TextInput, Titl
 import { mutation, pagePath, query, session, type SessionInfo } from '../api';
 import { t } from '../strings';
 import { ErrorAlert, Layout, Notice, useSubmission } from '../ui';
+import { addPasskey, passkeysSupported, type PasskeyRow } from '../passkeys';
 
 interface SessionRow {
   id: string;
@@ -33,6 +34,7 @@ export function Account({ tenantName }: { tenantName: string }) {
       </Group>
       <Profile me={me} />
       <ChangePassword />
+      <Passkeys />
       <Sessions />
       <ConnectedApplications />
       <ErrorAlert error={signOut.error} />
@@ -221,6 +223,90 @@ function ConnectedApplications() {
           </Group>
         ))}
       </Stack>
+    </Section>
+  );
+}
+
+/** The user's passkeys: add one (the browser's authenticator), rename, remove. */
+function Passkeys() {
+  const [rows, setRows] = useState<PasskeyRow[]>([]);
+  const [editing, setEditing] = useState<{ id: string; name: string } | null>(null);
+  const submission = useSubmission();
+  const reload = async () => setRows((await query<{ items: PasskeyRow[] }>('passkeys.list', {})).items);
+  useEffect(() => void submission.run(reload), []);
+  return (
+    <Section title={t('account.passkeys')}>
+      <ErrorAlert error={submission.error} />
+      {rows.length === 0 && <Text size="sm">{t('account.noPasskeys')}</Text>}
+      <Stack gap="xs" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {rows.map((row) => (
+          <Group key={row.id} component="li" justify="space-between" wrap="nowrap" data-passkey-id={row.id}>
+            {editing?.id === row.id ? (
+              <form
+                noValidate
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  void submission.run(async () => {
+                    await mutation('passkeys.rename', editing);
+                    setEditing(null);
+                    await reload();
+                  });
+                }}
+              >
+                <Group gap="xs" wrap="nowrap">
+                  <TextInput size="xs" aria-label={t('account.renamePasskeyLabel', { name: row.name })} value={editing.name} onChange={(e) => setEditing({ id: row.id, name: e.currentTarget.value })} error={submission.fieldError('name')} />
+                  <Button size="xs" type="submit">
+                    {t('account.save')}
+                  </Button>
+                </Group>
+              </form>
+            ) : (
+              <div>
+                <Text size="sm" fw={500}>
+                  {row.name} {row.backedUp && <Badge size="xs" color="teal.9">{t('account.passkeySynced')}</Badge>}
+                </Text>
+                <Text size="xs" c="gray.8">
+                  {t('account.passkeyCreated', { created: new Date(row.createdAt).toLocaleString() })}
+                  {row.lastUsedAt ? ` · ${t('account.passkeyLastUsed', { used: new Date(row.lastUsedAt).toLocaleString() })}` : ''}
+                </Text>
+              </div>
+            )}
+            <Group gap="xs" wrap="nowrap">
+              <Button size="xs" variant="default" onClick={() => setEditing({ id: row.id, name: row.name })}>
+                {t('account.renamePasskey')}
+              </Button>
+              <Button
+                size="xs"
+                variant="outline"
+                color="red.9"
+                aria-label={t('account.removePasskeyLabel', { name: row.name })}
+                onClick={() =>
+                  void submission.run(async () => {
+                    await mutation('passkeys.delete', { id: row.id });
+                    await reload();
+                  })
+                }
+              >
+                {t('account.removePasskey')}
+              </Button>
+            </Group>
+          </Group>
+        ))}
+      </Stack>
+      {passkeysSupported() && (
+        <Button
+          variant="default"
+          loading={submission.busy}
+          onClick={() =>
+            void submission.run(async () => {
+              await addPasskey();
+              await reload();
+            })
+          }
+        >
+          {t('account.addPasskey')}
+        </Button>
+      )}
     </Section>
   );
 }

@@ -1,12 +1,22 @@
 import { useState } from 'react';
 import { Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
+import { passkeySecondFactor } from '../passkeys';
+import { param } from '../router';
 import { session } from '../api';
 import { t } from '../strings';
 import { ErrorAlert, Layout, PageLink, useSubmission } from '../ui';
 import type { PendingMfa } from '../App';
 
 /** The second step for accounts with TOTP: a code (or a recovery code) against the challenge. */
-export function Mfa({ tenantName, pending }: { tenantName: string; pending: PendingMfa | null }) {
+/** A challenge handed over in the URL's fragment (after a sign-in through an identity provider). */
+function fromFragment(): PendingMfa | null {
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const challengeToken = fragment.get('challenge');
+  return challengeToken ? { challengeToken, returnTo: param('return_to'), methods: fragment.get('methods')?.split(',') } : null;
+}
+
+export function Mfa({ tenantName, pending: given }: { tenantName: string; pending: PendingMfa | null }) {
+  const [pending] = useState(() => given ?? fromFragment());
   const [code, setCode] = useState('');
   const [recovery, setRecovery] = useState(false);
   const submission = useSubmission();
@@ -50,6 +60,20 @@ export function Mfa({ tenantName, pending }: { tenantName: string; pending: Pend
           </Button>
         </Stack>
       </form>
+      {(pending.methods ?? ['passkey']).includes('passkey') && (
+        <Button
+          variant="default"
+          fullWidth
+          onClick={() =>
+            void submission.run(async () => {
+              const answer = await passkeySecondFactor(pending.challengeToken, pending.returnTo);
+              if (answer.status === 'signed_in') window.location.assign(answer.redirectTo);
+            })
+          }
+        >
+          {t('mfa.usePasskey')}
+        </Button>
+      )}
       <Anchor component="button" type="button" ta="left" onClick={() => setRecovery(!recovery)}>
         {recovery ? t('mfa.useCode') : t('mfa.useRecovery')}
       </Anchor>

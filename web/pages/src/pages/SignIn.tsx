@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Anchor, Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
-import { mutation, pagePath, session } from '../api';
+import { mutation, pagePath, query, session, type SignInAnswer } from '../api';
+import { autofillSupported, passkeysSupported, signInWithPasskey } from '../passkeys';
 import { navigate, param } from '../router';
 import { t } from '../strings';
 import { ErrorAlert, Layout, Notice, PageLink, useSubmission } from '../ui';
@@ -19,16 +20,22 @@ export function SignIn({ tenantName, onMfa }: { tenantName: string; onMfa: (pend
   const submission = useSubmission();
   const returnTo = param('return_to');
 
-  const signIn = () =>
-    submission.run(async () => {
-      const answer = await session.step('sign-in', { email, password, returnTo: returnTo ?? undefined });
-      if (answer.status === 'mfa_required') {
-        onMfa({ challengeToken: answer.challengeToken, returnTo });
-        navigate(pagePath('mfa'));
-      } else {
-        window.location.assign(answer.redirectTo);
-      }
+  const proceed = (answer: SignInAnswer) => {
+    if (answer.status === 'mfa_required') {
+      onMfa({ challengeToken: answer.challengeToken, returnTo, methods: answer.methods });
+      navigate(pagePath('mfa'));
+    } else {
+      window.location.assign(answer.redirectTo);
+    }
+  };
+  const signIn = () => submission.run(async () => proceed(await session.step('sign-in', { email, password, returnTo: returnTo ?? undefined })));
+  // Conditional UI: the browser lists the tenant's passkeys in the email field's autofill; picking
+  // one completes this (otherwise pending) ceremony. A button press aborts it and starts its own.
+  useEffect(() => {
+    void autofillSupported().then((supported) => {
+      if (supported) signInWithPasskey(true, returnTo).then(proceed, () => undefined);
     });
+  }, []);
   const sendLink = () =>
     submission.run(async () => {
       await mutation('auth.requestMagicLink', { email });
@@ -47,7 +54,7 @@ export function SignIn({ tenantName, onMfa }: { tenantName: string; onMfa: (pend
         <Stack gap="sm">
           <ErrorAlert error={submission.error} />
           {sent && <Notice>{t('signIn.magicLinkSent')}</Notice>}
-          <TextInput label={t('field.email')} name="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={submission.fieldError('email')} />
+          <TextInput label={t('field.email')} name="email" type="email" autoComplete="username webauthn" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={submission.fieldError('email')} />
           {!magic && (
             <PasswordInput label={t('field.password')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={submission.fieldError('password')} />
           )}
@@ -56,7 +63,7 @@ export function SignIn({ tenantName, onMfa }: { tenantName: string; onMfa: (pend
           </Button>
         </Stack>
       </form>
-      <SignInMethods />
+      <SignInMethods returnTo={returnTo} onPasskey={() => submission.run(async () => proceed(await signInWithPasskey(false, returnTo)))} busy={submission.busy} />
       <Stack gap={4}>
         <Anchor component="button" type="button" onClick={() => setMagic(!magic)} ta="left">
           {magic ? t('signIn.submit') : t('signIn.magicLink')}
@@ -70,9 +77,34 @@ export function SignIn({ tenantName, onMfa }: { tenantName: string; onMfa: (pend
   );
 }
 
-/** Where passkeys and social sign-in buttons go (none are configured yet: nothing is shown). */
-function SignInMethods() {
+interface Connection {
+  slug: string;
+  name: string;
+  startUrl: string;
+}
+
+/** The passkey button and one button per identity provider the tenant enabled. */
+function SignInMethods({ returnTo, onPasskey, busy }: { returnTo: string | null; onPasskey: () => void; busy: boolean }) {
+  const [connections, setConnections] = useState<Connection[]>([]);
+  useEffect(() => {
+    void query<{ items: Connection[] }>('auth.connections').then((found) => setConnections(found.items), () => undefined);
+  }, []);
   const methods: React.ReactElement[] = [];
+  if (passkeysSupported()) {
+    methods.push(
+      <Button key="passkey" variant="default" fullWidth onClick={onPasskey} loading={busy}>
+        {t('signIn.passkey')}
+      </Button>,
+    );
+  }
+  for (const c of connections) {
+    const href = `${new URL(c.startUrl).pathname}${returnTo ? `?return_to=${encodeURIComponent(returnTo)}` : ''}`;
+    methods.push(
+      <Button key={c.slug} component="a" href={href} variant="default" fullWidth>
+        {t('signIn.withProvider', { name: c.name })}
+      </Button>,
+    );
+  }
   if (methods.length === 0) return null;
   return (
     <>
