@@ -1,20 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { onCleanup, signedInUser, type TestApi } from '../src';
+import { signedInUser, type TestApi } from '../src';
 
-/** Screenshots of every screen the console tests visit (gitignored, kept by CI as artifacts). */
-export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-
-/** Debian's Chromium, headless, closed when the test file ends. */
-export async function launchChromium(): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
-  onCleanup(() => browser.close());
-  mkdirSync(ARTIFACTS, { recursive: true });
-  return browser;
-}
+// Debian's Chromium, headless, closed when the file ends; screenshots in test-artifacts/ (one launcher for every browser test).
+import { ARTIFACTS, startBrowser } from '../src/browser';
+export { ARTIFACTS, startBrowser as launchChromium };
 
 export async function newDesktopPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -11,6 +11,7 @@ import {
   revocationKeysOf,
   tenantSlugOfIssuer,
   type AccessTokenAlgorithm,
+  type AccessTokenClaims as SharedAccessTokenClaims,
 } from '@plinto/sdk/token-rules';
 
 export {
@@ -29,25 +30,8 @@ export interface VerificationKey {
   key: KeyObject;
 }
 
-export interface AccessTokenClaims extends JWTPayload {
-  sub: string;
-  jti: string;
-  exp: number;
-  iat: number;
-  /** The tenant's id (the issuer names its slug). */
-  tid: string;
-  /** The session, for user tokens. */
-  sid?: string;
-  amr?: string[];
-  /** Authentication assurance level (1, or 2 with a second factor). */
-  aal?: number;
-  /** Set on client-credentials tokens: the machine client the token was issued to. */
-  client_id?: string;
-  scope?: string;
-  roles?: string[];
-  org_id?: string;
-  org_role?: string;
-}
+/** The claims of a Plinto access token: the shared rules' definition (one place for server and SDK). */
+export type AccessTokenClaims = SharedAccessTokenClaims & JWTPayload;
 
 export interface VerifiedAccessToken {
   tenantId: string;
