@@ -90,13 +90,8 @@ function argValue(field: string, arg: GraphQLArgument, ids: Record<string, strin
   return undefined;
 }
 
-/**
- * Known gap, in REST exactly as in GraphQL (the services decide): a tenant admin may create a
- * policy scoped to an organization id the authz module cannot check belongs to the tenant (authz
- * cannot see organizations). The policy lives in the caller's own tenant and touches nothing of the
- * other's; reported for a fix in the authz module (an organization-existence port from orgs).
- */
-const KNOWN_GAPS = ['policiesCreate'];
+/** Operations allowed to succeed with another tenant's ids: none (organization-scoped policies ask the orgs module's directory). */
+const KNOWN_GAPS: string[] = [];
 
 interface Attempt {
   field: string;

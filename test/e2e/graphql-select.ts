@@ -17,7 +17,8 @@ const ADDED: Record<string, string[]> = {
 export function selectAll(typeName: string, depth = 6): string {
   const type = schemaOf().getType(typeName);
   if (!type || !isObjectType(type)) return '';
-  if (typeName.endsWith('Connection')) {
+  // A Relay connection (not any type whose name ends so, e.g. a social sign-in connection).
+  if (typeName.endsWith('Connection') && 'nodes' in type.getFields()) {
     const node = getNamedType(type.getFields().nodes!.type).name;
     return `{ nodes ${selectAll(node, depth - 1)} pageInfo { hasNextPage endCursor } }`;
   }

@@ -3,6 +3,7 @@ import { defineErrors } from '@plinto/kernel';
 export const AuthzErrors = defineErrors({
   OPA_URL_NOT_ALLOWED: { status: 400, message: 'The OPA URL must be http(s) on a public address, or on a host in POLICY_OPA_ALLOWED_HOSTS' },
   POLICY_NOT_FOUND: { status: 404, message: 'Policy not found' },
+  ORGANIZATION_NOT_FOUND: { status: 404, message: 'Organization not found' },
   ROLE_NOT_FOUND: { status: 404, message: 'Role not found' },
   ROLE_NAME_TAKEN: { status: 409, message: 'A role with this name already exists here' },
   ROLE_ALREADY_ASSIGNED: { status: 409, message: 'The role is already assigned' },

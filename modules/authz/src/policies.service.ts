@@ -1,4 +1,4 @@
-import { CommonErrors, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity, type ServiceContext } from '@plinto/kernel';
+import { CommonErrors, ORGANIZATION_DIRECTORY, decodeCursor, isUuid, recordEvent, toPage, uuidv7, type EntityManager, type InferEntity, type ServiceContext } from '@plinto/kernel';
 import { AuthzPolicy } from './entities/authz.entities';
 import { AuthzErrors } from './errors';
 import { actorOf, assertCanGrant, callerOf, commitChange } from './changes';
@@ -40,6 +40,7 @@ async function loadPolicy(em: EntityManager, tenantId: string, id: string): Prom
 /** Needs policies:write (in the policy's organization, for an organization's policy) and every permission it grants or denies. */
 export async function createPolicy(sc: ServiceContext, input: CreatePolicyInput): Promise<PolicyDto> {
   await sc.authz.require('policies:write', { organizationId: input.organizationId });
+  await assertOrganizationInTenant(sc, input.organizationId);
   const engine = engineOf(sc);
   const caller = callerOf(sc);
   const tenantId = caller.tenant.id;
@@ -125,7 +126,10 @@ export async function updatePolicy(sc: ServiceContext, input: UpdatePolicyInput)
   if (next.subjects.length * next.actions.length * next.resources.length > MAX_LINES_PER_POLICY) {
     throw CommonErrors.VALIDATION_FAILED({ fields: [{ path: 'resources', message: `subjects × actions × resources must stay within ${MAX_LINES_PER_POLICY}` }] });
   }
-  if (next.organizationId !== current.organizationId) await sc.authz.require('policies:write', { organizationId: next.organizationId });
+  if (next.organizationId !== current.organizationId) {
+    await sc.authz.require('policies:write', { organizationId: next.organizationId });
+    await assertOrganizationInTenant(sc, next.organizationId);
+  }
   // What the policy granted or withheld changes hands, and so does its new scope.
   await assertCanGrant(engine, caller, grantsOf(current), current.organizationId, 'id');
   await assertCanGrant(engine, caller, grantsOf(next), next.organizationId, 'actions');
@@ -165,4 +169,12 @@ export async function deletePolicy(sc: ServiceContext, id: string): Promise<{ id
     tx.remove(row);
     return { id: row.id, deleted: true as const, policyVersion: version };
   });
+}
+
+/** A policy scoped to an organization names one of the caller's tenant (never another tenant's id). */
+async function assertOrganizationInTenant(sc: ServiceContext, organizationId: string | null | undefined): Promise<void> {
+  if (!organizationId || !sc.services.has(ORGANIZATION_DIRECTORY)) return;
+  if (!(await sc.services.get(ORGANIZATION_DIRECTORY).exists(sc.em, sc.tenant.id, organizationId))) {
+    throw AuthzErrors.ORGANIZATION_NOT_FOUND({ fields: [{ path: 'organizationId', message: 'No such organization in this tenant' }] });
+  }
 }

@@ -4,7 +4,7 @@
  * organization's authorization domain, so the authz engine decides (see authz-links.ts). Every
  * service takes a service context and decides its own permission (see access.ts).
  */
-import { defineModule, type ModuleSchema } from '@plinto/kernel';
+import { ORGANIZATION_DIRECTORY, defineModule, isUuid, type ModuleSchema } from '@plinto/kernel';
 import { Organization, OrganizationMember, Team, TeamMember } from './entities/org.entities';
 import { orgsMigrations } from './migrations';
 import { orgsConfigSchema, orgsTenantSettings } from './config';
@@ -14,6 +14,7 @@ import { activateOrg, addMember, changeMemberRole, leaveOrg, listMembers, remove
 import { createOrg, deleteOrg, getOrg, listOrgs, updateOrg } from './orgs.service';
 import { createTeam, deleteTeam, getTeam, listTeams, teamsOfMembers, updateTeam } from './teams.service';
 import { addTeamMember, listTeamMembers, removeTeamMember } from './team-members.service';
+import { findOrganization } from './queries';
 
 export { orgsRouter } from './router';
 export { OrgsErrors } from './errors';
@@ -52,6 +53,10 @@ export const orgsModule = defineModule({
   events: [OrgEvents],
   config: orgsConfigSchema,
   tenantSettings: orgsTenantSettings,
+  /** Other modules ask whether an organization exists in a tenant (authz, for organization-scoped policies). */
+  start({ services }) {
+    services.set(ORGANIZATION_DIRECTORY, { exists: async (em, tenantId, organizationId) => isUuid(organizationId) && (await findOrganization(em, tenantId, organizationId)) !== null });
+  },
   services: {
     createOrg,
     listOrgs,
