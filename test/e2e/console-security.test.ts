@@ -142,7 +142,7 @@ describe('admin console: signing out', () => {
   it('shows the way to the hosted sign-in page when signed out, and sign-out ends the session', async () => {
     const { context, page: fresh } = await newDesktopPage(browser);
     await fresh.goto(at());
-    const signIn = fresh.getByRole('link', { name: 'Sign in' });
+    const signIn = fresh.getByRole('link', { name: 'Sign in', exact: true });
     await expect(signIn.getAttribute('href')).resolves.toBe(`/t/${T}/sign-in?return_to=${encodeURIComponent(`/admin/t/${T}`)}`);
     await expectAccessible(fresh, 'signed out');
     await screenshot(fresh, 'signed-out');
@@ -153,7 +153,7 @@ describe('admin console: signing out', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/admin'));
     await page.goto(at('/users'));
-    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).waitFor();
     const status = await page.evaluate(async (tenant) => (await fetch(`/t/${tenant}/session`)).status, T);
     expect(status).toBe(401);
   });

@@ -37,11 +37,11 @@ export async function consoleTenant(api: TestApi, slug: string) {
  */
 export async function signInInBrowser(page: Page, api: TestApi, tenant: string, user: { email: string; password: string }): Promise<void> {
   await page.goto(`${api.url}/admin/t/${tenant}`);
-  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((url) => url.pathname === `/t/${tenant}/sign-in`);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(user.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((url) => url.pathname.startsWith(`/admin/t/${tenant}`));
   await page.getByTestId('signed-in-as').filter({ hasText: user.email }).waitFor();
 }

@@ -59,7 +59,7 @@ describe('Auth.js with Plinto as its OpenID Connect provider', () => {
     await page.waitForURL(/\/t\/acme\/sign-in/);
     await page.locator('input[name="email"]').fill(ann.email);
     await page.locator('input[name="password"]').fill(ann.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Session for ann@acme.test' }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}oidc-authjs-signed-in.png` });
   });

@@ -48,7 +48,7 @@ async function signInOnHostedPage(page: Page, user: { email: string; password: s
   await page.locator('input[name="email"]').fill(user.email);
   await page.locator('input[name="password"]').fill(user.password);
   await page.screenshot({ path: `${ARTIFACTS}oidc-sign-in.png`, fullPage: true });
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 describe('openid-client in a server-side web app', () => {

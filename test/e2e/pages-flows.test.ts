@@ -179,7 +179,7 @@ describe('hosted pages in Chromium', () => {
     expect((await fetch(link)).status).toBe(200);
     await page.goto(link.toString());
     await checkPage(watched, 'magic-link');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${api.url}/t/${T}/account`);
     await page.getByText(email).waitFor();
     await watched.context.close();

@@ -508,6 +508,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's enabled sign-in connections (for sign-in buttons) */
+        get: operations["auth-connections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/passkey/options": {
         parameters: {
             query?: never;
@@ -1130,6 +1147,76 @@ export interface paths {
         head?: never;
         /** Rename one of your passkeys */
         patch: operations["passkeys-rename"];
+        trace?: never;
+    };
+    "/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's sign-in connections (never their secrets) */
+        get: operations["connections-list"];
+        put?: never;
+        /** Add a sign-in connection (Google, GitHub, Microsoft or any OpenID Connect provider) */
+        post: operations["connections-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a sign-in connection and the identities linked through it */
+        delete: operations["connections-delete"];
+        options?: never;
+        head?: never;
+        /** Change a sign-in connection (a new client secret, enable, disable …) */
+        patch: operations["connections-update"];
+        trace?: never;
+    };
+    "/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's linked external identities */
+        get: operations["identities-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink an external identity (not the last way into the account) */
+        delete: operations["identities-unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/webhooks/endpoints": {
@@ -2209,6 +2296,57 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "connection.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A sign-in connection to an identity provider was added (its secret is never recorded) */
+        post: operations["webhook-connection-created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A sign-in connection was removed with its linked identities */
+        post: operations["webhook-connection-deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "connection.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A sign-in connection was changed */
+        post: operations["webhook-connection-updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "consent.granted": {
         parameters: {
             query?: never;
@@ -2288,6 +2426,40 @@ export interface webhooks {
         put?: never;
         /** A user's email address was verified */
         post: operations["webhook-email-verified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "identity.linked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An external identity was linked to a user (by the signed-in user, at sign-up, or because the provider vouched for the email) */
+        post: operations["webhook-identity-linked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "identity.unlinked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An external identity was unlinked from a user */
+        post: operations["webhook-identity-unlinked"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3070,6 +3242,23 @@ export interface webhooks {
         put?: never;
         /** A new signing key became current; the old one stays published until its tokens expire */
         post: operations["webhook-signing_key-rotated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "social.sign_in_refused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A sign-in through an identity provider was refused (state, PKCE, nonce, ID token, unverified email for an existing account …) */
+        post: operations["webhook-social-sign_in_refused"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3883,6 +4072,38 @@ export interface components {
             createdAt: string;
             rotatedAt: string | null;
             retireAfter: string | null;
+        };
+        SignInConnection: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            /** @enum {string} */
+            provider: "google" | "github" | "microsoft" | "oidc";
+            name: string;
+            clientId: string;
+            issuer: string | null;
+            endpoints: {
+                [key: string]: string;
+            };
+            scopes: string[];
+            allowSignUp: boolean;
+            enabled: boolean;
+            /** @description Give this to the provider as the redirect (callback) URI */
+            redirectUri: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        LinkedIdentity: {
+            /** Format: uuid */
+            id: string;
+            connection: string;
+            provider: string;
+            email: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastUsedAt: string | null;
         };
         WebhookEndpointWithSecret: {
             /** Format: uuid */
@@ -7424,6 +7645,87 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "auth-connections": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            slug: string;
+                            /** @enum {string} */
+                            provider: "google" | "github" | "microsoft" | "oidc";
+                            name: string;
+                            startUrl: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "auth-passkeyOptions": {
         parameters: {
             query?: never;
@@ -10126,6 +10428,8 @@ export interface operations {
                             /** @enum {string} */
                             idTokenAlg: "RS256" | "EdDSA" | "ES256";
                             logoUri: string | null;
+                            accessTokenTtlSeconds: number | null;
+                            sessionTtlHours: number | null;
                             /** @enum {string} */
                             status: "active" | "revoked";
                             createdAt: string;
@@ -10230,6 +10534,10 @@ export interface operations {
                      */
                     idTokenAlg?: "RS256" | "EdDSA" | "ES256";
                     logoUri?: string | null;
+                    /** @description Access and ID token lifetime; capped at the server's AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's */
+                    accessTokenTtlSeconds?: number | null;
+                    /** @description Refresh token (session) lifetime; capped at the server's AUTH_SESSION_TTL_HOURS; null: the server's */
+                    sessionTtlHours?: number | null;
                 };
             };
         };
@@ -10259,6 +10567,8 @@ export interface operations {
                         /** @enum {string} */
                         idTokenAlg: "RS256" | "EdDSA" | "ES256";
                         logoUri: string | null;
+                        accessTokenTtlSeconds: number | null;
+                        sessionTtlHours: number | null;
                         /** @enum {string} */
                         status: "active" | "revoked";
                         createdAt: string;
@@ -10353,6 +10663,8 @@ export interface operations {
                         /** @enum {string} */
                         idTokenAlg: "RS256" | "EdDSA" | "ES256";
                         logoUri: string | null;
+                        accessTokenTtlSeconds: number | null;
+                        sessionTtlHours: number | null;
                         /** @enum {string} */
                         status: "active" | "revoked";
                         createdAt: string;
@@ -10453,6 +10765,8 @@ export interface operations {
                         /** @enum {string} */
                         idTokenAlg: "RS256" | "EdDSA" | "ES256";
                         logoUri: string | null;
+                        accessTokenTtlSeconds: number | null;
+                        sessionTtlHours: number | null;
                         /** @enum {string} */
                         status: "active" | "revoked";
                         createdAt: string;
@@ -10547,6 +10861,10 @@ export interface operations {
                      */
                     idTokenAlg?: "RS256" | "EdDSA" | "ES256";
                     logoUri?: string | null;
+                    /** @description Access and ID token lifetime; capped at the server's AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's */
+                    accessTokenTtlSeconds?: number | null;
+                    /** @description Refresh token (session) lifetime; capped at the server's AUTH_SESSION_TTL_HOURS; null: the server's */
+                    sessionTtlHours?: number | null;
                 };
             };
         };
@@ -10576,6 +10894,8 @@ export interface operations {
                         /** @enum {string} */
                         idTokenAlg: "RS256" | "EdDSA" | "ES256";
                         logoUri: string | null;
+                        accessTokenTtlSeconds: number | null;
+                        sessionTtlHours: number | null;
                         /** @enum {string} */
                         status: "active" | "revoked";
                         createdAt: string;
@@ -10677,6 +10997,8 @@ export interface operations {
                         /** @enum {string} */
                         idTokenAlg: "RS256" | "EdDSA" | "ES256";
                         logoUri: string | null;
+                        accessTokenTtlSeconds: number | null;
+                        sessionTtlHours: number | null;
                         /** @enum {string} */
                         status: "active" | "revoked";
                         createdAt: string;
@@ -11248,6 +11570,518 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "connections-list": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SignInConnection"][];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "connections-create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description In the sign-in URL: /t/{tenant}/social/{slug}/start */
+                    slug: string;
+                    /**
+                     * @description google, github, microsoft, or oidc (any OpenID Connect provider)
+                     * @enum {string}
+                     */
+                    provider: "google" | "github" | "microsoft" | "oidc";
+                    /** @description Shown on the sign-in button (default: the provider) */
+                    name?: string;
+                    clientId: string;
+                    /** @description Sealed at rest; never shown again */
+                    clientSecret: string;
+                    /**
+                     * Format: uri
+                     * @description The OpenID Connect issuer (required for oidc; overrides the Google/Microsoft preset, e.g. a single Entra ID directory)
+                     */
+                    issuer?: string;
+                    /** @description GitHub only: authorize, token and API URLs (GitHub Enterprise Server); the preset's by default */
+                    endpoints?: {
+                        /** Format: uri */
+                        authorization?: string;
+                        /** Format: uri */
+                        token?: string;
+                        /** Format: uri */
+                        api?: string;
+                    };
+                    scopes?: string[];
+                    /** @description Create an account for a new person (default true) */
+                    allowSignUp?: boolean;
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInConnection"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "connections-delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "connections-update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Shown on the sign-in button (default: the provider) */
+                    name?: string;
+                    clientId?: string;
+                    /** @description Sealed at rest; never shown again */
+                    clientSecret?: string;
+                    /**
+                     * Format: uri
+                     * @description The OpenID Connect issuer (required for oidc; overrides the Google/Microsoft preset, e.g. a single Entra ID directory)
+                     */
+                    issuer?: string;
+                    /** @description GitHub only: authorize, token and API URLs (GitHub Enterprise Server); the preset's by default */
+                    endpoints?: {
+                        /** Format: uri */
+                        authorization?: string;
+                        /** Format: uri */
+                        token?: string;
+                        /** Format: uri */
+                        api?: string;
+                    };
+                    scopes?: string[];
+                    /** @description Create an account for a new person (default true) */
+                    allowSignUp?: boolean;
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInConnection"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "identities-list": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["LinkedIdentity"][];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "identities-unlink": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        deleted: true;
+                    };
                 };
             };
             /** @description Invalid input data */
@@ -17516,6 +18350,202 @@ export interface operations {
             };
         };
     };
+    "webhook-connection-created": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "connection.created";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        connectionId: string;
+                        slug: string;
+                        provider: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-connection-deleted": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "connection.deleted";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        connectionId: string;
+                        slug: string;
+                        provider: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-connection-updated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "connection.updated";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        connectionId: string;
+                        slug: string;
+                        provider: string;
+                        changed: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     "webhook-consent-granted": {
         parameters: {
             query?: never;
@@ -17812,6 +18842,142 @@ export interface operations {
                     } | null;
                     data: {
                         email: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-identity-linked": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "identity.linked";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        connectionId: string;
+                        slug: string;
+                        provider: string;
+                        /** Format: uuid */
+                        identityId: string;
+                        /** @enum {string} */
+                        how: "account_page" | "sign_up" | "verified_email";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-identity-unlinked": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "identity.unlinked";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        connectionId: string;
+                        slug: string;
+                        provider: string;
+                        /** Format: uuid */
+                        identityId: string;
                     };
                 };
             };
@@ -20826,6 +21992,69 @@ export interface operations {
                         reason: string;
                     } & {
                         [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-social-sign_in_refused": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "social.sign_in_refused";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        connectionId: string | null;
+                        reason: string;
                     };
                 };
             };

@@ -233,6 +233,20 @@ export type AppRouterRecord = {
       };
       meta: object;
     }>;
+    connections: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        items: Array<{
+          slug: string;
+          provider: "google" | "github" | "microsoft" | "oidc";
+          name: string;
+          startUrl: string;
+        }>;
+      };
+      meta: object;
+    }>;
     passkeyOptions: TRPCMutationProcedure<{
       input: undefined | {
         [key: string]: never;
@@ -909,6 +923,8 @@ export type AppRouterRecord = {
         firstParty?: boolean | undefined;
         idTokenAlg?: undefined | "EdDSA" | "ES256" | "RS256";
         logoUri?: undefined | null | string;
+        accessTokenTtlSeconds?: undefined | null | number;
+        sessionTtlHours?: undefined | null | number;
       };
       output: {
         id: string;
@@ -924,6 +940,8 @@ export type AppRouterRecord = {
         firstParty: boolean;
         idTokenAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
+        accessTokenTtlSeconds: null | number;
+        sessionTtlHours: null | number;
         status: "revoked" | "active";
         createdAt: string;
         updatedAt: string;
@@ -952,6 +970,8 @@ export type AppRouterRecord = {
           firstParty: boolean;
           idTokenAlg: "EdDSA" | "ES256" | "RS256";
           logoUri: null | string;
+          accessTokenTtlSeconds: null | number;
+          sessionTtlHours: null | number;
           status: "revoked" | "active";
           createdAt: string;
           updatedAt: string;
@@ -979,6 +999,8 @@ export type AppRouterRecord = {
         firstParty: boolean;
         idTokenAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
+        accessTokenTtlSeconds: null | number;
+        sessionTtlHours: null | number;
         status: "revoked" | "active";
         createdAt: string;
         updatedAt: string;
@@ -998,6 +1020,8 @@ export type AppRouterRecord = {
         firstParty?: boolean | undefined;
         idTokenAlg?: undefined | "EdDSA" | "ES256" | "RS256";
         logoUri?: undefined | null | string;
+        accessTokenTtlSeconds?: undefined | null | number;
+        sessionTtlHours?: undefined | null | number;
       };
       output: {
         id: string;
@@ -1013,6 +1037,8 @@ export type AppRouterRecord = {
         firstParty: boolean;
         idTokenAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
+        accessTokenTtlSeconds: null | number;
+        sessionTtlHours: null | number;
         status: "revoked" | "active";
         createdAt: string;
         updatedAt: string;
@@ -1038,6 +1064,8 @@ export type AppRouterRecord = {
         firstParty: boolean;
         idTokenAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
+        accessTokenTtlSeconds: null | number;
+        sessionTtlHours: null | number;
         status: "revoked" | "active";
         createdAt: string;
         updatedAt: string;
@@ -1064,6 +1092,8 @@ export type AppRouterRecord = {
         firstParty: boolean;
         idTokenAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
+        accessTokenTtlSeconds: null | number;
+        sessionTtlHours: null | number;
         status: "revoked" | "active";
         createdAt: string;
         updatedAt: string;
@@ -1182,6 +1212,140 @@ export type AppRouterRecord = {
       meta: object;
     }>;
     delete: TRPCMutationProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        deleted: true;
+      };
+      meta: object;
+    }>;
+  };
+  connections: {
+    create: TRPCMutationProcedure<{
+      input: {
+        slug: string;
+        provider: "google" | "github" | "microsoft" | "oidc";
+        clientId: string;
+        clientSecret: string;
+        name?: undefined | string;
+        issuer?: undefined | string;
+        endpoints?: undefined | {
+          authorization?: undefined | string;
+          token?: undefined | string;
+          api?: undefined | string;
+        };
+        scopes?: undefined | Array<string>;
+        allowSignUp?: boolean | undefined;
+        enabled?: boolean | undefined;
+      };
+      output: {
+        id: string;
+        slug: string;
+        provider: "google" | "github" | "microsoft" | "oidc";
+        name: string;
+        clientId: string;
+        issuer: null | string;
+        endpoints: {
+          [key: string]: string;
+        };
+        scopes: Array<string>;
+        allowSignUp: boolean;
+        enabled: boolean;
+        redirectUri: string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    list: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          slug: string;
+          provider: "google" | "github" | "microsoft" | "oidc";
+          name: string;
+          clientId: string;
+          issuer: null | string;
+          endpoints: {
+            [key: string]: string;
+          };
+          scopes: Array<string>;
+          allowSignUp: boolean;
+          enabled: boolean;
+          redirectUri: string;
+          createdAt: string;
+          updatedAt: string;
+        }>;
+      };
+      meta: object;
+    }>;
+    update: TRPCMutationProcedure<{
+      input: {
+        id: string;
+        enabled?: boolean | undefined;
+        name?: undefined | string;
+        clientId?: undefined | string;
+        clientSecret?: undefined | string;
+        issuer?: undefined | string;
+        endpoints?: undefined | {
+          authorization?: undefined | string;
+          token?: undefined | string;
+          api?: undefined | string;
+        };
+        scopes?: undefined | Array<string>;
+        allowSignUp?: boolean | undefined;
+      };
+      output: {
+        id: string;
+        slug: string;
+        provider: "google" | "github" | "microsoft" | "oidc";
+        name: string;
+        clientId: string;
+        issuer: null | string;
+        endpoints: {
+          [key: string]: string;
+        };
+        scopes: Array<string>;
+        allowSignUp: boolean;
+        enabled: boolean;
+        redirectUri: string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    delete: TRPCMutationProcedure<{
+      input: {
+        id: string;
+      };
+      output: {
+        deleted: true;
+      };
+      meta: object;
+    }>;
+  };
+  identities: {
+    list: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          connection: string;
+          provider: string;
+          email: null | string;
+          createdAt: string;
+          lastUsedAt: null | string;
+        }>;
+      };
+      meta: object;
+    }>;
+    unlink: TRPCMutationProcedure<{
       input: {
         id: string;
       };
@@ -2171,7 +2335,7 @@ export type AppRouterRecord = {
         items: Array<{
           permission: string;
           description: string;
-          minimumRole: "owner" | "admin" | "member" | "viewer";
+          minimumRole: "owner" | "admin" | "viewer" | "member";
         }>;
       };
       meta: object;
@@ -3297,6 +3461,121 @@ export type AppRouterRecord = {
         text: string;
         html: string;
       };
+      meta: object;
+    }>;
+  };
+  realtime: {
+    user: TRPCSubscriptionProcedure<{
+      input: undefined | {
+        lastEventId?: undefined | null | string;
+      };
+      output: AsyncIterable<{
+        id: string;
+        data: {
+          id: string;
+          kind: "event";
+          event: {
+            id: string;
+            type: string;
+            timestamp: string;
+            tenantId: string;
+            organizationId: null | string;
+            actor: {
+              type: string;
+              id: null | string;
+            };
+            target: null | {
+              type: string;
+              id: string;
+            };
+            data: {
+              [key: string]: unknown;
+            };
+          };
+        } | {
+          id: string;
+          kind: "reset";
+        } | {
+          id: string;
+          kind: "ready";
+        };
+      }>;
+      meta: object;
+    }>;
+    organization: TRPCSubscriptionProcedure<{
+      input: {
+        organizationId: string;
+        lastEventId?: undefined | null | string;
+      };
+      output: AsyncIterable<{
+        id: string;
+        data: {
+          id: string;
+          kind: "event";
+          event: {
+            id: string;
+            type: string;
+            timestamp: string;
+            tenantId: string;
+            organizationId: null | string;
+            actor: {
+              type: string;
+              id: null | string;
+            };
+            target: null | {
+              type: string;
+              id: string;
+            };
+            data: {
+              [key: string]: unknown;
+            };
+          };
+        } | {
+          id: string;
+          kind: "reset";
+        } | {
+          id: string;
+          kind: "ready";
+        };
+      }>;
+      meta: object;
+    }>;
+    tenant: TRPCSubscriptionProcedure<{
+      input: undefined | {
+        lastEventId?: undefined | null | string;
+        types?: undefined | Array<string>;
+      };
+      output: AsyncIterable<{
+        id: string;
+        data: {
+          id: string;
+          kind: "event";
+          event: {
+            id: string;
+            type: string;
+            timestamp: string;
+            tenantId: string;
+            organizationId: null | string;
+            actor: {
+              type: string;
+              id: null | string;
+            };
+            target: null | {
+              type: string;
+              id: string;
+            };
+            data: {
+              [key: string]: unknown;
+            };
+          };
+        } | {
+          id: string;
+          kind: "reset";
+        } | {
+          id: string;
+          kind: "ready";
+        };
+      }>;
       meta: object;
     }>;
   };

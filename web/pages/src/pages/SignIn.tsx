@@ -108,7 +108,8 @@ function SignInMethods({ returnTo, onPasskey, busy }: { returnTo: string | null;
   if (methods.length === 0) return null;
   return (
     <>
-      <Divider label={t('signIn.otherMethods')} labelPosition="center" />
+      {/* The label in gray.8: Mantine's default dimmed label fails WCAG AA contrast (axe color-contrast). */}
+      <Divider label={<Text size="xs" c="gray.8">{t('signIn.otherMethods')}</Text>} labelPosition="center" />
       {methods}
     </>
   );
