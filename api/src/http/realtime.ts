@@ -103,6 +103,9 @@ export function realtimeCors(config: Config) {
   };
 }
 
+/** How long a drained WebSocket client has to complete the close handshake before its socket is cut. */
+const DRAIN_GRACE_MS = 2000;
+
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -112,7 +115,7 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
  * The Origin is checked before the upgrade; the credential when the connection params arrive
  * (close 4401 when missing or invalid); each connection is a realtime connection of the hub.
  */
-export function attachWebSocket(server: Server, deps: { router: AnyRouter; serviceContextOf: ServiceContextOf; services: ServiceRegistry; config: Config; logger: Logger }): { close(): void } {
+export function attachWebSocket(server: Server, deps: { router: AnyRouter; serviceContextOf: ServiceContextOf; services: ServiceRegistry; config: Config; logger: Logger }): { close(): Promise<void> } {
   const settings = realtimeConfig(deps.config);
   const hub: RealtimeHub = deps.services.get(REALTIME_HUB);
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.REALTIME_MAX_MESSAGE_BYTES });
@@ -166,9 +169,13 @@ export function attachWebSocket(server: Server, deps: { router: AnyRouter; servi
   };
   server.on('upgrade', onUpgrade);
   return {
-    close() {
+    /** Refuses new sockets; those still open after the hub's drain (1012) get a moment to say goodbye, then are cut. */
+    async close() {
       server.off('upgrade', onUpgrade);
       wss.close();
+      const deadline = Date.now() + DRAIN_GRACE_MS;
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const ws of wss.clients) ws.terminate();
     },
   };
 }
