@@ -4,3 +4,4 @@ export { createApp } from './app';
 export { startApi, prepareDatabase, type ApiServer } from './server';
 export { buildOpenApiDocument, API_VERSION } from './openapi';
 export { platformSchema } from '@plinto/platform';
+export { ACCESS_TOKEN_COOKIE } from './http/realtime';
