@@ -6,3 +6,4 @@ export { buildOpenApiDocument, API_VERSION } from './openapi';
 export { platformSchema } from '@plinto/platform';
 export { buildSchema as buildGraphQLSchema } from './graphql/schema';
 export { renderSdl, committedSdl } from './graphql/sdl';
+export { ACCESS_TOKEN_COOKIE } from './http/realtime';

@@ -97,14 +97,14 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
     (closing ??= (async () => {
       shuttingDown = true;
       // Realtime clients are told to reconnect elsewhere and resume (close 1012 / the SSE error) before the server stops.
-      webSocket.close();
       graphqlSocket.close();
       modules.services.get(REALTIME_HUB).drain();
+      const socketsClosed = webSocket.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
       deadline.unref();
-      await closed;
+      await Promise.all([closed, socketsClosed]);
       clearTimeout(deadline);
       await modules.close();
       await orm.close();

@@ -17,11 +17,11 @@ export interface RealtimeClient {
   close(): void;
 }
 
-export function wsRealtimeClient(baseUrl: string, options: { token: string | (() => string); tenant?: string; retryDelayMs?: number }): RealtimeClient {
+export function wsRealtimeClient(baseUrl: string, options: { token: string | (() => string); tenant?: string; retryDelayMs?: number; WebSocket?: typeof WebSocket }): RealtimeClient {
   const closes: number[] = [];
   const client = createWSClient({
     url: `${baseUrl.replace(/^http/, 'ws')}/ws`,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: (options.WebSocket ?? WebSocket) as unknown as typeof globalThis.WebSocket,
     connectionParams: () => ({ token: typeof options.token === 'function' ? options.token() : options.token, ...(options.tenant ? { tenant: options.tenant } : {}) }),
     retryDelayMs: () => options.retryDelayMs ?? 100,
     onClose: (cause) => void closes.push(cause?.code ?? 0),

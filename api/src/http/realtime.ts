@@ -103,6 +103,9 @@ export function realtimeCors(config: Config) {
   };
 }
 
+/** How long a drained WebSocket client has to complete the close handshake before its socket is cut. */
+const DRAIN_GRACE_MS = 2000;
+
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -123,7 +126,7 @@ export function attachWebSocket(
     /** Other WebSocket endpoints by path (GraphQL's /graphql), behind the same Origin check. */
     upgrades?: Record<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>;
   },
-): { close(): void } {
+): { close(): Promise<void> } {
   const settings = realtimeConfig(deps.config);
   const hub: RealtimeHub = deps.services.get(REALTIME_HUB);
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.REALTIME_MAX_MESSAGE_BYTES });
@@ -179,9 +182,13 @@ export function attachWebSocket(
   };
   server.on('upgrade', onUpgrade);
   return {
-    close() {
+    /** Refuses new sockets; those still open after the hub's drain (1012) get a moment to say goodbye, then are cut. */
+    async close() {
       server.off('upgrade', onUpgrade);
       wss.close();
+      const deadline = Date.now() + DRAIN_GRACE_MS;
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const ws of wss.clients) ws.terminate();
     },
   };
 }

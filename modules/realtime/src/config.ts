@@ -30,8 +30,8 @@ export const realtimeConfigSchema = z.object({
   REALTIME_QUEUE_LENGTH: int(1000, 1_000_000),
   /** Heartbeat interval (WebSocket ping, SSE comment), in milliseconds. */
   REALTIME_HEARTBEAT_MS: int(25_000, 600_000),
-  /** How often each connection's credential and each stream's permission are checked again, in milliseconds (revocation events close sooner). */
-  REALTIME_RECHECK_MS: int(5_000, 600_000),
+  /** How often each connection's credential is verified again, in milliseconds: the safety net behind the revocation events, which close a connection within a second. */
+  REALTIME_RECHECK_MS: int(30_000, 3_600_000),
 });
 
 export type RealtimeConfig = z.infer<typeof realtimeConfigSchema>;

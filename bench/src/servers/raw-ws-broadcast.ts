@@ -1,0 +1,20 @@
+// Baseline for the realtime bench: a raw `ws` server that broadcasts every message of a Redis
+// channel to all its sockets — no authentication, no authorization, no framing, no resumption.
+import { WebSocketServer } from 'ws';
+import { Redis } from 'ioredis';
+
+const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+await subscriber.subscribe(process.env.RAW_CHANNEL ?? 'plinto_bench_raw');
+subscriber.on('message', (_channel: string, message: string) => {
+  for (const client of wss.clients) client.send(message);
+});
+wss.on('listening', () => process.send?.({ port: (wss.address() as { port: number }).port }));
+process.on('message', (command: { type: string }) => {
+  if (command.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+});
+process.on('SIGTERM', () => {
+  for (const client of wss.clients) client.terminate();
+  wss.close(() => process.exit(0));
+  subscriber.disconnect();
+});
