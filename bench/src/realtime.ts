@@ -18,6 +18,7 @@ const PREFIX = 'plinto_bench';
 const RAW_CHANNEL = 'plinto_bench_raw';
 const SETTLE_MS = 120_000;
 
+const progress = (what: string) => void process.stderr.write(`  realtime: ${what}\n`);
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,6 +40,9 @@ function child(path: string, env: Record<string, string> = {}) {
       proc.send(command);
     });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.once('exit', (code, signal) => {
+    if (signal !== 'SIGTERM') progress(`${path} exited with ${code ?? signal}`);
+  });
   return { first, ask, stop: async () => (proc.kill('SIGTERM'), await exited) };
 }
 
@@ -65,7 +69,9 @@ async function measure(side: Side): Promise<Figures> {
   await load.first;
   try {
     const before = await side.rss();
+    progress('connecting');
     await side.connect(load);
+    progress('connected');
     await sleep(2000); // let the heap settle after the connection storm
     const after = await side.rss();
     const collect = () => load.ask<{ latencies: number[]; lastArrival: number }>({ type: 'collect' }, 'collected');
@@ -73,7 +79,8 @@ async function measure(side: Side): Promise<Figures> {
       const deadline = Date.now() + SETTLE_MS;
       for (;;) {
         const got = await collect();
-        if (got.latencies.length >= expected || Date.now() > deadline) return got;
+        if (got.latencies.length >= expected) return got;
+        if (Date.now() > deadline) throw new Error(`only ${got.latencies.length} of ${expected} deliveries arrived`);
         await sleep(200);
       }
     };
@@ -84,6 +91,7 @@ async function measure(side: Side): Promise<Figures> {
       await settle((i + 1) * SUBSCRIBERS);
     }
     const latencies = (await collect()).latencies.sort((a, b) => a - b);
+    progress(`latency phase: ${latencies.length} deliveries`);
     // Throughput: a burst of events, every one to every subscriber.
     await load.ask({ type: 'reset' }, 'reset');
     const start = now();
@@ -113,8 +121,13 @@ async function plinto(): Promise<Figures> {
     const rest = (method: string, path: string, body?: unknown, tenant?: string) =>
       fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${BENCH_PLATFORM_KEY}`, 'content-type': 'application/json', ...(tenant ? { 'x-plinto-tenant': tenant } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
     const slug = `bench-rt-${Date.now().toString(36)}`;
-    const tenant = (await (await rest('POST', '/v1/tenants', { slug, name: slug })).json()) as { id: string };
-    const key = (await (await rest('POST', '/v1/api-keys', { name: 'realtime bench', role: 'admin' }, slug)).json()) as { key: string };
+    const created = async <T>(res: Promise<Response>): Promise<T> => {
+      const answer = await res;
+      if (answer.status !== 201) throw new Error(`bench setup failed: ${answer.status} ${await answer.text()}`);
+      return (await answer.json()) as T;
+    };
+    const tenant = await created<{ id: string }>(rest('POST', '/v1/tenants', { slug, name: slug }));
+    const key = await created<{ key: string }>(rest('POST', '/v1/api-keys', { name: 'realtime bench', role: 'admin' }, slug));
     return await measure({
       connect: async (load) => {
         const connected = await load.ask<{ open: number; failures: number }>({ type: 'connect', url: url.replace('http', 'ws'), count: SUBSCRIBERS, protocol: 'trpc', token: key.key }, 'connected');

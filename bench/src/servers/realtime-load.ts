@@ -52,6 +52,13 @@ function open(url: string, protocol: 'trpc' | 'raw', token?: string): Promise<vo
       failures++;
       done();
     });
+    ws.on('close', (code) => {
+      if (!ready) {
+        failures++;
+        process.stderr.write(`realtime load: a subscriber was closed (${code}) before it was ready\n`);
+      }
+      done();
+    });
     sockets.push(ws);
   });
 }
