@@ -25,6 +25,12 @@ function open(url: string, protocol: 'trpc' | 'raw', token?: string): Promise<vo
         resolve();
       }
     };
+    // A subscriber not ready within 30 s counts as failed, so `pnpm bench` reports instead of hanging.
+    const giveUp = setTimeout(() => {
+      if (!ready) failures++;
+      done();
+    }, 30_000);
+    giveUp.unref();
     ws.on('open', () => {
       if (protocol === 'raw') return done();
       ws.send(JSON.stringify({ method: 'connectionParams', data: { token } }));
