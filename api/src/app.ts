@@ -24,6 +24,7 @@ import { trpcFastPath } from './http/trpc-fast-path';
 import { adminConsoleRouter } from './http/admin-console';
 import { browserCallFacts, browserSessionOf, clearBrowserSession, cookieCsrf, installBrowserSessions, requireCsrf } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
+import { policyBundleRoutes } from './http/policy-bundle';
 import { socialRoutes } from './http/social-routes';
 import { pagesRouter } from './http/pages';
 import { cors } from './http/cors';
@@ -125,6 +126,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
   app.use('/t/:tenant/social', socialRoutes({ serviceContextOf, config, logger }));
+  app.use('/t/:tenant/authz', policyBundleRoutes({ serviceContextOf, logger }));
   app.use(pagesRouter({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
   app.use(['/trpc', '/v1'], cookieCsrf);
   app.use(
