@@ -4,6 +4,7 @@ import { mutation, pagePath, query, session, type SessionInfo } from '../api';
 import { t } from '../strings';
 import { ErrorAlert, Layout, Notice, useSubmission } from '../ui';
 import { addPasskey, passkeysSupported, type PasskeyRow } from '../passkeys';
+import { LinkedIdentities } from './LinkedIdentities';
 
 interface SessionRow {
   id: string;
@@ -35,6 +36,7 @@ export function Account({ tenantName }: { tenantName: string }) {
       <Profile me={me} />
       <ChangePassword />
       <Passkeys />
+      <LinkedIdentities />
       <Sessions />
       <ConnectedApplications />
       <ErrorAlert error={signOut.error} />
