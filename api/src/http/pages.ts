@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config, EntityManager, MikroORM, TenantRef } from '@plinto/kernel';
+import { brandingOf, logoCspSource, type PublicBranding } from '@plinto/tenants';
 import { sendError } from './error-body';
 
 /**
@@ -25,15 +26,18 @@ export function pagesDistDir(config: Pick<Config, 'PAGES_DIST_DIR'>): string {
   return candidates.find((dir) => existsSync(resolve(dir, 'index.html'))) ?? candidates[0]!;
 }
 
-/** The page's Content-Security-Policy: scripts and styles only from us or with this nonce. */
-export const pageCsp = (nonce: string): string =>
+/**
+ * The page's Content-Security-Policy: scripts and styles only from us or with this nonce; images
+ * from us, and from elsewhere only the tenant's logo, exactly (`logo`: its origin and path).
+ */
+export const pageCsp = (nonce: string, logo: string | null = null): string =>
   [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
     `style-src 'self' 'nonce-${nonce}'`,
     // Mantine sets a few style attributes (positions, sizes); they cannot run code.
     "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data: https:",
+    `img-src 'self' data:${logo ? ` ${logo}` : ''}`,
     "font-src 'self' data:",
     "connect-src 'self'",
     "frame-ancestors 'none'",
@@ -44,17 +48,24 @@ export const pageCsp = (nonce: string): string =>
 
 const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The built index.html with the nonce on every script/style/link tag and the page's facts as meta tags. */
-function renderIndex(template: string, nonce: string, tenant: TenantRef): string {
-  const meta = `<meta name="plinto-nonce" content="${nonce}" /><meta name="plinto-tenant-name" content="${escapeHtml(tenant.name)}" />`;
+/**
+ * The built index.html with the nonce on every script/style/link tag and the page's facts as meta
+ * tags: the tenant's branding travels with the page, so it paints branded without a request.
+ */
+function renderIndex(template: string, nonce: string, branding: PublicBranding): string {
+  const meta = [
+    `<meta name="plinto-nonce" content="${nonce}" />`,
+    `<meta name="plinto-tenant-name" content="${escapeHtml(branding.name)}" />`,
+    `<meta name="plinto-branding" content="${escapeHtml(JSON.stringify(branding))}" />`,
+  ].join('');
   return template
     .replace(/<(script|style|link)\b/g, `<$1 nonce="${nonce}"`)
-    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(tenant.name)}</title>`)
+    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(branding.name)}</title>`)
     .replace('</head>', `${meta}</head>`);
 }
 
-export function setPageSecurityHeaders(res: Response, nonce: string): void {
-  res.setHeader('Content-Security-Policy', pageCsp(nonce));
+export function setPageSecurityHeaders(res: Response, nonce: string, logo: string | null = null): void {
+  res.setHeader('Content-Security-Policy', pageCsp(nonce, logo));
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cache-Control', 'no-store');
   // Links carry tokens in their query: never leak them to another site.
@@ -87,8 +98,9 @@ export function pagesRouter(deps: { orm: MikroORM; config: Config; findTenantByS
     const html = indexHtml();
     if (!html) return sendError(res, 'SERVICE_UNAVAILABLE', { message: 'The hosted pages are not built: run `pnpm build` (or `npm start`, which builds them)' });
     const nonce = randomBytes(16).toString('base64');
-    setPageSecurityHeaders(res, nonce);
-    res.status(200).type('html').send(renderIndex(html, nonce, tenant));
+    const branding = brandingOf(tenant);
+    setPageSecurityHeaders(res, nonce, logoCspSource(branding.logoUrl));
+    res.status(200).type('html').send(renderIndex(html, nonce, branding));
   });
   return router;
 }

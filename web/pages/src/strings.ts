@@ -4,6 +4,8 @@
  */
 const en = {
   'app.poweredBy': 'Secured by Plinto',
+  'app.needHelp': 'Need help? Write to',
+  'error.contactSupport': 'If this keeps happening, write to {email}.',
   'signIn.title': 'Sign in',
   'signIn.submit': 'Sign in',
   'signIn.forgot': 'Forgot your password?',
