@@ -12,7 +12,7 @@ import { sendError } from './error-body';
  * tags must carry it), forbids framing (`frame-ancestors 'none'`, X-Frame-Options DENY) and is
  * never cached; the assets under /_pages/ are immutable (hashed names).
  */
-export const PAGES = ['sign-in', 'sign-up', 'mfa', 'forgot-password', 'reset-password', 'verify-email', 'magic-link', 'accept-invitation', 'consent', 'account', 'signed-out', 'error'] as const;
+export const PAGES = ['sign-in', 'sign-up', 'mfa', 'forgot-password', 'reset-password', 'verify-email', 'magic-link', 'accept-invitation', 'consent', 'account', 'signed-out', 'error', 'confirm-email', 'end-session'] as const;
 
 /** Where the built app is: PAGES_DIST_DIR, else web/pages/dist of the source tree or next to the bundle. */
 export function pagesDistDir(config: Pick<Config, 'PAGES_DIST_DIR'>): string {
@@ -44,14 +44,60 @@ export const pageCsp = (nonce: string): string =>
 
 const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** What a page is told besides the tenant: which page to show (when not the URL's) and an error's code. */
+export interface PageFacts {
+  page?: string;
+  errorCode?: string;
+}
+
+/**
+ * The tenant's support address, from its branding settings (`settings.branding.supportEmail`,
+ * written by the branding settings when a tenant has them); absent otherwise.
+ */
+export function supportEmailOf(tenant: Pick<TenantRef, 'settings'>): string | undefined {
+  const branding = (tenant.settings as { branding?: { supportEmail?: unknown } } | undefined)?.branding;
+  const email = branding?.supportEmail;
+  return typeof email === 'string' && /^[^\s@<>"]+@[^\s@<>"]+$/.test(email) ? email : undefined;
+}
+
 /** The built index.html with the nonce on every script/style/link tag and the page's facts as meta tags. */
-function renderIndex(template: string, nonce: string, tenant: TenantRef): string {
-  const meta = `<meta name="plinto-nonce" content="${nonce}" /><meta name="plinto-tenant-name" content="${escapeHtml(tenant.name)}" />`;
+function renderIndex(template: string, nonce: string, tenant: TenantRef, facts: PageFacts = {}): string {
+  const metas: Record<string, string | undefined> = {
+    'plinto-nonce': nonce,
+    'plinto-tenant-name': tenant.name,
+    'plinto-support-email': supportEmailOf(tenant),
+    'plinto-page': facts.page,
+    'plinto-error-code': facts.errorCode,
+  };
+  const meta = Object.entries(metas)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `<meta name="${name}" content="${escapeHtml(value!)}" />`)
+    .join('');
   return template
     .replace(/<(script|style|link)\b/g, `<$1 nonce="${nonce}"`)
     .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(tenant.name)}</title>`)
     .replace('</head>', `${meta}</head>`);
 }
+
+const templates = new Map<string, string>();
+/** The built index.html (read once; development rebuilds are picked up on restart); missing until `pnpm build`. */
+function indexHtml(config: Pick<Config, 'PAGES_DIST_DIR'>): string | undefined {
+  const dist = pagesDistDir(config);
+  if (!templates.has(dist) && existsSync(resolve(dist, 'index.html'))) templates.set(dist, readFileSync(resolve(dist, 'index.html'), 'utf8'));
+  return templates.get(dist);
+}
+
+/** Answers with the hosted pages app (its CSP nonce, no framing, no caching); `facts` pick the page. */
+export function sendPage(res: Response, config: Pick<Config, 'PAGES_DIST_DIR'>, tenant: TenantRef, status = 200, facts: PageFacts = {}): void {
+  const html = indexHtml(config);
+  if (!html) return sendError(res, 'SERVICE_UNAVAILABLE', { message: 'The hosted pages are not built: run `pnpm build` (or `npm start`, which builds them)' });
+  const nonce = randomBytes(16).toString('base64');
+  setPageSecurityHeaders(res, nonce);
+  res.status(status).type('html').send(renderIndex(html, nonce, tenant, facts));
+}
+
+/** A browser navigating (it asks for HTML first) rather than an API caller (JSON, or anything). */
+export const wantsHtml = (req: Request): boolean => req.accepts(['json', 'html']) === 'html';
 
 export function setPageSecurityHeaders(res: Response, nonce: string): void {
   res.setHeader('Content-Security-Policy', pageCsp(nonce));
@@ -64,12 +110,6 @@ export function setPageSecurityHeaders(res: Response, nonce: string): void {
 export function pagesRouter(deps: { orm: MikroORM; config: Config; findTenantBySlug(em: EntityManager, slug: string): Promise<TenantRef | null> }): Router {
   const router = Router();
   const dist = pagesDistDir(deps.config);
-  let template: string | undefined;
-  const indexHtml = (): string | undefined => {
-    // Read once (development rebuilds are picked up on restart); missing until `pnpm build`.
-    if (template === undefined && existsSync(resolve(dist, 'index.html'))) template = readFileSync(resolve(dist, 'index.html'), 'utf8');
-    return template;
-  };
 
   router.use('/_pages', express.static(dist, { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
 
@@ -84,11 +124,7 @@ export function pagesRouter(deps: { orm: MikroORM; config: Config; findTenantByS
     if (!(PAGES as readonly string[]).includes(page)) return next();
     const tenant = await deps.findTenantBySlug(deps.orm.em.fork(), String(req.params.tenant).toLowerCase());
     if (!tenant || tenant.status !== 'active') return sendError(res, 'TENANT_NOT_FOUND');
-    const html = indexHtml();
-    if (!html) return sendError(res, 'SERVICE_UNAVAILABLE', { message: 'The hosted pages are not built: run `pnpm build` (or `npm start`, which builds them)' });
-    const nonce = randomBytes(16).toString('base64');
-    setPageSecurityHeaders(res, nonce);
-    res.status(200).type('html').send(renderIndex(html, nonce, tenant));
+    sendPage(res, deps.config, tenant);
   });
   return router;
 }
