@@ -35,7 +35,7 @@ export function Account({ tenantName }: { tenantName: string }) {
         <Badge color={me.user.emailVerified ? 'teal.9' : 'gray.8'}>{me.user.emailVerified ? t('account.emailVerified') : t('account.emailUnverified')}</Badge>
       </Group>
       <Profile me={me} />
-      <ChangeEmail me={me} />
+      <ChangeEmail />
       <ChangePassword />
       <TwoFactor me={me} />
       <Passkeys />
