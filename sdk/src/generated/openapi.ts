@@ -491,6 +491,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace your ten recovery codes (re-authenticate with a current TOTP code); the old ones stop working */
+        post: operations["auth-regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/mfa/verify": {
         parameters: {
             query?: never;
@@ -689,6 +706,40 @@ export interface paths {
         put?: never;
         /** Change your own password (proving the current one); your other sessions end */
         post: operations["auth-changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask to change your email address: a link goes to the new address, nothing changes until it is confirmed */
+        post: operations["auth-requestEmailChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/email/change/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm an email change with the token of the link mailed to the new address */
+        post: operations["auth-confirmEmailChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2415,6 +2466,40 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "email.change_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A user asked to change their email address; a confirmation link went to the new address */
+        post: operations["webhook-email-change_requested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "email.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A user confirmed a new email address (the old one was notified) */
+        post: operations["webhook-email-changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "email.verified": {
         parameters: {
             query?: never;
@@ -2732,6 +2817,23 @@ export interface webhooks {
         put?: never;
         /** A recovery code completed an MFA challenge */
         post: operations["webhook-mfa-recovery_code_used"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "mfa.recovery_codes_regenerated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A user replaced their ten recovery codes (the old ones stopped working) */
+        post: operations["webhook-mfa-recovery_codes_regenerated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7570,6 +7672,80 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "auth-regenerateRecoveryCodes": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The current code of the authenticator app */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recoveryCodes: string[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "auth-verifyMfa": {
         parameters: {
             query?: never;
@@ -8501,6 +8677,161 @@ export interface operations {
                         /** @constant */
                         status: "password_changed";
                         sessionsRevoked: number;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "auth-requestEmailChange": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Email address (case-insensitive) */
+                    newEmail: string;
+                    /** @description Your current password; may be left out within five minutes of signing in */
+                    currentPassword?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "confirmation_sent";
+                        /** @description When the emailed link stops working */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "auth-confirmEmailChange": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The token from the emailed link (its `token` query parameter) */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "email_changed";
+                        user: components["schemas"]["User"];
                     };
                 };
             };
@@ -16349,7 +16680,7 @@ export interface operations {
                              * @description The message: email_verification, password_reset, magic_link, invitation, ...
                              * @enum {string}
                              */
-                            template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation";
+                            template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation" | "email_change" | "email_changed";
                             /** @description The variables this message offers */
                             variables: string[];
                             /** @description True when the tenant saved its own wording; false for Plinto's default */
@@ -16420,7 +16751,7 @@ export interface operations {
             };
             path: {
                 /** @description The message: email_verification, password_reset, magic_link, invitation, ... */
-                template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation";
+                template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation" | "email_change" | "email_changed";
             };
             cookie?: never;
         };
@@ -16443,7 +16774,7 @@ export interface operations {
                          * @description The message: email_verification, password_reset, magic_link, invitation, ...
                          * @enum {string}
                          */
-                        template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation";
+                        template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation" | "email_change" | "email_changed";
                         /** @description The variables this message offers */
                         variables: string[];
                         /** @description True when the tenant saved its own wording; false for Plinto's default */
@@ -16513,7 +16844,7 @@ export interface operations {
             };
             path: {
                 /** @description The message: email_verification, password_reset, magic_link, invitation, ... */
-                template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation";
+                template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation" | "email_change" | "email_changed";
             };
             cookie?: never;
         };
@@ -16547,7 +16878,7 @@ export interface operations {
                          * @description The message: email_verification, password_reset, magic_link, invitation, ...
                          * @enum {string}
                          */
-                        template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation";
+                        template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation" | "email_change" | "email_changed";
                         /** @description The variables this message offers */
                         variables: string[];
                         /** @description True when the tenant saved its own wording; false for Plinto's default */
@@ -16618,7 +16949,7 @@ export interface operations {
             };
             path: {
                 /** @description The message: email_verification, password_reset, magic_link, invitation, ... */
-                template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation";
+                template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation" | "email_change" | "email_changed";
             };
             cookie?: never;
         };
@@ -16641,7 +16972,7 @@ export interface operations {
                          * @description The message: email_verification, password_reset, magic_link, invitation, ...
                          * @enum {string}
                          */
-                        template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation";
+                        template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation" | "email_change" | "email_changed";
                         /** @description The variables this message offers */
                         variables: string[];
                         /** @description True when the tenant saved its own wording; false for Plinto's default */
@@ -16712,7 +17043,7 @@ export interface operations {
             };
             path: {
                 /** @description The message: email_verification, password_reset, magic_link, invitation, ... */
-                template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation";
+                template: "email_verification" | "password_reset" | "password_changed" | "magic_link" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "invitation" | "email_change" | "email_changed";
             };
             cookie?: never;
         };
@@ -18801,6 +19132,131 @@ export interface operations {
             };
         };
     };
+    "webhook-email-change_requested": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "email.change_requested";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        email: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-email-changed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "email.changed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        email: string;
+                        previousEmail: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     "webhook-email-verified": {
         parameters: {
             query?: never;
@@ -20010,6 +20466,68 @@ export interface operations {
                         id: string;
                     } | null;
                     data: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-mfa-recovery_codes_regenerated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "mfa.recovery_codes_regenerated";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        recoveryCodes: number;
+                    };
                 };
             };
         };
