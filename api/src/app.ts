@@ -25,6 +25,7 @@ import { adminConsoleRouter } from './http/admin-console';
 import { browserSessionOf, clearBrowserSession, installBrowserSessions, requireCsrf } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
 import { consoleCallFacts, consoleCsrf, operatorSessionRoutes } from './http/operator-session';
+import { policyBundleRoutes } from './http/policy-bundle';
 import { socialRoutes } from './http/social-routes';
 import { pagesRouter } from './http/pages';
 import { cors } from './http/cors';
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
   app.use('/platform/session', operatorSessionRoutes({ orm: deps.orm, config, logger }));
   app.use('/t/:tenant/social', socialRoutes({ serviceContextOf, config, logger }));
+  app.use('/t/:tenant/authz', policyBundleRoutes({ serviceContextOf, logger }));
   app.use(pagesRouter({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
   app.use(['/trpc', '/v1'], consoleCsrf(config));
   app.use(
