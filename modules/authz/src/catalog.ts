@@ -57,6 +57,9 @@ export const PLATFORM_PERMISSIONS: PermissionSpec[] = [
   spec('signing_keys:rotate', 'owner', 'Rotate signing keys'),
   spec('tenant:read', 'viewer', 'Read the tenant'),
   spec('tenant:write', 'owner', 'Change tenant settings'),
+  spec('settings:read', 'viewer', "Read the tenant's settings"),
+  spec('settings:write', 'admin', "Change the tenant's everyday settings: branding of the hosted pages, email sender name, who creates organizations"),
+  spec('settings:secure', 'owner', "Change the tenant's security settings: password policy, allowed origins, emailed links' base URL, passkeys, audit retention"),
 ];
 
 const READ_ACTIONS = new Set(['read', 'list', 'get']);
