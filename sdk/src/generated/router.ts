@@ -1338,6 +1338,7 @@ export type AppRouterRecord = {
           id: string;
           connection: string;
           provider: string;
+          name: string;
           email: null | string;
           createdAt: string;
           lastUsedAt: null | string;
@@ -2012,6 +2013,93 @@ export type AppRouterRecord = {
         email: string;
         displayName: null | string;
         addedAt: string;
+      };
+      meta: object;
+    }>;
+    listDomains: TRPCQueryProcedure<{
+      input: {
+        orgId: string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          organizationId: string;
+          domain: string;
+          verified: boolean;
+          verifiedAt: null | string;
+          autoJoin: boolean;
+          role: null | string;
+          createdAt: string;
+          updatedAt: string;
+        }>;
+      };
+      meta: object;
+    }>;
+    addDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domain: string;
+        autoJoin?: boolean | undefined;
+        role?: undefined | null | string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    updateDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+        autoJoin?: boolean | undefined;
+        role?: undefined | null | string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    verifyDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    removeDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+      };
+      output: {
+        deleted: true;
       };
       meta: object;
     }>;
