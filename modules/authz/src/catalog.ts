@@ -55,6 +55,9 @@ export const PLATFORM_PERMISSIONS: PermissionSpec[] = [
   spec('applications:write', 'owner', 'Register, change and revoke OpenID Connect applications'),
   spec('signing_keys:read', 'admin', 'Read signing keys'),
   spec('signing_keys:rotate', 'owner', 'Rotate signing keys'),
+  spec('connections:read', 'viewer', "Read the tenant's sign-in connections (never their secrets)"),
+  spec('connections:write', 'owner', 'Add, change and remove sign-in connections (identity providers)'),
+  spec('domains:verify', 'owner', "Assert an organization's domain verified (no DNS check is made: the tenant owner confirms ownership)"),
   spec('tenant:read', 'viewer', 'Read the tenant'),
   spec('tenant:write', 'owner', 'Change tenant settings'),
 ];

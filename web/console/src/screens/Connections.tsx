@@ -133,7 +133,8 @@ function AddConnection({ disabled, onAdded }: { disabled: boolean; onAdded: () =
         });
       }}
     >
-      <Stack maw={560} gap="sm">
+      {/* Field errors in red.9: Mantine's default error red fails WCAG AA contrast (axe). */}
+      <Stack maw={560} gap="sm" style={{ '--mantine-color-error': 'var(--mantine-color-red-9)' } as React.CSSProperties}>
         <Select label="Provider" data={PROVIDERS} value={form.provider} allowDeselect={false} onChange={(v) => setForm({ ...form, provider: (v ?? 'google') as Provider })} disabled={disabled} />
         <Group grow>
           <TextInput label="Slug" description="In the sign-in URL" value={form.slug} onChange={(e) => setForm({ ...form, slug: e.currentTarget.value })} error={field('slug')} disabled={disabled} required />

@@ -15,7 +15,8 @@ const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(
 export function PasskeySettings() {
   const session = useSession();
   return (
-    <Stack maw={560} gap="sm" component="section" aria-label="Passkey settings">
+    // Field errors in red.9: Mantine's default error red fails WCAG AA contrast (axe).
+    <Stack maw={560} gap="sm" component="section" aria-label="Passkey settings" style={{ '--mantine-color-error': 'var(--mantine-color-red-9)' } as React.CSSProperties}>
       <Title order={2} size="h3">
         Passkey settings
       </Title>
