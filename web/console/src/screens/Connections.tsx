@@ -76,8 +76,8 @@ export function ConnectionsScreen() {
                 <Table.Td>
                   <Code>{c.redirectUri}</Code>
                 </Table.Td>
-                <Table.Td>
-                  <Group gap={4}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Group gap={4} wrap="nowrap">
                     <Badge color={c.enabled ? 'teal.9' : 'gray.7'}>{c.enabled ? 'enabled' : 'disabled'}</Badge>
                     {!c.allowSignUp && <Badge color="gray.7">no sign-up</Badge>}
                   </Group>
