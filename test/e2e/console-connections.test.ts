@@ -8,8 +8,8 @@ import { startProvider } from './social.support';
  * The console's connections and passkeys screen in Chromium: a tenant owner adds an OpenID Connect
  * connection (an oauth2-mock-server on loopback), edits it with a new secret (never shown), disables
  * and enables it — and the hosted sign-in page follows; an admin reads it with every control
- * disabled and is refused (403) when forcing a write; a platform operator sets the passkey
- * settings. axe-core on every state, screenshots kept.
+ * disabled and is refused (403) when forcing a write; the owner sets the passkey settings (tenant
+ * settings: settings:secure), which the admin reads. axe-core on every state, screenshots kept.
  */
 const T = 'console-conn';
 const SECRET = 'very-secret-client-secret-1234';
@@ -105,6 +105,23 @@ describe('console: sign-in connections (tenant owner)', () => {
     await person.getByText('person@conn.test').first().waitFor();
     await person.context().close();
   });
+
+  it('sets the passkey settings (relying-party ID, allowed origins, user verification); a bad origin names its field', async () => {
+    const section = page.getByRole('region', { name: 'Passkey settings' });
+    await section.getByLabel('Relying-party ID').first().fill('localhost');
+    await section.getByLabel(/Allowed origins/).first().fill('http://evil.example');
+    await section.getByRole('button', { name: 'Save passkey settings' }).click();
+    await section.getByText('Must be https (http only on localhost)').first().waitFor();
+    await expectAccessible(page, 'passkey settings with a field error');
+    await section.getByLabel(/Allowed origins/).first().fill('http://localhost:5173\nhttps://app.localhost');
+    await section.getByLabel('User verification', { exact: true }).first().click();
+    await page.getByRole('option', { name: /Preferred/ }).click();
+    await section.getByRole('button', { name: 'Save passkey settings' }).click();
+    await section.getByText('Passkey settings saved.').waitFor();
+    await screenshot(page, 'passkey-settings');
+    const tenant = await api.rest('GET', `/v1/tenants/${T}`);
+    expect(tenant.body.settings.passkeys).toMatchObject({ rpId: 'localhost', origins: ['http://localhost:5173', 'https://app.localhost'], userVerification: 'preferred' });
+  });
 });
 
 describe('console: connections read-only for an admin', () => {
@@ -117,35 +134,14 @@ describe('console: connections read-only for an admin', () => {
     await expect(page.getByRole('button', { name: 'Add connection' }).isDisabled()).resolves.toBe(true);
     await expect(row.getByRole('button', { name: 'Edit Okta SSO' }).isDisabled()).resolves.toBe(true);
     await expect(row.getByRole('button', { name: 'Disable Okta SSO' }).isDisabled()).resolves.toBe(true);
-    await page.getByText(/Read-only/).waitFor();
-    await page.getByText(/which the platform operator sets/).waitFor();
+    await page.getByText(/Read-only: changing connections/).waitFor();
+    // Passkey settings: the owner's values, read-only (settings:secure is the owners').
+    const passkeys = page.getByRole('region', { name: 'Passkey settings' });
+    await expect(passkeys.getByLabel('Relying-party ID').first().inputValue()).resolves.toBe('localhost');
+    await expect(passkeys.getByRole('button', { name: 'Save passkey settings' }).isDisabled()).resolves.toBe(true);
     const id = (await api.rest('GET', '/v1/connections', { tenant: T })).body.items[0].id;
     expect(await forcedMutation(page, 'connections.update', { id, enabled: false })).toEqual({ status: 403, code: 'FORBIDDEN' });
     expect(await buttons()).toEqual(['Okta SSO']);
-    await context.close();
-  });
-});
-
-describe('console: passkey settings (platform operator)', () => {
-  it('sets the relying-party ID, allowed origins and user verification; a bad origin names its field', async () => {
-    const { context, page } = await newDesktopPage(browser);
-    // Platform operators hold a platform key: the test adds it to the console's API calls on the wire.
-    await context.route('**/trpc/**', (route) => route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${api.platformKey}` } }));
-    await visitScreen(page, at('/connections'), 'Connections and passkeys', 'passkey-settings');
-    const section = page.getByRole('region', { name: 'Passkey settings' });
-    await section.getByLabel('Relying-party ID').first().fill('localhost');
-    await section.getByLabel(/Allowed origins/).first().fill('http://evil.example');
-    await section.getByRole('button', { name: 'Save passkey settings' }).click();
-    await section.getByText('Must be https (http only on localhost)').waitFor();
-    await expectAccessible(page, 'passkey settings with a field error');
-    await section.getByLabel(/Allowed origins/).first().fill('http://localhost:5173\nhttps://app.localhost');
-    await section.getByLabel('User verification', { exact: true }).first().click();
-    await page.getByRole('option', { name: /Preferred/ }).click();
-    await section.getByRole('button', { name: 'Save passkey settings' }).click();
-    await section.getByText('Passkey settings saved.').waitFor();
-    await screenshot(page, 'passkey-settings');
-    const tenant = await api.rest('GET', `/v1/tenants/${T}`);
-    expect(tenant.body.settings.passkeys).toEqual({ rpId: 'localhost', origins: ['http://localhost:5173', 'https://app.localhost'], userVerification: 'preferred' });
     await context.close();
   });
 });
