@@ -1797,6 +1797,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{orgId}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organization's domains, verified or not */
+        get: operations["orgs-listDomains"];
+        put?: never;
+        /** Claim a domain for an organization (unverified until a tenant owner verifies it) */
+        post: operations["orgs-addDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{orgId}/domains/{domainId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Give up a domain (members who joined through it stay) */
+        delete: operations["orgs-removeDomain"];
+        options?: never;
+        head?: never;
+        /** Change a domain's auto-join setting or role */
+        patch: operations["orgs-updateDomain"];
+        trace?: never;
+    };
+    "/orgs/{orgId}/domains/{domainId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assert an organization's domain verified (tenant owners; no DNS check is made) */
+        post: operations["orgs-verifyDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/invitations": {
         parameters: {
             query?: never;
@@ -2920,6 +2973,74 @@ export interface webhooks {
         put?: never;
         /** An organization was deleted with its memberships and teams */
         post: operations["webhook-organization-deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "organization.domain.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An organization claimed a domain (not verified yet) */
+        post: operations["webhook-organization-domain-added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "organization.domain.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An organization gave up a domain */
+        post: operations["webhook-organization-domain-removed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "organization.domain.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An organization's domain changed its auto-join setting or role */
+        post: operations["webhook-organization-domain-updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "organization.domain.verified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A tenant owner asserted an organization's domain verified */
+        post: operations["webhook-organization-domain-verified"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4655,6 +4776,24 @@ export interface components {
             displayName: string | null;
             /** Format: date-time */
             addedAt: string;
+        };
+        OrganizationDomain: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            domain: string;
+            /** @description Asserted by a tenant owner (domains:verify); until then the domain does nothing */
+            verified: boolean;
+            verifiedAt: string | null;
+            /** @description People provisioned through an identity provider that vouches for an address at this domain join the organization */
+            autoJoin: boolean;
+            /** @description Their role (null: the organization's default role) */
+            role: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         InvitationWithLink: {
             /** Format: uuid */
@@ -16255,6 +16394,401 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    "orgs-listDomains": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                /** @description The organization id */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OrganizationDomain"][];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "orgs-addDomain": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                /** @description The organization id */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    domain: string;
+                    /** @description Provision people with a vouched address at this domain into the organization (default false) */
+                    autoJoin?: boolean;
+                    /** @description The role of people who join through the domain (null: the organization's default role) */
+                    role?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDomain"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "orgs-removeDomain": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                /** @description The organization id */
+                orgId: string;
+                /** @description The domain id */
+                domainId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "orgs-updateDomain": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                /** @description The organization id */
+                orgId: string;
+                /** @description The domain id */
+                domainId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    autoJoin?: boolean;
+                    /** @description The role of people who join through the domain (null: the organization's default role) */
+                    role?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDomain"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "orgs-verifyDomain": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                /** @description The organization id */
+                orgId: string;
+                /** @description The domain id */
+                domainId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDomain"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     "invitations-list": {
         parameters: {
             query?: {
@@ -21129,6 +21663,279 @@ export interface operations {
                         organizationId: string;
                         slug: string;
                         name: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-organization-domain-added": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "organization.domain.added";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        domainId: string;
+                        domain: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-organization-domain-removed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "organization.domain.removed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        domainId: string;
+                        domain: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-organization-domain-updated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "organization.domain.updated";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        domainId: string;
+                        domain: string;
+                        changes: string[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-organization-domain-verified": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "organization.domain.verified";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        organizationId: string;
+                        /** Format: uuid */
+                        domainId: string;
+                        domain: string;
                     } & {
                         [key: string]: unknown;
                     };

@@ -17,6 +17,7 @@ import { PoliciesScreen } from './screens/Policies';
 import { CredentialsScreen } from './screens/Credentials';
 import { TenantsScreen } from './screens/Tenants';
 import { ApplicationsScreen } from './screens/Applications';
+import { ConnectionsScreen } from './screens/Connections';
 import { SettingsScreen } from './screens/Settings';
 
 const signInUrl = (tenant: string) => `/t/${encodeURIComponent(tenant)}/sign-in?return_to=${encodeURIComponent(`/admin/t/${tenant}`)}`;
@@ -64,6 +65,7 @@ const SECTIONS: { path: string; label: string; permission?: string }[] = [
   { path: 'playground', label: 'Policy playground', permission: 'policies:evaluate' },
   { path: 'keys', label: 'Keys and clients', permission: 'signing_keys:read' },
   { path: 'applications', label: 'Applications', permission: 'applications:read' },
+  { path: 'connections', label: 'Connections and passkeys', permission: 'connections:read' },
   { path: 'settings', label: 'Settings', permission: 'settings:read' },
 ];
 
@@ -107,6 +109,7 @@ function Layout() {
           <Route path="keys" element={<CredentialsScreen />} />
           <Route path="tenants" element={<TenantsScreen />} />
           <Route path="applications" element={<ApplicationsScreen />} />
+          <Route path="connections" element={<ConnectionsScreen />} />
           <Route path="settings" element={<SettingsScreen />} />
           <Route path="*" element={<Text>Nothing here. <Anchor component={Link} to={base}>Back to the dashboard</Anchor></Text>} />
         </Routes>
