@@ -2150,6 +2150,45 @@ export type AppRouterRecord = {
       };
       meta: object;
     }>;
+    branding: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        name: string;
+        logoUrl: null | string;
+        primaryColor: null | string;
+        backgroundColor: null | string;
+        supportEmail: null | string;
+      };
+      meta: object;
+    }>;
+    settings: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        settings: {
+          [key: string]: unknown;
+        };
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    updateSettings: TRPCMutationProcedure<{
+      input: {
+        settings: {
+          [key: string]: unknown;
+        };
+      };
+      output: {
+        settings: {
+          [key: string]: unknown;
+        };
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
   };
   policies: {
     roles: {
