@@ -58,7 +58,7 @@ function png(): Buffer {
 /** An https server on loopback with a throwaway self-signed certificate (openssl), serving the logo. */
 async function startLogoServer(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'plinto-logo-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  onCleanup(async () => rmSync(dir, { recursive: true, force: true }));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
   const image = png();
   const server: Server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
@@ -122,6 +122,7 @@ describe('console settings: an admin brands the hosted pages', () => {
 
     await page.getByRole('textbox', { name: 'Primary colour' }).fill('#ffcc00');
     await page.keyboard.press('Escape');
+    await page.getByTestId('preview-warning').filter({ hasText: 'White text on #ffcc00' }).waitFor();
     await page.getByRole('button', { name: 'Save branding' }).click();
     await page.getByTestId('settings-error').filter({ hasText: 'settings.branding.primaryColor' }).waitFor();
     expect((await api.rest('GET', `/v1/tenants/${T}`)).body.settings.branding.primaryColor).toBe(PRIMARY);
