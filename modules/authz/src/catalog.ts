@@ -136,7 +136,7 @@ export function isPlintoAction(pattern: string, catalog: PermissionSpec[]): bool
 
 // The catalog is fixed for a process: its namespaces are computed once, not on every evaluate call.
 const catalogNamespaces = new WeakMap<PermissionSpec[], Set<string>>();
-function namespacesOf(catalog: PermissionSpec[]): Set<string> {
+export function namespacesOf(catalog: PermissionSpec[]): Set<string> {
   let namespaces = catalogNamespaces.get(catalog);
   if (!namespaces) {
     namespaces = new Set(catalog.map((p) => p.permission.slice(0, p.permission.indexOf(':'))));

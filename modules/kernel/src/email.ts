@@ -18,6 +18,8 @@ export const emailTemplates = [
   'mfa_enabled',
   'mfa_disabled',
   'invitation',
+  'email_change',
+  'email_changed',
 ] as const;
 
 export type EmailTemplate = (typeof emailTemplates)[number];

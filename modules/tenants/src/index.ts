@@ -1,7 +1,7 @@
 /** @plinto/tenants — tenants (Plinto environments) and the platform operators who manage them. */
 import { defineModule, type ModuleSchema } from '@plinto/kernel';
 import type { z } from 'zod';
-import { PlatformApiKey, Tenant } from './entities/tenant.entity';
+import { PlatformApiKey, PlatformOperatorSession, Tenant } from './entities/tenant.entity';
 import { tenantMigrations } from './migrations';
 import { TenantEvents } from './events';
 import { createTenantsRouter } from './router';
@@ -21,6 +21,7 @@ export {
   DEFAULT_TENANT_SLUG,
 } from './tenants.service';
 export { authenticatePlatformKey, ensureBootstrapKey, generatePlatformKey } from './platform-keys.service';
+export { authenticateOperatorSession, endOperatorSession, startOperatorSession, type OperatorSession } from './operator-sessions.service';
 export { TenantErrors } from './errors';
 export { TenantEvents } from './events';
 export { cachedTenantById, cachedTenantBySlug, forgetTenant, originAllowedByAnyTenant } from './tenant-cache';
@@ -29,7 +30,7 @@ export { mergeSettings } from './settings.service';
 export { composeTenantSettings, tenantOutputOf, type TenantDto, type TenantSettings } from './tenant.schemas';
 
 export const tenantsSchema: ModuleSchema = {
-  entities: [Tenant, PlatformApiKey],
+  entities: [Tenant, PlatformApiKey, PlatformOperatorSession],
   migrations: tenantMigrations,
 };
 

@@ -1,7 +1,7 @@
 import { AppShell, Alert, Anchor, Burger, Button, Center, Group, Loader, NavLink, Select, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { signOutBrowserSession } from './lib/csrf';
+import { signOutBrowserSession, signOutOperator } from './lib/csrf';
 import { Link, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { SessionProvider, useSession, useSessionState } from './lib/session';
 import { useTRPC } from './lib/trpc';
@@ -40,6 +40,9 @@ export function Shell({ tenant }: { tenant: string }) {
           <Button component="a" href={signInUrl(tenant)}>
             Sign in
           </Button>
+          <Anchor component={Link} to={`/operator/sign-in?tenant=${encodeURIComponent(tenant)}`} size="sm">
+            Platform operator sign-in
+          </Anchor>
         </Stack>
       </Center>
     );
@@ -143,17 +146,18 @@ function TenantSwitcher() {
 function SignedInAs() {
   const session = useSession();
   const signOut = useMutation({
-    mutationFn: () => signOutBrowserSession(session.tenant),
+    mutationFn: () => (session.isPlatformOperator ? signOutOperator() : signOutBrowserSession(session.tenant)),
     onSuccess: (next) => window.location.assign(next),
     onError: () => window.location.assign(signInUrl(session.tenant)),
   });
-  const who = session.email ?? (session.isPlatformOperator ? 'Platform operator' : `${session.kind} ${session.principalId}`);
+  const who = session.email ?? (session.isPlatformOperator ? `Platform operator${session.operatorName ? ` (${session.operatorName})` : ''}` : `${session.kind} ${session.principalId}`);
+  const canSignOut = session.kind === 'user' || session.operatorName !== null;
   return (
     <Group gap="xs" wrap="nowrap">
       <Text size="sm" visibleFrom="sm" data-testid="signed-in-as">
         {who}
       </Text>
-      {session.kind === 'user' && (
+      {canSignOut && (
         <Button size="xs" variant="default" loading={signOut.isPending} onClick={() => signOut.mutate()}>
           Sign out
         </Button>

@@ -13,6 +13,9 @@ import { AcceptInvitation } from './pages/AcceptInvitation';
 import { Consent } from './pages/Consent';
 import { Account } from './pages/Account';
 import { SignedOut } from './pages/SignedOut';
+import { ConfirmEmail } from './pages/ConfirmEmail';
+import { EndSession } from './pages/EndSession';
+import { ErrorPage } from './pages/ErrorPage';
 
 /** An MFA step in progress: kept in memory only, between the sign-in page and /mfa. */
 export interface PendingMfa {
@@ -50,6 +53,12 @@ export function App({ tenantName }: { tenantName: string }) {
       return <Account {...common} />;
     case 'signed-out':
       return <SignedOut {...common} />;
+    case 'confirm-email':
+      return <ConfirmEmail {...common} />;
+    case 'end-session':
+      return <EndSession {...common} />;
+    case 'error':
+      return <ErrorPage {...common} />;
     default:
       return (
         <Layout tenantName={tenantName} title={t('error.title')}>

@@ -1,8 +1,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { Anchor, Container, Image, Paper, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Card, Container, Image, Paper, Stack, Text, Title } from '@mantine/core';
 import { ApiError, pagePath, type FieldError } from './api';
 import { useBranding } from './branding';
-import { navigate } from './router';
+import { navigate, param } from './router';
 import { t } from './strings';
 
 /**
@@ -115,4 +115,41 @@ export function Notice({ children }: { children: ReactNode }) {
       </Text>
     </Paper>
   );
+}
+
+/** One titled part of the account page (a landmark named by its title). */
+export function AccountSection({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Card withBorder component="section" aria-label={title}>
+      <Stack gap="sm">
+        <Title order={2} size="h5">
+          {title}
+        </Title>
+        {children}
+      </Stack>
+    </Card>
+  );
+}
+
+/** The hosted error page's address for an error code (its message comes from the catalogue). */
+export const errorPagePath = (code: string): string => `${pagePath('error')}?code=${encodeURIComponent(code)}`;
+
+/**
+ * useSubmission for the pages an emailed link opens: a link that is unknown, used or expired
+ * (INVALID_TOKEN) leads to the error page, which says so and what to do, instead of a bare alert.
+ */
+export function useLinkSubmission(): Submission {
+  const submission = useSubmission();
+  return {
+    ...submission,
+    run: (action) =>
+      submission.run(async () => {
+        try {
+          await action();
+        } catch (error) {
+          if (error instanceof ApiError && error.code === 'INVALID_TOKEN' && param('token')) return navigate(errorPagePath('link_invalid'));
+          throw error;
+        }
+      }),
+  };
 }
