@@ -171,7 +171,8 @@ export function createApp(deps: AppDeps): Express {
         if (errors.length > 0) return failureMeta(errors);
         countSignInSuccesses(paths, data);
         // A tenant's public branding may be cached briefly (by the tenant it was asked for).
-        if (paths?.[0] === 'tenants.branding') return { headers: new Headers({ 'cache-control': 'public, max-age=60', vary: 'Authorization, X-Plinto-Tenant' }) };
+        // (A plain object: this adapter sets the entries of `headers`, which a Headers object has none of.)
+        if (paths?.[0] === 'tenants.branding') return { headers: { 'cache-control': 'public, max-age=60', vary: 'Authorization, X-Plinto-Tenant' } as unknown as Headers };
         const status = successStatus(paths?.[0]);
         return status ? { status } : {};
       },

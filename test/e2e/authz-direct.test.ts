@@ -37,6 +37,8 @@ const CASES: Record<string, DirectCase> = {
   'tenants.listTenants': { procedure: 'tenants.list', args: one, input: () => ({ limit: 5 }) },
   'tenants.getTenant': { procedure: 'tenants.get', args: byKey('tenantId'), input: (w) => ({ tenantId: w.tenantId }) },
   'tenants.updateTenant': { procedure: 'tenants.update', args: withRest('tenantId'), input: (w) => ({ tenantId: w.tenantId, name: 'Renamed' }) },
+  'tenants.getTenantSettings': { procedure: 'tenants.settings', args: none },
+  'tenants.updateTenantSettings': { procedure: 'tenants.updateSettings', args: byKey('settings') },
   'tenants.setTenantStatus': { procedure: 'tenants.disable', args: (i) => [i.tenantId, 'disabled'], input: (w) => ({ tenantId: w.tenantId }) },
   'authz.createPolicy': { procedure: 'policies.create', args: one },
   'authz.updatePolicy': { procedure: 'policies.update', args: one },
@@ -146,6 +148,7 @@ const CASES: Record<string, DirectCase> = {
 /** Services that need no permission: anyone may call them, or a principal acts on itself only. */
 const NO_PERMISSION = new Set([
   'tenants.currentTenant',
+  'tenants.publicBranding',
   'auth.signUp',
   'auth.signIn',
   'auth.verifyEmail',

@@ -115,6 +115,8 @@ export const WALK: Record<string, WalkCase> = {
   'emailTemplates.update': { input: () => ({ template: 'magic_link', subject: 'Sign in to {{appName}}', text: 'Link: {{link}}', html: '<a href="{{link}}">Sign in</a>' }) },
   'emailTemplates.reset': { input: () => ({ template: 'magic_link' }) },
   'emailTemplates.preview': { input: () => ({ template: 'magic_link' }) },
+  'tenants.settings': { input: () => ({}) },
+  'tenants.updateSettings': { input: () => ({ settings: { branding: { displayName: unique('Walk') } } }) },
   'webhooks.createEndpoint': { input: () => ({ url: `http://127.0.0.1:9/${unique('hook')}` }) },
   'webhooks.listEndpoints': { input: () => page },
   'webhooks.getEndpoint': { input: (w) => ({ endpointId: w.endpoint }) },
