@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config, EntityManager, MikroORM, TenantRef } from '@plinto/kernel';
+import { brandingOf, logoCspSource, type PublicBranding } from '@plinto/tenants';
 import { sendError } from './error-body';
 
 /**
@@ -25,15 +26,18 @@ export function pagesDistDir(config: Pick<Config, 'PAGES_DIST_DIR'>): string {
   return candidates.find((dir) => existsSync(resolve(dir, 'index.html'))) ?? candidates[0]!;
 }
 
-/** The page's Content-Security-Policy: scripts and styles only from us or with this nonce. */
-export const pageCsp = (nonce: string): string =>
+/**
+ * The page's Content-Security-Policy: scripts and styles only from us or with this nonce; images
+ * from us, and from elsewhere only the tenant's logo, exactly (`logo`: its origin and path).
+ */
+export const pageCsp = (nonce: string, logo: string | null = null): string =>
   [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
     `style-src 'self' 'nonce-${nonce}'`,
     // Mantine sets a few style attributes (positions, sizes); they cannot run code.
     "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data: https:",
+    `img-src 'self' data:${logo ? ` ${logo}` : ''}`,
     "font-src 'self' data:",
     "connect-src 'self'",
     "frame-ancestors 'none'",
@@ -51,21 +55,16 @@ export interface PageFacts {
 }
 
 /**
- * The tenant's support address, from its branding settings (`settings.branding.supportEmail`,
- * written by the branding settings when a tenant has them); absent otherwise.
+ * The built index.html with the nonce on every script/style/link tag and the page's facts as meta
+ * tags: the tenant's branding (support address included) travels with the page, so it paints
+ * branded without a request.
  */
-export function supportEmailOf(tenant: Pick<TenantRef, 'settings'>): string | undefined {
-  const branding = (tenant.settings as { branding?: { supportEmail?: unknown } } | undefined)?.branding;
-  const email = branding?.supportEmail;
-  return typeof email === 'string' && /^[^\s@<>"]+@[^\s@<>"]+$/.test(email) ? email : undefined;
-}
-
-/** The built index.html with the nonce on every script/style/link tag and the page's facts as meta tags. */
-function renderIndex(template: string, nonce: string, tenant: TenantRef, facts: PageFacts = {}): string {
+function renderIndex(template: string, nonce: string, branding: PublicBranding, facts: PageFacts = {}): string {
   const metas: Record<string, string | undefined> = {
     'plinto-nonce': nonce,
-    'plinto-tenant-name': tenant.name,
-    'plinto-support-email': supportEmailOf(tenant),
+    'plinto-tenant-name': branding.name,
+    'plinto-branding': JSON.stringify(branding),
+    'plinto-support-email': branding.supportEmail ?? undefined,
     'plinto-page': facts.page,
     'plinto-error-code': facts.errorCode,
   };
@@ -75,7 +74,7 @@ function renderIndex(template: string, nonce: string, tenant: TenantRef, facts: 
     .join('');
   return template
     .replace(/<(script|style|link)\b/g, `<$1 nonce="${nonce}"`)
-    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(tenant.name)}</title>`)
+    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(branding.name)}</title>`)
     .replace('</head>', `${meta}</head>`);
 }
 
@@ -87,20 +86,21 @@ function indexHtml(config: Pick<Config, 'PAGES_DIST_DIR'>): string | undefined {
   return templates.get(dist);
 }
 
-/** Answers with the hosted pages app (its CSP nonce, no framing, no caching); `facts` pick the page. */
+/** Answers with the hosted pages app in the tenant's branding (its CSP nonce, no framing, no caching); `facts` pick the page. */
 export function sendPage(res: Response, config: Pick<Config, 'PAGES_DIST_DIR'>, tenant: TenantRef, status = 200, facts: PageFacts = {}): void {
   const html = indexHtml(config);
   if (!html) return sendError(res, 'SERVICE_UNAVAILABLE', { message: 'The hosted pages are not built: run `pnpm build` (or `npm start`, which builds them)' });
   const nonce = randomBytes(16).toString('base64');
-  setPageSecurityHeaders(res, nonce);
-  res.status(status).type('html').send(renderIndex(html, nonce, tenant, facts));
+  const branding = brandingOf(tenant);
+  setPageSecurityHeaders(res, nonce, logoCspSource(branding.logoUrl));
+  res.status(status).type('html').send(renderIndex(html, nonce, branding, facts));
 }
 
 /** A browser navigating (it asks for HTML first) rather than an API caller (JSON, or anything). */
 export const wantsHtml = (req: Request): boolean => req.accepts(['json', 'html']) === 'html';
 
-export function setPageSecurityHeaders(res: Response, nonce: string): void {
-  res.setHeader('Content-Security-Policy', pageCsp(nonce));
+export function setPageSecurityHeaders(res: Response, nonce: string, logo: string | null = null): void {
+  res.setHeader('Content-Security-Policy', pageCsp(nonce, logo));
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cache-Control', 'no-store');
   // Links carry tokens in their query: never leak them to another site.

@@ -46,6 +46,7 @@ export { signOut, currentSession } from './services/session-access.service';
 // The sign-in steps, for transports that keep the session in a cookie instead of answering tokens.
 export { signIn, signUp, verifyMfa, consumeMagicLink };
 export { emailInput, passwordInput, tokenInput } from './auth.schemas';
+export { signTenantDocument } from './tokens/documents';
 export { startTokenServices, tokenServicesOf, withRevocations, TokenServices, TOKEN_SERVICES } from './tokens/services';
 export { REFRESH_TOKEN_PREFIX } from './tokens/refresh';
 export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganization } from './services/active-organization';

@@ -125,6 +125,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tenant/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The addressed tenant's branding of its hosted pages (public, cacheable) */
+        get: operations["tenants-branding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenant/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your tenant's settings (every module's section) */
+        get: operations["tenants-settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change your tenant's settings (merge; null restores a default). Security settings also need settings:secure */
+        patch: operations["tenants-updateSettings"];
+        trace?: never;
+    };
     "/policies/roles": {
         parameters: {
             query?: never;
@@ -3129,6 +3164,57 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "platform_operator.sign_in_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A console sign-in with a platform key was refused */
+        post: operations["webhook-platform_operator-sign_in_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "platform_operator.signed_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A platform operator signed in to the admin console with a platform key */
+        post: operations["webhook-platform_operator-signed_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "platform_operator.signed_out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A platform operator signed out of the admin console */
+        post: operations["webhook-platform_operator-signed_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "policy.created": {
         parameters: {
             query?: never;
@@ -3503,6 +3589,23 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "tenant.settings_updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A tenant's administrator changed its settings (branding, policies, origins…) */
+        post: operations["webhook-tenant-settings_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "tenant.updated": {
         parameters: {
             query?: never;
@@ -3865,6 +3968,25 @@ export interface components {
     schemas: {
         /** @description Tenant settings */
         TenantSettings: {
+            /** @description Branding of the hosted pages */
+            branding?: {
+                /** @description Name shown on the pages and in their titles (default: the tenant's name) */
+                displayName?: string;
+                /**
+                 * Format: uri
+                 * @description https URL of the logo; the pages' CSP allows exactly this image
+                 */
+                logoUrl?: string;
+                /** @description Buttons and links (#rrggbb); white text on it must reach WCAG AA 4.5:1 */
+                primaryColor?: string;
+                /** @description Page background (#rrggbb); the primary colour on it must reach WCAG AA 4.5:1 */
+                backgroundColor?: string;
+                /**
+                 * Format: email
+                 * @description Support address shown on the pages (help and error text)
+                 */
+                supportEmail?: string;
+            };
             /**
              * Format: uri
              * @description Base URL of the tenant application; emailed links are built from it
@@ -3897,6 +4019,47 @@ export interface components {
             /** @description Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE) */
             usersCanCreateOrganizations?: boolean;
         };
+        /** @description Tenant settings to change: absent keys stay, null restores the default */
+        TenantSettingsPatch: {
+            /** @description branding */
+            branding?: {
+                /** @description Name shown on the pages and in their titles (default: the tenant's name) */
+                displayName?: string | null;
+                /** @description https URL of the logo; the pages' CSP allows exactly this image */
+                logoUrl?: string | null;
+                /** @description Buttons and links (#rrggbb); white text on it must reach WCAG AA 4.5:1 */
+                primaryColor?: string | null;
+                /** @description Page background (#rrggbb); the primary colour on it must reach WCAG AA 4.5:1 */
+                backgroundColor?: string | null;
+                /** @description Support address shown on the pages (help and error text) */
+                supportEmail?: string | null;
+            } | null;
+            /** @description Base URL of the tenant application; emailed links are built from it */
+            appUrl?: string | null;
+            /** @description Display name used as the email sender */
+            emailSenderName?: string | null;
+            /** @description Origins whose browser scripts may call /trpc and /v1 with a bearer token (CORS); none by default */
+            allowedOrigins?: string[] | null;
+            /** @description Refuse sign-in until the email is verified */
+            requireVerifiedEmail?: boolean | null;
+            /** @description Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default 8) */
+            passwordMinLength?: number | null;
+            /** @description Passkeys (WebAuthn): relying-party ID, allowed origins, user verification */
+            passkeys?: {
+                /** @description Relying-party ID: the domain passkeys are bound to (default: the host of PUBLIC_URL) */
+                rpId?: string | null;
+                /** @description The name authenticators show (default: the tenant name) */
+                rpName?: string | null;
+                /** @description Origins allowed to run passkey ceremonies (default: the origins of PUBLIC_URL and the app URL); each must be https (or http on localhost) and within the RP ID */
+                origins?: string[] | null;
+                /** @description `required` (default): the authenticator must verify the person (PIN, biometric); `preferred` also accepts presence only, which is then a single factor */
+                userVerification?: ("required" | "preferred") | null;
+            } | null;
+            /** @description Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS) */
+            auditRetentionDays?: number | null;
+            /** @description Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE) */
+            usersCanCreateOrganizations?: boolean | null;
+        };
         Tenant: {
             /** Format: uuid */
             id: string;
@@ -3916,6 +4079,18 @@ export interface components {
             id: string;
             slug: string;
             name: string;
+        };
+        TenantBranding: {
+            name: string;
+            logoUrl: string | null;
+            primaryColor: string | null;
+            backgroundColor: string | null;
+            supportEmail: string | null;
+        };
+        TenantSettingsView: {
+            settings: components["schemas"]["TenantSettingsOutput"];
+            /** Format: date-time */
+            updatedAt: string;
         };
         Role: {
             /** Format: uuid */
@@ -4202,6 +4377,8 @@ export interface components {
             id: string;
             connection: string;
             provider: string;
+            /** @description The connection's display name */
+            name: string;
             email: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -4619,6 +4796,25 @@ export interface components {
         };
         /** @description Tenant settings */
         TenantSettingsOutput: {
+            /** @description Branding of the hosted pages */
+            branding?: {
+                /** @description Name shown on the pages and in their titles (default: the tenant's name) */
+                displayName?: string;
+                /**
+                 * Format: uri
+                 * @description https URL of the logo; the pages' CSP allows exactly this image
+                 */
+                logoUrl?: string;
+                /** @description Buttons and links (#rrggbb); white text on it must reach WCAG AA 4.5:1 */
+                primaryColor?: string;
+                /** @description Page background (#rrggbb); the primary colour on it must reach WCAG AA 4.5:1 */
+                backgroundColor?: string;
+                /**
+                 * Format: email
+                 * @description Support address shown on the pages (help and error text)
+                 */
+                supportEmail?: string;
+            };
             /**
              * Format: uri
              * @description Base URL of the tenant application; emailed links are built from it
@@ -5383,6 +5579,214 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "tenants-branding": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantBranding"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "tenants-settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSettingsView"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "tenants-updateSettings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    settings: components["schemas"]["TenantSettingsPatch"];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSettingsView"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             /** @description Internal server error */
             500: {
@@ -21678,6 +22082,191 @@ export interface operations {
             };
         };
     };
+    "webhook-platform_operator-sign_in_failed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "platform_operator.sign_in_failed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        reason: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-platform_operator-signed_in": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "platform_operator.signed_in";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        keyName: string;
+                        keyPrefix: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-platform_operator-signed_out": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "platform_operator.signed_out";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     "webhook-policy-created": {
         parameters: {
             query?: never;
@@ -22573,6 +23162,8 @@ export interface operations {
                     data: {
                         connectionId: string | null;
                         reason: string;
+                        /** @description The attempt was linking a signed-in account */
+                        linking?: boolean;
                     };
                 };
             };
@@ -23108,6 +23699,73 @@ export interface operations {
                     } | null;
                     data: {
                         slug: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-tenant-settings_updated": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "tenant.settings_updated";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        changes: {
+                            [key: string]: {
+                                from: unknown;
+                                to: unknown;
+                            };
+                        };
                     };
                 };
             };

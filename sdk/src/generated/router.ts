@@ -1381,6 +1381,7 @@ export type AppRouterRecord = {
           id: string;
           connection: string;
           provider: string;
+          name: string;
           email: null | string;
           createdAt: string;
           lastUsedAt: null | string;
@@ -2190,6 +2191,45 @@ export type AppRouterRecord = {
         id: string;
         slug: string;
         name: string;
+      };
+      meta: object;
+    }>;
+    branding: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        name: string;
+        logoUrl: null | string;
+        primaryColor: null | string;
+        backgroundColor: null | string;
+        supportEmail: null | string;
+      };
+      meta: object;
+    }>;
+    settings: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        settings: {
+          [key: string]: unknown;
+        };
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    updateSettings: TRPCMutationProcedure<{
+      input: {
+        settings: {
+          [key: string]: unknown;
+        };
+      };
+      output: {
+        settings: {
+          [key: string]: unknown;
+        };
+        updatedAt: string;
       };
       meta: object;
     }>;

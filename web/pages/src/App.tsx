@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { usePage } from './router';
 import { t } from './strings';
 import { Layout } from './ui';
+import { useBranding } from './branding';
 import { SignIn } from './pages/SignIn';
 import { Mfa } from './pages/Mfa';
 import { SignUp } from './pages/SignUp';
@@ -27,6 +28,7 @@ export interface PendingMfa {
 export function App({ tenantName }: { tenantName: string }) {
   const page = usePage();
   const [mfa, setMfa] = useState<PendingMfa | null>(null);
+  const { supportEmail } = useBranding();
   const common = { tenantName };
   switch (page) {
     case 'sign-in':
@@ -61,6 +63,7 @@ export function App({ tenantName }: { tenantName: string }) {
       return (
         <Layout tenantName={tenantName} title={t('error.title')}>
           <p>{t('error.notFound')}</p>
+          {supportEmail && <p>{t('error.contactSupport', { email: supportEmail })}</p>}
         </Layout>
       );
   }

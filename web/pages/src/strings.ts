@@ -4,6 +4,8 @@
  */
 const en = {
   'app.poweredBy': 'Secured by Plinto',
+  'app.needHelp': 'Need help? Write to',
+  'error.contactSupport': 'If this keeps happening, write to {email}.',
   'signIn.title': 'Sign in',
   'signIn.submit': 'Sign in',
   'signIn.forgot': 'Forgot your password?',
@@ -90,6 +92,24 @@ const en = {
   'account.emailVerified': 'Verified',
   'account.emailUnverified': 'Not verified',
   'account.unknownDevice': 'Unknown device',
+  'account.identities': 'Sign-in providers',
+  'account.noIdentities': 'No provider is linked to your account.',
+  'account.identityLinked': 'Linked {linked}',
+  'account.identityLastUsed': 'last used {used}',
+  'account.unlink': 'Unlink',
+  'account.unlinkLabel': 'Unlink {name}',
+  'account.linkProvider': 'Link {name}',
+  'account.linkedNotice': '{name} is linked. You can now sign in with it.',
+  'social.error.IDENTITY_LINKED_ELSEWHERE': 'That account at the provider is already linked to another account here.',
+  'social.error.SOCIAL_STATE_INVALID': 'The sign-in attempt expired or was started in another browser. Please start again.',
+  'social.error.SOCIAL_PROVIDER_ERROR': 'The provider refused or did not complete the sign-in.',
+  'social.error.ID_TOKEN_INVALID': "The provider's answer could not be verified.",
+  'social.error.PROVIDER_UNREACHABLE': 'The provider could not be reached. Please try again later.',
+  'social.error.SOCIAL_EMAIL_UNVERIFIED': 'The provider does not vouch for your email address, so no account can be made from it.',
+  'social.error.ACCOUNT_EXISTS_LINK_REQUIRED': 'An account with this email already exists. Sign in to it first, then link the provider from your account page.',
+  'social.error.SOCIAL_SIGN_UP_DISABLED': 'New accounts cannot be made through this provider.',
+  'social.error.CONNECTION_NOT_FOUND': 'This sign-in provider is not available.',
+  'social.error.CSRF_REJECTED': 'Linking must be started from your account page.',
   'signedOut.title': 'You are signed out',
   'signedOut.again': 'Sign in again',
   'error.title': 'Something went wrong',
@@ -142,6 +162,12 @@ const en = {
 } as const;
 
 export type StringKey = keyof typeof en;
+
+/** The message for an error code a sign-in provider redirect came back with (`?error=CODE`). */
+export function socialErrorMessage(code: string): string {
+  const key = `social.error.${code}`;
+  return key in en ? t(key as StringKey) : t('error.generic');
+}
 
 const catalogues: Record<string, Record<StringKey, string>> = { en };
 

@@ -6,6 +6,7 @@ import { ErrorAlert, Layout, Notice, useSubmission } from '../ui';
 import { ChangeEmail } from './account/ChangeEmail';
 import { TwoFactor } from './account/TwoFactor';
 import { addPasskey, passkeysSupported, type PasskeyRow } from '../passkeys';
+import { LinkedIdentities } from './LinkedIdentities';
 
 interface SessionRow {
   id: string;
@@ -39,6 +40,7 @@ export function Account({ tenantName }: { tenantName: string }) {
       <ChangePassword />
       <TwoFactor me={me} />
       <Passkeys />
+      <LinkedIdentities />
       <Sessions />
       <ConnectedApplications />
       <ErrorAlert error={signOut.error} />
