@@ -5,7 +5,6 @@ import * as OTPAuth from 'otpauth';
 import { onCleanup, startTestApi, startTestWorkers, type TestApi } from '../src';
 import { extractLink, startSmtpSink } from '../src/smtp-sink';
 import { axeViolations, openPage, screenshot, startBrowser, type WatchedPage } from '../src/browser';
-import { sql } from './auth-helpers';
 
 /**
  * The rest of the account page and the pages around sign-in, in real Chromium: changing the email
@@ -220,9 +219,8 @@ describe('account page: two-step verification', () => {
 describe('hosted error page', () => {
   it('shows OIDC errors that must not be redirected to browsers, with the support address; API callers keep JSON', async () => {
     const tenant = 'helpful';
-    expect((await api.rest('POST', '/v1/tenants', { body: { slug: tenant, name: 'Helpful Inc' } })).status).toBe(201);
-    // The branding settings (another part of the work) keep the support address here.
-    await sql(api, `update tenants set settings = settings || '{"branding":{"supportEmail":"help@helpful.test"}}'::jsonb where slug = $1`, [tenant]);
+    const created = await api.rest('POST', '/v1/tenants', { body: { slug: tenant, name: 'Helpful Inc', settings: { branding: { supportEmail: 'help@helpful.test' } } } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
     const app = await api.rest('POST', '/v1/applications', { tenant, body: { name: 'Rocket', type: 'web', redirectUris: ['http://127.0.0.1:9/cb'] } });
     expect(app.status, JSON.stringify(app.body)).toBe(201);
     const authorize = (params: Record<string, string>) => `${api.url}/t/${tenant}/oauth/authorize?${new URLSearchParams({ response_type: 'code', scope: 'openid', ...params })}`;
