@@ -150,9 +150,10 @@ describe('account page: two-step verification', () => {
     await checkPage(watched, 'account-mfa-enrol');
     const nextCode = authenticator(secret);
 
+    const mfaSection = page.getByRole('region', { name: 'Two-step verification' });
     await field(page, 'Code from your authenticator app').fill('000000');
     await page.getByRole('button', { name: 'Turn on' }).click();
-    await page.getByRole('alert').waitFor();
+    await mfaSection.getByRole('alert').waitFor();
     await field(page, 'Code from your authenticator app').fill(await nextCode());
     await page.getByRole('button', { name: 'Turn on' }).click();
     const codesList = page.getByTestId('recovery-codes').getByRole('listitem');
@@ -204,7 +205,7 @@ describe('account page: two-step verification', () => {
     // Turning it off needs a code (here a recovery code); then a password alone signs in.
     await field(page, 'Code from your app, or a recovery code').fill(codes[0]!);
     await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
-    await page.getByRole('alert').waitFor(); // a used recovery code is refused
+    await mfaSection.getByRole('alert').waitFor(); // a used recovery code is refused
     await field(page, 'Code from your app, or a recovery code').fill(codes[1]!);
     await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
     await page.getByText('Two-step verification is off.').waitFor();
