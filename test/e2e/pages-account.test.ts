@@ -129,7 +129,7 @@ describe('account page: change of email address', () => {
     await page.getByText('This link is no longer valid').waitFor();
     await checkPage(watched, 'error-link-invalid');
     await watched.context.close();
-  });
+  }, 120_000);
 });
 
 describe('account page: two-step verification', () => {
@@ -214,7 +214,7 @@ describe('account page: two-step verification', () => {
     expect(plain.status).toBe(200);
     expect(plain.body.access_token).toBeTruthy();
     await watched.context.close();
-  });
+  }, 180_000);
 });
 
 describe('hosted error page', () => {
@@ -233,8 +233,9 @@ describe('hosted error page', () => {
     expect(shown?.status()).toBe(400);
     expect(page.url()).toBe(unknown); // shown where it happened, not redirected anywhere
     await page.getByText('The application that sent you here is not known').waitFor();
-    await page.getByRole('link', { name: 'help@helpful.test' }).waitFor();
-    expect(await page.getByRole('link', { name: 'help@helpful.test' }).getAttribute('href')).toBe('mailto:help@helpful.test');
+    const support = page.getByRole('link', { name: 'help@helpful.test' });
+    await support.waitFor();
+    expect(await support.getAttribute('href')).toBe('mailto:help@helpful.test');
     await checkPage(watched, 'error-unknown-client');
 
     const unregistered = authorize({ client_id: app.body.clientId, redirect_uri: 'http://127.0.0.1:9/cb/../evil' });
@@ -253,7 +254,7 @@ describe('hosted error page', () => {
     await page.getByText('Something went wrong. Please try again.').waitFor();
     expect(await page.getByText('owned').count()).toBe(0);
     await watched.context.close();
-  });
+  }, 90_000);
 });
 
 describe('RP-initiated logout without id_token_hint', () => {
@@ -298,7 +299,7 @@ describe('RP-initiated logout without id_token_hint', () => {
     expect(await sessionStatus(page)).toBe(401);
     expect((await context.cookies()).some((c) => c.name === `plinto_s_${T}`)).toBe(false);
     await watched.context.close();
-  });
+  }, 120_000);
 });
 
 /** The session as seen from the tenant's own origin (the attacker's page cannot read it). */

@@ -131,7 +131,7 @@ describe('hosted pages in Chromium', () => {
     await page.waitForURL(/\/t\/acme\/sign-in\?return_to=/);
     await checkPage(watched, 'sign-in');
     await context.close();
-  });
+  }, 120_000); // a long walk through many pages; the machine may be busy
 
   it('resets a forgotten password through the emailed link', async () => {
     const email = 'grace@example.com';
