@@ -157,7 +157,7 @@ describe('account page: two-step verification', () => {
     await field(page, 'Code from your authenticator app').fill(await nextCode());
     await page.getByRole('button', { name: 'Turn on' }).click();
     const codesList = page.getByTestId('recovery-codes').getByRole('listitem');
-    await expect.poll(() => codesList.count()).toBe(10);
+    await expect.poll(() => codesList.count(), { timeout: 30_000 }).toBe(10);
     const firstCodes = (await codesList.allTextContents()).map((c) => c.trim());
     for (const code of firstCodes) expect(code).toMatch(/^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/);
     await checkPage(watched, 'account-mfa-recovery-codes');
@@ -171,7 +171,7 @@ describe('account page: two-step verification', () => {
     // New recovery codes (re-authenticated with a code); the old ones stop working.
     await field(page, 'Code from your app, or a recovery code').fill(await nextCode());
     await page.getByRole('button', { name: 'New recovery codes' }).click();
-    await expect.poll(async () => (await codesList.allTextContents()).map((c) => c.trim())[0] ?? '').not.toBe('');
+    await expect.poll(async () => (await codesList.allTextContents()).map((c) => c.trim())[0] ?? '', { timeout: 30_000 }).not.toBe('');
     const codes = (await codesList.allTextContents()).map((c) => c.trim());
     expect(codes).toHaveLength(10);
     expect(codes.filter((c) => firstCodes.includes(c))).toEqual([]);
@@ -279,7 +279,7 @@ describe('RP-initiated logout without id_token_hint', () => {
     const attacker = `http://localhost:${(server.address() as { port: number }).port}/`;
 
     await page.goto(attacker);
-    await expect.poll(() => page.title()).toBe('image-done');
+    await expect.poll(() => page.title(), { timeout: 30_000 }).toBe('image-done');
     expect(await sessionStatusAt(page)).toBe(200);
     await page.click('#go');
     await page.waitForURL(`${api.url}/t/${T}/end-session`);

@@ -32,7 +32,7 @@ export function Layout({ tenantName, title, children }: { tenantName: string; ti
       {branding.supportEmail && (
         <Text size="sm" ta="center" mt="md" c="var(--plinto-text-on-body)">
           {t('app.needHelp')}{' '}
-          <Anchor href={`mailto:${branding.supportEmail}`} c="var(--mantine-primary-color-filled)" data-testid="support-email">
+          <Anchor href={`mailto:${branding.supportEmail}`} c="var(--mantine-primary-color-filled)" underline="always" data-testid="support-email">
             {branding.supportEmail}
           </Anchor>
         </Text>
