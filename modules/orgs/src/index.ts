@@ -11,7 +11,7 @@ import { orgsConfigSchema, orgsTenantSettings } from './config';
 import { OrgEvents } from './events';
 import { orgsRouter } from './router';
 import { activateOrg, addMember, changeMemberRole, leaveOrg, listMembers, removeMember } from './members.service';
-import { createOrg, deleteOrg, getOrg, listOrgs, updateOrg } from './orgs.service';
+import { createOrg, deleteOrg, getOrg, listOrgs, listUserOrgs, updateOrg } from './orgs.service';
 import { createTeam, deleteTeam, getTeam, listTeams, teamsOfMembers, updateTeam } from './teams.service';
 import { addTeamMember, listTeamMembers, removeTeamMember } from './team-members.service';
 import { findOrganization } from './queries';
@@ -60,6 +60,7 @@ export const orgsModule = defineModule({
   services: {
     createOrg,
     listOrgs,
+    listUserOrgs,
     getOrg,
     updateOrg,
     deleteOrg,

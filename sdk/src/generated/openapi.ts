@@ -3027,6 +3027,57 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "platform_operator.sign_in_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A console sign-in with a platform key was refused */
+        post: operations["webhook-platform_operator-sign_in_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "platform_operator.signed_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A platform operator signed in to the admin console with a platform key */
+        post: operations["webhook-platform_operator-signed_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "platform_operator.signed_out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A platform operator signed out of the admin console */
+        post: operations["webhook-platform_operator-signed_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "policy.created": {
         parameters: {
             query?: never;
@@ -21140,6 +21191,191 @@ export interface operations {
                     data: {
                         name: string;
                     };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-platform_operator-sign_in_failed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "platform_operator.sign_in_failed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        reason: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-platform_operator-signed_in": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "platform_operator.signed_in";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        keyName: string;
+                        keyPrefix: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-platform_operator-signed_out": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "platform_operator.signed_out";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: Record<string, never>;
                 };
             };
         };
