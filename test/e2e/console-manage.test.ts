@@ -34,10 +34,10 @@ describe('console: roles, decision log, webhook and application editing', () => 
   it('creates a role that inherits another and holds an application permission', async () => {
     await visitScreen(page, at('/policies'), 'Roles and policies', 'roles-create');
     await page.getByRole('textbox', { name: 'Role name' }).fill('auditor');
-    await page.getByRole('textbox', { name: 'Inherits from' }).click();
+    await page.getByLabel('Inherits from').click();
     await page.getByRole('option', { name: 'viewer', exact: true }).click();
     await page.keyboard.press('Escape');
-    const permissions = page.getByRole('textbox', { name: 'Permissions' });
+    const permissions = page.getByLabel('Permissions');
     await permissions.fill('invoices:read');
     await permissions.press('Enter');
     await page.getByRole('button', { name: 'Create role' }).click();
@@ -51,7 +51,7 @@ describe('console: roles, decision log, webhook and application editing', () => 
 
   it('sets the decision sample rate and reads the decision log', async () => {
     await visitScreen(page, at('/decisions'), 'Decision log', 'decisions-empty');
-    await page.getByRole('textbox', { name: 'Sample rate (0–1)' }).fill('1');
+    await page.getByLabel('Sample rate (0–1)').fill('1');
     await page.getByRole('button', { name: 'Save sample rate' }).click();
     await page.getByText('The share sampled is 100%', { exact: false }).waitFor();
     // Decisions of the console's own calls are sampled and written in batches after each request.
@@ -63,8 +63,11 @@ describe('console: roles, decision log, webhook and application editing', () => 
     await expectAccessible(page, 'decision log');
     await screenshot(page, 'decisions');
     await page.setViewportSize({ width: 390, height: 844 });
-    await visitScreen(page, at('/decisions'), 'Decision log', 'decisions-390');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    try {
+      await visitScreen(page, at('/decisions'), 'Decision log', 'decisions-390');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it('edits a webhook endpoint, rotates its secret (shown once) and recovers it', async () => {
@@ -75,7 +78,7 @@ describe('console: roles, decision log, webhook and application editing', () => 
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByTestId('endpoint-editor').waitFor();
     await page.getByRole('textbox', { name: 'Endpoint URL (edit)' }).fill('http://127.0.0.1:9/second');
-    const types = page.getByRole('textbox', { name: 'Event types' });
+    const types = page.getByLabel('Event types');
     await types.fill('user.*');
     await types.press('Enter');
     await page.getByRole('switch', { name: 'Enabled' }).uncheck();

@@ -82,7 +82,8 @@ export function DecisionsScreen() {
           Refresh
         </Button>
       </Group>
-      <Table.ScrollContainer minWidth={760}>
+      {/* Rows hold no control, so the scrolling viewport itself takes focus (keyboard scrolling at 390 px). */}
+      <Table.ScrollContainer minWidth={760} scrollAreaProps={{ viewportProps: { tabIndex: 0, 'aria-label': 'Decisions' } }}>
         <Table striped>
           <Table.Thead>
             <Table.Tr>
