@@ -81,7 +81,8 @@ describe('console: roles, decision log, webhook and application editing', () => 
     const types = page.getByLabel('Event types').first();
     await types.fill('user.*');
     await types.press('Enter');
-    await page.getByRole('switch', { name: 'Enabled' }).uncheck();
+    await page.getByTestId('endpoint-editor').getByText('Enabled', { exact: true }).click();
+    await expect(page.getByRole('switch', { name: 'Enabled' }).isChecked()).resolves.toBe(false);
     await page.getByRole('button', { name: 'Save endpoint' }).click();
     await page.getByTestId('endpoint-editor').getByText('Saved.').waitFor();
     const endpoint = (await api.rest('GET', '/v1/webhooks/endpoints?limit=10', { tenant: T })).body.items[0];
