@@ -25,6 +25,7 @@ import { adminConsoleRouter } from './http/admin-console';
 import { browserSessionOf, clearBrowserSession, installBrowserSessions, requireCsrf } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
 import { consoleCallFacts, consoleCsrf, operatorSessionRoutes } from './http/operator-session';
+import { policyBundleRoutes } from './http/policy-bundle';
 import { socialRoutes } from './http/social-routes';
 import { pagesRouter } from './http/pages';
 import { cors } from './http/cors';
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
   app.use('/platform/session', operatorSessionRoutes({ orm: deps.orm, config, logger }));
   app.use('/t/:tenant/social', socialRoutes({ serviceContextOf, config, logger }));
+  app.use('/t/:tenant/authz', policyBundleRoutes({ serviceContextOf, logger }));
   app.use(pagesRouter({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
   app.use(['/trpc', '/v1'], consoleCsrf(config));
   app.use(
@@ -168,6 +170,8 @@ export function createApp(deps: AppDeps): Express {
         if (route) noteRoute(route);
         if (errors.length > 0) return failureMeta(errors);
         countSignInSuccesses(paths, data);
+        // A tenant's public branding may be cached briefly (by the tenant it was asked for).
+        if (paths?.[0] === 'tenants.branding') return { headers: new Headers({ 'cache-control': 'public, max-age=60', vary: 'Authorization, X-Plinto-Tenant' }) };
         const status = successStatus(paths?.[0]);
         return status ? { status } : {};
       },
