@@ -13,7 +13,7 @@ import { orgsConfigSchema, orgsTenantSettings } from './config';
 import { OrgEvents } from './events';
 import { orgsRouter } from './router';
 import { activateOrg, addMember, changeMemberRole, leaveOrg, listMembers, removeMember } from './members.service';
-import { createOrg, deleteOrg, getOrg, listOrgs, updateOrg } from './orgs.service';
+import { createOrg, deleteOrg, getOrg, listOrgs, listUserOrgs, updateOrg } from './orgs.service';
 import { createTeam, deleteTeam, getTeam, listTeams, teamsOfMembers, updateTeam } from './teams.service';
 import { addTeamMember, listTeamMembers, removeTeamMember } from './team-members.service';
 import { findOrganization } from './queries';
@@ -66,6 +66,7 @@ export const orgsModule = defineModule({
   services: {
     createOrg,
     listOrgs,
+    listUserOrgs,
     getOrg,
     updateOrg,
     deleteOrg,

@@ -1,5 +1,5 @@
 import { router } from '@plinto/kernel';
-import { createOrgProcedure, deleteOrgProcedure, getOrgProcedure, listOrgsProcedure, updateOrgProcedure } from './procedures/orgs';
+import { createOrgProcedure, deleteOrgProcedure, getOrgProcedure, listOrgsProcedure, listUserOrgsProcedure, updateOrgProcedure } from './procedures/orgs';
 import { activateOrgProcedure, addMemberProcedure, leaveOrgProcedure, listMembersProcedure, removeMemberProcedure, updateMemberProcedure } from './procedures/members';
 import { createTeamProcedure, deleteTeamProcedure, getTeamProcedure, listTeamsProcedure, updateTeamProcedure } from './procedures/teams';
 import { addDomainProcedure, listDomainsProcedure, removeDomainProcedure, updateDomainProcedure, verifyDomainProcedure } from './procedures/domains';
@@ -8,6 +8,7 @@ import { addTeamMemberProcedure, listTeamMembersProcedure, removeTeamMemberProce
 export const orgsRouter = router({
   create: createOrgProcedure,
   list: listOrgsProcedure,
+  listForUser: listUserOrgsProcedure,
   get: getOrgProcedure,
   update: updateOrgProcedure,
   delete: deleteOrgProcedure,
