@@ -80,6 +80,7 @@ async function measure(side: Side): Promise<Figures> {
       for (;;) {
         const got = await collect();
         if (got.latencies.length >= expected) return got;
+        if (Date.now() > deadline || process.env.BENCH_REALTIME_DEBUG) progress(`settle: ${got.latencies.length} of ${expected}`);
         if (Date.now() > deadline) throw new Error(`only ${got.latencies.length} of ${expected} deliveries arrived`);
         await sleep(200);
       }
@@ -105,7 +106,9 @@ async function measure(side: Side): Promise<Figures> {
     };
   } finally {
     await load.ask({ type: 'close' }, 'closed');
+    progress('load client: sockets closed');
     await load.stop();
+    progress('load client stopped');
   }
 }
 
@@ -130,8 +133,8 @@ async function plinto(): Promise<Figures> {
     const key = await created<{ key: string }>(rest('POST', '/v1/api-keys', { name: 'realtime bench', role: 'admin' }, slug));
     return await measure({
       connect: async (load) => {
-        const connected = await load.ask<{ open: number; failures: number }>({ type: 'connect', url: url.replace('http', 'ws'), count: SUBSCRIBERS, protocol: 'trpc', token: key.key }, 'connected');
-        if (connected.open !== SUBSCRIBERS) throw new Error(`only ${connected.open} of ${SUBSCRIBERS} subscribers connected (${connected.failures} failed)`);
+        const connected = await load.ask<{ open: number; ready: number; failures: number }>({ type: 'connect', url: url.replace('http', 'ws'), count: SUBSCRIBERS, protocol: 'trpc', token: key.key }, 'connected');
+        if (connected.open !== SUBSCRIBERS || connected.ready !== SUBSCRIBERS) throw new Error(`only ${connected.open} of ${SUBSCRIBERS} subscribers connected, ${connected.ready} ready (${connected.failures} failed)`);
       },
       publish: async (seq) => {
         await publishEvent(redis, PREFIX, { historyLength: 10_000, historySeconds: 600 }, {
@@ -150,6 +153,7 @@ async function plinto(): Promise<Figures> {
   } finally {
     redis.disconnect();
     await api.stop();
+    progress('api stopped');
   }
 }
 

@@ -14,6 +14,8 @@ let sockets: WebSocket[] = [];
 let latencies: number[] = [];
 let lastArrival = 0;
 let failures = 0;
+let reported = 0;
+let readies = 0;
 
 function open(url: string, protocol: 'trpc' | 'raw', token?: string): Promise<void> {
   return new Promise((resolve) => {
@@ -46,9 +48,16 @@ function open(url: string, protocol: 'trpc' | 'raw', token?: string): Promise<vo
         lastArrival = at;
         return;
       }
-      const data = message.result?.data?.json;
-      if (!data) return;
-      if (data.kind === 'ready') done();
+      // tRPC over WebSocket: { id, result: { type: 'data', id, data: { json: <tracked { id, data: message }> } } } (superjson).
+      const data = message.result?.data?.json?.data;
+      if (!data) {
+        if (message.result?.type !== 'started' && reported++ < 3) process.stderr.write(`realtime load: unexpected message ${text.slice(0, 300)}\n`);
+        return;
+      }
+      if (data.kind === 'ready') {
+        readies++;
+        done();
+      }
       else if (data.kind === 'event') {
         latencies.push(at - (data.event.data.sentAt as number));
         lastArrival = at;
@@ -70,12 +79,13 @@ function open(url: string, protocol: 'trpc' | 'raw', token?: string): Promise<vo
 }
 
 process.on('message', async (command: Command) => {
+  if (process.env.BENCH_REALTIME_DEBUG) process.stderr.write(`realtime load: ${command.type} (${latencies.length} so far)\n`);
   if (command.type === 'connect') {
     // In waves: a connection storm of thousands at once would measure the accept queue, not us.
     for (let i = 0; i < command.count; i += 250) {
       await Promise.all(Array.from({ length: Math.min(250, command.count - i) }, () => open(command.url, command.protocol, command.token)));
     }
-    process.send!({ type: 'connected', open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length, failures });
+    process.send!({ type: 'connected', open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length, ready: command.protocol === 'raw' ? sockets.length : readies, failures });
   } else if (command.type === 'reset') {
     latencies = [];
     lastArrival = 0;
