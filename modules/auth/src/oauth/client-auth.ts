@@ -2,6 +2,7 @@ import type { EntityManager, ServiceRegistry } from '@plinto/kernel';
 import { safeEqual, sha256 } from '@plinto/kernel';
 import { verifyClientSecret, type MachineClientRef } from '../credentials';
 import { activeApplication, isApplicationClientId, type ApplicationRow } from '../oidc/applications.service';
+import { liveApplication } from '../oidc/application-cache';
 import { oauthError, type OAuthResponse } from './oauth-errors';
 
 export type FormParams = Record<string, string | undefined>;
@@ -45,7 +46,7 @@ export async function authenticateClient(em: EntityManager, tenantId: string, pa
   const id = basic?.id ?? params.client_id;
   const secret = basic?.secret ?? params.client_secret;
   if (!id) return { kind: 'none' };
-  if (isApplicationClientId(id)) return authenticateApplication(em, tenantId, id, secret, basic ? 'client_secret_basic' : 'client_secret_post');
+  if (isApplicationClientId(id)) return authenticateApplication(em, tenantId, id, secret, basic ? 'client_secret_basic' : 'client_secret_post', services);
   if (secret === undefined) return { kind: 'public', clientId: id };
   const client = await verifyClientSecret(em, tenantId, id, secret, undefined, services);
   if (!client) return { kind: 'failed', response: oauthError('invalid_client', 'Client authentication failed', 401) };
@@ -59,13 +60,17 @@ const NO_SECRET = sha256('no application secret');
  * none (SPA, native): a confidential application naming only its client_id is refused, and so is a
  * public one sending a secret it was never given. Unknown, revoked or another tenant's: invalid_client.
  */
-async function authenticateApplication(em: EntityManager, tenantId: string, clientId: string, secret: string | undefined, method: 'client_secret_basic' | 'client_secret_post'): Promise<ClientAuthentication> {
-  const app = await activeApplication(em, tenantId, clientId);
+async function authenticateApplication(em: EntityManager, tenantId: string, clientId: string, secret: string | undefined, method: 'client_secret_basic' | 'client_secret_post', services?: ServiceRegistry): Promise<ClientAuthentication> {
+  const secretHash = secret === undefined ? undefined : sha256(secret);
+  // Remembered applications need the revocation list (the process's token services); a secret
+  // other than the remembered one is checked against the database (it may have been rotated).
+  let app = services ? await liveApplication({ em, services }, tenantId, clientId) : await activeApplication(em, tenantId, clientId);
+  if (services && app && secretHash !== undefined && !safeEqual(secretHash, app.secretHash ?? NO_SECRET)) app = await liveApplication({ em, services }, tenantId, clientId, { fromDatabase: true });
   const failed: ClientAuthentication = { kind: 'failed', response: oauthError('invalid_client', 'Client authentication failed', 401) };
   if (!app) return failed;
   if (app.secretHash === null) return secret === undefined ? { kind: 'application', app, method: 'none' } : failed;
   if (secret === undefined) return failed;
-  const matches = safeEqual(sha256(secret), app.secretHash ?? NO_SECRET);
+  const matches = safeEqual(secretHash!, app.secretHash ?? NO_SECRET);
   return matches ? { kind: 'application', app, method } : failed;
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { decodeCursor, fastQuery, isUuid, randomToken, recordEvent, requirePrincipal, sha256, toPage, uuidv7, type EntityManager, type InferEntity, type ServiceContext } from '@plinto/kernel';
 import { withRevocations } from '../tokens/services';
+import { retireApplicationVersion } from './application-cache';
 import { Application } from './entities';
 import { OidcErrors } from './errors';
 import { OidcEvents } from './events';
@@ -107,9 +108,10 @@ export async function getApplication(sc: ServiceContext, id: string): Promise<Ap
 /** Changes settings (only those given). Needs applications:write. */
 export async function updateApplication(sc: ServiceContext, input: UpdateApplicationInput): Promise<ApplicationDto> {
   await sc.authz.require('applications:write');
-  return sc.em.transactional(async (tx) => {
+  return withRevocations(sc, async (tx, revoke) => {
     const row = await findOwn(tx, sc.tenant.id, input.id);
     if (row.revokedAt) throw OidcErrors.APPLICATION_REVOKED();
+    await retireApplicationVersion(revoke, row);
     const { id: _id, ...patch } = input;
     const changed = Object.entries(patch).filter(([, value]) => value !== undefined).map(([key]) => key);
     tx.assign(row, Object.fromEntries(changed.map((key) => [key, patch[key as keyof typeof patch]])));
@@ -123,10 +125,11 @@ export async function updateApplication(sc: ServiceContext, input: UpdateApplica
 /** Replaces a web application's secret; the new one is in this answer only. Needs applications:write. */
 export async function rotateApplicationSecret(sc: ServiceContext, id: string): Promise<ApplicationDto & { clientSecret: string | null }> {
   await sc.authz.require('applications:write');
-  return sc.em.transactional(async (tx) => {
+  return withRevocations(sc, async (tx, revoke) => {
     const row = await findOwn(tx, sc.tenant.id, id);
     if (row.revokedAt) throw OidcErrors.APPLICATION_REVOKED();
     if (row.secretHash === null) throw OidcErrors.APPLICATION_NOT_CONFIDENTIAL({ fields: [{ path: 'id', message: 'A public application has no secret' }] });
+    await retireApplicationVersion(revoke, row);
     const secret = newSecret();
     row.secretHash = secret.hash;
     row.updatedAt = new Date();
@@ -145,6 +148,7 @@ export async function revokeApplication(sc: ServiceContext, id: string): Promise
   return withRevocations(sc, async (tx, revoke) => {
     const row = await findOwn(tx, sc.tenant.id, id);
     if (!row.revokedAt) {
+      await retireApplicationVersion(revoke, row);
       row.revokedAt = new Date();
       row.updatedAt = row.revokedAt;
       await revoke([{ key: `client:${row.clientId}`, tenantId: row.tenantId }]);
@@ -174,6 +178,7 @@ interface ApplicationColumns {
   logo_uri: string | null;
   access_token_ttl_seconds: number | null;
   session_ttl_hours: number | null;
+  updated_at: string | Date;
 }
 
 /**
@@ -184,7 +189,7 @@ export async function activeApplication(em: EntityManager, tenantId: string, cli
   if (!isApplicationClientId(clientId)) return null;
   const [row] = await fastQuery<ApplicationColumns>(
     em,
-    `select id, tenant_id, client_id, secret_hash, name, type, redirect_uris, post_logout_redirect_uris, allowed_origins, grant_types, resources, first_party, id_token_alg, logo_uri, access_token_ttl_seconds, session_ttl_hours
+    `select id, tenant_id, client_id, secret_hash, name, type, redirect_uris, post_logout_redirect_uris, allowed_origins, grant_types, resources, first_party, id_token_alg, logo_uri, access_token_ttl_seconds, session_ttl_hours, updated_at
        from applications where client_id = ? and tenant_id = ? and revoked_at is null`,
     [clientId, tenantId],
     'plinto_active_application',
@@ -207,6 +212,7 @@ export async function activeApplication(em: EntityManager, tenantId: string, cli
     logoUri: row.logo_uri,
     accessTokenTtlSeconds: row.access_token_ttl_seconds,
     sessionTtlHours: row.session_ttl_hours,
+    updatedAt: new Date(row.updated_at),
   } as ApplicationRow;
 }
 

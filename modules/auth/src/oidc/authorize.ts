@@ -2,8 +2,10 @@ import { fastQuery, randomToken, sha256, type EntityManager } from '@plinto/kern
 import { tokenServicesOf } from '../tokens/services';
 import type { OAuthDeps } from '../oauth/endpoints';
 import type { FormParams } from '../oauth/client-auth';
-import { activeApplication, type ApplicationRow } from './applications.service';
+import type { ApplicationRow } from './applications.service';
+import { liveApplication } from './application-cache';
 import { parseScope, SUPPORTED_SCOPES } from './scopes';
+import { rememberIssuedCode, type UserSnapshot } from './issued-codes';
 
 /** What the hosted pages' cookie says about the browser (see api/src/http/browser-session.ts). */
 export interface BrowserSession {
@@ -18,7 +20,19 @@ export interface BrowserSession {
  * Where the browser goes next. `show` is an error that must NOT be sent to the redirect URI — the
  * client or the redirect URI could not be trusted — so it is answered to the browser directly.
  */
-export type AuthorizeOutcome = { kind: 'show'; status: number; error: string; description: string } | { kind: 'redirect'; location: string };
+export type AuthorizeOutcome =
+  | {
+      kind: 'show';
+      status: number;
+      error: string;
+      description: string;
+      /** What went wrong, for the hosted error page's message (its string catalogue has one per reason). */
+      reason?: ShowReason;
+    }
+  | { kind: 'redirect'; location: string };
+
+/** The reasons an error is shown instead of redirected, as the hosted error page names them. */
+export type ShowReason = 'bad_request' | 'unknown_client' | 'missing_redirect_uri' | 'unregistered_redirect_uri' | 'invalid_id_token_hint' | 'unregistered_post_logout_redirect_uri';
 
 const CODE_TTL_SECONDS = 60;
 const INTERACTION_TTL_SECONDS = 600;
@@ -35,7 +49,7 @@ export interface AuthorizationRequest {
   resource?: string;
 }
 
-const show = (error: string, description: string, status = 400): AuthorizeOutcome => ({ kind: 'show', status, error, description });
+const show = (error: string, description: string, reason: ShowReason): AuthorizeOutcome => ({ kind: 'show', status: 400, error, description, reason });
 
 export function redirectWith(redirectUri: string, issuer: string, params: Record<string, string | undefined>): AuthorizeOutcome {
   const url = new URL(redirectUri);
@@ -54,12 +68,12 @@ export function redirectWith(redirectUri: string, issuer: string, params: Record
  */
 export async function authorize(deps: OAuthDeps, params: FormParams, session: BrowserSession | null): Promise<AuthorizeOutcome> {
   const issuer = tokenServicesOf(deps).issuer(deps.tenant.slug);
-  if (!params.client_id) return show('invalid_request', 'client_id is required');
-  const app = await activeApplication(deps.em, deps.tenant.id, params.client_id);
-  if (!app) return show('invalid_client', 'Unknown client_id for this tenant');
-  if (!params.redirect_uri) return show('invalid_request', 'redirect_uri is required');
+  if (!params.client_id) return show('invalid_request', 'client_id is required', 'unknown_client');
+  const app = await liveApplication(deps, deps.tenant.id, params.client_id);
+  if (!app) return show('invalid_client', 'Unknown client_id for this tenant', 'unknown_client');
+  if (!params.redirect_uri) return show('invalid_request', 'redirect_uri is required', 'missing_redirect_uri');
   // Exact string comparison (OAuth 2.1 §2.3.1): no prefix, no normalisation, no port leniency.
-  if (!app.redirectUris.includes(params.redirect_uri)) return show('invalid_request', 'redirect_uri is not registered for this client');
+  if (!app.redirectUris.includes(params.redirect_uri)) return show('invalid_request', 'redirect_uri is not registered for this client', 'unregistered_redirect_uri');
   const redirectUri = params.redirect_uri;
   const fail = (error: string, description: string) => redirectWith(redirectUri, issuer, { error, error_description: description, state: params.state });
 
@@ -123,18 +137,30 @@ async function hasConsent(em: EntityManager, userId: string, applicationId: stri
   return row !== undefined && scope.every((s) => row.scopes.includes(s));
 }
 
-/** A single-use code (`pac_` + 256 random bits), stored as its SHA-256, valid for a minute. */
+/**
+ * A single-use code (`pac_` + 256 random bits), stored as its SHA-256, valid for a minute. The
+ * same statement copies the user's claim sources into the code row (the ID token is signed from
+ * them), and this process remembers the row's immutable facts for the token endpoint.
+ */
 export async function issueCode(em: EntityManager, tenantId: string, app: ApplicationRow, userId: string, request: AuthorizationRequest, authTime: Date, amr: string[]): Promise<string> {
   const code = `pac_${randomToken(32)}`;
-  await fastQuery(
+  const codeHash = sha256(code);
+  const aal = amr.length >= 2 ? 2 : 1;
+  const expiresAt = new Date(Date.now() + CODE_TTL_SECONDS * 1000);
+  const [row] = await fastQuery<{ user_snapshot: UserSnapshot | null }>(
     em,
-    `insert into oidc_authorization_codes (code_hash, tenant_id, application_id, user_id, redirect_uri, scope, nonce, code_challenge, resource, auth_time, amr, aal, expires_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into oidc_authorization_codes (code_hash, tenant_id, application_id, user_id, redirect_uri, scope, nonce, code_challenge, resource, auth_time, amr, aal, expires_at, user_snapshot)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+       (select jsonb_build_object('email', email, 'displayName', display_name, 'emailVerifiedAt', email_verified_at, 'updatedAt', updated_at) from users where id = ?))
+     returning user_snapshot`,
     [
-      sha256(code), tenantId, app.id, userId, request.redirectUri, request.scope.join(' '), request.nonce ?? null, request.codeChallenge ?? null, request.resource ?? null,
-      authTime, JSON.stringify(amr), amr.length >= 2 ? 2 : 1, new Date(Date.now() + CODE_TTL_SECONDS * 1000),
+      codeHash, tenantId, app.id, userId, request.redirectUri, request.scope.join(' '), request.nonce ?? null, request.codeChallenge ?? null, request.resource ?? null,
+      authTime, JSON.stringify(amr), aal, expiresAt, userId,
     ],
     'plinto_oidc_issue_code',
   );
+  rememberIssuedCode(codeHash, {
+    userId, scope: request.scope, nonce: request.nonce ?? null, resource: request.resource ?? null, authTime, amr, aal, user: row?.user_snapshot ?? null, expiresAt: expiresAt.getTime(),
+  });
   return code;
 }

@@ -100,8 +100,20 @@ export class Migration20261206000520AuthOidcLifetimes extends Migration {
   }
 }
 
+/**
+ * The user's claims as they were when the code was issued (the authorization endpoint reads them in
+ * the statement that stores the code), so the token endpoint signs the ID token without reading
+ * the user again. At most a code's lifetime (a minute) old.
+ */
+export class Migration20261206000530AuthOidcCodeClaims extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table oidc_authorization_codes add column user_snapshot jsonb');
+  }
+}
+
 export const oidcMigrations = [
   { name: 'Migration20261206000500_auth_oidc', class: Migration20261206000500AuthOidc },
   { name: 'Migration20261206000510_auth_oidc_replay', class: Migration20261206000510AuthOidcReplay },
   { name: 'Migration20261206000520_auth_oidc_lifetimes', class: Migration20261206000520AuthOidcLifetimes },
+  { name: 'Migration20261206000530_auth_oidc_code_claims', class: Migration20261206000530AuthOidcCodeClaims },
 ];

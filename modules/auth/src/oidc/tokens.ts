@@ -13,6 +13,7 @@ import type { ApplicationRow } from './applications.service';
 import { atHash, idTokenAlgOf, signIdToken } from './id-token-keys';
 import { OidcEvents } from './events';
 import { parseScope, userClaims } from './scopes';
+import { takeIssuedCode, type IssuedCode, type UserSnapshot } from './issued-codes';
 
 /** What tokens issued to an application say: the grant's session and what was asked for. */
 export interface Grant {
@@ -24,6 +25,8 @@ export interface Grant {
   amr: string[];
   aal: number;
   nonce?: string | null;
+  /** The user's claim sources as the code carried them; read from users when absent. */
+  user?: UserSnapshot | null;
 }
 
 /** The audience userinfo accepts besides Plinto's own: what third-party apps' default tokens carry. */
@@ -62,15 +65,10 @@ export async function issueApplicationTokens(deps: OAuthDeps, app: ApplicationRo
 async function idToken(deps: OAuthDeps, app: ApplicationRow, grant: Grant, accessToken: string, issuer: string): Promise<string> {
   const tokens = tokenServicesOf(deps);
   const alg = await idTokenAlgOf(tokens, deps.tenant.id, app.idTokenAlg);
-  const [user] = await fastQuery<{ id: string; email: string; display_name: string | null; email_verified_at: string | null; updated_at: string }>(
-    deps.em,
-    'select id, email, display_name, email_verified_at, updated_at from users where id = ?',
-    [grant.userId],
-    'plinto_oidc_id_token_user',
-  );
+  const user = grant.user ?? (await readUserSnapshot(deps.em, grant.userId));
   const now = Math.floor(Date.now() / 1000);
   const claims = user
-    ? userClaims({ id: user.id, email: user.email, displayName: user.display_name, emailVerifiedAt: user.email_verified_at ? new Date(user.email_verified_at) : null, updatedAt: new Date(user.updated_at) }, grant.scope)
+    ? userClaims({ id: grant.userId, email: user.email, displayName: user.displayName, emailVerifiedAt: user.emailVerifiedAt ? new Date(user.emailVerifiedAt) : null, updatedAt: new Date(user.updatedAt) }, grant.scope)
     : { sub: grant.userId };
   return signIdToken({ em: deps.em, config: deps.config, tokens }, deps.tenant.id, alg, {
     ...claims,
@@ -88,6 +86,16 @@ async function idToken(deps: OAuthDeps, app: ApplicationRow, grant: Grant, acces
   });
 }
 
+async function readUserSnapshot(em: EntityManager, userId: string): Promise<UserSnapshot | null> {
+  const [user] = await fastQuery<{ email: string; display_name: string | null; email_verified_at: string | null; updated_at: string }>(
+    em,
+    'select email, display_name, email_verified_at, updated_at from users where id = ?',
+    [userId],
+    'plinto_oidc_id_token_user',
+  );
+  return user ? { email: user.email, displayName: user.display_name, emailVerifiedAt: user.email_verified_at, updatedAt: user.updated_at } : null;
+}
+
 interface CodeRow {
   application_id: string;
   user_id: string;
@@ -102,6 +110,7 @@ interface CodeRow {
   expires_at: string;
   used_at: string | null;
   grant_session_id: string | null;
+  user_snapshot: UserSnapshot | null;
 }
 
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
@@ -117,14 +126,15 @@ export async function authorizationCodeGrant(deps: OAuthDeps, app: ApplicationRo
   if (!params.code) return oauthError('invalid_request', 'code is required');
   if (!params.redirect_uri) return oauthError('invalid_request', 'redirect_uri is required');
   const invalid = (why: string) => oauthError('invalid_grant', why);
-  const redeemed = await redeemFast(deps, app, params);
+  const remembered = takeIssuedCode(sha256(params.code));
+  const redeemed = remembered ? await redeemInOneStatement(deps, app, params, remembered) : await redeemFast(deps, app, params);
   if (redeemed === 'replayed') return invalid('The code is invalid, expired or already used');
   if (redeemed) return issueApplicationTokens(deps, app, redeemed.grant, redeemed.refreshToken);
   // Anything but a good code for this client (replay, theft, a wrong verifier...): decided, and
   // answered, under the code row's lock.
   const outcome = await withRevocations(deps, async (tx, revoke) => {
     const [row] = await tx.execute<CodeRow[]>(
-      `select application_id, user_id, redirect_uri, scope, nonce, code_challenge, resource, auth_time, amr, aal, expires_at, used_at, grant_session_id
+      `select application_id, user_id, redirect_uri, scope, nonce, code_challenge, resource, auth_time, amr, aal, expires_at, used_at, grant_session_id, user_snapshot
          from oidc_authorization_codes where code_hash = ? and tenant_id = ? for update`,
       [sha256(params.code!), deps.tenant.id],
     );
@@ -151,7 +161,7 @@ export async function authorizationCodeGrant(deps: OAuthDeps, app: ApplicationRo
       return invalid('code_verifier sent, but the authorization request had no code_challenge');
     }
     const scope = parseScope(row.scope);
-    const grant: Grant = { sessionId: uuidv7(), userId: row.user_id, scope, resource: row.resource, authTime: new Date(row.auth_time), amr: row.amr, aal: row.aal, nonce: row.nonce };
+    const grant: Grant = { sessionId: uuidv7(), userId: row.user_id, scope, resource: row.resource, authTime: new Date(row.auth_time), amr: row.amr, aal: row.aal, nonce: row.nonce, user: row.user_snapshot };
     const refreshToken = scope.includes('offline_access') && app.grantTypes.includes('refresh_token') ? `${REFRESH_TOKEN_PREFIX}${randomToken(32)}` : null;
     await tx.execute('update oidc_authorization_codes set used_at = now(), grant_session_id = ? where code_hash = ?', [grant.sessionId, sha256(params.code!)]);
     await startGrantSession(tx, deps, app, grant, refreshToken);
@@ -193,6 +203,7 @@ interface RedeemedRow {
   auth_time: string;
   amr: string[];
   aal: number;
+  user_snapshot: UserSnapshot | null;
 }
 
 /**
@@ -214,13 +225,13 @@ async function redeemFast(deps: OAuthDeps, app: ApplicationRow, params: FormPara
     `update oidc_authorization_codes set used_at = ?, grant_session_id = ?
       where code_hash = ? and tenant_id = ? and application_id = ? and redirect_uri = ? and used_at is null and expires_at > ?
         and (code_challenge = ?::text or (code_challenge is null and ?::text is null))
-      returning user_id, scope, nonce, resource, auth_time, amr, aal`,
+      returning user_id, scope, nonce, resource, auth_time, amr, aal, user_snapshot`,
     [now, sessionId, hash, deps.tenant.id, app.id, params.redirect_uri, now, verifier === undefined ? null : s256(verifier), verifier ?? null],
     'plinto_oidc_redeem_code',
   );
   if (!row) return undefined;
   const scope = parseScope(row.scope);
-  const grant: Grant = { sessionId, userId: row.user_id, scope, resource: row.resource, authTime: new Date(row.auth_time), amr: row.amr, aal: row.aal, nonce: row.nonce };
+  const grant: Grant = { sessionId, userId: row.user_id, scope, resource: row.resource, authTime: new Date(row.auth_time), amr: row.amr, aal: row.aal, nonce: row.nonce, user: row.user_snapshot };
   const refreshToken = scope.includes('offline_access') && app.grantTypes.includes('refresh_token') ? `${REFRESH_TOKEN_PREFIX}${randomToken(32)}` : null;
   const expiresAt = new Date(now.getTime() + sessionTtlMs(deps, app));
   const event = eventCtes(
@@ -253,6 +264,59 @@ async function redeemFast(deps: OAuthDeps, app: ApplicationRow, params: FormPara
     'plinto_oidc_grant_session',
   );
   return created?.created ? { grant, refreshToken } : 'replayed';
+}
+
+/**
+ * A code that comes back to the process that issued it: spent and turned into the grant's session
+ * (with its refresh token and its user.signed_in event) in ONE autocommitted statement. The UPDATE
+ * decides, as redeemFast's does, whether the code is still spendable for this client, redirect URI
+ * and PKCE verifier, and holds the row's lock until the session it creates is committed with it —
+ * so a replay (the transactional path locks the row) always finds the session to revoke. The
+ * row's immutable facts (user, scope, sign-in) come from `issued`. Nothing spent: undefined, and the
+ * transactional path answers with the precise error (a replay among them).
+ */
+async function redeemInOneStatement(deps: OAuthDeps, app: ApplicationRow, params: FormParams, issued: IssuedCode): Promise<{ grant: Grant; refreshToken: string | null } | undefined> {
+  const verifier = params.code_verifier;
+  if (verifier !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return undefined;
+  const hash = sha256(params.code!);
+  const now = new Date();
+  const sessionId = uuidv7(now.getTime());
+  const grant: Grant = { sessionId, userId: issued.userId, scope: issued.scope, resource: issued.resource, authTime: issued.authTime, amr: issued.amr, aal: issued.aal, nonce: issued.nonce, user: issued.user };
+  const refreshToken = grant.scope.includes('offline_access') && app.grantTypes.includes('refresh_token') ? `${REFRESH_TOKEN_PREFIX}${randomToken(32)}` : null;
+  const expiresAt = new Date(now.getTime() + sessionTtlMs(deps, app));
+  const event = eventCtes(
+    eventRows(userActor(deps.request, grant.userId), AuthEvents.of('user.signed_in', {
+      tenantId: deps.tenant.id,
+      target: { type: 'user', id: grant.userId },
+      data: { sessionId, method: `oidc:${app.clientId}`, amr: grant.amr, aal: grant.aal },
+    })),
+    'ev',
+    'exists (select 1 from new_session)',
+  );
+  const [created] = await fastQuery<{ created: number }>(
+    deps.em,
+    `with spent as (
+        update oidc_authorization_codes set used_at = ?, grant_session_id = ?
+         where code_hash = ? and tenant_id = ? and application_id = ? and redirect_uri = ? and used_at is null and expires_at > ?
+           and (code_challenge = ?::text or (code_challenge is null and ?::text is null))
+        returning 1),
+      new_session as (
+        insert into sessions (id, tenant_id, user_id, amr, aal, ip, user_agent, created_at, last_used_at, expires_at, client_id, scope, resource, auth_time)
+        select ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from spent returning id),
+      new_refresh as (
+        insert into refresh_tokens (id, tenant_id, session_id, token_hash, status, created_at, expires_at)
+        select ?, ?, id, ?, 'active', ?, ? from new_session where ?::boolean),
+      ${event.ctes.join(',\n      ')}
+     select count(*)::int as created from new_session`,
+    [
+      now, sessionId, hash, deps.tenant.id, app.id, params.redirect_uri, now, verifier === undefined ? null : s256(verifier), verifier ?? null,
+      sessionId, deps.tenant.id, grant.userId, JSON.stringify(grant.amr), grant.aal, deps.request.ip, deps.request.userAgent, now, now, expiresAt, app.clientId, grant.scope.join(' '), grant.resource, grant.authTime,
+      uuidv7(now.getTime()), deps.tenant.id, refreshToken ? sha256(refreshToken) : '', now, expiresAt, refreshToken !== null,
+      ...event.params,
+    ],
+    'plinto_oidc_redeem_in_one',
+  );
+  return created?.created ? { grant, refreshToken } : undefined;
 }
 
 /** An application's session lifetime: its own when shorter than the server's. */
