@@ -19,6 +19,8 @@ import { noteTenant } from './request-scope';
 /** The browser session the hosted pages keep (api/src/http/browser-session.ts), as this router needs it. */
 export interface BrowserSessions {
   sessionOf(req: Request, tenantSlug: string): Promise<BrowserSession | null>;
+  /** The session id the tenant's cookie names, its seal checked (not its liveness). */
+  sessionIdOf(req: Request, tenant: { id: string; slug: string }): string | null;
   clear(res: Response, tenantSlug: string): void;
   /** CSRF check for cookie-authenticated state changes (the consent decision). */
   requireCsrf: RequestHandler;
@@ -84,7 +86,8 @@ export function oidcRouter(deps: { orm: MikroORM; config: Config; logger: Logger
     if (!found) return;
     const params = paramsOf(req);
     if (typeof params === 'string') return follow(res, { kind: 'show', status: 400, error: 'invalid_request', description: params });
-    follow(res, await authorize(found, params, await browser.sessionOf(req, found.tenant.slug)));
+    const slug = found.tenant.slug;
+    follow(res, await authorize(found, params, { sessionId: browser.sessionIdOf(req, found.tenant), load: () => browser.sessionOf(req, slug) }));
   });
   router.get('/oauth/authorize', authorizeHandler);
   router.post('/oauth/authorize', form, authorizeHandler);
