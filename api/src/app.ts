@@ -22,8 +22,10 @@ import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
 import { adminConsoleRouter } from './http/admin-console';
-import { browserCallFacts, browserSessionIdOf, browserSessionOf, clearBrowserSession, cookieCsrf, installBrowserSessions, requireCsrf } from './http/browser-session';
+import { browserSessionIdOf, browserSessionOf, clearBrowserSession, installBrowserSessions, requireCsrf } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
+import { consoleCallFacts, consoleCsrf, operatorSessionRoutes } from './http/operator-session';
+import { policyBundleRoutes } from './http/policy-bundle';
 import { socialRoutes } from './http/social-routes';
 import { pagesRouter } from './http/pages';
 import { cors } from './http/cors';
@@ -80,8 +82,10 @@ export function createApp(deps: AppDeps): Express {
   observeAuthEvents();
   const openApiDocument = buildOpenApiDocument();
   const serviceContextDeps = serviceContextDepsOf(deps);
-  // tRPC and REST accept the hosted pages' session cookie as a credential (CSRF-checked by cookieCsrf).
-  const createContext = createContextFactory(serviceContextDeps, (req) => browserCallFacts(req as express.Request));
+  // tRPC and REST accept the hosted pages' session cookie as a credential (CSRF-checked by consoleCsrf),
+  // and the platform operator's console cookie on calls that ask for it (X-Plinto-Operator: 1).
+  const factsOf = consoleCallFacts(config);
+  const createContext = createContextFactory(serviceContextDeps, (req) => factsOf(req as express.Request));
   const serviceContextOf = createServiceContextFactory(serviceContextDeps);
   const onError = ({ error, path, ctx }: { error: { code: string; message: string; cause?: unknown }; path?: string; ctx?: { request: { requestId: string } } }) => {
     countSignInFailure(path, error);
@@ -124,9 +128,11 @@ export function createApp(deps: AppDeps): Express {
   app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, sessionIdOf: browserSessionIdOf, clear: clearBrowserSession, requireCsrf }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
+  app.use('/platform/session', operatorSessionRoutes({ orm: deps.orm, config, logger }));
   app.use('/t/:tenant/social', socialRoutes({ serviceContextOf, config, logger }));
+  app.use('/t/:tenant/authz', policyBundleRoutes({ serviceContextOf, logger }));
   app.use(pagesRouter({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));
-  app.use(['/trpc', '/v1'], cookieCsrf);
+  app.use(['/trpc', '/v1'], consoleCsrf(config));
   app.use(
     '/trpc',
     realtimeCors(config),
@@ -164,6 +170,8 @@ export function createApp(deps: AppDeps): Express {
         if (route) noteRoute(route);
         if (errors.length > 0) return failureMeta(errors);
         countSignInSuccesses(paths, data);
+        // A tenant's public branding may be cached briefly (by the tenant it was asked for).
+        if (paths?.[0] === 'tenants.branding') return { headers: new Headers({ 'cache-control': 'public, max-age=60', vary: 'Authorization, X-Plinto-Tenant' }) };
         const status = successStatus(paths?.[0]);
         return status ? { status } : {};
       },

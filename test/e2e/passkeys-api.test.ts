@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signIn, startTestApi, type TestApi } from '../src';
+import { signIn, sqlClient, startTestApi, type TestApi } from '../src';
 import { SoftAuthenticator } from '../src/soft-authenticator';
 import { auditOf, passkeySignIn, registerPasskey, signInOptions, userWithPasskey } from './passkeys.support';
 
@@ -170,6 +170,20 @@ describe('refused ceremonies (each an attack)', () => {
     // The genuine authenticator, moving on, still works.
     const next = await signInOptions(api, T);
     expect((await passkeySignIn(api, T, next.ceremonyId, device.authenticate(next.options, { counter: 11 }))).status).toBe(200);
+  });
+
+  it('two uses of one counter value at once: exactly one signs in, the other is a regression; one use recorded, with its event', async () => {
+    const device = new SoftAuthenticator(origin);
+    const user = await userWithPasskey(api, T, device);
+    const [a, b] = await Promise.all([signInOptions(api, T), signInOptions(api, T)]);
+    const answers = await Promise.all([a, b].map((c) => passkeySignIn(api, T, c.ceremonyId, device.authenticate(c.options, { counter: 5 }))));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 401]);
+    expect(answers.find((r) => r.status === 401)!.body.error.details.reason).toBe('counter_regression');
+    const used = (await auditOf(api, T, 'passkey.used')).filter((e) => e.target?.id === user.id);
+    expect(used.map((e) => e.data.counter)).toEqual([5]);
+    // The use's domain event sits in the outbox, written by the same statement as its audit row.
+    const rows = await sqlClient(api.config.DATABASE_URL).query(`select payload from outbox where job_name = 'passkey.used' and payload->'target'->>'id' = $1`, [user.id]);
+    expect(rows.rows.map((r) => r.payload.data)).toEqual([expect.objectContaining({ passkeyId: user.passkey.id, purpose: 'sign_in', counter: 5 })]);
   });
 
   it("another tenant's credential is unknown here, even for the same RP ID", async () => {

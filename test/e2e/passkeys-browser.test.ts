@@ -1,66 +1,30 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../src';
-import { ARTIFACTS, launchChromium, newDesktopPage } from './console-support';
+import type { TestApi } from '../src';
+import { ARTIFACTS, newDesktopPage } from './console-support';
 import { auditOf } from './passkeys.support';
+import { credentialsOf, field, nextStepAnswer, sessionOf, startPasskeyWeb, withAuthenticator, withoutAutofill, type PasskeyWeb } from './passkeys-browser.support';
+import * as support from './passkeys-browser.support';
 
 /**
  * Passkeys in Chromium on the hosted pages, with the browser's own WebAuthn stack and a virtual
  * authenticator (Chrome DevTools Protocol: WebAuthn.addVirtualAuthenticator, resident keys, user
  * verification). Browsers refuse WebAuthn on an IP address, so Plinto's PUBLIC_URL here is
- * http://localhost:{port} (localhost is loopback).
+ * http://localhost:{port} (localhost is loopback). The attacks driven from the browser (replay,
+ * another ceremony's challenge, a cloned counter) are in passkeys-browser-refusals.test.ts.
  */
 const T = 'pkweb';
+let web: PasskeyWeb;
 let api: TestApi;
 let browser: Browser;
 let base: string;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-
-async function withAuthenticator(page: Page, options: { isUserVerified?: boolean } = {}): Promise<CDPSession> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: options.isUserVerified ?? true, automaticPresenceSimulation: true },
-  });
-  return cdp;
-}
-
-/** Hides conditional mediation, so only the button starts a ceremony (the virtual authenticator answers autofill requests at once). */
-const withoutAutofill = (page: Page) =>
-  page.addInitScript(() => {
-    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
-  });
-
-async function signUp(email: string, password: string) {
-  const res = await api.rest('POST', '/v1/auth/sign-up', { token: null, tenant: T, body: { email, password } });
-  expect(res.status).toBeLessThan(300);
-}
-
-const field = (page: Page, name: string) => page.getByRole('textbox', { name, exact: true });
-
-async function passwordSignIn(page: Page, email: string, password: string) {
-  await page.goto(`${base}/t/${T}/sign-in`);
-  await field(page, 'Email').fill(email);
-  await field(page, 'Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
+const signUp = (email: string, password: string) => support.signUp(web, email, password);
+const passwordSignIn = (page: Parameters<typeof support.passwordSignIn>[1], email: string, password: string) => support.passwordSignIn(web, page, email, password);
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  api = await startTestApi({ PORT: String(port), PUBLIC_URL: base, AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000' });
-  expect((await api.rest('POST', '/v1/tenants', { body: { slug: T, name: 'Passkey Web' } })).status).toBe(201);
-  browser = await launchChromium();
+  web = await startPasskeyWeb(T);
+  ({ api, browser, base } = web);
 }, 120_000);
 
 describe('passkeys in Chromium (virtual authenticator)', () => {
@@ -133,7 +97,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     await signUp(email, password);
     const { page } = await newDesktopPage(browser);
     await withoutAutofill(page);
-    await withAuthenticator(page);
+    const device = await withAuthenticator(page);
     await passwordSignIn(page, email, password);
     await page.waitForURL(`${base}/t/${T}/account`);
     await page.getByRole('button', { name: 'Add a passkey' }).click();
@@ -150,14 +114,29 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     expect((await auditOf(api, T, 'passkey.rejected')).some((e) => e.data.reason === 'origin_not_allowed')).toBe(true);
     expect((await api.rest('PATCH', `/v1/tenants/${tenant.id}`, { body: { settings: {} } })).status).toBe(200);
 
-    // An authenticator that cannot verify the person (presence only) where verification is required:
-    // no session (the server's own refusal of a UV-less assertion is in passkeys-api.test.ts).
+    // An authenticator that cannot verify the person (presence only) holding this very passkey:
+    // where the options require verification, Chromium itself refuses and nothing is sent.
+    const [credential] = await credentialsOf(device);
     const { page: other } = await newDesktopPage(browser);
     await withoutAutofill(other);
-    await withAuthenticator(other, { isUserVerified: false });
+    const presenceOnly = await withAuthenticator(other, { isUserVerified: false });
+    await presenceOnly.cdp.send('WebAuthn.addCredential', { authenticatorId: presenceOnly.authenticatorId, credential: credential! });
     await other.goto(`${base}/t/${T}/sign-in`);
     await other.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await other.getByRole('alert').waitFor();
-    expect(await other.evaluate(async (slug) => (await fetch(`/t/${slug}/session`)).status, T)).toBe(401);
+    expect(await sessionOf(other, T)).toBe(401);
+
+    // A tampered client lowers the requirement (the options it got rewritten to `discouraged`):
+    // the authenticator signs without the UV flag, and the server refuses that assertion itself.
+    await other.route(`**/t/${T}/session/passkey/options`, async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      await route.fulfill({ response: res, json: { ...body, options: { ...body.options, userVerification: 'discouraged' } } });
+    });
+    const answer = nextStepAnswer(other, T, 'passkey');
+    await other.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    expect(await answer).toMatchObject({ status: 401, body: { error: { code: 'PASSKEY_REJECTED', details: { reason: 'user_verification_required' } } } });
+    expect(await sessionOf(other, T)).toBe(401);
+    expect((await auditOf(api, T, 'passkey.rejected')).some((e) => e.data.reason === 'user_verification_required')).toBe(true);
   });
 });

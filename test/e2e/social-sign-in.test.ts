@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, startTestApi, type TestApi } from '../src';
 import { auditOf } from './passkeys.support';
-import { Browser, socialFlow, startGitHubApi, startProvider } from './social.support';
+import { Browser, serveIssuerTemplate, socialFlow, startGitHubApi, startProvider } from './social.support';
 
 /**
  * Sign-in through identity providers, end to end over HTTP: oauth2-mock-server on loopback stands
@@ -174,6 +174,46 @@ describe('linking rules', () => {
     const refused = await api.rest('DELETE', `/v1/identities/${list.body.items[0].id}`, { token: null, tenant: T, headers: { cookie, origin: api.url, 'x-csrf-token': me.csrfToken } });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('LAST_SIGN_IN_METHOD');
+  });
+});
+
+describe("Microsoft's multi-tenant endpoints (common, organizations): the issuer by template with the token's tid", () => {
+  const directory = 'a1b2c3d4-0000-4000-8000-00000000000a';
+  const other = 'f0e1d2c3-0000-4000-8000-00000000000b';
+  let base: string;
+  beforeAll(async () => {
+    base = serveIssuerTemplate(oidc, 'organizations');
+    await connection({ slug: 'entra', provider: 'microsoft', name: 'Microsoft work or school', issuer: base });
+  });
+
+  it('a token whose iss names the directory in its tid signs in', async () => {
+    const email = `${unique('entra')}@contoso.test`;
+    nextClaims({ email, xms_edov: true, tid: directory, iss: `${oidc.url}/${directory}/v2.0` });
+    const browser = new Browser();
+    const flow = await socialFlow(browser, api.url, T, 'entra');
+    expect(flow.landed).toBe(`/t/${T}/account`);
+    expect((await sessionOf(browser))?.user.email).toBe(email);
+  });
+
+  it.each([
+    ['an iss naming another directory than its tid', { tid: directory, iss: `{base}/${other}/v2.0` }],
+    ['no tid', { iss: `{base}/${directory}/v2.0` }],
+    ['a tid that is not a directory id', { tid: '../evil', iss: `{base}/../evil/v2.0` }],
+    ['the template itself as iss', { tid: directory, iss: `{base}/{tenantid}/v2.0` }],
+    ['an iss on another host', { tid: directory, iss: `https://login.microsoftonline.com/${directory}/v2.0` }],
+  ])('%s is refused', async (_what, tamper) => {
+    const claims = Object.fromEntries(Object.entries(tamper).map(([k, v]) => [k, v.replace('{base}', oidc.url)]));
+    nextClaims({ email: `${unique('entra-bad')}@contoso.test`, xms_edov: true, ...claims });
+    const refusedBefore = (await auditOf(api, T, 'social.sign_in_refused')).filter((e) => e.data.reason === 'id_token_issuer').length;
+    const browser = new Browser();
+    expect((await socialFlow(browser, api.url, T, 'entra')).landed).toBe(`/t/${T}/sign-in?error=ID_TOKEN_INVALID`);
+    expect(await sessionOf(browser)).toBeNull();
+    expect((await auditOf(api, T, 'social.sign_in_refused')).filter((e) => e.data.reason === 'id_token_issuer').length).toBe(refusedBefore + 1);
+  });
+
+  it('a generic OpenID Connect connection does not accept an issuer template', async () => {
+    const generic = await connection({ slug: 'templated', provider: 'oidc', issuer: base });
+    expect((await new Browser().get(`${api.url}/t/${T}/social/${generic.slug}/start`)).location).toBe(`/t/${T}/sign-in?error=PROVIDER_UNREACHABLE`);
   });
 });
 

@@ -48,6 +48,26 @@ export async function startProvider(): Promise<{ server: OAuth2Server; url: stri
   return { server, url: server.issuer.url!, claims, strictPkce };
 }
 
+/**
+ * Microsoft's multi-tenant endpoint on the double: `{provider}/common/v2.0` publishes a discovery
+ * document whose issuer is the template `{provider}/{tenantid}/v2.0` (as
+ * login.microsoftonline.com/common/v2.0 does); tokens then carry `tid` and the matching `iss`.
+ */
+export function serveIssuerTemplate(provider: { server: OAuth2Server; url: string }, segment = 'common'): string {
+  provider.server.service.addRoute('GET', `/${segment}/v2.0/.well-known/openid-configuration`, (_req, res) => {
+    const body = {
+      issuer: `${provider.url}/{tenantid}/v2.0`,
+      authorization_endpoint: `${provider.url}/authorize`,
+      token_endpoint: `${provider.url}/token`,
+      jwks_uri: `${provider.url}/jwks`,
+      response_types_supported: ['code'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  return `${provider.url}/${segment}/v2.0`;
+}
+
 /** GitHub's REST API (the two calls sign-in makes), on loopback: /user and /user/emails. */
 export async function startGitHubApi(): Promise<{ url: string; user: { id: number; login: string; name: string | null }; emails: { email: string; primary: boolean; verified: boolean }[] }> {
   const state = { user: { id: 1, login: 'octocat', name: 'The Octocat' as string | null }, emails: [] as { email: string; primary: boolean; verified: boolean }[] };

@@ -28,7 +28,9 @@ const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
+  // https: images for the Settings screen's live preview of a tenant's logo (any URL being typed);
+  // an image cannot run code, and connect-src keeps the console's data from leaving.
+  "img-src 'self' data: https:",
   "font-src 'self' data:",
   "connect-src 'self'",
   "object-src 'none'",

@@ -8,12 +8,14 @@ import {
   userinfoEndpoint,
   type AuthorizeOutcome,
   type BrowserSession,
+  type EndSessionPlan,
   type FormParams,
   type OAuthResponse,
 } from '@plinto/auth';
 import { cachedTenantBySlug } from '@plinto/tenants';
-import { requestMeta, type Config, type Logger, type MikroORM, type ServiceRegistry } from '@plinto/kernel';
+import { requestMeta, type Config, type Logger, type MikroORM, type ServiceRegistry, type TenantRef } from '@plinto/kernel';
 import { sendError } from './error-body';
+import { sendPage, wantsHtml } from './pages';
 import { noteTenant } from './request-scope';
 
 /** The browser session the hosted pages keep (api/src/http/browser-session.ts), as this router needs it. */
@@ -75,9 +77,14 @@ export function oidcRouter(deps: { orm: MikroORM; config: Config; logger: Logger
     res.status(response.status).json(response.body);
   };
 
-  const follow = (res: Response, outcome: AuthorizeOutcome) => {
+  /**
+   * A redirect, or an error shown where it happened: a browser (asking for HTML) gets the hosted
+   * error page with the same status, an API caller the OAuth JSON error.
+   */
+  const follow = (req: Request, res: Response, tenant: TenantRef | null, outcome: AuthorizeOutcome) => {
     res.setHeader('cache-control', 'no-store');
     if (outcome.kind === 'redirect') return res.redirect(303, outcome.location);
+    if (tenant && wantsHtml(req)) return sendPage(res, deps.config, tenant, outcome.status, { page: 'error', errorCode: outcome.reason ?? 'bad_request' });
     res.status(outcome.status).json({ error: outcome.error, error_description: outcome.description });
   };
 
@@ -85,9 +92,9 @@ export function oidcRouter(deps: { orm: MikroORM; config: Config; logger: Logger
     const found = await depsOf(req, res);
     if (!found) return;
     const params = paramsOf(req);
-    if (typeof params === 'string') return follow(res, { kind: 'show', status: 400, error: 'invalid_request', description: params });
+    if (typeof params === 'string') return follow(req, res, found.tenant, { kind: 'show', status: 400, error: 'invalid_request', description: params });
     const slug = found.tenant.slug;
-    follow(res, await authorize(found, params, { sessionId: browser.sessionIdOf(req, found.tenant), load: () => browser.sessionOf(req, slug) }));
+    follow(req, res, found.tenant, await authorize(found, params, { sessionId: browser.sessionIdOf(req, found.tenant), load: () => browser.sessionOf(req, slug) }));
   });
   router.get('/oauth/authorize', authorizeHandler);
   router.post('/oauth/authorize', form, authorizeHandler);
@@ -126,23 +133,63 @@ export function oidcRouter(deps: { orm: MikroORM; config: Config; logger: Logger
   router.get('/oauth/userinfo', userinfo);
   router.post('/oauth/userinfo', form, userinfo);
 
+  /** The browser's session ends (server side and cookie), and the application session of the hint. */
+  async function endSessions(req: Request, res: Response, found: NonNullable<Awaited<ReturnType<typeof depsOf>>>, hintSession: EndSessionPlan['hintSession']) {
+    const session = await browser.sessionOf(req, found.tenant.slug);
+    if (session) await revokeSessionById(found, session.userId, session.sessionId, 'signed_out');
+    if (hintSession && (!session || hintSession.userId === session.userId)) {
+      await revokeSessionById(found, hintSession.userId, hintSession.sessionId, 'signed_out');
+    }
+    // Only a request that carried the live session clears the cookie: a cross-site subresource (sent
+    // without the Lax cookie) must not be able to drop it either.
+    if (session) browser.clear(res, found.tenant.slug);
+  }
+
+  /** What the confirmation page carries back (never the hint: without one the user decides). */
+  const CONFIRMED_PARAMS = ['client_id', 'post_logout_redirect_uri', 'state', 'ui_locales'] as const;
+
+  /**
+   * RP-initiated logout. With a verified `id_token_hint` it proceeds at once. Without one the
+   * request could come from any site (a cross-site link or image), so a browser that is signed in is
+   * sent to the hosted "Sign out of {tenant}?" page, and only its CSRF-protected POST ends the
+   * session (OIDC RP-Initiated Logout 1.0 §2: the OP should ask the user in that case).
+   */
   const endSession = guard(async (req, res) => {
     const found = await depsOf(req, res);
     if (!found) return;
     const params = paramsOf(req);
-    if (typeof params === 'string') return follow(res, { kind: 'show', status: 400, error: 'invalid_request', description: params });
+    if (typeof params === 'string') return follow(req, res, found.tenant, { kind: 'show', status: 400, error: 'invalid_request', description: params });
     const plan = await planEndSession(found, params);
-    if (plan.outcome.kind === 'show') return follow(res, plan.outcome);
-    // The browser's session ends (server side and cookie), and the application session of the hint.
-    const session = await browser.sessionOf(req, found.tenant.slug);
-    if (session) await revokeSessionById(found, session.userId, session.sessionId, 'signed_out');
-    if (plan.hintSession && (!session || plan.hintSession.userId === session.userId)) {
-      await revokeSessionById(found, plan.hintSession.userId, plan.hintSession.sessionId, 'signed_out');
+    if (plan.outcome.kind === 'show') return follow(req, res, found.tenant, plan.outcome);
+    if (!plan.hinted && (await browser.sessionOf(req, found.tenant.slug))) {
+      const confirm = new URLSearchParams();
+      for (const name of CONFIRMED_PARAMS) if (params[name] !== undefined) confirm.set(name, params[name]);
+      res.setHeader('cache-control', 'no-store');
+      return res.redirect(303, `/t/${encodeURIComponent(found.tenant.slug)}/end-session${confirm.size > 0 ? `?${confirm}` : ''}`);
     }
-    browser.clear(res, found.tenant.slug);
-    follow(res, plan.outcome);
+    await endSessions(req, res, found, plan.hintSession);
+    follow(req, res, found.tenant, plan.outcome);
   });
   router.get('/oauth/end-session', endSession);
   router.post('/oauth/end-session', form, endSession);
+
+  /** The confirmation page's "Sign out" (JSON, the CSRF token of the session it ends). */
+  router.post(
+    '/oauth/end-session/confirm',
+    json,
+    browser.requireCsrf,
+    guard(async (req, res) => {
+      const found = await depsOf(req, res);
+      if (!found) return;
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const params: FormParams = {};
+      for (const name of CONFIRMED_PARAMS) if (typeof body[name] === 'string') params[name] = body[name];
+      const plan = await planEndSession(found, params);
+      res.setHeader('cache-control', 'no-store');
+      if (plan.outcome.kind === 'show') return void res.status(plan.outcome.status).json({ error: plan.outcome.error, error_description: plan.outcome.description, reason: plan.outcome.reason });
+      await endSessions(req, res, found, null);
+      res.json({ status: 'signed_out', redirectTo: plan.outcome.location });
+    }),
+  );
   return router;
 }

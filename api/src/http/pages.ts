@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config, EntityManager, MikroORM, TenantRef } from '@plinto/kernel';
+import { brandingOf, logoCspSource, type PublicBranding } from '@plinto/tenants';
 import { sendError } from './error-body';
 
 /**
@@ -12,7 +13,7 @@ import { sendError } from './error-body';
  * tags must carry it), forbids framing (`frame-ancestors 'none'`, X-Frame-Options DENY) and is
  * never cached; the assets under /_pages/ are immutable (hashed names).
  */
-export const PAGES = ['sign-in', 'sign-up', 'mfa', 'forgot-password', 'reset-password', 'verify-email', 'magic-link', 'accept-invitation', 'consent', 'account', 'signed-out', 'error'] as const;
+export const PAGES = ['sign-in', 'sign-up', 'mfa', 'forgot-password', 'reset-password', 'verify-email', 'magic-link', 'accept-invitation', 'consent', 'account', 'signed-out', 'error', 'confirm-email', 'end-session'] as const;
 
 /** Where the built app is: PAGES_DIST_DIR, else web/pages/dist of the source tree or next to the bundle. */
 export function pagesDistDir(config: Pick<Config, 'PAGES_DIST_DIR'>): string {
@@ -25,15 +26,18 @@ export function pagesDistDir(config: Pick<Config, 'PAGES_DIST_DIR'>): string {
   return candidates.find((dir) => existsSync(resolve(dir, 'index.html'))) ?? candidates[0]!;
 }
 
-/** The page's Content-Security-Policy: scripts and styles only from us or with this nonce. */
-export const pageCsp = (nonce: string): string =>
+/**
+ * The page's Content-Security-Policy: scripts and styles only from us or with this nonce; images
+ * from us, and from elsewhere only the tenant's logo, exactly (`logo`: its origin and path).
+ */
+export const pageCsp = (nonce: string, logo: string | null = null): string =>
   [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
     `style-src 'self' 'nonce-${nonce}'`,
     // Mantine sets a few style attributes (positions, sizes); they cannot run code.
     "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data: https:",
+    `img-src 'self' data:${logo ? ` ${logo}` : ''}`,
     "font-src 'self' data:",
     "connect-src 'self'",
     "frame-ancestors 'none'",
@@ -44,17 +48,59 @@ export const pageCsp = (nonce: string): string =>
 
 const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The built index.html with the nonce on every script/style/link tag and the page's facts as meta tags. */
-function renderIndex(template: string, nonce: string, tenant: TenantRef): string {
-  const meta = `<meta name="plinto-nonce" content="${nonce}" /><meta name="plinto-tenant-name" content="${escapeHtml(tenant.name)}" />`;
+/** What a page is told besides the tenant: which page to show (when not the URL's) and an error's code. */
+export interface PageFacts {
+  page?: string;
+  errorCode?: string;
+}
+
+/**
+ * The built index.html with the nonce on every script/style/link tag and the page's facts as meta
+ * tags: the tenant's branding (support address included) travels with the page, so it paints
+ * branded without a request.
+ */
+function renderIndex(template: string, nonce: string, branding: PublicBranding, facts: PageFacts = {}): string {
+  const metas: Record<string, string | undefined> = {
+    'plinto-nonce': nonce,
+    'plinto-tenant-name': branding.name,
+    'plinto-branding': JSON.stringify(branding),
+    'plinto-support-email': branding.supportEmail ?? undefined,
+    'plinto-page': facts.page,
+    'plinto-error-code': facts.errorCode,
+  };
+  const meta = Object.entries(metas)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `<meta name="${name}" content="${escapeHtml(value!)}" />`)
+    .join('');
   return template
     .replace(/<(script|style|link)\b/g, `<$1 nonce="${nonce}"`)
-    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(tenant.name)}</title>`)
+    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(branding.name)}</title>`)
     .replace('</head>', `${meta}</head>`);
 }
 
-export function setPageSecurityHeaders(res: Response, nonce: string): void {
-  res.setHeader('Content-Security-Policy', pageCsp(nonce));
+const templates = new Map<string, string>();
+/** The built index.html (read once; development rebuilds are picked up on restart); missing until `pnpm build`. */
+function indexHtml(config: Pick<Config, 'PAGES_DIST_DIR'>): string | undefined {
+  const dist = pagesDistDir(config);
+  if (!templates.has(dist) && existsSync(resolve(dist, 'index.html'))) templates.set(dist, readFileSync(resolve(dist, 'index.html'), 'utf8'));
+  return templates.get(dist);
+}
+
+/** Answers with the hosted pages app in the tenant's branding (its CSP nonce, no framing, no caching); `facts` pick the page. */
+export function sendPage(res: Response, config: Pick<Config, 'PAGES_DIST_DIR'>, tenant: TenantRef, status = 200, facts: PageFacts = {}): void {
+  const html = indexHtml(config);
+  if (!html) return sendError(res, 'SERVICE_UNAVAILABLE', { message: 'The hosted pages are not built: run `pnpm build` (or `npm start`, which builds them)' });
+  const nonce = randomBytes(16).toString('base64');
+  const branding = brandingOf(tenant);
+  setPageSecurityHeaders(res, nonce, logoCspSource(branding.logoUrl));
+  res.status(status).type('html').send(renderIndex(html, nonce, branding, facts));
+}
+
+/** A browser navigating (it asks for HTML first) rather than an API caller (JSON, or anything). */
+export const wantsHtml = (req: Request): boolean => req.accepts(['json', 'html']) === 'html';
+
+export function setPageSecurityHeaders(res: Response, nonce: string, logo: string | null = null): void {
+  res.setHeader('Content-Security-Policy', pageCsp(nonce, logo));
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cache-Control', 'no-store');
   // Links carry tokens in their query: never leak them to another site.
@@ -64,12 +110,6 @@ export function setPageSecurityHeaders(res: Response, nonce: string): void {
 export function pagesRouter(deps: { orm: MikroORM; config: Config; findTenantBySlug(em: EntityManager, slug: string): Promise<TenantRef | null> }): Router {
   const router = Router();
   const dist = pagesDistDir(deps.config);
-  let template: string | undefined;
-  const indexHtml = (): string | undefined => {
-    // Read once (development rebuilds are picked up on restart); missing until `pnpm build`.
-    if (template === undefined && existsSync(resolve(dist, 'index.html'))) template = readFileSync(resolve(dist, 'index.html'), 'utf8');
-    return template;
-  };
 
   router.use('/_pages', express.static(dist, { index: false, immutable: true, maxAge: '365d', fallthrough: true }));
 
@@ -84,11 +124,7 @@ export function pagesRouter(deps: { orm: MikroORM; config: Config; findTenantByS
     if (!(PAGES as readonly string[]).includes(page)) return next();
     const tenant = await deps.findTenantBySlug(deps.orm.em.fork(), String(req.params.tenant).toLowerCase());
     if (!tenant || tenant.status !== 'active') return sendError(res, 'TENANT_NOT_FOUND');
-    const html = indexHtml();
-    if (!html) return sendError(res, 'SERVICE_UNAVAILABLE', { message: 'The hosted pages are not built: run `pnpm build` (or `npm start`, which builds them)' });
-    const nonce = randomBytes(16).toString('base64');
-    setPageSecurityHeaders(res, nonce);
-    res.status(200).type('html').send(renderIndex(html, nonce, tenant));
+    sendPage(res, deps.config, tenant);
   });
   return router;
 }

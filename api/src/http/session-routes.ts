@@ -23,7 +23,8 @@ export function sessionRoutes(deps: { serviceContextOf: (facts: CallFacts) => Pr
     try {
       await handler(req, res);
     } catch (error) {
-      if (error instanceof AppError) return sendError(res, error.appCode, { message: error.message, fields: error.fields });
+      // The same body as the REST API's: code, fields at fault, and machine-readable details (e.g. a passkey refusal's reason).
+      if (error instanceof AppError) return sendError(res, error.appCode, { message: error.message, fields: error.fields, details: error.details });
       if (isDependencyOutage(error)) return sendError(res, 'SERVICE_UNAVAILABLE');
       deps.logger.error({ err: error, requestId: req.id }, 'session step failed');
       sendError(res, 'INTERNAL');

@@ -10,7 +10,8 @@ import { safeReturnTo } from './return-to';
  * `/{connection}/start?return_to=/path[&intent=link]` sends the browser to the provider (and sets
  * the HttpOnly cookie that binds the attempt to this browser); `/{connection}/callback` is the
  * redirect URI the provider is given. Success sets the browser session and goes to `return_to`
- * (a same-origin path only); a refusal goes to the sign-in page with `?error=CODE`.
+ * (a same-origin path only); a refusal goes to the sign-in page with `?error=CODE` (a refused
+ * link: to the account page).
  */
 export function socialRoutes(deps: { serviceContextOf: (facts: CallFacts) => Promise<ServiceContext>; config: Config; logger: Logger }): Router {
   const router = Router({ mergeParams: true });
@@ -29,6 +30,8 @@ export function socialRoutes(deps: { serviceContextOf: (facts: CallFacts) => Pro
       if (error instanceof AppError) {
         // An unknown tenant has no sign-in page to go back to.
         if (error.status === 404 && error.appCode.startsWith('TENANT')) return sendError(res, error.appCode, { message: error.message });
+        // A refused link (the person is signed in) goes back to the account page it started from.
+        if (error.details?.link === true) return res.redirect(303, `/t/${slug}/account?error=${encodeURIComponent(error.appCode)}`);
         return res.redirect(303, signInPage(slug, error.appCode));
       }
       if (isDependencyOutage(error)) return sendError(res, 'SERVICE_UNAVAILABLE');

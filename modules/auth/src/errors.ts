@@ -7,6 +7,7 @@ export const AuthErrors = defineErrors({
   PASSWORD_TOO_SIMPLE: { status: 400, message: 'The password is one repeated character, a plain sequence, or only spaces; choose another' },
   PASSWORD_INVALID_CHARACTERS: { status: 400, message: 'The password contains control characters' },
   EMAIL_NOT_VERIFIED: { status: 403, message: 'Verify your email address before signing in' },
+  REAUTHENTICATION_REQUIRED: { status: 401, message: 'Confirm it is you: enter your current password' },
   CURRENT_PASSWORD_WRONG: { status: 400, message: 'The current password is not right' },
   USER_DISABLED: { status: 403, message: 'This account is disabled' },
   USER_NOT_FOUND: { status: 404, message: 'User not found' },

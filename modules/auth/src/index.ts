@@ -11,6 +11,7 @@ import { MfaChallenge, RecoveryCode, TotpFactor } from './entities/mfa.entity';
 import { RefreshToken, SigningKey, TokenRevocation } from './tokens/entities';
 import { authMigrations } from './migrations';
 import { tokenMigrations } from './tokens/migrations';
+import { emailChangeMigrations } from './email-change-migrations';
 import { passkeysSchema, passkeysRouter, PasskeyEvents, passkeyRegistrationOptions, registerPasskey, passkeySignInOptions, passkeySignIn, passkeyMfaOptions, verifyPasskeyMfa, listMyPasskeys, renamePasskey, deletePasskey, listUserPasskeys, deleteUserPasskey } from './passkeys';
 import { socialSchema, connectionsRouter, identitiesRouter, SocialEvents, SOCIAL_PERMISSIONS, createConnection, listConnections, updateConnection, deleteConnection, listSignInConnections, listMyIdentities, unlinkIdentity, startSocialSignIn, finishSocialSignIn } from './social';
 import { credentialsSchema, CredentialEvents, apiKeysRouter, clientsRouter, createApiKey, listApiKeys, revokeApiKey, createClient, listClients, revokeClient } from './credentials';
@@ -24,7 +25,8 @@ import { TOKEN_SERVICES, startTokenServices } from './tokens/services';
 import { signUp } from './services/sign-up.service';
 import { signIn } from './services/sign-in.service';
 import { consumeMagicLink, requestMagicLink, requestPasswordReset, resetPassword, verifyEmail } from './services/recovery.service';
-import { confirmTotp, disableTotp, enrollTotp, verifyMfa } from './services/mfa.service';
+import { confirmTotp, disableTotp, enrollTotp, regenerateRecoveryCodes, verifyMfa } from './services/mfa.service';
+import { confirmEmailChange, requestEmailChange } from './services/email-change.service';
 import { deleteUser, getUser, getUsers, listUsers, setUserDisabled, updateUser } from './services/users.service';
 import * as sessionAccess from './services/session-access.service';
 import { changeMyPassword, updateMyProfile } from './services/account.service';
@@ -44,6 +46,7 @@ export { signOut, currentSession } from './services/session-access.service';
 // The sign-in steps, for transports that keep the session in a cookie instead of answering tokens.
 export { signIn, signUp, verifyMfa, consumeMagicLink };
 export { emailInput, passwordInput, tokenInput } from './auth.schemas';
+export { signTenantDocument } from './tokens/documents';
 export { startTokenServices, tokenServicesOf, withRevocations, TokenServices, TOKEN_SERVICES } from './tokens/services';
 export { REFRESH_TOKEN_PREFIX } from './tokens/refresh';
 export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganization } from './services/active-organization';
@@ -88,7 +91,7 @@ export function configureAuth(config: Config): void {
 export const authSchema: ModuleSchema = {
   entities: [User, Session, AuthToken, TotpFactor, RecoveryCode, MfaChallenge, SigningKey, RefreshToken, TokenRevocation, ...credentialsSchema.entities, ...oidcSchema.entities, ...passkeysSchema.entities, ...socialSchema.entities],
   // In name (= application) order.
-  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations, ...passkeysSchema.migrations, ...socialSchema.migrations],
+  migrations: [...authMigrations, ...credentialsSchema.migrations, ...tokenMigrations, ...oidcSchema.migrations, ...passkeysSchema.migrations, ...socialSchema.migrations, ...emailChangeMigrations],
 };
 
 export const authModule = defineModule({
@@ -110,6 +113,7 @@ export const authModule = defineModule({
     enrollTotp,
     confirmTotp,
     disableTotp,
+    regenerateRecoveryCodes,
     verifyMfa,
     refreshTokens,
     listUsers,
@@ -121,6 +125,8 @@ export const authModule = defineModule({
     ...sessionAccess,
     updateMyProfile,
     changeMyPassword,
+    requestEmailChange,
+    confirmEmailChange,
     listSigningKeys,
     rotateSigningKeyNow,
     createApiKey,

@@ -7,9 +7,9 @@ import { verifyEmailProcedure } from './procedures/verify-email';
 import { forgotPasswordProcedure } from './procedures/forgot-password';
 import { resetPasswordProcedure } from './procedures/reset-password';
 import { consumeMagicLinkProcedure, requestMagicLinkProcedure } from './procedures/magic-link';
-import { confirmTotpProcedure, disableTotpProcedure, enrollTotpProcedure, verifyMfaProcedure } from './procedures/mfa';
+import { confirmTotpProcedure, disableTotpProcedure, enrollTotpProcedure, regenerateRecoveryCodesProcedure, verifyMfaProcedure } from './procedures/mfa';
 import { currentSessionProcedure } from './procedures/current-session';
-import { changePasswordProcedure, updateProfileProcedure } from './procedures/account';
+import { changePasswordProcedure, confirmEmailChangeProcedure, requestEmailChangeProcedure, updateProfileProcedure } from './procedures/account';
 import {
   listMySessionsProcedure,
   listUserSessionsProcedure,
@@ -41,6 +41,7 @@ export const authRouter = router({
   enrollTotp: enrollTotpProcedure,
   confirmTotp: confirmTotpProcedure,
   disableTotp: disableTotpProcedure,
+  regenerateRecoveryCodes: regenerateRecoveryCodesProcedure,
   verifyMfa: verifyMfaProcedure,
   connections: signInConnectionsProcedure,
   passkeyOptions: passkeySignInOptionsProcedure,
@@ -53,6 +54,8 @@ export const authRouter = router({
   me: meProcedure,
   updateProfile: updateProfileProcedure,
   changePassword: changePasswordProcedure,
+  requestEmailChange: requestEmailChangeProcedure,
+  confirmEmailChange: confirmEmailChangeProcedure,
 });
 
 /** The signed-in user's own sessions. */

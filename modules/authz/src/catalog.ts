@@ -57,6 +57,9 @@ export const PLATFORM_PERMISSIONS: PermissionSpec[] = [
   spec('signing_keys:rotate', 'owner', 'Rotate signing keys'),
   spec('tenant:read', 'viewer', 'Read the tenant'),
   spec('tenant:write', 'owner', 'Change tenant settings'),
+  spec('settings:read', 'viewer', "Read the tenant's settings"),
+  spec('settings:write', 'admin', "Change the tenant's everyday settings: branding of the hosted pages, email sender name, who creates organizations"),
+  spec('settings:secure', 'owner', "Change the tenant's security settings: password policy, allowed origins, emailed links' base URL, passkeys, audit retention"),
 ];
 
 const READ_ACTIONS = new Set(['read', 'list', 'get']);
@@ -133,7 +136,7 @@ export function isPlintoAction(pattern: string, catalog: PermissionSpec[]): bool
 
 // The catalog is fixed for a process: its namespaces are computed once, not on every evaluate call.
 const catalogNamespaces = new WeakMap<PermissionSpec[], Set<string>>();
-function namespacesOf(catalog: PermissionSpec[]): Set<string> {
+export function namespacesOf(catalog: PermissionSpec[]): Set<string> {
   let namespaces = catalogNamespaces.get(catalog);
   if (!namespaces) {
     namespaces = new Set(catalog.map((p) => p.permission.slice(0, p.permission.indexOf(':'))));

@@ -1,23 +1,9 @@
 import type { ServiceContext, TenantRef } from '@plinto/kernel';
 import { engineOf, type AuthzEngine } from './engine/engine';
 import { isPlintoAction } from './catalog';
-import { mfaFromAmr, type DecisionContext } from './engine/conditions';
+import { contextOf } from '@plinto/sdk/policy';
 import { TENANT_WIDE } from './engine/model';
 import type { EvaluationOutput, EvaluationRequest } from './schemas';
-
-function contextOf(input: EvaluationRequest): DecisionContext {
-  const { ip, time, mfa, amr, organizationId: _org, subject, resource, ...extra } = input.context ?? {};
-  return {
-    ip: ip ?? null,
-    time: time ? new Date(time) : new Date(),
-    mfa: mfa === true || mfaFromAmr(amr),
-    subject: input.subject,
-    subjectAttributes: subject ?? {},
-    resource: input.resource,
-    resourceAttributes: resource ?? {},
-    extra,
-  };
-}
 
 /**
  * `POST /v1/policies/evaluate`: an OPA-shaped decision for any subject of the caller's tenant. Needs

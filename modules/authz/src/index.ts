@@ -18,7 +18,7 @@ import { AuthzDecision, AuthzPolicy, AuthzRole, AuthzRoleAssignment } from './en
 import { authzMigrations } from './migrations';
 
 export { policiesRouter } from './router';
-export { AuthzEngine, startAuthzEngine, engineOf, AUTHZ_ENGINE, type EngineDecision, type TenantSnapshot } from './engine/engine';
+export { AuthzEngine, startAuthzEngine, engineOf, AUTHZ_ENGINE, type EngineDecision, type TenantSnapshot, type PolicySource } from './engine/engine';
 export { CompiledPolicy, type Decision, type DecisionRequest, type TraceEntry } from './engine/compiled';
 export { compileConditions, mfaFromAmr, type PolicyConditions, type DecisionContext, type CompiledConditions } from './engine/conditions';
 export { CASBIN_MODEL, TENANT_WIDE, keyMatch, rankOf, type PolicyLine, type GroupingLine } from './engine/model';
@@ -32,6 +32,8 @@ export { createRole, listRoles, assignRole, unassignRole, assertCanConferRole } 
 export { principalSubject, type PrincipalSubject } from './engine/subjects';
 export { updateSettings, getSettings } from './settings.service';
 export { evaluate, evaluateBatch } from './evaluate.service';
+export { policyBundleContent, type PolicyBundleContent } from './bundle.service';
+export { POLICY_BUNDLE_TYPE } from '@plinto/sdk/policy';
 export { listPermissions, myPermissions, policyVersion } from './catalog.service';
 export { createAuthorizer } from './authorizer';
 export { listDecisions } from './decisions.service';

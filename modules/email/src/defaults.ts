@@ -49,6 +49,15 @@ export const DEFAULT_TEMPLATES: Record<EmailTemplate, TemplateSource> = {
   ]),
   mfa_enabled: message('Two-factor authentication is on for {{appName}}', ['Two-factor authentication was turned on for your {{appName}} account. Keep your recovery codes safe.']),
   mfa_disabled: message('Two-factor authentication is off for {{appName}}', ['Two-factor authentication was turned off for your {{appName}} account.', 'If it was not you, reset your password now.']),
+  email_change: message(
+    'Confirm your new email address for {{appName}}',
+    ['Someone asked to make this the email address of your {{appName}} account.', 'Nothing changes until you confirm; the link works once, for {{expiresIn}}. If it was not you, ignore this email.'],
+    'Confirm the new address',
+  ),
+  email_changed: message('The email address of your {{appName}} account was changed', [
+    'Your {{appName}} account now uses another email address; this address ({{recipientEmail}}) is no longer used to sign in.',
+    'If it was not you, contact support now.',
+  ]),
   invitation: message(
     '{{#inviterName}}{{inviterName}} invited you{{/inviterName}}{{^inviterName}}You are invited{{/inviterName}} to join {{organizationName}} on {{appName}}',
     [

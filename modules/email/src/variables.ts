@@ -14,6 +14,8 @@ export const TEMPLATE_VARIABLES: Record<EmailTemplate, readonly string[]> = {
   password_changed: COMMON,
   mfa_enabled: COMMON,
   mfa_disabled: COMMON,
+  email_change: [...COMMON, ...LINK],
+  email_changed: COMMON,
   invitation: [...COMMON, ...LINK, 'organizationName', 'inviterName', 'inviterMessage', 'role'],
 };
 

@@ -49,3 +49,19 @@ export function tenantSection<T extends z.ZodObject>(tenant: { settings: Record<
   perTenant.set(schema, value);
   return value;
 }
+
+const adminSettings = new WeakSet<z.ZodType>();
+
+/**
+ * Marks a key of a module's tenant-settings section as one tenant administrators may change
+ * (`settings:write`: presentation and everyday choices). Every unmarked key is security-relevant
+ * (password policy, origins, link base URL, passkeys, retention…) and needs `settings:secure`
+ * (owners by default), so a new setting is owner-only until its module says otherwise.
+ */
+export function adminSetting<T extends z.ZodType>(schema: T): T {
+  adminSettings.add(schema);
+  return schema;
+}
+
+/** Whether a settings key's schema was marked with `adminSetting`. */
+export const isAdminSetting = (schema: z.ZodType | undefined): boolean => schema !== undefined && adminSettings.has(schema);

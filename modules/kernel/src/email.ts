@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineQueue } from './queues';
 import { missing, registerConfigCheck, type ConfigProblem } from './config-checks';
+import { adminSetting } from './config-sections';
 
 /**
  * The `email` queue: every message Plinto sends. Producers write an outbox effect (in the
@@ -17,6 +18,8 @@ export const emailTemplates = [
   'mfa_enabled',
   'mfa_disabled',
   'invitation',
+  'email_change',
+  'email_changed',
 ] as const;
 
 export type EmailTemplate = (typeof emailTemplates)[number];
@@ -103,5 +106,5 @@ export const emailTenantSettings = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('Base URL of the tenant application; emailed links are built from it'),
-  emailSenderName: z.string().min(1).max(100).optional().describe('Display name used as the email sender'),
+  emailSenderName: adminSetting(z.string().min(1).max(100).optional().describe('Display name used as the email sender')),
 });

@@ -111,7 +111,7 @@ export { browserTenantSettings, webOrigin } from './browser-settings';
 export { Migration } from '@mikro-orm/migrations';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export type { InferEntity } from '@mikro-orm/core';
-export { readConfigSection, tenantSection, hostListSetting } from './config-sections';
+export { readConfigSection, tenantSection, hostListSetting, adminSetting, isAdminSetting } from './config-sections';
 export { registerConfigCheck, type ConfigProblem, type ConfigCheck } from './config-checks';
 export {
   EmailQueue,

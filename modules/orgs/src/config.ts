@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readConfigSection } from '@plinto/kernel';
+import { adminSetting, readConfigSection } from '@plinto/kernel';
 
 /** `true`/`false` (also 1/0, yes/no); an already parsed boolean passes, since sections are parsed again when read. */
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')]);
@@ -17,8 +17,7 @@ export const orgsConfig = (config: object): OrgsConfig => readConfigSection(conf
 
 /** The organizations section of a tenant's settings. */
 export const orgsTenantSettings = z.object({
-  usersCanCreateOrganizations: z
-    .boolean()
-    .optional()
-    .describe('Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE)'),
+  usersCanCreateOrganizations: adminSetting(
+    z.boolean().optional().describe('Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE)'),
+  ),
 });

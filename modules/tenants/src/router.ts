@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { pageInput, pageOf, procedure, router } from '@plinto/kernel';
 import { createTenant, currentTenant, getTenant, listTenants, setTenantStatus, updateTenant } from './tenants.service';
 import { tenantIdParam, tenantOutputOf, tenantSlug, tenantStatus } from './tenant.schemas';
+import { settingsPatchOf, tenantSettingsServices } from './settings.service';
+import { publicBranding } from './branding.service';
+import { publicBrandingOutput } from './branding';
 
 const TAGS = ['tenants'];
 const byId = z.object({ tenantId: tenantIdParam });
@@ -13,6 +16,8 @@ const tenantName = z.string().trim().min(1).max(200);
  */
 export function createTenantsRouter(settings: z.ZodObject) {
   const tenantOutput = tenantOutputOf(settings);
+  const { getTenantSettings, updateTenantSettings } = tenantSettingsServices(settings);
+  const settingsView = z.object({ settings, updatedAt: z.iso.datetime() }).meta({ id: 'TenantSettingsView' });
   return router({
     create: procedure
       .meta({ access: 'platform', openapi: { method: 'POST', path: '/tenants', tags: TAGS, summary: 'Create a tenant', protect: true }, successStatus: 201 })
@@ -55,5 +60,32 @@ export function createTenantsRouter(settings: z.ZodObject) {
       .input(z.object({}).optional())
       .output(z.object({ id: z.uuid(), slug: z.string(), name: z.string() }).meta({ id: 'TenantPublic' }))
       .query(({ ctx }) => currentTenant(ctx.sc)),
+    branding: procedure
+      .meta({
+        access: 'public',
+        openapi: { method: 'GET', path: '/tenant/branding', tags: TAGS, summary: "The addressed tenant's branding of its hosted pages (public, cacheable)", protect: false },
+      })
+      .input(z.object({}).optional())
+      .output(publicBrandingOutput)
+      .query(({ ctx }) => publicBranding(ctx.sc)),
+    settings: procedure
+      .meta({ permission: 'settings:read', openapi: { method: 'GET', path: '/tenant/settings', tags: TAGS, summary: "Your tenant's settings (every module's section)", protect: true } })
+      .input(z.object({}).optional())
+      .output(settingsView)
+      .query(({ ctx }) => getTenantSettings(ctx.sc)),
+    updateSettings: procedure
+      .meta({
+        permission: 'settings:write',
+        openapi: {
+          method: 'PATCH',
+          path: '/tenant/settings',
+          tags: TAGS,
+          summary: "Change your tenant's settings (merge; null restores a default). Security settings also need settings:secure",
+          protect: true,
+        },
+      })
+      .input(z.object({ settings: settingsPatchOf(settings) }))
+      .output(settingsView)
+      .mutation(({ ctx, input }) => updateTenantSettings(ctx.sc, input.settings)),
   });
 }

@@ -7,6 +7,8 @@ export { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions, typ
 export { JwksCache, type EdgeCache } from '../verify/jwks.js';
 export { createIntrospectionRevocationCheck } from '../verify/revocation.js';
 export { AccessTokenRejected } from '../token-rules.js';
+export { createPolicyEvaluator, verifyPolicyBundle, decideOnBundle, PolicyBundleRejected, DelegatedDecision, type PolicyEvaluator, type PolicyEvaluatorOptions, type EdgeDecision, type VerifiedBundle } from '../policy/index.js';
+export { clientCredentialsToken, type ClientCredentials, type AccessTokenSource } from '../verify/client-token.js';
 
 export interface EdgeAuthOptions extends TokenVerifierOptions {
   /** Let requests without a token through (`auth` is then null); a bad token is still refused. */

@@ -196,6 +196,15 @@ export type AppRouterRecord = {
       };
       meta: object;
     }>;
+    regenerateRecoveryCodes: TRPCMutationProcedure<{
+      input: {
+        code: string;
+      };
+      output: {
+        recoveryCodes: Array<string>;
+      };
+      meta: object;
+    }>;
     verifyMfa: TRPCMutationProcedure<{
       input: {
         challengeToken: string;
@@ -481,6 +490,40 @@ export type AppRouterRecord = {
       output: {
         status: "password_changed";
         sessionsRevoked: number;
+      };
+      meta: object;
+    }>;
+    requestEmailChange: TRPCMutationProcedure<{
+      input: {
+        newEmail: string;
+        currentPassword?: undefined | string;
+      };
+      output: {
+        status: "confirmation_sent";
+        expiresAt: string;
+      };
+      meta: object;
+    }>;
+    confirmEmailChange: TRPCMutationProcedure<{
+      input: {
+        token: string;
+      };
+      output: {
+        status: "email_changed";
+        user: {
+          id: string;
+          email: string;
+          emailVerified: boolean;
+          displayName: null | string;
+          metadata: {
+            [key: string]: unknown;
+          };
+          disabled: boolean;
+          mfaEnabled: boolean;
+          createdAt: string;
+          updatedAt: string;
+          lastSignInAt: null | string;
+        };
       };
       meta: object;
     }>;
@@ -1338,6 +1381,7 @@ export type AppRouterRecord = {
           id: string;
           connection: string;
           provider: string;
+          name: string;
           email: null | string;
           createdAt: string;
           lastUsedAt: null | string;
@@ -2147,6 +2191,45 @@ export type AppRouterRecord = {
         id: string;
         slug: string;
         name: string;
+      };
+      meta: object;
+    }>;
+    branding: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        name: string;
+        logoUrl: null | string;
+        primaryColor: null | string;
+        backgroundColor: null | string;
+        supportEmail: null | string;
+      };
+      meta: object;
+    }>;
+    settings: TRPCQueryProcedure<{
+      input: undefined | {
+        [key: string]: never;
+      };
+      output: {
+        settings: {
+          [key: string]: unknown;
+        };
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    updateSettings: TRPCMutationProcedure<{
+      input: {
+        settings: {
+          [key: string]: unknown;
+        };
+      };
+      output: {
+        settings: {
+          [key: string]: unknown;
+        };
+        updatedAt: string;
       };
       meta: object;
     }>;
@@ -3391,7 +3474,7 @@ export type AppRouterRecord = {
           subject: string;
           text: string;
           html: string;
-          template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+          template: "password_reset" | "magic_link" | "password_changed" | "email_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "email_change";
           variables: Array<string>;
           customized: boolean;
           updatedAt: null | Date;
@@ -3401,13 +3484,13 @@ export type AppRouterRecord = {
     }>;
     get: TRPCQueryProcedure<{
       input: {
-        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "email_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "email_change";
       };
       output: {
         subject: string;
         text: string;
         html: string;
-        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "email_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "email_change";
         variables: Array<string>;
         customized: boolean;
         updatedAt: null | Date;
@@ -3419,13 +3502,13 @@ export type AppRouterRecord = {
         subject: string;
         text: string;
         html: string;
-        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "email_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "email_change";
       };
       output: {
         subject: string;
         text: string;
         html: string;
-        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "email_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "email_change";
         variables: Array<string>;
         customized: boolean;
         updatedAt: null | Date;
@@ -3434,13 +3517,13 @@ export type AppRouterRecord = {
     }>;
     reset: TRPCMutationProcedure<{
       input: {
-        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "email_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "email_change";
       };
       output: {
         subject: string;
         text: string;
         html: string;
-        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "email_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "email_change";
         variables: Array<string>;
         customized: boolean;
         updatedAt: null | Date;
@@ -3449,7 +3532,7 @@ export type AppRouterRecord = {
     }>;
     preview: TRPCMutationProcedure<{
       input: {
-        template: "password_reset" | "magic_link" | "password_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled";
+        template: "password_reset" | "magic_link" | "password_changed" | "email_changed" | "invitation" | "email_verification" | "account_exists" | "mfa_enabled" | "mfa_disabled" | "email_change";
         draft?: undefined | {
           subject: string;
           text: string;

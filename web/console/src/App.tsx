@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes, useParams } from 'react-router';
 import { TRPCProvider, createConsoleClient } from './lib/trpc';
 import { Shell } from './Shell';
+import { OperatorSignIn } from './screens/OperatorSignIn';
 
 // Shade 8 keeps white-on-primary and primary-on-white text above WCAG AA contrast (axe-checked).
 const theme = createTheme({
@@ -46,6 +47,7 @@ export function App() {
       <BrowserRouter basename="/admin">
         <Routes>
           <Route path="/t/:tenant/*" element={<TenantApp />} />
+          <Route path="/operator/sign-in" element={<OperatorSignIn />} />
           <Route path="*" element={<Navigate to="/t/default" replace />} />
         </Routes>
       </BrowserRouter>

@@ -1,7 +1,7 @@
 import { AppShell, Alert, Anchor, Burger, Button, Center, Group, Loader, NavLink, Select, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { signOutBrowserSession } from './lib/csrf';
+import { signOutBrowserSession, signOutOperator } from './lib/csrf';
 import { Link, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { SessionProvider, useSession, useSessionState } from './lib/session';
 import { useTRPC } from './lib/trpc';
@@ -17,6 +17,7 @@ import { PoliciesScreen } from './screens/Policies';
 import { CredentialsScreen } from './screens/Credentials';
 import { TenantsScreen } from './screens/Tenants';
 import { ApplicationsScreen } from './screens/Applications';
+import { SettingsScreen } from './screens/Settings';
 
 const signInUrl = (tenant: string) => `/t/${encodeURIComponent(tenant)}/sign-in?return_to=${encodeURIComponent(`/admin/t/${tenant}`)}`;
 
@@ -39,6 +40,9 @@ export function Shell({ tenant }: { tenant: string }) {
           <Button component="a" href={signInUrl(tenant)}>
             Sign in
           </Button>
+          <Anchor component={Link} to={`/operator/sign-in?tenant=${encodeURIComponent(tenant)}`} size="sm">
+            Platform operator sign-in
+          </Anchor>
         </Stack>
       </Center>
     );
@@ -60,6 +64,7 @@ const SECTIONS: { path: string; label: string; permission?: string }[] = [
   { path: 'playground', label: 'Policy playground', permission: 'policies:evaluate' },
   { path: 'keys', label: 'Keys and clients', permission: 'signing_keys:read' },
   { path: 'applications', label: 'Applications', permission: 'applications:read' },
+  { path: 'settings', label: 'Settings', permission: 'settings:read' },
 ];
 
 function Layout() {
@@ -102,6 +107,7 @@ function Layout() {
           <Route path="keys" element={<CredentialsScreen />} />
           <Route path="tenants" element={<TenantsScreen />} />
           <Route path="applications" element={<ApplicationsScreen />} />
+          <Route path="settings" element={<SettingsScreen />} />
           <Route path="*" element={<Text>Nothing here. <Anchor component={Link} to={base}>Back to the dashboard</Anchor></Text>} />
         </Routes>
       </AppShell.Main>
@@ -140,17 +146,18 @@ function TenantSwitcher() {
 function SignedInAs() {
   const session = useSession();
   const signOut = useMutation({
-    mutationFn: () => signOutBrowserSession(session.tenant),
+    mutationFn: () => (session.isPlatformOperator ? signOutOperator() : signOutBrowserSession(session.tenant)),
     onSuccess: (next) => window.location.assign(next),
     onError: () => window.location.assign(signInUrl(session.tenant)),
   });
-  const who = session.email ?? (session.isPlatformOperator ? 'Platform operator' : `${session.kind} ${session.principalId}`);
+  const who = session.email ?? (session.isPlatformOperator ? `Platform operator${session.operatorName ? ` (${session.operatorName})` : ''}` : `${session.kind} ${session.principalId}`);
+  const canSignOut = session.kind === 'user' || session.operatorName !== null;
   return (
     <Group gap="xs" wrap="nowrap">
       <Text size="sm" visibleFrom="sm" data-testid="signed-in-as">
         {who}
       </Text>
-      {session.kind === 'user' && (
+      {canSignOut && (
         <Button size="xs" variant="default" loading={signOut.isPending} onClick={() => signOut.mutate()}>
           Sign out
         </Button>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { usePage } from './router';
 import { t } from './strings';
 import { Layout } from './ui';
+import { useBranding } from './branding';
 import { SignIn } from './pages/SignIn';
 import { Mfa } from './pages/Mfa';
 import { SignUp } from './pages/SignUp';
@@ -12,6 +13,9 @@ import { AcceptInvitation } from './pages/AcceptInvitation';
 import { Consent } from './pages/Consent';
 import { Account } from './pages/Account';
 import { SignedOut } from './pages/SignedOut';
+import { ConfirmEmail } from './pages/ConfirmEmail';
+import { EndSession } from './pages/EndSession';
+import { ErrorPage } from './pages/ErrorPage';
 
 /** An MFA step in progress: kept in memory only, between the sign-in page and /mfa. */
 export interface PendingMfa {
@@ -24,6 +28,7 @@ export interface PendingMfa {
 export function App({ tenantName }: { tenantName: string }) {
   const page = usePage();
   const [mfa, setMfa] = useState<PendingMfa | null>(null);
+  const { supportEmail } = useBranding();
   const common = { tenantName };
   switch (page) {
     case 'sign-in':
@@ -48,10 +53,17 @@ export function App({ tenantName }: { tenantName: string }) {
       return <Account {...common} />;
     case 'signed-out':
       return <SignedOut {...common} />;
+    case 'confirm-email':
+      return <ConfirmEmail {...common} />;
+    case 'end-session':
+      return <EndSession {...common} />;
+    case 'error':
+      return <ErrorPage {...common} />;
     default:
       return (
         <Layout tenantName={tenantName} title={t('error.title')}>
           <p>{t('error.notFound')}</p>
+          {supportEmail && <p>{t('error.contactSupport', { email: supportEmail })}</p>}
         </Layout>
       );
   }

@@ -1,20 +1,22 @@
 import '@mantine/core/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { MantineProvider, createTheme } from '@mantine/core';
+import { MantineProvider } from '@mantine/core';
 import { App } from './App';
+import { BrandingContext, cssVariablesFor, readBranding, themeFor } from './branding';
 
 /** Set by the api when it serves the page: the CSP nonce Mantine's <style> tags must carry. */
 const meta = (name: string): string | undefined => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content || undefined;
 const nonce = meta('plinto-nonce');
-
-// Shade 8 of the primary colour keeps white text on buttons and links above WCAG AA contrast.
-const theme = createTheme({ primaryColor: 'indigo', primaryShade: 8, defaultRadius: 'md' });
+// The tenant's branding comes with the page (no request): name, logo, colours, support address.
+const branding = readBranding(meta('plinto-tenant-name') ?? 'Plinto');
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="light" getStyleNonce={() => nonce ?? ''}>
-      <App tenantName={meta('plinto-tenant-name') ?? 'Plinto'} />
+    <MantineProvider theme={themeFor(branding)} cssVariablesResolver={cssVariablesFor(branding)} defaultColorScheme="light" getStyleNonce={() => nonce ?? ''}>
+      <BrandingContext.Provider value={branding}>
+        <App tenantName={branding.name} />
+      </BrandingContext.Provider>
     </MantineProvider>
   </StrictMode>,
 );

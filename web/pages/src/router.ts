@@ -1,7 +1,13 @@
 import { useEffect, useState } from 'react';
 
-/** The page part of /t/{tenant}/{page}; the app's whole routing (no router library needed). */
-export const currentPage = (): string => window.location.pathname.split('/').slice(3).join('/') || 'sign-in';
+/** A fact the api put in the page's <head> (see api/src/http/pages.ts). */
+export const meta = (name: string): string | undefined => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content || undefined;
+
+/**
+ * The page part of /t/{tenant}/{page}; the app's whole routing (no router library needed). The api
+ * may name the page itself (an error shown at /t/{tenant}/oauth/authorize is the error page).
+ */
+export const currentPage = (): string => meta('plinto-page') ?? (window.location.pathname.split('/').slice(3).join('/') || 'sign-in');
 
 export function usePage(): string {
   const [page, setPage] = useState(currentPage);
@@ -19,6 +25,7 @@ export function usePage(): string {
 
 /** Moves to another page of the app without a reload. */
 export function navigate(path: string): void {
+  document.querySelector('meta[name="plinto-page"]')?.remove();
   window.history.pushState(null, '', path);
   window.dispatchEvent(new Event('plinto:navigate'));
 }

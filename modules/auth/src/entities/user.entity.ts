@@ -56,7 +56,9 @@ export const AuthToken = defineEntity({
     id: p.uuid().primary(),
     tenantId: p.uuid(),
     userId: p.uuid(),
-    purpose: p.enum(['email_verification', 'password_reset', 'magic_link'] as const),
+    purpose: p.enum(['email_verification', 'password_reset', 'magic_link', 'email_change'] as const),
+    /** The address an `email_change` token will set (null for the other purposes). */
+    newEmail: p.string().nullable(),
     tokenHash: p.string(),
     createdAt: p.datetime(),
     expiresAt: p.datetime(),

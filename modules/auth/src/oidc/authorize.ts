@@ -31,7 +31,19 @@ export interface BrowserSessionSource {
  * Where the browser goes next. `show` is an error that must NOT be sent to the redirect URI — the
  * client or the redirect URI could not be trusted — so it is answered to the browser directly.
  */
-export type AuthorizeOutcome = { kind: 'show'; status: number; error: string; description: string } | { kind: 'redirect'; location: string };
+export type AuthorizeOutcome =
+  | {
+      kind: 'show';
+      status: number;
+      error: string;
+      description: string;
+      /** What went wrong, for the hosted error page's message (its string catalogue has one per reason). */
+      reason?: ShowReason;
+    }
+  | { kind: 'redirect'; location: string };
+
+/** The reasons an error is shown instead of redirected, as the hosted error page names them. */
+export type ShowReason = 'bad_request' | 'unknown_client' | 'missing_redirect_uri' | 'unregistered_redirect_uri' | 'invalid_id_token_hint' | 'unregistered_post_logout_redirect_uri';
 
 const CODE_TTL_SECONDS = 60;
 const INTERACTION_TTL_SECONDS = 600;
@@ -48,7 +60,7 @@ export interface AuthorizationRequest {
   resource?: string;
 }
 
-const show = (error: string, description: string, status = 400): AuthorizeOutcome => ({ kind: 'show', status, error, description });
+const show = (error: string, description: string, reason: ShowReason): AuthorizeOutcome => ({ kind: 'show', status: 400, error, description, reason });
 
 export function redirectWith(redirectUri: string, issuer: string, params: Record<string, string | undefined>): AuthorizeOutcome {
   const url = new URL(redirectUri);
@@ -67,12 +79,12 @@ export function redirectWith(redirectUri: string, issuer: string, params: Record
  */
 export async function authorize(deps: OAuthDeps, params: FormParams, browser: BrowserSessionSource): Promise<AuthorizeOutcome> {
   const issuer = tokenServicesOf(deps).issuer(deps.tenant.slug);
-  if (!params.client_id) return show('invalid_request', 'client_id is required');
+  if (!params.client_id) return show('invalid_request', 'client_id is required', 'unknown_client');
   const app = await liveApplication(deps, deps.tenant.id, params.client_id);
-  if (!app) return show('invalid_client', 'Unknown client_id for this tenant');
-  if (!params.redirect_uri) return show('invalid_request', 'redirect_uri is required');
+  if (!app) return show('invalid_client', 'Unknown client_id for this tenant', 'unknown_client');
+  if (!params.redirect_uri) return show('invalid_request', 'redirect_uri is required', 'missing_redirect_uri');
   // Exact string comparison (OAuth 2.1 §2.3.1): no prefix, no normalisation, no port leniency.
-  if (!app.redirectUris.includes(params.redirect_uri)) return show('invalid_request', 'redirect_uri is not registered for this client');
+  if (!app.redirectUris.includes(params.redirect_uri)) return show('invalid_request', 'redirect_uri is not registered for this client', 'unregistered_redirect_uri');
   const redirectUri = params.redirect_uri;
   const fail = (error: string, description: string) => redirectWith(redirectUri, issuer, { error, error_description: description, state: params.state });
 

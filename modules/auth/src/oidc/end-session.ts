@@ -4,10 +4,12 @@ import type { OAuthDeps } from '../oauth/endpoints';
 import type { FormParams } from '../oauth/client-auth';
 import { jwksDocument } from '../oauth/endpoints';
 import { activeApplication } from './applications.service';
-import { redirectWith, type AuthorizeOutcome } from './authorize';
+import { redirectWith, type AuthorizeOutcome, type ShowReason } from './authorize';
 
 export interface EndSessionPlan {
   outcome: AuthorizeOutcome;
+  /** The request carried a verified ID token hint (else the browser's session ends only once its user confirms). */
+  hinted: boolean;
   /** The grant session of the ID token hint (ended with the browser session), when it is one. */
   hintSession: { userId: string; sessionId: string } | null;
 }
@@ -21,7 +23,7 @@ export interface EndSessionPlan {
  */
 export async function planEndSession(deps: OAuthDeps, params: FormParams): Promise<EndSessionPlan> {
   const issuer = tokenServicesOf(deps).issuer(deps.tenant.slug);
-  const show = (description: string): EndSessionPlan => ({ outcome: { kind: 'show', status: 400, error: 'invalid_request', description }, hintSession: null });
+  const show = (description: string, reason: ShowReason): EndSessionPlan => ({ outcome: { kind: 'show', status: 400, error: 'invalid_request', description, reason }, hintSession: null, hinted: false });
   let hint: { aud: string; sub: string; sid?: string } | null = null;
   if (params.id_token_hint) {
     try {
@@ -31,19 +33,19 @@ export async function planEndSession(deps: OAuthDeps, params: FormParams): Promi
       const currentDate = exp && exp * 1000 < Date.now() ? new Date((exp - 1) * 1000) : undefined;
       const { payload } = await jwtVerify(params.id_token_hint, keys, { issuer, currentDate });
       const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-      if (typeof aud !== 'string' || typeof payload.sub !== 'string') return show('id_token_hint is not an ID token of this issuer');
+      if (typeof aud !== 'string' || typeof payload.sub !== 'string') return show('id_token_hint is not an ID token of this issuer', 'invalid_id_token_hint');
       hint = { aud, sub: payload.sub, sid: typeof payload.sid === 'string' ? payload.sid : undefined };
     } catch {
-      return show('id_token_hint is not an ID token of this issuer');
+      return show('id_token_hint is not an ID token of this issuer', 'invalid_id_token_hint');
     }
   }
-  if (hint && params.client_id && params.client_id !== hint.aud) return show('client_id does not match the id_token_hint');
+  if (hint && params.client_id && params.client_id !== hint.aud) return show('client_id does not match the id_token_hint', 'invalid_id_token_hint');
   const clientId = params.client_id ?? hint?.aud;
   const hintSession = hint?.sid ? { userId: hint.sub, sessionId: hint.sid } : null;
-  if (!params.post_logout_redirect_uri) return { outcome: { kind: 'redirect', location: `${issuer}/signed-out` }, hintSession };
+  if (!params.post_logout_redirect_uri) return { outcome: { kind: 'redirect', location: `${issuer}/signed-out` }, hintSession, hinted: hint !== null };
   const app = clientId ? await activeApplication(deps.em, deps.tenant.id, clientId) : null;
-  if (!app) return show('post_logout_redirect_uri needs client_id or id_token_hint naming an application');
-  if (!app.postLogoutRedirectUris.includes(params.post_logout_redirect_uri)) return show('post_logout_redirect_uri is not registered for this client');
+  if (!app) return show('post_logout_redirect_uri needs client_id or id_token_hint naming an application', 'unregistered_post_logout_redirect_uri');
+  if (!app.postLogoutRedirectUris.includes(params.post_logout_redirect_uri)) return show('post_logout_redirect_uri is not registered for this client', 'unregistered_post_logout_redirect_uri');
   const outcome = redirectWith(params.post_logout_redirect_uri, issuer, { state: params.state });
-  return { outcome, hintSession };
+  return { outcome, hintSession, hinted: hint !== null };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { procedure } from '@plinto/kernel';
 import { signInOutput } from '../auth.schemas';
-import { confirmTotp, disableTotp, enrollTotp, verifyMfa } from '../services/mfa.service';
+import { confirmTotp, disableTotp, enrollTotp, regenerateRecoveryCodes, verifyMfa } from '../services/mfa.service';
 
 const totpCode = z.string().regex(/^\d{6}$/, 'Six digits').describe('The current code of the authenticator app');
 const recoveryCode = z.string().min(8).max(40).describe('One of the ten recovery codes');
@@ -45,3 +45,12 @@ export const verifyMfaProcedure = procedure
   .input(z.object({ challengeToken: z.string().min(16).max(200), code: totpCode.optional(), recoveryCode: recoveryCode.optional() }))
   .output(signInOutput)
   .mutation(({ ctx, input }) => verifyMfa(ctx.sc, input));
+
+export const regenerateRecoveryCodesProcedure = procedure
+  .meta({
+    access: 'self',
+    openapi: { method: 'POST', path: '/auth/mfa/recovery-codes', tags: ['auth'], summary: 'Replace your ten recovery codes (re-authenticate with a current TOTP code); the old ones stop working', protect: true },
+  })
+  .input(z.object({ code: totpCode }))
+  .output(z.object({ recoveryCodes: z.array(z.string()) }))
+  .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.sc, input));

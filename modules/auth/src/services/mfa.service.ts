@@ -131,6 +131,33 @@ export async function disableTotp(deps: ServiceContext, proof: { code?: string; 
 }
 
 /**
+ * Replaces the recovery codes (all ten; the old ones stop working), shown once. Re-authentication:
+ * a current TOTP code — a stolen session alone cannot mint codes that bypass the second factor.
+ */
+export async function regenerateRecoveryCodes(deps: ServiceContext, proof: { code: string }) {
+  const userId = requireUser(deps).id;
+  const { em, tenant, request } = deps;
+  await limitClientIp(deps.redis, deps.config, request.ip);
+  return em.transactional(async (tx) => {
+    const user = await tx.findOneOrFail(User, { id: userId, tenantId: tenant.id });
+    const factor = await tx.findOne(TotpFactor, { userId, confirmedAt: { $ne: null } });
+    if (!user.mfaEnabledAt || !factor) throw AuthErrors.MFA_NOT_ENABLED();
+    if (!(await acceptTotp(tx, factor.id, openTotpSecret(deps.config, factor), proof.code))) {
+      throw AuthErrors.INVALID_MFA_CODE({ fields: [{ path: 'code', message: 'Wrong or already used code' }] });
+    }
+    await tx.nativeDelete(RecoveryCode, { userId });
+    const now = new Date();
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, recoveryCode);
+    for (const c of codes) {
+      tx.create(RecoveryCode, { id: uuidv7(), tenantId: tenant.id, userId, codeHash: sha256(normalizeRecoveryCode(c)), usedAt: null, createdAt: now });
+    }
+    recordEvent(tx, userActor(request, userId), AuthEvents.of('mfa.recovery_codes_regenerated', { tenantId: tenant.id, target: { type: 'user', id: userId }, data: { recoveryCodes: RECOVERY_CODE_COUNT } }));
+    await tx.flush();
+    return { recoveryCodes: codes };
+  });
+}
+
+/**
  * Completes an MFA challenge. Each attempt is counted atomically before the code is checked; at
  * AUTH_MFA_MAX_ATTEMPTS wrong codes the challenge is dead and the user must sign in again. A right
  * code consumes the challenge in the same statement, so it yields exactly one session.

@@ -2,13 +2,13 @@ import { randomToken, sha256, uuidv7, type EntityManager } from '@plinto/kernel'
 import { AuthToken } from '../entities/user.entity';
 import { AuthErrors } from '../errors';
 
-export type TokenPurpose = 'email_verification' | 'password_reset' | 'magic_link';
+export type TokenPurpose = 'email_verification' | 'password_reset' | 'magic_link' | 'email_change';
 
 /**
  * Issues a single-use token (256 random bits; only its SHA-256 is stored) in `em`'s transaction.
  * Earlier unused tokens of the same purpose are retired, so only the newest emailed link works.
  */
-export async function issueToken(em: EntityManager, input: { tenantId: string; userId: string; purpose: TokenPurpose; ttlMs: number }): Promise<string> {
+export async function issueToken(em: EntityManager, input: { tenantId: string; userId: string; purpose: TokenPurpose; ttlMs: number; newEmail?: string }): Promise<string> {
   const now = new Date();
   await em.nativeUpdate(AuthToken, { userId: input.userId, purpose: input.purpose, consumedAt: null }, { consumedAt: now });
   const token = randomToken(32);
@@ -21,6 +21,7 @@ export async function issueToken(em: EntityManager, input: { tenantId: string; u
     createdAt: now,
     expiresAt: new Date(now.getTime() + input.ttlMs),
     consumedAt: null,
+    newEmail: input.newEmail ?? null,
   });
   return token;
 }

@@ -61,7 +61,7 @@ export function newUserRow(
 
 export const findUserByEmail = (em: EntityManager, tenantId: string, email: string) => em.findOne(User, { tenantId, email });
 
-interface UserSqlRow {
+export interface UserSqlRow {
   id: string;
   tenant_id: string;
   email: string;
@@ -92,6 +92,11 @@ export async function readUserByEmail(em: EntityManager, tenantId: string, email
     'plinto_user_by_email_v2',
   );
   if (!r) return null;
+  return { ...userOfSqlRow(r), hasPasskey: r.has_passkey === true };
+}
+
+/** A `users` row read with raw SQL (`u.*`), as the entity's plain shape. */
+export function userOfSqlRow(r: UserSqlRow): UserRow {
   return {
     id: r.id,
     tenantId: r.tenant_id,
@@ -105,8 +110,7 @@ export async function readUserByEmail(em: EntityManager, tenantId: string, email
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
     lastSignInAt: dateOrNull(r.last_sign_in_at),
-    hasPasskey: r.has_passkey === true,
-  } as UserRow & { hasPasskey: boolean };
+  } as UserRow;
 }
 
 /** A user of this tenant; one of another tenant is the same 404 as one that does not exist. */

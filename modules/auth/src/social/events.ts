@@ -15,6 +15,6 @@ export const SocialEvents = defineEvents('auth', {
   'identity.unlinked': { description: 'An external identity was unlinked from a user', data: z.object({ ...connection, identityId: z.uuid() }) },
   'social.sign_in_refused': {
     description: 'A sign-in through an identity provider was refused (state, PKCE, nonce, ID token, unverified email for an existing account …)',
-    data: z.object({ connectionId: z.uuid().nullable(), reason: z.string() }),
+    data: z.object({ connectionId: z.uuid().nullable(), reason: z.string(), linking: z.boolean().optional().describe('The attempt was linking a signed-in account') }),
   },
 });

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { CommonErrors, randomToken, recordEvent, requireUser, safeEqual, sha256, uuidv7, type AppError, type EntityManager, type ServiceContext } from '@plinto/kernel';
+import { AppError, CommonErrors, randomToken, recordEvent, requireUser, safeEqual, sha256, uuidv7, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { User } from '../entities/user.entity';
 import type { SignInResult } from '../auth.schemas';
@@ -74,11 +74,14 @@ export async function finishSocialSignIn(
   deps: AuthDeps,
   input: { connection: string; state?: string; code?: string; error?: string; binding: string | null },
 ): Promise<SocialOutcome> {
+  let linking = false;
   const refuse = async (reason: string, error: AppError, connectionId: string | null = null): Promise<never> => {
     await deps.em.transactional(async (tx) => {
-      recordEvent(tx, userActor(deps.request, null), SocialEvents.of('social.sign_in_refused', { tenantId: deps.tenant.id, outcome: 'failure', data: { connectionId, reason } }));
+      recordEvent(tx, userActor(deps.request, null), SocialEvents.of('social.sign_in_refused', { tenantId: deps.tenant.id, outcome: 'failure', data: { connectionId, reason, linking } }));
       await tx.flush();
     });
+    // A refused link goes back to the account page it started from, not to the sign-in page.
+    if (linking) throw new AppError(error.appCode, { status: error.status, message: error.message }, { details: { ...error.details, link: true } });
     throw error;
   };
   if (!input.state) return refuse('missing_state', SocialErrors.SOCIAL_STATE_INVALID({ details: { reason: 'missing_state' } }));
@@ -90,6 +93,7 @@ export async function finishSocialSignIn(
   }
   const flow = raw ? (JSON.parse(raw) as Flow) : null;
   if (!flow || flow.tenantId !== deps.tenant.id) return refuse('unknown_state', SocialErrors.SOCIAL_STATE_INVALID({ details: { reason: 'unknown_state' } }));
+  linking = flow.linkUserId !== null;
   const row = await deps.em.findOne(SocialConnection, { id: flow.connectionId, tenantId: deps.tenant.id, enabled: true });
   if (!row || row.slug !== input.connection) return refuse('wrong_connection', SocialErrors.SOCIAL_STATE_INVALID({ details: { reason: 'wrong_connection' } }), flow.connectionId);
   // The browser that comes back must be the one that left (the cookie set at the start).

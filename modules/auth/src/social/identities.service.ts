@@ -17,6 +17,7 @@ export async function listMyIdentities(sc: ServiceContext) {
       id: r.id,
       connection: connections.get(r.connectionId)?.slug ?? '',
       provider: connections.get(r.connectionId)?.provider ?? '',
+      name: connections.get(r.connectionId)?.name ?? '',
       email: r.email ?? null,
       createdAt: r.createdAt.toISOString(),
       lastUsedAt: r.lastUsedAt?.toISOString() ?? null,

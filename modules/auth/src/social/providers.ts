@@ -54,7 +54,17 @@ const discoveryCache = new Map<string, { at: number; endpoints: Endpoints }>();
 const jwksCache = new Map<string, { at: number; jwks: JSONWebKeySet }>();
 const CACHE_MS = 5 * 60_000;
 
-const isMicrosoftLogin = (issuer: string) => /^https:\/\/login\.microsoftonline\.com\//.test(issuer);
+/**
+ * Microsoft's multi-tenant endpoints (`/common/v2.0`, `/organizations/v2.0`) publish an issuer
+ * template, `https://login.microsoftonline.com/{tenantid}/v2.0`: each token's issuer names the
+ * directory of the account. Accepted only for a Microsoft connection, and only on the origin of
+ * the issuer it was configured with (the template cannot move tokens to another host).
+ */
+const isIssuerTemplate = (c: ConnectionConfig, configured: string, named: string) =>
+  c.provider === 'microsoft' && /^[^{}]*\{tenantid\}[^{}]*$/.test(named) && URL.canParse(named.replace('{tenantid}', 'x')) && new URL(named.replace('{tenantid}', 'x')).origin === new URL(configured).origin;
+
+/** A Microsoft directory (tenant) id: a GUID. */
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The provider's endpoints: GitHub's (preset or overridden), or the issuer's discovery document. */
 async function endpointsOf(c: ConnectionConfig, allowedHosts: string[]): Promise<Endpoints> {
@@ -63,7 +73,9 @@ async function endpointsOf(c: ConnectionConfig, allowedHosts: string[]): Promise
     return { authorization: e.authorization!, token: e.token!, api: e.api! };
   }
   const issuer = (c.issuer ?? PRESETS[c.provider].issuer)!.replace(/\/+$/, '');
-  const cached = discoveryCache.get(issuer);
+  // Keyed by provider too: whether an issuer template is acceptable depends on it.
+  const cacheKey = `${c.provider} ${issuer}`;
+  const cached = discoveryCache.get(cacheKey);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.endpoints;
   const res = await providerRequest(`${issuer}/.well-known/openid-configuration`, {}, allowedHosts);
   const doc = res.json as Record<string, unknown> | null;
@@ -73,11 +85,11 @@ async function endpointsOf(c: ConnectionConfig, allowedHosts: string[]): Promise
   // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched for (Microsoft's
   // multi-tenant documents name a template instead, filled from each token's `tid`).
   const named = String(doc.issuer ?? '').replace(/\/+$/, '');
-  if (named !== issuer && !(isMicrosoftLogin(issuer) && named.includes('{tenantid}'))) {
+  if (named !== issuer && !isIssuerTemplate(c, issuer, named)) {
     throw SocialErrors.PROVIDER_UNREACHABLE({ message: 'The discovery document names another issuer' });
   }
   const endpoints = { authorization: doc.authorization_endpoint, token: doc.token_endpoint, jwks: doc.jwks_uri, issuer: named };
-  discoveryCache.set(issuer, { at: Date.now(), endpoints });
+  discoveryCache.set(cacheKey, { at: Date.now(), endpoints });
   return endpoints;
 }
 
@@ -120,8 +132,15 @@ export class IdTokenRefused extends Error {
 async function verifiedIdToken(c: ConnectionConfig, e: Endpoints, idToken: string, nonce: string, allowedHosts: string[]) {
   let expectedIssuer = e.issuer!;
   if (expectedIssuer.includes('{tenantid}')) {
-    const tid = decodeJwt(idToken).tid;
-    if (typeof tid !== 'string' || !/^[0-9a-f-]{36}$/i.test(tid)) throw new IdTokenRefused('issuer');
+    // The template filled with the token's own `tid`; the signature check below covers both claims,
+    // so a token whose `iss` names another directory than its `tid` is refused.
+    let tid: unknown;
+    try {
+      tid = decodeJwt(idToken).tid;
+    } catch {
+      throw new IdTokenRefused('signature');
+    }
+    if (typeof tid !== 'string' || !TENANT_ID.test(tid)) throw new IdTokenRefused('issuer');
     expectedIssuer = expectedIssuer.replace('{tenantid}', tid);
   }
   const verify = async (fresh: boolean) => jwtVerify(idToken, createLocalJWKSet(await jwksOf(e.jwks!, allowedHosts, fresh)), { issuer: expectedIssuer, audience: c.clientId, clockTolerance: 60 });

@@ -45,5 +45,5 @@ export type ConnectionDto = z.infer<typeof connectionOutput>;
 export const publicConnectionOutput = z.object({ slug: z.string(), provider: z.enum(PROVIDERS), name: z.string(), startUrl: z.string() });
 
 export const identityOutput = z
-  .object({ id: z.uuid(), connection: z.string(), provider: z.string(), email: z.string().nullable(), createdAt: z.iso.datetime(), lastUsedAt: z.iso.datetime().nullable() })
+  .object({ id: z.uuid(), connection: z.string(), provider: z.string(), name: z.string().describe("The connection's display name"), email: z.string().nullable(), createdAt: z.iso.datetime(), lastUsedAt: z.iso.datetime().nullable() })
   .meta({ id: 'LinkedIdentity' });

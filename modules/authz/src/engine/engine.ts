@@ -16,12 +16,12 @@ import type { PermissionSpec } from '../catalog';
 import { ensureTenantSeeded } from '../seed';
 import type { AuthzSettings } from '../schemas';
 import { CompiledPolicy, type Decision, type DecisionRequest } from './compiled';
-import { compileConditions, mfaFromAmr, type CompiledConditions, type DecisionContext } from './conditions';
+import { compileConditions, mfaFromAmr, type CompiledConditions, type DecisionContext, type PolicyConditions } from './conditions';
 import { DecisionCache } from './decision-cache';
 import { countDecision } from '../metrics';
 import { DecisionLog } from './decision-log';
 import { linesOf, newPlintoModel } from './casbin';
-import { TENANT_WIDE, policySource } from './model';
+import { TENANT_WIDE, policySource, type GroupingLine, type PolicyLine } from './model';
 import { queryOpa } from './opa';
 import { principalSubject } from './subjects';
 import type { PolicyDelta } from '../changes';
@@ -35,6 +35,16 @@ export interface TenantSnapshot {
   compiled: CompiledPolicy;
   settings: AuthzSettings;
   loadedAt: number;
+}
+
+/** A tenant's policy as data, at one version. */
+export interface PolicySource {
+  version: number;
+  policy: PolicyLine[];
+  grouping: GroupingLine[];
+  /** Condition documents by source (`policy:<id>`). */
+  conditions: Record<string, PolicyConditions>;
+  settings: AuthzSettings;
 }
 
 export type DecidedBy = 'engine' | 'opa' | 'timeout' | 'error';
@@ -202,6 +212,22 @@ export class AuthzEngine {
 
   /** Reads version, lines and conditions in one repeatable-read transaction (a consistent cut). */
   private async read(tenantId: string): Promise<TenantSnapshot> {
+    const source = await this.readSource(tenantId);
+    const conditions = new Map<string, CompiledConditions | null>(Object.entries(source.conditions).map(([src, c]) => [src, compileConditions(c)]));
+    return {
+      tenantId,
+      version: source.version,
+      compiled: new CompiledPolicy(source.version, source.policy, source.grouping, (src) => conditions.get(src) ?? null),
+      settings: source.settings,
+      loadedAt: Date.now(),
+    };
+  }
+
+  /**
+   * The tenant's policy as data (lines and condition documents at one version): what the engine
+   * compiles, and what a signed policy bundle carries to the edge, which compiles it the same way.
+   */
+  async readSource(tenantId: string): Promise<PolicySource> {
     const em = this.deps.orm.em.fork();
     if (await ensureTenantSeeded(em, tenantId, this.deps.catalog)) {
       // Other processes may hold this tenant from before the (re)seed.
@@ -216,19 +242,17 @@ export class AuthzEngine {
         }[];
         const model = newPlintoModel();
         await new MikroOrmCasbinAdapter(tx, tenantId).loadFilteredPolicy(model);
-        const conditional: { id: string; conditions: Parameters<typeof compileConditions>[0] }[] = await tx.execute(
+        const conditional: { id: string; conditions: PolicyConditions }[] = await tx.execute(
           'select id, conditions from authz_policies where tenant_id = ? and conditions is not null',
           [tenantId],
         );
-        const conditions = new Map<string, CompiledConditions | null>(conditional.map((row) => [policySource(row.id), compileConditions(row.conditions)]));
         const { policy, grouping } = linesOf(model);
-        const version = Number(state?.version ?? 0);
         return {
-          tenantId,
-          version,
-          compiled: new CompiledPolicy(version, policy, grouping, (source) => conditions.get(source) ?? null),
+          version: Number(state?.version ?? 0),
+          policy,
+          grouping,
+          conditions: Object.fromEntries(conditional.map((row) => [policySource(row.id), row.conditions])),
           settings: state?.settings ?? {},
-          loadedAt: Date.now(),
         };
       },
       { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },

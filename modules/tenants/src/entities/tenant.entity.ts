@@ -31,3 +31,22 @@ export const PlatformApiKey = defineEntity({
     revokedAt: p.datetime().nullable(),
   },
 });
+
+/**
+ * A platform operator's console sign-in: the platform key was shown once on the console's sign-in
+ * form and exchanged for this server-side session, which the browser holds only as an HttpOnly
+ * cookie. It lives as long as its key: revoking the key ends every session made with it.
+ */
+export const PlatformOperatorSession = defineEntity({
+  name: 'PlatformOperatorSession',
+  tableName: 'platform_operator_sessions',
+  properties: {
+    id: p.uuid().primary(),
+    keyId: p.uuid(),
+    createdAt: p.datetime(),
+    expiresAt: p.datetime(),
+    endedAt: p.datetime().nullable(),
+    ip: p.string().nullable(),
+    userAgent: p.string().nullable(),
+  },
+});

@@ -1,7 +1,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from './trpc';
-import { loadBrowserSession } from './csrf';
+import { loadBrowserSession, loadOperatorSession } from './csrf';
 
 export interface ConsoleSession {
   tenant: string;
@@ -9,6 +9,8 @@ export interface ConsoleSession {
   principalId: string;
   email: string | null;
   isPlatformOperator: boolean;
+  /** The platform key's name, for an operator signed in on the console. */
+  operatorName: string | null;
   /** A hint for the interface only: the server decides every call again. */
   can(permission: string): boolean;
 }
@@ -30,8 +32,14 @@ export type SessionState = { status: 'loading' } | { status: 'signed-out' } | { 
 
 export function useSessionState(tenant: string): SessionState {
   const trpc = useTRPC();
-  // The cookie session first: it hands over the CSRF token every later change carries.
-  const browser = useQuery({ queryKey: ['browser-session', tenant], queryFn: () => loadBrowserSession(tenant), retry: false, staleTime: Infinity });
+  // The cookie session first: it hands over the CSRF token every later change carries. A platform
+  // operator's console session, when there is one, is used in every tenant instead.
+  const browser = useQuery({
+    queryKey: ['browser-session', tenant],
+    queryFn: async () => (await loadOperatorSession()) ?? (await loadBrowserSession(tenant)),
+    retry: false,
+    staleTime: Infinity,
+  });
   const whoami = useQuery({ ...trpc.system.whoami.queryOptions(), enabled: browser.isFetched, retry: false });
   const isUser = whoami.data?.kind === 'user';
   const me = useQuery({ ...trpc.auth.session.queryOptions(), enabled: isUser, retry: false });
@@ -54,6 +62,7 @@ export function useSessionState(tenant: string): SessionState {
       principalId: whoami.data.id,
       email: me.data?.user.email ?? null,
       isPlatformOperator: whoami.data.kind === 'platform_operator',
+      operatorName: browser.data && 'operator' in browser.data ? browser.data.operator.name : null,
       can: (permission) => held.has(permission),
     },
   };

@@ -3,7 +3,10 @@ import { Badge, Button, Card, Group, PasswordInput, Stack, Text, TextInput, Titl
 import { mutation, pagePath, query, session, type SessionInfo } from '../api';
 import { t } from '../strings';
 import { ErrorAlert, Layout, Notice, useSubmission } from '../ui';
+import { ChangeEmail } from './account/ChangeEmail';
+import { TwoFactor } from './account/TwoFactor';
 import { addPasskey, passkeysSupported, type PasskeyRow } from '../passkeys';
+import { LinkedIdentities } from './LinkedIdentities';
 
 interface SessionRow {
   id: string;
@@ -33,8 +36,11 @@ export function Account({ tenantName }: { tenantName: string }) {
         <Badge color={me.user.emailVerified ? 'teal.9' : 'gray.8'}>{me.user.emailVerified ? t('account.emailVerified') : t('account.emailUnverified')}</Badge>
       </Group>
       <Profile me={me} />
+      <ChangeEmail />
       <ChangePassword />
+      <TwoFactor me={me} />
       <Passkeys />
+      <LinkedIdentities />
       <Sessions />
       <ConnectedApplications />
       <ErrorAlert error={signOut.error} />

@@ -2,13 +2,13 @@ import { Button, Text } from '@mantine/core';
 import { pagePath, session } from '../api';
 import { navigate, param } from '../router';
 import { t } from '../strings';
-import { ErrorAlert, Layout, PageLink, useSubmission } from '../ui';
+import { ErrorAlert, Layout, PageLink, useLinkSubmission } from '../ui';
 import type { PendingMfa } from '../App';
 
 /** The emailed sign-in link: a GET shows a button, only its POST consumes the link (scanners burn nothing). */
 export function MagicLink({ tenantName, onMfa }: { tenantName: string; onMfa: (pending: PendingMfa) => void }) {
   const token = param('token');
-  const submission = useSubmission();
+  const submission = useLinkSubmission();
   const consume = () =>
     submission.run(async () => {
       const answer = await session.step('magic-link', { token });

@@ -3,7 +3,7 @@ import { Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { mutation } from '../api';
 import { param } from '../router';
 import { t } from '../strings';
-import { ErrorAlert, Layout, Notice, PageLink, useSubmission } from '../ui';
+import { ErrorAlert, Layout, Notice, PageLink, useLinkSubmission, useSubmission } from '../ui';
 
 export function ForgotPassword({ tenantName }: { tenantName: string }) {
   const [email, setEmail] = useState('');
@@ -46,7 +46,7 @@ export function ResetPassword({ tenantName }: { tenantName: string }) {
   const token = param('token');
   const [password, setPassword] = useState('');
   const [done, setDone] = useState(false);
-  const submission = useSubmission();
+  const submission = useLinkSubmission();
   const reset = () =>
     submission.run(async () => {
       await mutation('auth.resetPassword', { token, password });

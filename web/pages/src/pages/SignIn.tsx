@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Anchor, Button, Divider, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
-import { mutation, pagePath, query, session, type SignInAnswer } from '../api';
+import { ApiError, mutation, pagePath, query, session, type SignInAnswer } from '../api';
 import { autofillSupported, passkeysSupported, signInWithPasskey } from '../passkeys';
 import { navigate, param } from '../router';
-import { t } from '../strings';
+import { socialErrorMessage, t } from '../strings';
 import { ErrorAlert, Layout, Notice, PageLink, useSubmission } from '../ui';
 import type { PendingMfa } from '../App';
 
@@ -53,6 +53,8 @@ export function SignIn({ tenantName, onMfa }: { tenantName: string; onMfa: (pend
       >
         <Stack gap="sm">
           <ErrorAlert error={submission.error} />
+          {/* A provider redirect that was refused came back with ?error=CODE. */}
+          {param('error') && !submission.error && <ErrorAlert error={new ApiError(param('error')!, 400, socialErrorMessage(param('error')!))} />}
           {sent && <Notice>{t('signIn.magicLinkSent')}</Notice>}
           <TextInput label={t('field.email')} name="email" type="email" autoComplete="username webauthn" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={submission.fieldError('email')} />
           {!magic && (

@@ -3,13 +3,13 @@ import { Button, Text } from '@mantine/core';
 import { mutation } from '../api';
 import { param } from '../router';
 import { t } from '../strings';
-import { ErrorAlert, Layout, Notice, PageLink, useSubmission } from '../ui';
+import { ErrorAlert, Layout, Notice, PageLink, useLinkSubmission } from '../ui';
 
 /** The emailed verification link: opening it (a GET, as link scanners do) verifies nothing; the button does. */
 export function VerifyEmail({ tenantName }: { tenantName: string }) {
   const token = param('token');
   const [done, setDone] = useState(false);
-  const submission = useSubmission();
+  const submission = useLinkSubmission();
   const verify = () =>
     submission.run(async () => {
       await mutation('auth.verifyEmail', { token });
