@@ -22,7 +22,7 @@ import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
 import { adminConsoleRouter } from './http/admin-console';
-import { browserSessionOf, clearBrowserSession, installBrowserSessions, requireCsrf } from './http/browser-session';
+import { browserSessionIdOf, browserSessionOf, clearBrowserSession, installBrowserSessions, requireCsrf } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
 import { consoleCallFacts, consoleCsrf, operatorSessionRoutes } from './http/operator-session';
 import { policyBundleRoutes } from './http/policy-bundle';
@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/t/:tenant/.well-known', publicDocumentsCors);
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
-  app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, clear: clearBrowserSession, requireCsrf }));
+  app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, sessionIdOf: browserSessionIdOf, clear: clearBrowserSession, requireCsrf }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
   app.use('/platform/session', operatorSessionRoutes({ orm: deps.orm, config, logger }));
