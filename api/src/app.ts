@@ -114,8 +114,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
   app.use(requestId);
   app.use(requestScope);
-  app.use(accessLog(logger));
-  app.use(metrics.observe);
+  app.use(accessLog(logger, metrics.observe));
   app.use(securityHeaders());
   app.use((_req, res, next) => {
     if (deps.isShuttingDown()) res.setHeader('Connection', 'close');

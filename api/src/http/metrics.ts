@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { collectNodeMetrics, histogram, observePool, processRegistry, type MikroORM } from '@plinto/kernel';
 import type { Histogram } from 'prom-client';
 
@@ -28,15 +28,12 @@ export function createMetrics(orm: MikroORM) {
     return child;
   };
 
-  function observe(req: Request, res: Response, next: NextFunction): void {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      // originalUrl: mounted routers rewrite req.url/req.path while they run.
-      const path = req.originalUrl;
-      const surface = path.startsWith('/trpc') ? 'trpc' : path.startsWith('/v1') ? 'v1' : 'other';
-      seriesOf(surface, req.method, res.statusCode).observe(Number(process.hrtime.bigint() - start) / 1e9);
-    });
-    next();
+  /** Records one finished response (called from the access log's finish listener). */
+  function observe(req: Request, res: Response, seconds: number): void {
+    // originalUrl: mounted routers rewrite req.url/req.path while they run.
+    const path = req.originalUrl;
+    const surface = path.startsWith('/trpc') ? 'trpc' : path.startsWith('/v1') ? 'v1' : 'other';
+    seriesOf(surface, req.method, res.statusCode).observe(seconds);
   }
 
   async function serve(_req: Request, res: Response): Promise<void> {

@@ -18,7 +18,7 @@ export { isDependencyOutage, serviceUnavailable, retryAfterOf, OUTAGE_RETRY_AFTE
 export { processRegistry, collectNodeMetrics, counter, gauge, histogram } from './observability/metrics';
 export { observeRecordedEvents } from './observability/recorded-events';
 export { observePool, forgetPool } from './observability/pool';
-export { startTracing, tracer, inSpan, currentTraceparent, contextOf, SpanKind, SpanStatusCode, type Span, type TracingOptions } from './observability/tracing';
+export { startTracing, tracingActive, tracer, inSpan, currentTraceparent, contextOf, SpanKind, SpanStatusCode, type Span, type TracingOptions } from './observability/tracing';
 export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './db/orm';
 export { ensureDatabase, dropDatabase, migrate } from './db/database';
 export { insertRows } from './db/insert-rows';

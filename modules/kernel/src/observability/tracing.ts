@@ -46,6 +46,9 @@ export function startTracing(options: TracingOptions): { enabled: boolean; shutd
   };
 }
 
+/** Whether this process traces (startTracing ran with an exporter): hot paths skip span work otherwise. */
+export const tracingActive = (): boolean => provider !== undefined;
+
 /** Spans of one Plinto process are named by its component (`plinto-api`, `plinto-workers`). */
 export const tracer = (component: string) => trace.getTracer(component);
 
