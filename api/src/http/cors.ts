@@ -60,9 +60,11 @@ export function cors(deps: { orm: MikroORM; config: Config; findTenantBySlug(em:
     return false;
   };
 
+  // Same-origin calls (and calls with no Origin, e.g. from a backend) need no CORS work at all.
+  const ownOrigin = new URL(deps.config.PUBLIC_URL).origin;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const origin = req.headers.origin;
-    if (!origin || origin === new URL(deps.config.PUBLIC_URL).origin) return next();
+    if (!origin || origin === ownOrigin) return next();
     res.append('Vary', 'Origin');
     const preflight = req.method === 'OPTIONS' && typeof req.headers['access-control-request-method'] === 'string';
     try {
