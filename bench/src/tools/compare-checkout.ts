@@ -5,6 +5,7 @@
 // api process's CPU time per request (from /proc), the figure least disturbed by a busy machine.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { runLoad } from '../load';
 import { BENCH_MASTER_KEY, BENCH_PLATFORM_KEY, REPO_ROOT } from '../processes';
@@ -92,8 +93,13 @@ try {
         figures[key].cpu.push(m.cpuPerRequest);
         figures[key].errors += m.errors;
       }
+      // Each round's own ratio, with the load it ran under: a busy machine shows in the spread.
+      const ratio = (name: string) => figures[`${path}|${name}`]!.perSecond.at(-1)!;
+      const cpu = (name: string) => figures[`${path}|${name}`]!.cpu.at(-1)!;
+      console.log(`round ${round + 1} ${path}: req/s ratio ${(ratio('this checkout') / ratio('other checkout')).toFixed(2)}, CPU/req ratio (other ÷ this) ${(cpu('other checkout') / cpu('this checkout')).toFixed(2)}, load ${loadavg()[0]!.toFixed(1)}`);
     }
   }
+  console.log(`load average (1/5/15 min) ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
   console.log(`\n${ROUNDS} alternating rounds of ${ROUND_MS} ms, concurrency 16; medians. this = ${mine}, other = ${resolve(other)}\n`);
   for (const path of ['version', 'evaluate'] as const) {
     if (ONLY && path !== ONLY) continue;
