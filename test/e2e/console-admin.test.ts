@@ -200,11 +200,14 @@ describe('admin console: policies, keys, tenants', () => {
     await context.close();
   });
 
-  it('lets a platform operator create a tenant and switch into it (bearer injected by the test only)', async () => {
+  it('lets a platform operator sign in in the browser, create a tenant and switch into it', async () => {
     const { context, page: operator } = await newDesktopPage(browser);
-    // Platform operators hold a platform key, not a browser session: the test adds it to the
-    // console's API calls on the wire; the console itself never sees or stores it.
-    await context.route('**/trpc/**', (route) => route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${api.platformKey}` } }));
+    // The console's operator form: the platform key is exchanged once for an HttpOnly cookie session
+    // (test/e2e/console-operator.test.ts performs the attacks on it).
+    await operator.goto(`${api.url}/admin/operator/sign-in?tenant=${T}`);
+    await operator.getByRole('textbox', { name: 'Platform key' }).fill(api.platformKey);
+    await operator.getByRole('button', { name: 'Sign in as operator' }).click();
+    await operator.waitForURL((url) => url.pathname === `/admin/t/${T}/tenants`);
     await visitScreen(operator, `${api.url}/admin/t/${T}/tenants`, 'Tenants', 'tenants');
     await operator.getByLabel('Tenant slug').fill('console-new');
     await operator.getByLabel('Tenant name').fill('Console New');

@@ -17,6 +17,7 @@ export const AuthErrors = defineErrors({
   MFA_CHALLENGE_INVALID: { status: 401, message: 'The MFA challenge is invalid or has expired; sign in again' },
   MFA_ALREADY_ENABLED: { status: 409, message: 'Two-factor authentication is already enabled' },
   MFA_NOT_ENABLED: { status: 409, message: 'Two-factor authentication is not enabled' },
+  EMAIL_ALREADY_VERIFIED: { status: 409, message: 'The email address is already verified' },
   MFA_ENROLLMENT_NOT_STARTED: { status: 409, message: 'Start the enrollment first' },
   SESSION_REQUIRED: { status: 403, message: 'This operation needs a signed-in user' },
   ACCOUNT_LOCKED: { status: 429, message: 'Too many failed attempts; try again later' },

@@ -6,7 +6,7 @@ const method = z.object({ method: z.string() });
 
 /** The events this module records (the action catalog, webhook event types). */
 export const AuthEvents = defineEvents('auth', {
-  'user.created': { description: 'A user signed up', data: z.object({ email: z.string(), method: z.string() }) },
+  'user.created': { description: 'A user signed up, or a tenant admin created one', data: z.object({ email: z.string(), method: z.string() }) },
   'user.sign_up_duplicate': { description: 'A sign-up used an email that already has an account (the owner was emailed)', data: email },
   'user.signed_in': { description: 'A user signed in; a session was created', data: z.object({ sessionId: z.uuid(), method: z.string(), amr: z.array(z.string()), aal: z.number() }) },
   'user.sign_in_failed': { description: 'A sign-in failed (wrong password, disabled, unverified)', data: z.object({ email: z.string(), method: z.string(), reason: z.string() }).loose() },
@@ -14,6 +14,7 @@ export const AuthEvents = defineEvents('auth', {
   'user.updated': { description: 'A tenant admin changed a user', data: z.object({ changed: z.array(z.string()) }) },
   'user.disabled': { description: 'A user was disabled; every session ended', data: z.object({ sessionsRevoked: z.number() }) },
   'user.enabled': { description: 'A disabled user was enabled', data: z.object({}) },
+  'user.verification_resent': { description: 'A tenant admin sent a user the email verification link again', data: z.object({}) },
   'user.deleted': { description: 'A user was deleted with their sessions and credentials', data: email },
   'email.verified': { description: "A user's email address was verified", data: email },
   'email.change_requested': { description: 'A user asked to change their email address; a confirmation link went to the new address', data: email },
@@ -26,6 +27,7 @@ export const AuthEvents = defineEvents('auth', {
   'mfa.enabled': { description: 'TOTP two-factor authentication was turned on', data: z.object({ method: z.string(), recoveryCodes: z.number() }) },
   'mfa.recovery_codes_regenerated': { description: 'A user replaced their ten recovery codes (the old ones stopped working)', data: z.object({ recoveryCodes: z.number() }) },
   'mfa.disabled': { description: 'TOTP two-factor authentication was turned off', data: method },
+  'mfa.reset': { description: "A tenant admin reset a user's two-factor authentication (TOTP and recovery codes removed)", data: method },
   'mfa.challenge_issued': { description: 'A first factor succeeded; an MFA challenge was issued', data: z.object({ challengeId: z.uuid(), method: z.string() }) },
   'mfa.verification_failed': { description: 'A wrong MFA code was sent', data: z.object({ challengeId: z.uuid(), attempt: z.number(), challengeInvalidated: z.boolean() }) },
   'mfa.recovery_code_used': { description: 'A recovery code completed an MFA challenge', data: z.object({}) },

@@ -33,6 +33,8 @@ import { changeMyPassword, updateMyProfile } from './services/account.service';
 import { listSigningKeys, refreshTokens, rotateSigningKeyNow } from './tokens/keys.service';
 import { oidcSchema, applicationsRouter, OidcEvents, createApplication, listApplications, getApplication, updateApplication, rotateApplicationSecret, revokeApplication, listMyConsents, revokeMyConsent } from './oidc';
 
+import { createUser, resendVerification, resetUserMfa } from './services/user-admin.service';
+import { listUserIdentities } from './social/user-identities.service';
 export { authRouter, usersRouter, sessionsRouter, signingKeysRouter } from './router';
 export { getUsers } from './services/users.service';
 export { authConfig, authConfigSchema, type AuthConfig } from './config';
@@ -122,6 +124,10 @@ export const authModule = defineModule({
     updateUser,
     setUserDisabled,
     deleteUser,
+    createUser,
+    resetUserMfa,
+    resendVerification,
+    listUserIdentities,
     ...sessionAccess,
     updateMyProfile,
     changeMyPassword,

@@ -22,6 +22,10 @@ import {
 } from './procedures/sessions';
 import { listSigningKeysProcedure, refreshProcedure, rotateSigningKeyProcedure } from './procedures/tokens';
 import {
+  createUserProcedure,
+  listUserIdentitiesProcedure,
+  resendVerificationProcedure,
+  resetUserMfaProcedure,
   deleteUserProcedure,
   disableUserProcedure,
   enableUserProcedure,
@@ -71,12 +75,16 @@ export const signingKeysRouter = router({
 });
 
 export const usersRouter = router({
+  create: createUserProcedure,
   list: listUsersProcedure,
   get: getUserProcedure,
   update: updateUserProcedure,
   disable: disableUserProcedure,
   enable: enableUserProcedure,
   delete: deleteUserProcedure,
+  resetMfa: resetUserMfaProcedure,
+  resendVerification: resendVerificationProcedure,
+  identities: listUserIdentitiesProcedure,
   sessions: listUserSessionsProcedure,
   revokeSession: revokeUserSessionProcedure,
   revokeAllSessions: revokeAllUserSessionsProcedure,

@@ -4,14 +4,16 @@
  * organization's authorization domain, so the authz engine decides (see authz-links.ts). Every
  * service takes a service context and decides its own permission (see access.ts).
  */
-import { ORGANIZATION_DIRECTORY, defineModule, isUuid, type ModuleSchema } from '@plinto/kernel';
+import { ORGANIZATION_DIRECTORY, ORGANIZATION_PROVISIONING, defineModule, isUuid, type ModuleSchema } from '@plinto/kernel';
 import { Organization, OrganizationMember, Team, TeamMember } from './entities/org.entities';
+import { OrganizationDomain } from './entities/org-domain.entity';
+import { addDomain, joinByVerifiedDomain, listDomains, removeDomain, updateDomain, verifyDomain } from './domains.service';
 import { orgsMigrations } from './migrations';
 import { orgsConfigSchema, orgsTenantSettings } from './config';
 import { OrgEvents } from './events';
 import { orgsRouter } from './router';
 import { activateOrg, addMember, changeMemberRole, leaveOrg, listMembers, removeMember } from './members.service';
-import { createOrg, deleteOrg, getOrg, listOrgs, updateOrg } from './orgs.service';
+import { createOrg, deleteOrg, getOrg, listOrgs, listUserOrgs, updateOrg } from './orgs.service';
 import { createTeam, deleteTeam, getTeam, listTeams, teamsOfMembers, updateTeam } from './teams.service';
 import { addTeamMember, listTeamMembers, removeTeamMember } from './team-members.service';
 import { findOrganization } from './queries';
@@ -39,10 +41,11 @@ export {
   type TeamDto,
   type TeamMemberDto,
 } from './schemas';
-export { Organization, OrganizationMember, Team, TeamMember };
+export { Organization, OrganizationMember, Team, TeamMember, OrganizationDomain };
+export { listDomains, addDomain, updateDomain, verifyDomain, removeDomain } from './domains.service';
 
 export const orgsSchema: ModuleSchema = {
-  entities: [Organization, OrganizationMember, Team, TeamMember],
+  entities: [Organization, OrganizationMember, Team, TeamMember, OrganizationDomain],
   migrations: orgsMigrations,
 };
 
@@ -53,13 +56,17 @@ export const orgsModule = defineModule({
   events: [OrgEvents],
   config: orgsConfigSchema,
   tenantSettings: orgsTenantSettings,
-  /** Other modules ask whether an organization exists in a tenant (authz, for organization-scoped policies). */
+  /** Other modules ask whether an organization exists in a tenant (authz, for organization-scoped policies), and provision into one (auth). */
   start({ services }) {
     services.set(ORGANIZATION_DIRECTORY, { exists: async (em, tenantId, organizationId) => isUuid(organizationId) && (await findOrganization(em, tenantId, organizationId)) !== null });
+    // Auth provisions people through identity providers; organizations with their verified domain take them in.
+    services.set(ORGANIZATION_PROVISIONING, { joinByVerifiedDomain });
   },
+  permissions: [{ permission: 'domains:verify', minimumRole: 'owner' as const, description: "Assert an organization's domain verified (no DNS check is made: the tenant owner confirms ownership)" }],
   services: {
     createOrg,
     listOrgs,
+    listUserOrgs,
     getOrg,
     updateOrg,
     deleteOrg,
@@ -78,5 +85,10 @@ export const orgsModule = defineModule({
     listTeamMembers,
     addTeamMember,
     removeTeamMember,
+    listDomains,
+    addDomain,
+    updateDomain,
+    verifyDomain,
+    removeDomain,
   },
 });

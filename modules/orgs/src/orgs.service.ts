@@ -187,6 +187,16 @@ export async function listOrgs(sc: ServiceContext, input: { limit: number; curso
   return queryOrgs(sc, { ...input, all, userId });
 }
 
+/**
+ * The organizations one user of the tenant belongs to, with their role in each (the console's user
+ * page); needs organizations:read tenant-wide. A user of another tenant is the same 404 as none.
+ */
+export async function listUserOrgs(sc: ServiceContext, userId: string, input: { limit: number; cursor?: string }): Promise<{ items: OrgListItemDto[]; nextCursor: string | null }> {
+  await sc.authz.require('organizations:read');
+  if (!(await findUser(sc.em, sc.tenant.id, userId))) throw OrgsErrors.USER_NOT_FOUND({ fields: [{ path: 'userId', message: 'No such user in this tenant' }] });
+  return queryOrgs(sc, { ...input, all: false, userId });
+}
+
 async function queryOrgs(
   sc: ServiceContext,
   query: { all: boolean; userId: string | null; limit: number; cursor?: string; search?: string },

@@ -529,6 +529,30 @@ export type AppRouterRecord = {
     }>;
   };
   users: {
+    create: TRPCMutationProcedure<{
+      input: {
+        email: string;
+        displayName?: undefined | null | string;
+        password?: undefined | string;
+        emailVerified?: boolean | undefined;
+        sendEmail?: boolean | undefined;
+      };
+      output: {
+        id: string;
+        email: string;
+        emailVerified: boolean;
+        displayName: null | string;
+        metadata: {
+          [key: string]: unknown;
+        };
+        disabled: boolean;
+        mfaEnabled: boolean;
+        createdAt: string;
+        updatedAt: string;
+        lastSignInAt: null | string;
+      };
+      meta: object;
+    }>;
     list: TRPCQueryProcedure<{
       input: {
         search?: undefined | string;
@@ -647,6 +671,52 @@ export type AppRouterRecord = {
       };
       output: {
         deleted: true;
+      };
+      meta: object;
+    }>;
+    resetMfa: TRPCMutationProcedure<{
+      input: {
+        userId: string;
+      };
+      output: {
+        id: string;
+        email: string;
+        emailVerified: boolean;
+        displayName: null | string;
+        metadata: {
+          [key: string]: unknown;
+        };
+        disabled: boolean;
+        mfaEnabled: boolean;
+        createdAt: string;
+        updatedAt: string;
+        lastSignInAt: null | string;
+      };
+      meta: object;
+    }>;
+    resendVerification: TRPCMutationProcedure<{
+      input: {
+        userId: string;
+      };
+      output: {
+        sent: true;
+      };
+      meta: object;
+    }>;
+    identities: TRPCQueryProcedure<{
+      input: {
+        userId: string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          connection: string;
+          provider: string;
+          name: string;
+          email: null | string;
+          createdAt: string;
+          lastUsedAt: null | string;
+        }>;
       };
       meta: object;
     }>;
@@ -1734,6 +1804,35 @@ export type AppRouterRecord = {
       };
       meta: object;
     }>;
+    listForUser: TRPCQueryProcedure<{
+      input: {
+        userId: string;
+        limit?: unknown;
+        cursor?: undefined | string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          tenantId: string;
+          createdAt: string;
+          updatedAt: string;
+          name: string;
+          slug: string;
+          settings: {
+            metadata: {
+              [key: string]: unknown;
+            };
+            allowedEmailDomains: Array<string>;
+            requireMfa: boolean;
+            defaultRole: string;
+            memberLimit: null | number;
+          };
+          role: null | string;
+        }>;
+        nextCursor: null | string;
+      };
+      meta: object;
+    }>;
     get: TRPCQueryProcedure<{
       input: {
         orgId: string;
@@ -2056,6 +2155,93 @@ export type AppRouterRecord = {
         email: string;
         displayName: null | string;
         addedAt: string;
+      };
+      meta: object;
+    }>;
+    listDomains: TRPCQueryProcedure<{
+      input: {
+        orgId: string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          organizationId: string;
+          domain: string;
+          verified: boolean;
+          verifiedAt: null | string;
+          autoJoin: boolean;
+          role: null | string;
+          createdAt: string;
+          updatedAt: string;
+        }>;
+      };
+      meta: object;
+    }>;
+    addDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domain: string;
+        autoJoin?: boolean | undefined;
+        role?: undefined | null | string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    updateDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+        autoJoin?: boolean | undefined;
+        role?: undefined | null | string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    verifyDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    removeDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+      };
+      output: {
+        deleted: true;
       };
       meta: object;
     }>;

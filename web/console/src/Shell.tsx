@@ -14,9 +14,11 @@ import { AuditScreen } from './screens/Audit';
 import { WebhooksScreen } from './screens/Webhooks';
 import { PlaygroundScreen } from './screens/Playground';
 import { PoliciesScreen } from './screens/Policies';
+import { DecisionsScreen } from './screens/Decisions';
 import { CredentialsScreen } from './screens/Credentials';
 import { TenantsScreen } from './screens/Tenants';
 import { ApplicationsScreen } from './screens/Applications';
+import { ConnectionsScreen } from './screens/Connections';
 import { SettingsScreen } from './screens/Settings';
 
 const signInUrl = (tenant: string) => `/t/${encodeURIComponent(tenant)}/sign-in?return_to=${encodeURIComponent(`/admin/t/${tenant}`)}`;
@@ -62,8 +64,10 @@ const SECTIONS: { path: string; label: string; permission?: string }[] = [
   { path: 'webhooks', label: 'Webhooks', permission: 'webhooks:read' },
   { path: 'policies', label: 'Roles and policies', permission: 'policies:read' },
   { path: 'playground', label: 'Policy playground', permission: 'policies:evaluate' },
+  { path: 'decisions', label: 'Decision log', permission: 'decisions:read' },
   { path: 'keys', label: 'Keys and clients', permission: 'signing_keys:read' },
   { path: 'applications', label: 'Applications', permission: 'applications:read' },
+  { path: 'connections', label: 'Connections and passkeys', permission: 'connections:read' },
   { path: 'settings', label: 'Settings', permission: 'settings:read' },
 ];
 
@@ -104,9 +108,11 @@ function Layout() {
           <Route path="webhooks" element={<WebhooksScreen />} />
           <Route path="playground" element={<PlaygroundScreen />} />
           <Route path="policies" element={<PoliciesScreen />} />
+          <Route path="decisions" element={<DecisionsScreen />} />
           <Route path="keys" element={<CredentialsScreen />} />
           <Route path="tenants" element={<TenantsScreen />} />
           <Route path="applications" element={<ApplicationsScreen />} />
+          <Route path="connections" element={<ConnectionsScreen />} />
           <Route path="settings" element={<SettingsScreen />} />
           <Route path="*" element={<Text>Nothing here. <Anchor component={Link} to={base}>Back to the dashboard</Anchor></Text>} />
         </Routes>

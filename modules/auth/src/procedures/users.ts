@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { pageInput, pageOf, procedure } from '@plinto/kernel';
-import { emailInput, userOutput } from '../auth.schemas';
+import { emailInput, passwordInput, userOutput } from '../auth.schemas';
+import { createUser, resendVerification, resetUserMfa } from '../services/user-admin.service';
+import { listUserIdentities } from '../social/user-identities.service';
+import { identityOutput } from '../social/schemas';
 import { deleteUser, getUser, listUsers, setUserDisabled, updateUser } from '../services/users.service';
 
 /** User management for tenant admins; every call is scoped to the caller's tenant. */
@@ -67,3 +70,50 @@ export const deleteUserProcedure = procedure
   .input(byId)
   .output(z.object({ deleted: z.literal(true) }))
   .mutation(({ ctx, input }) => deleteUser(ctx.sc, input.userId));
+
+export const createUserProcedure = procedure
+  .meta({
+    permission: 'users:write',
+    openapi: {
+      method: 'POST',
+      path: '/users',
+      tags: ['users'],
+      summary: 'Create a user (with a password, or invited to choose one by email)',
+      description:
+        'Without `password` the account has none and the person is emailed a link to choose one (it verifies the address too); with one they get the verification link. `sendEmail: false` sends nothing; `emailVerified` (vouching for the address) needs users:provision.',
+      protect: true,
+    },
+    successStatus: 201,
+  })
+  .input(
+    z.object({
+      email: emailInput,
+      displayName: z.string().trim().min(1).max(200).nullable().optional(),
+      password: passwordInput.optional().describe('Omit to invite the person to choose one'),
+      emailVerified: z.boolean().optional().describe('Vouch for the address: needs users:provision'),
+      sendEmail: z.boolean().optional().describe('Email the verification or set-password link (default true)'),
+    }),
+  )
+  .output(userOutput)
+  .mutation(({ ctx, input }) => createUser(ctx.sc, input));
+
+export const resetUserMfaProcedure = procedure
+  .meta({
+    permission: 'users:write',
+    openapi: { method: 'POST', path: '/users/{userId}/mfa/reset', tags: ['users'], summary: "Reset a user's two-factor authentication (TOTP and recovery codes); needs to outrank the user", protect: true },
+  })
+  .input(byId)
+  .output(userOutput)
+  .mutation(({ ctx, input }) => resetUserMfa(ctx.sc, input.userId));
+
+export const resendVerificationProcedure = procedure
+  .meta({ permission: 'users:write', openapi: { method: 'POST', path: '/users/{userId}/verification-email', tags: ['users'], summary: 'Send the email verification link again', protect: true } })
+  .input(byId)
+  .output(z.object({ sent: z.literal(true) }))
+  .mutation(({ ctx, input }) => resendVerification(ctx.sc, input.userId));
+
+export const listUserIdentitiesProcedure = procedure
+  .meta({ permission: 'users:read', openapi: { method: 'GET', path: '/users/{userId}/identities', tags: ['users'], summary: "A user's linked external identities (social sign-in)", protect: true } })
+  .input(byId)
+  .output(z.object({ items: z.array(identityOutput) }))
+  .query(({ ctx, input }) => listUserIdentities(ctx.sc, input.userId));

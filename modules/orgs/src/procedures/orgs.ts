@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageInput, pageOf, procedure } from '@plinto/kernel';
-import { createOrg, deleteOrg, getOrg, listOrgs, updateOrg } from '../orgs.service';
+import { createOrg, deleteOrg, getOrg, listOrgs, listUserOrgs, updateOrg } from '../orgs.service';
 import { orgIdParam, orgListItem, orgOutput, orgSettingsPatch, orgSlug } from '../schemas';
 import { TAGS } from './tags';
 
@@ -51,6 +51,15 @@ export const listOrgsProcedure = procedure
   )
   .output(pageOf(orgListItem))
   .query(({ ctx, input }) => listOrgs(ctx.sc, input));
+
+export const listUserOrgsProcedure = procedure
+  .meta({
+    permission: 'organizations:read',
+    openapi: { method: 'GET', path: '/users/{userId}/organizations', tags: TAGS, summary: "The organizations a user belongs to, with the user's role in each", protect: true },
+  })
+  .input(z.object({ userId: z.string().min(1).max(64).describe('The user id'), ...pageInput }))
+  .output(pageOf(orgListItem))
+  .query(({ ctx, input: { userId, ...page } }) => listUserOrgs(ctx.sc, userId, page));
 
 const byOrg = z.object({ orgId: orgIdParam });
 

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { useCan } from '../lib/session';
 import { errorText } from '../lib/format';
+import { ApplicationEditor } from './ApplicationEditor';
 
 const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
@@ -15,6 +16,7 @@ export function ApplicationsScreen() {
   const [name, setName] = useState('');
   const [type, setType] = useState<'web' | 'spa' | 'native'>('web');
   const [redirects, setRedirects] = useState('');
+  const [editing, setEditing] = useState<string | null>(null);
   const apps = useQuery(trpc.applications.list.queryOptions({ limit: 100 }));
   const refresh = () => queryClient.invalidateQueries();
   const create = useMutation(trpc.applications.create.mutationOptions({ onSuccess: refresh }));
@@ -88,9 +90,14 @@ export function ApplicationsScreen() {
                   <Badge color={a.status === 'active' ? 'teal.9' : 'gray.7'}>{a.status}</Badge>
                 </Table.Td>
                 <Table.Td>
-                  <Button size="xs" variant="default" disabled={!canWrite || a.status !== 'active'} onClick={() => revoke.mutate({ id: a.id })}>
-                    Revoke
-                  </Button>
+                  <Group gap={4} wrap="nowrap">
+                    <Button size="xs" variant="default" disabled={a.status !== 'active'} onClick={() => setEditing(a.id)}>
+                      Edit
+                    </Button>
+                    <Button size="xs" variant="default" disabled={!canWrite || a.status !== 'active'} onClick={() => revoke.mutate({ id: a.id })}>
+                      Revoke
+                    </Button>
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -98,6 +105,9 @@ export function ApplicationsScreen() {
         </Table>
       </Table.ScrollContainer>
       {apps.data?.items.length === 0 && <Text>No applications registered.</Text>}
+      {editing && apps.data?.items.some((a) => a.id === editing) && (
+        <ApplicationEditor key={editing} app={apps.data.items.find((a) => a.id === editing)!} onClose={() => setEditing(null)} />
+      )}
     </Stack>
   );
 }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { useCan } from '../lib/session';
 import { errorText } from '../lib/format';
+import { CreateRole } from './CreateRole';
 
 const TEMPLATE = JSON.stringify({ name: 'deny-invoices-for-contractors', effect: 'deny', priority: 10, subjects: ['role:contractor'], actions: ['invoices:read'], resources: ['*'] }, null, 2);
 
@@ -128,6 +129,7 @@ export function PoliciesScreen() {
 
       <Title order={2}>Roles</Title>
       {!canReadRoles && <Text>Your role cannot list roles (roles:read).</Text>}
+      <CreateRole roleNames={roles.data?.items.map((r) => r.name) ?? []} />
       <Table.ScrollContainer minWidth={640}>
         <Table>
           <Table.Thead>
@@ -137,7 +139,7 @@ export function PoliciesScreen() {
               <Table.Th>Permissions</Table.Th>
             </Table.Tr>
           </Table.Thead>
-          <Table.Tbody>
+          <Table.Tbody data-testid="roles">
             {roles.data?.items.map((r) => (
               <Table.Tr key={r.id}>
                 <Table.Td>

@@ -6,6 +6,7 @@ import { useCan, useSession } from '../lib/session';
 import { errorText, when } from '../lib/format';
 import { ConfirmButton } from '../lib/Confirm';
 import { UserStatus } from './Users';
+import { UserIdentities, UserOrganizations } from './UserLinks';
 
 /** One user: profile, live sessions, recent audit events; disable/enable, end sessions, delete. */
 export function UserDetail() {
@@ -30,7 +31,9 @@ export function UserDetail() {
   const revokeOne = useMutation(trpc.users.revokeSession.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.users.delete.mutationOptions({ onSuccess: () => navigate(`/t/${tenant}/users`) }));
   const removePasskey = useMutation(trpc.users.deletePasskey.mutationOptions({ onSuccess: refresh }));
-  const failure = disable.error ?? enable.error ?? revokeAll.error ?? revokeOne.error ?? remove.error ?? removePasskey.error;
+  const resetMfa = useMutation(trpc.users.resetMfa.mutationOptions({ onSuccess: refresh }));
+  const resend = useMutation(trpc.users.resendVerification.mutationOptions({ onSuccess: refresh }));
+  const failure = disable.error ?? enable.error ?? revokeAll.error ?? revokeOne.error ?? remove.error ?? removePasskey.error ?? resetMfa.error ?? resend.error;
 
   if (user.isPending) return <Loader aria-label="Loading" />;
   if (user.error) return <Alert color="red.9">{errorText(user.error)}</Alert>;
@@ -42,6 +45,7 @@ export function UserDetail() {
       </Anchor>
       <Title order={1}>{u.email}</Title>
       {failure && <Alert color="red.9" title="Refused">{errorText(failure)}</Alert>}
+      {resend.isSuccess && <Alert color="teal.9">Verification email sent to {u.email}.</Alert>}
       <Card withBorder>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Field label="Name">{u.displayName ?? '—'}</Field>
@@ -69,6 +73,18 @@ export function UserDetail() {
             loading={disable.isPending}
             onConfirm={() => disable.mutate({ userId })}
           />
+        )}
+        <ConfirmButton
+          label="Reset MFA"
+          question={`Remove ${u.email}'s authenticator app and recovery codes? They sign in with their password and may enroll again; they are told by email.`}
+          disabled={!canWrite || !u.mfaEnabled}
+          loading={resetMfa.isPending}
+          onConfirm={() => resetMfa.mutate({ userId })}
+        />
+        {!u.emailVerified && (
+          <Button variant="default" disabled={!canWrite} loading={resend.isPending} onClick={() => resend.mutate({ userId })}>
+            Resend verification email
+          </Button>
         )}
         <ConfirmButton label="End all sessions" question={`Sign ${u.email} out everywhere?`} disabled={!canRevoke} loading={revokeAll.isPending} onConfirm={() => revokeAll.mutate({ userId })} />
         <ConfirmButton label="Delete user" question={`Delete ${u.email} with their sessions and credentials? This cannot be undone.`} disabled={!canDelete} loading={remove.isPending} onConfirm={() => remove.mutate({ userId })} />
@@ -123,6 +139,9 @@ export function UserDetail() {
           </Group>
         ))}
       </Stack>
+
+      <UserIdentities userId={userId} />
+      <UserOrganizations userId={userId} />
 
       <Title order={2}>Recent audit events</Title>
       {events.data?.items.length === 0 && <Text>No events about this user.</Text>}

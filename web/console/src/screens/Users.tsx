@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { useTRPC } from '../lib/trpc';
 import { useSession } from '../lib/session';
 import { errorText, when } from '../lib/format';
+import { CreateUser } from './CreateUser';
 
 /** Users of the tenant: search by email or name, filter by status, keyset pages. */
 export function UsersScreen() {
@@ -27,6 +28,7 @@ export function UsersScreen() {
   return (
     <Stack>
       <Title order={1}>Users</Title>
+      <CreateUser />
       <Group align="end">
         <TextInput
           label="Search"

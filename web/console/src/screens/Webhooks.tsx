@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { useCan } from '../lib/session';
 import { errorText, when } from '../lib/format';
+import { EndpointEditor } from './EndpointEditor';
 
 /** Webhook endpoints (health, test send), their deliveries, and dead letters to replay. */
 export function WebhooksScreen() {
@@ -12,6 +13,7 @@ export function WebhooksScreen() {
   const canWrite = useCan('webhooks:write');
   const [url, setUrl] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries();
   const endpoints = useQuery(trpc.webhooks.listEndpoints.queryOptions({ limit: 100 }));
   const deadLetters = useQuery(trpc.webhooks.listDeadLetters.queryOptions({ limit: 50 }));
@@ -73,6 +75,9 @@ export function WebhooksScreen() {
                     <Button size="xs" variant="default" onClick={() => setSelected(ep.id)}>
                       Deliveries
                     </Button>
+                    <Button size="xs" variant="default" onClick={() => setEditing(ep.id)}>
+                      Edit
+                    </Button>
                     <Button size="xs" variant="default" disabled={!canWrite} onClick={() => test.mutate({ endpointId: ep.id })}>
                       Send test
                     </Button>
@@ -83,6 +88,9 @@ export function WebhooksScreen() {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
+      {editing && endpoints.data?.items.some((ep) => ep.id === editing) && (
+        <EndpointEditor key={editing} endpoint={endpoints.data.items.find((ep) => ep.id === editing)!} onClose={() => setEditing(null)} />
+      )}
       {selected && (
         <>
           <Title order={2}>Deliveries</Title>
