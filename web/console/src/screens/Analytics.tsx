@@ -13,7 +13,8 @@ export function Analytics({ from }: { from: string }) {
   const analytics = useQuery(trpc.auditLogs.analytics.queryOptions({ from }));
   if (analytics.error) return <Alert color="red.9">{errorText(analytics.error)}</Alert>;
   if (!analytics.data) return <Loader aria-label="Loading analytics" />;
-  const { totals, perDay, perMonth, signInsByMethod } = analytics.data;
+  const { totals, perMonth, signInsByMethod } = analytics.data;
+  const perDay = everyDay(analytics.data.from, analytics.data.to, analytics.data.perDay);
   const adoption = totals.activeUsers ? Math.round((totals.activeUsersWithMfa / totals.activeUsers) * 100) : 0;
   const methods = new Map<string, { method: string; success: number; failure: number }>();
   for (const row of signInsByMethod) {
@@ -115,6 +116,20 @@ export function Analytics({ from }: { from: string }) {
       </Card>
     </Stack>
   );
+}
+
+type DayRow = { day: string; activeUsers: number; signIns: number; failedSignIns: number; lockouts: number; signUps: number; mfaEnabled: number; organizationsCreated: number; invitationsAccepted: number };
+
+/** The API lists only days with events; the charts show every day of the range (quiet days as 0). */
+function everyDay(from: string, to: string, rows: DayRow[]): DayRow[] {
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  const out: DayRow[] = [];
+  const end = new Date(to).getTime();
+  for (let t = Date.parse(from.slice(0, 10)); t < end; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push(byDay.get(day) ?? { day, activeUsers: 0, signIns: 0, failedSignIns: 0, lockouts: 0, signUps: 0, mfaEnabled: 0, organizationsCreated: 0, invitationsAccepted: 0 });
+  }
+  return out;
 }
 
 function Stat({ label, value, hint }: { label: string; value: string; hint?: string }) {
