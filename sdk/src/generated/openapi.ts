@@ -2267,6 +2267,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant}/authz/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's policy as a signed, versioned bundle for edge evaluators (@plinto/sdk/policy)
+         * @description A compact JWS (`typ` plinto-policy-bundle+jwt) signed with the tenant's access-token key, so the tenant's JWKS (/t/{tenant}/.well-known/jwks.json) verifies it. It is valid for an hour; a policy change changes the version at once, so evaluators revalidate every few seconds with If-None-Match and get 304 while their copy is current. Needs an access token of this tenant (a machine client's, typically, or a user's) holding `policies:evaluate` tenant-wide.
+         */
+        get: operations["authz-policy-bundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "access_token.revoked": {
@@ -19262,6 +19282,101 @@ export interface operations {
                     };
                 };
             };
+        };
+    };
+    "authz-policy-bundle": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The ETag of the bundle the caller holds: 304 while it is still the one this server would send
+                 * @example "42.1765000000.k_01J9ZQ4G6V7M3XK2B8N5T0R1CD"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The tenant slug; it must be the credential's own tenant */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed bundle (claims iss, iat, exp, tid, ver, p, g, conditions, delegated) */
+            200: {
+                headers: {
+                    /**
+                     * @description Identifies this signed bundle; send it back as If-None-Match to revalidate
+                     * @example "42.1765000000.k_01J9ZQ4G6V7M3XK2B8N5T0R1CD"
+                     */
+                    ETag: string;
+                    /**
+                     * @description The tenant's policy version the bundle carries (its `ver` claim); it only grows
+                     * @example 42
+                     */
+                    "X-Plinto-Policy-Version": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example eyJhbGciOiJFZERTQSIsImtpZCI6ImtfMDFKOVpRNEc2VjdNM1hLMkI4TjVUMFIxQ0QiLCJ0eXAiOiJwbGludG8tcG9saWN5LWJ1bmRsZStqd3QifQ.eyJpc3MiOiJodHRwczovL2lkLmV4YW1wbGUuY29tL3QvYWNtZSIsImlhdCI6MTc2NTAwMDAwMCwiZXhwIjoxNzY1MDAzNjAwLCJ0aWQiOiIwMUo5WlE0RzZWN00zWEsyQjhONVQwUjFDRCIsInZlciI6NDIsInAiOltbInJvbGU6dmlld2VyIiwiKiIsImRvY3VtZW50cyIsInJlYWQiLCJhbGxvdyJdXSwiZyI6W1sidXNlcjowMUo5WlE1QSIsInJvbGU6dmlld2VyIiwiKiJdXSwiY29uZGl0aW9ucyI6e30sImRlbGVnYXRlZCI6ZmFsc2V9.BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBw */
+                    "application/jose": string;
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is current (no body) */
+            304: {
+                headers: {
+                    /**
+                     * @description Identifies this signed bundle; send it back as If-None-Match to revalidate
+                     * @example "42.1765000000.k_01J9ZQ4G6V7M3XK2B8N5T0R1CD"
+                     */
+                    ETag: string;
+                    /**
+                     * @description The tenant's policy version the bundle carries (its `ver` claim); it only grows
+                     * @example 42
+                     */
+                    "X-Plinto-Policy-Version": number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No bearer credential, or one that is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "A bearer credential holding policies:evaluate is required",
+                     *         "requestId": "01J9ZQ4G6V7M3XK2B8N5T0R1CD"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The credential belongs to another tenant, lacks policies:evaluate, or the tenant is disabled */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "The credential belongs to another tenant",
+                     *         "requestId": "01J9ZQ4G6V7M3XK2B8N5T0R1CD"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     "webhook-access_token-revoked": {
