@@ -81,6 +81,7 @@ describe('console: roles, decision log, webhook and application editing', () => 
     const types = page.getByLabel('Event types').first();
     await types.fill('user.*');
     await types.press('Enter');
+    await types.press('Escape'); // close the suggestions, which cover the switch below
     await page.getByTestId('endpoint-editor').getByText('Enabled', { exact: true }).click();
     await expect(page.getByRole('switch', { name: 'Enabled' }).isChecked()).resolves.toBe(false);
     await page.getByRole('button', { name: 'Save endpoint' }).click();
