@@ -81,7 +81,9 @@ describe('console: roles, decision log, webhook and application editing', () => 
     const types = page.getByLabel('Event types').first();
     await types.fill('user.*');
     await types.press('Enter');
-    await types.press('Escape'); // close the suggestions, which cover the switch below
+    // Close the suggestions (they cover the switch below) by clicking outside them.
+    await page.getByRole('heading', { level: 2, name: 'Edit endpoint' }).click();
+    await page.getByRole('listbox').waitFor({ state: 'hidden' });
     await page.getByTestId('endpoint-editor').getByText('Enabled', { exact: true }).click();
     await expect(page.getByRole('switch', { name: 'Enabled' }).isChecked()).resolves.toBe(false);
     await page.getByRole('button', { name: 'Save endpoint' }).click();
