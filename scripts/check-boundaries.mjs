@@ -9,7 +9,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MODULES = join(ROOT, 'modules');
 // testing/context: the operator context alone, for benches that run outside vitest's global setup.
 // sdk/token-rules: the dependency-free access-token rules the server's verifier shares with the SDK.
-const ALLOWED_SUBPATHS = new Set(['@plinto/kernel/testing', '@plinto/kernel/testing/context', '@plinto/sdk/token-rules']);
+// sdk/policy: the decision semantics the authz engine shares with the SDK's edge evaluator.
+const ALLOWED_SUBPATHS = new Set(['@plinto/kernel/testing', '@plinto/kernel/testing/context', '@plinto/sdk/token-rules', '@plinto/sdk/policy']);
 const FORBIDDEN_PACKAGES = new Set(['@plinto/api', '@plinto/workers', '@plinto/test', '@plinto/bench', '@plinto/openapi']);
 const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 

@@ -3,6 +3,7 @@
 // lib/node-runtime.mjs). The package.json scripts go through it so `pnpm <script>` works on a
 // machine whose own Node is 20.
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { nodeEnv, runOnSupportedNode } from './lib/node-runtime.mjs';
 
 await runOnSupportedNode(import.meta.url);
@@ -17,4 +18,6 @@ child.once('error', (error) => {
   console.error(`${command}: ${error.message}`);
   process.exit(127);
 });
-child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 1)));
+// A child killed by a signal exits as a shell reports it: 128 + that signal's number (143 SIGTERM,
+// 137 SIGKILL — the OOM killer's), so an exit code tells which signal it was.
+child.once('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1)));

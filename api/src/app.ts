@@ -22,7 +22,7 @@ import { accessLog } from './http/access-log';
 import { countSignInFailure, countSignInSuccesses, observeAuthEvents } from './observability/auth-metrics';
 import { trpcFastPath } from './http/trpc-fast-path';
 import { adminConsoleRouter } from './http/admin-console';
-import { browserSessionOf, clearBrowserSession, installBrowserSessions, requireCsrf } from './http/browser-session';
+import { browserSessionIdOf, browserSessionOf, clearBrowserSession, installBrowserSessions, requireCsrf } from './http/browser-session';
 import { sessionRoutes } from './http/session-routes';
 import { consoleCallFacts, consoleCsrf, operatorSessionRoutes } from './http/operator-session';
 import { policyBundleRoutes } from './http/policy-bundle';
@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/t/:tenant/.well-known', publicDocumentsCors);
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
   app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
-  app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, clear: clearBrowserSession, requireCsrf }));
+  app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, sessionIdOf: browserSessionIdOf, clear: clearBrowserSession, requireCsrf }));
   app.use(express.json({ limit: config.HTTP_BODY_LIMIT_BYTES }));
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
   app.use('/platform/session', operatorSessionRoutes({ orm: deps.orm, config, logger }));
@@ -171,7 +171,8 @@ export function createApp(deps: AppDeps): Express {
         if (errors.length > 0) return failureMeta(errors);
         countSignInSuccesses(paths, data);
         // A tenant's public branding may be cached briefly (by the tenant it was asked for).
-        if (paths?.[0] === 'tenants.branding') return { headers: new Headers({ 'cache-control': 'public, max-age=60', vary: 'Authorization, X-Plinto-Tenant' }) };
+        // (A plain object: this adapter sets the entries of `headers`, which a Headers object has none of.)
+        if (paths?.[0] === 'tenants.branding') return { headers: { 'cache-control': 'public, max-age=60', vary: 'Authorization, X-Plinto-Tenant' } as unknown as Headers };
         const status = successStatus(paths?.[0]);
         return status ? { status } : {};
       },

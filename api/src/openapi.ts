@@ -2,6 +2,7 @@ import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import type { PlintoMeta } from '@plinto/kernel';
 import { exportInput } from '@plinto/audit';
 import { oauthPaths, oauthSecuritySchemes } from './openapi-oauth';
+import { policyBundlePaths } from './openapi-policy-bundle';
 import { webhooksSection } from './openapi-webhooks';
 import { eventCatalog } from '@plinto/platform';
 import { appRouter } from './router';
@@ -112,7 +113,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A platform API key, API key or access token' },
       },
-      paths: { ...(streamedPaths as Record<string, never>), ...(oauthPaths as unknown as Record<string, never>) },
+      paths: { ...(streamedPaths as Record<string, never>), ...(oauthPaths as unknown as Record<string, never>), ...(policyBundlePaths as unknown as Record<string, never>) },
     }),
   );
   // Client authentication of the OAuth endpoints; added after generation so that the /v1

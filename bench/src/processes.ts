@@ -6,6 +6,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServerProcess {
   port: number;
+  /** The server's process id (e.g. for its CPU time from /proc). */
+  pid: number;
   message: any;
   stop(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function startServerProcess(path: string, env: Record<string, strin
   });
   return {
     port: message.port,
+    pid: child.pid!,
     message,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRedis } from '@plinto/kernel';
 import { publishEvent } from '@plinto/realtime';
 import { percentile } from './load';
+import { machineLoad } from './peers/machine-load';
 import { BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess } from './processes';
 import type { Benchmark, BenchRow } from './types';
 
@@ -16,6 +17,7 @@ const BURST_EVENTS = Number(process.env.BENCH_REALTIME_BURST_EVENTS ?? 20);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = 'plinto_bench';
 const RAW_CHANNEL = 'plinto_bench_raw';
+const ROUNDS = Number(process.env.BENCH_REALTIME_ROUNDS ?? 2);
 const SETTLE_MS = 120_000;
 
 const progress = (what: string) => void process.stderr.write(`  realtime: ${what}\n`);
@@ -40,10 +42,11 @@ function child(path: string, env: Record<string, string> = {}) {
       proc.send(command);
     });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  let stopping = false;
   proc.once('exit', (code, signal) => {
-    if (signal !== 'SIGTERM') progress(`${path} exited with ${code ?? signal}`);
+    if (!stopping) progress(`${path} exited with ${code ?? signal}`);
   });
-  return { first, ask, stop: async () => (proc.kill('SIGTERM'), await exited) };
+  return { first, ask, stop: async () => ((stopping = true), proc.kill('SIGTERM'), await exited) };
 }
 
 async function apiRss(url: string): Promise<number> {
@@ -52,64 +55,66 @@ async function apiRss(url: string): Promise<number> {
 }
 
 interface Side {
-  connect(load: ReturnType<typeof child>): Promise<void>;
+  name: string;
+  connect(load: Child): Promise<void>;
   publish(seq: number): Promise<void>;
   rss(): Promise<number>;
 }
 
+type Child = ReturnType<typeof child>;
+
 interface Figures {
   deliveriesPerSecond: number;
-  p50: number;
-  p99: number;
+  latencies: number[];
   bytesPerConnection: number;
 }
 
-async function measure(side: Side): Promise<Figures> {
+/** One round against one side: connect every subscriber, one event at a time (latency), then a burst (throughput). */
+async function measure(side: Side, seq: { next: number }): Promise<Figures> {
   const load = child(`${REPO_ROOT}bench/src/servers/realtime-load.ts`);
   await load.first;
   try {
     const before = await side.rss();
-    progress('connecting');
+    progress(`${side.name}: connecting ${SUBSCRIBERS}`);
     await side.connect(load);
-    progress('connected');
     await sleep(2000); // let the heap settle after the connection storm
     const after = await side.rss();
-    const collect = () => load.ask<{ latencies: number[]; lastArrival: number }>({ type: 'collect' }, 'collected');
+    progress(`${side.name}: connected, ${((after - before) / SUBSCRIBERS / 1024).toFixed(1)} KiB RSS per connection`);
     const settle = async (expected: number) => {
       const deadline = Date.now() + SETTLE_MS;
       for (;;) {
-        const got = await collect();
-        if (got.latencies.length >= expected) return got;
-        if (Date.now() > deadline) throw new Error(`only ${got.latencies.length} of ${expected} deliveries arrived`);
-        await sleep(200);
+        const got = await load.ask<{ count: number; lastArrival: number }>({ type: 'count' }, 'counted');
+        if (got.count >= expected) return got;
+        if (Date.now() > deadline || process.env.BENCH_REALTIME_DEBUG) progress(`settle: ${got.count} of ${expected}`);
+        if (Date.now() > deadline) throw new Error(`${side.name}: only ${got.count} of ${expected} deliveries arrived`);
+        await sleep(50);
       }
     };
     // Latency: events one at a time, each fanned out to every subscriber before the next.
     await load.ask({ type: 'reset' }, 'reset');
     for (let i = 0; i < LATENCY_EVENTS; i++) {
-      await side.publish(i);
+      await side.publish(seq.next++);
       await settle((i + 1) * SUBSCRIBERS);
     }
-    const latencies = (await collect()).latencies.sort((a, b) => a - b);
-    progress(`latency phase: ${latencies.length} deliveries`);
+    const { latencies } = await load.ask<{ latencies: number[] }>({ type: 'latencies' }, 'latencies');
     // Throughput: a burst of events, every one to every subscriber.
     await load.ask({ type: 'reset' }, 'reset');
     const start = now();
-    for (let i = 0; i < BURST_EVENTS; i++) await side.publish(LATENCY_EVENTS + i);
+    for (let i = 0; i < BURST_EVENTS; i++) await side.publish(seq.next++);
     const burst = await settle(BURST_EVENTS * SUBSCRIBERS);
-    return {
-      deliveriesPerSecond: burst.latencies.length / ((burst.lastArrival - start) / 1000),
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      bytesPerConnection: (after - before) / SUBSCRIBERS,
-    };
+    const figures = { deliveriesPerSecond: burst.count / ((burst.lastArrival - start) / 1000), latencies, bytesPerConnection: (after - before) / SUBSCRIBERS };
+    const sorted = [...latencies].sort((a, b) => a - b);
+    progress(`${side.name}: ${Math.round(figures.deliveriesPerSecond)} deliveries/s, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`);
+    return figures;
   } finally {
     await load.ask({ type: 'close' }, 'closed');
     await load.stop();
+    await sleep(1000); // the server notices the closes before the next round
   }
 }
 
-async function plinto(): Promise<Figures> {
+/** The real api process with a tenant and an admin API key (its connection limits raised for the bench). */
+async function plintoSide(): Promise<Side & { stop(): Promise<void> }> {
   const api = await startApiProcess({
     REALTIME_MAX_CONNECTIONS_PER_PRINCIPAL: String(SUBSCRIBERS * 2),
     REALTIME_MAX_CONNECTIONS_PER_TENANT: String(SUBSCRIBERS * 2),
@@ -117,77 +122,108 @@ async function plinto(): Promise<Figures> {
   });
   const url = `http://127.0.0.1:${api.message.port}`;
   const redis = createRedis(REDIS_URL, 'worker', 'bench-realtime');
-  try {
-    const rest = (method: string, path: string, body?: unknown, tenant?: string) =>
-      fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${BENCH_PLATFORM_KEY}`, 'content-type': 'application/json', ...(tenant ? { 'x-plinto-tenant': tenant } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const slug = `bench-rt-${Date.now().toString(36)}`;
-    const created = async <T>(res: Promise<Response>): Promise<T> => {
-      const answer = await res;
-      if (answer.status !== 201) throw new Error(`bench setup failed: ${answer.status} ${await answer.text()}`);
-      return (await answer.json()) as T;
-    };
-    const tenant = await created<{ id: string }>(rest('POST', '/v1/tenants', { slug, name: slug }));
-    const key = await created<{ key: string }>(rest('POST', '/v1/api-keys', { name: 'realtime bench', role: 'admin' }, slug));
-    return await measure({
-      connect: async (load) => {
-        const connected = await load.ask<{ open: number; failures: number }>({ type: 'connect', url: url.replace('http', 'ws'), count: SUBSCRIBERS, protocol: 'trpc', token: key.key }, 'connected');
-        if (connected.open !== SUBSCRIBERS) throw new Error(`only ${connected.open} of ${SUBSCRIBERS} subscribers connected (${connected.failures} failed)`);
-      },
-      publish: async (seq) => {
-        await publishEvent(redis, PREFIX, { historyLength: 10_000, historySeconds: 600 }, {
-          eventId: crypto.randomUUID(),
-          action: 'bench.pinged',
-          tenantId: tenant.id,
-          organizationId: null,
-          actor: { type: 'system', id: null },
-          target: { type: 'tenant', id: tenant.id },
-          data: { seq, sentAt: now() },
-          occurredAt: new Date().toISOString(),
-        });
-      },
-      rss: () => apiRss(url),
-    });
-  } finally {
-    redis.disconnect();
-    await api.stop();
-  }
+  const rest = (method: string, path: string, body?: unknown, tenant?: string) =>
+    fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${BENCH_PLATFORM_KEY}`, 'content-type': 'application/json', ...(tenant ? { 'x-plinto-tenant': tenant } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const slug = `bench-rt-${Date.now().toString(36)}`;
+  const created = async <T>(res: Promise<Response>): Promise<T> => {
+    const answer = await res;
+    if (answer.status !== 201) throw new Error(`bench setup failed: ${answer.status} ${await answer.text()}`);
+    return (await answer.json()) as T;
+  };
+  const tenant = await created<{ id: string }>(rest('POST', '/v1/tenants', { slug, name: slug }));
+  const key = await created<{ key: string }>(rest('POST', '/v1/api-keys', { name: 'realtime bench', role: 'admin' }, slug));
+  return {
+    name: 'plinto',
+    connect: async (load) => {
+      const connected = await load.ask<{ open: number; ready: number; failures: number }>({ type: 'connect', url: url.replace('http', 'ws'), count: SUBSCRIBERS, protocol: 'trpc', token: key.key }, 'connected');
+      if (connected.open !== SUBSCRIBERS || connected.ready !== SUBSCRIBERS) throw new Error(`only ${connected.open} of ${SUBSCRIBERS} subscribers connected, ${connected.ready} ready (${connected.failures} failed)`);
+    },
+    // As the workers' realtime publisher does it: append to the tenant's log and publish, one script.
+    publish: async (seq) => {
+      await publishEvent(redis, PREFIX, { historyLength: 10_000, historySeconds: 600 }, {
+        eventId: crypto.randomUUID(),
+        action: 'bench.pinged',
+        tenantId: tenant.id,
+        organizationId: null,
+        actor: { type: 'system', id: null },
+        target: { type: 'tenant', id: tenant.id },
+        data: { seq, sentAt: now() },
+        occurredAt: new Date().toISOString(),
+      });
+    },
+    rss: () => apiRss(url),
+    stop: async () => {
+      redis.disconnect();
+      await api.stop();
+    },
+  };
 }
 
-async function raw(): Promise<Figures> {
+async function rawSide(): Promise<Side & { stop(): Promise<void> }> {
   const server = child(`${REPO_ROOT}bench/src/servers/raw-ws-broadcast.ts`, { REDIS_URL, RAW_CHANNEL });
   const { port } = (await server.first) as { port: number };
   const redis = createRedis(REDIS_URL, 'worker', 'bench-realtime-raw');
-  try {
-    return await measure({
-      connect: async (load) => {
-        const connected = await load.ask<{ open: number }>({ type: 'connect', url: `ws://127.0.0.1:${port}`, count: SUBSCRIBERS, protocol: 'raw' }, 'connected');
-        if (connected.open !== SUBSCRIBERS) throw new Error(`only ${connected.open} raw subscribers connected`);
-      },
-      // The same payload shape as Plinto's (the webhook body), without the envelope.
-      publish: async (seq) => {
-        const at = now();
-        await redis.publish(RAW_CHANNEL, JSON.stringify({ id: crypto.randomUUID(), type: 'bench.pinged', timestamp: new Date().toISOString(), tenantId: null, organizationId: null, actor: { type: 'system', id: null }, target: null, data: { seq, sentAt: at } }));
-      },
-      rss: async () => (await server.ask<{ rss: number }>({ type: 'rss' }, 'rss')).rss,
-    });
-  } finally {
-    redis.disconnect();
-    await server.stop();
-  }
+  return {
+    name: 'raw ws',
+    connect: async (load) => {
+      const connected = await load.ask<{ open: number }>({ type: 'connect', url: `ws://127.0.0.1:${port}`, count: SUBSCRIBERS, protocol: 'raw' }, 'connected');
+      if (connected.open !== SUBSCRIBERS) throw new Error(`only ${connected.open} raw subscribers connected`);
+    },
+    // The same payload (the webhook body), without the log, the envelope or the authorization.
+    publish: async (seq) => {
+      const at = now();
+      await redis.publish(RAW_CHANNEL, JSON.stringify({ id: crypto.randomUUID(), type: 'bench.pinged', timestamp: new Date().toISOString(), tenantId: null, organizationId: null, actor: { type: 'system', id: null }, target: null, data: { seq, sentAt: at } }));
+    },
+    rss: async () => (await server.ask<{ rss: number }>({ type: 'rss' }, 'rss')).rss,
+    stop: async () => {
+      redis.disconnect();
+      await server.stop();
+    },
+  };
 }
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+};
 
 export const benchmarks: Benchmark[] = [
   {
     name: 'realtime',
     async run(): Promise<BenchRow[]> {
-      const ours = await plinto();
-      const base = await raw();
-      const note = `${SUBSCRIBERS.toLocaleString('en-US')} WebSocket subscribers on one api process, load client in another`;
+      const loadBefore = await machineLoad();
+      const ours = await plintoSide();
+      const base = await rawSide();
+      const seq = { next: 0 };
+      const results: { ours: Figures; base: Figures }[] = [];
+      try {
+        // Interleaved rounds (alternating which side goes first), so a busy spell of the machine hits both.
+        for (let round = 0; round < ROUNDS; round++) {
+          progress(`round ${round + 1} of ${ROUNDS}`);
+          const order = round % 2 ? [base, ours] : [ours, base];
+          const got = new Map<Side, Figures>();
+          for (const side of order) got.set(side, await measure(side, seq));
+          results.push({ ours: got.get(ours)!, base: got.get(base)! });
+        }
+      } finally {
+        await ours.stop();
+        await base.stop();
+      }
+      const loadAfter = await machineLoad();
+      const all = (pick: (r: (typeof results)[number]) => Figures) => results.flatMap((r) => pick(r).latencies).sort((a, b) => a - b);
+      const ourLatencies = all((r) => r.ours);
+      const baseLatencies = all((r) => r.base);
+      const per = (pick: (f: Figures) => number) => ({ ours: median(results.map((r) => pick(r.ours))), base: median(results.map((r) => pick(r.base))) });
+      const rate = per((f) => f.deliveriesPerSecond);
+      const memory = per((f) => f.bytesPerConnection);
+      const note = `${SUBSCRIBERS.toLocaleString('en-US')} WebSocket subscribers on one api process, load client in another; median of ${ROUNDS} interleaved rounds`;
+      process.stderr.write(`  realtime: machine before: ${loadBefore}\n  realtime: machine after:  ${loadAfter}\n`);
       return [
-        { name: 'deliveries per second (burst fan-out)', figure: ours.deliveriesPerSecond, baselineName: 'raw ws broadcast', baseline: base.deliveriesPerSecond, unit: 'deliveries/s', higherIsBetter: true, goal: '>= 0.50', note },
-        { name: 'publish → delivered, p50', figure: ours.p50, baselineName: 'raw ws broadcast', baseline: base.p50, unit: 'ms', higherIsBetter: false, note },
-        { name: 'publish → delivered, p99', figure: ours.p99, baselineName: 'raw ws broadcast', baseline: base.p99, unit: 'ms', higherIsBetter: false, goal: 'p99 <= 250 ms', note },
-        { name: 'memory per connection (RSS)', figure: ours.bytesPerConnection / 1024, baselineName: 'raw ws broadcast', baseline: base.bytesPerConnection / 1024, unit: 'KiB', higherIsBetter: false, note: 'one subscription each' },
+        { name: 'deliveries per second (burst fan-out)', figure: rate.ours, baselineName: 'raw ws broadcast', baseline: rate.base, ratio: median(results.map((r) => r.ours.deliveriesPerSecond / r.base.deliveriesPerSecond)), unit: 'deliveries/s', higherIsBetter: true, goal: '>= 0.50', note },
+        { name: 'publish → delivered, p50', figure: percentile(ourLatencies, 50), baselineName: 'raw ws broadcast', baseline: percentile(baseLatencies, 50), unit: 'ms', higherIsBetter: false, note: `${LATENCY_EVENTS} events one at a time per round` },
+        { name: 'publish → delivered, p99', figure: percentile(ourLatencies, 99), baselineName: 'raw ws broadcast', baseline: percentile(baseLatencies, 99), unit: 'ms', higherIsBetter: false, goal: 'p99 <= 250 ms', note: `machine before: ${loadBefore}` },
+        { name: 'memory per connection (RSS)', figure: memory.ours / 1024, baselineName: 'raw ws broadcast', baseline: memory.base / 1024, unit: 'KiB', higherIsBetter: false, note: `one subscription each; machine after: ${loadAfter}` },
       ];
     },
   },

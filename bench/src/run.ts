@@ -1,6 +1,7 @@
 // `pnpm bench [name...]`: runs every benchmark (or the named ones) and prints one table:
 // the figure, the raw baseline measured in the same run, and their ratio.
 import { readdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark, BenchRow } from './types';
 
@@ -34,6 +35,8 @@ function table(rows: (BenchRow & { suite: string })[]): string {
 const only = process.argv.slice(2);
 const suites = (await discover()).filter((s) => only.length === 0 || only.includes(s.name));
 const rows: (BenchRow & { suite: string })[] = [];
+const loadNow = () => loadavg().map((l) => l.toFixed(1)).join(' / ');
+const loadAtStart = loadNow();
 for (const suite of suites) {
   process.stderr.write(`running ${suite.name}...\n`);
   try {
@@ -45,3 +48,4 @@ for (const suite of suites) {
 }
 console.log(`\nPlinto benchmarks (ratio 1.00 = as good as the raw baseline; figures on this machine, this run)\n`);
 console.log(table(rows));
+console.log(`\nmachine: ${availableParallelism()} cores; load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadNow()} at the end`);

@@ -63,6 +63,16 @@ describe('the REST contract', () => {
     for (const path of ['/auth/sign-up', '/auth/sign-in', '/auth/refresh', '/policies/evaluate', '/tenants', '/orgs']) expect(example(path), path).toBeDefined();
   });
 
+  it('documents the signed policy bundle endpoint as it answers (bearer, ETag revalidation, Retry-After)', () => {
+    const bundle = op('/t/{tenant}/authz/bundle', 'get');
+    expect(bundle.security).toEqual([{ bearer: [] }]);
+    expect(bundle.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'tenant', in: 'path' }), expect.objectContaining({ name: 'If-None-Match', in: 'header' })]));
+    expect(Object.keys(bundle.responses).sort()).toEqual(['200', '304', '401', '403', '429', '503']);
+    expect(Object.keys(bundle.responses['200']!.headers!)).toEqual(['ETag', 'X-Plinto-Policy-Version']);
+    expect(bundle.responses['429']).toEqual({ $ref: '#/components/responses/TooManyRequests' });
+    expect(bundle.responses['503']).toEqual({ $ref: '#/components/responses/ServiceUnavailable' });
+  });
+
   it('authenticates webhook deliveries by their Standard Webhooks signature', () => {
     expect(document.webhooks['user.created']!.post.security).toEqual([{ webhookSignature: [] }]);
   });

@@ -31,7 +31,13 @@ export function prepareFixture(): Fixture {
     join(dir, 'package.json'),
     JSON.stringify({ name: 'plinto-sdk-fixture', private: true, type: 'module', dependencies: { '@plinto/sdk': `file:${tarball}`, typescript: '5.9.3' } }, null, 2),
   );
-  run('pnpm', ['install', '--offline', '--ignore-workspace', '--config.confirmModulesPurge=false'], dir);
+  try {
+    run('pnpm', ['install', '--offline', '--ignore-workspace', '--config.confirmModulesPurge=false'], dir);
+  } catch {
+    // The store has the packages but not always their registry metadata (ERR_PNPM_NO_OFFLINE_META):
+    // then let pnpm ask the registry for it, still taking the packages from the store.
+    run('pnpm', ['install', '--prefer-offline', '--ignore-workspace', '--config.confirmModulesPurge=false'], dir);
+  }
   return { dir, tarball };
 }
 

@@ -37,6 +37,8 @@ const CASES: Record<string, DirectCase> = {
   'tenants.listTenants': { procedure: 'tenants.list', args: one, input: () => ({ limit: 5 }) },
   'tenants.getTenant': { procedure: 'tenants.get', args: byKey('tenantId'), input: (w) => ({ tenantId: w.tenantId }) },
   'tenants.updateTenant': { procedure: 'tenants.update', args: withRest('tenantId'), input: (w) => ({ tenantId: w.tenantId, name: 'Renamed' }) },
+  'tenants.getTenantSettings': { procedure: 'tenants.settings', args: none },
+  'tenants.updateTenantSettings': { procedure: 'tenants.updateSettings', args: byKey('settings') },
   'tenants.setTenantStatus': { procedure: 'tenants.disable', args: (i) => [i.tenantId, 'disabled'], input: (w) => ({ tenantId: w.tenantId }) },
   'authz.createPolicy': { procedure: 'policies.create', args: one },
   'authz.updatePolicy': { procedure: 'policies.update', args: one },
@@ -132,6 +134,11 @@ const CASES: Record<string, DirectCase> = {
   'orgs.listTeamMembers': { procedure: 'orgs.listTeamMembers', args: ({ orgId, teamId, ...query }) => [orgId, teamId, query] },
   'orgs.addTeamMember': { procedure: 'orgs.addTeamMember', args: (i) => [i.orgId, i.teamId, i.userId] },
   'orgs.removeTeamMember': { procedure: 'orgs.removeTeamMember', args: (i) => [i.orgId, i.teamId, i.userId] },
+  'orgs.listDomains': { procedure: 'orgs.listDomains', args: byKey('orgId') },
+  'orgs.addDomain': { procedure: 'orgs.addDomain', args: withRest('orgId') },
+  'orgs.updateDomain': { procedure: 'orgs.updateDomain', args: ({ orgId, domainId, ...patch }) => [orgId, domainId, patch] },
+  'orgs.verifyDomain': { procedure: 'orgs.verifyDomain', args: (i) => [i.orgId, i.domainId] },
+  'orgs.removeDomain': { procedure: 'orgs.removeDomain', args: (i) => [i.orgId, i.domainId] },
   'invitations.createInvitation': { procedure: 'invitations.create', args: one },
   'invitations.bulkCreateInvitations': { procedure: 'invitations.bulkCreate', args: one },
   'invitations.listInvitations': { procedure: 'invitations.list', args: one },
@@ -146,6 +153,7 @@ const CASES: Record<string, DirectCase> = {
 /** Services that need no permission: anyone may call them, or a principal acts on itself only. */
 const NO_PERMISSION = new Set([
   'tenants.currentTenant',
+  'tenants.publicBranding',
   'auth.signUp',
   'auth.signIn',
   'auth.verifyEmail',

@@ -34,6 +34,13 @@ export interface WalkWorld {
 let seq = 0;
 const unique = (what: string) => `${what}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 
+/** A domain claimed by the walk's organization (made by the platform operator). */
+async function freshDomain(w: WalkWorld): Promise<string> {
+  const res = await w.rest('POST', `/v1/orgs/${w.org}/domains`, { domain: `${unique('d')}.walk.test` });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id as string;
+}
+
 export async function walkWorld(api: TestApi, tenant: string): Promise<WalkWorld> {
   const rest: WalkWorld['rest'] = (method, path, body) => api.rest(method, path, { tenant, body });
   const ok = async (method: string, path: string, body?: unknown) => {
@@ -108,6 +115,8 @@ export const WALK: Record<string, WalkCase> = {
   'emailTemplates.update': { input: () => ({ template: 'magic_link', subject: 'Sign in to {{appName}}', text: 'Link: {{link}}', html: '<a href="{{link}}">Sign in</a>' }) },
   'emailTemplates.reset': { input: () => ({ template: 'magic_link' }) },
   'emailTemplates.preview': { input: () => ({ template: 'magic_link' }) },
+  'tenants.settings': { input: () => ({}) },
+  'tenants.updateSettings': { input: () => ({ settings: { branding: { displayName: unique('Walk') } } }) },
   'webhooks.createEndpoint': { input: () => ({ url: `http://127.0.0.1:9/${unique('hook')}` }) },
   'webhooks.listEndpoints': { input: () => page },
   'webhooks.getEndpoint': { input: (w) => ({ endpointId: w.endpoint }) },
@@ -220,6 +229,11 @@ export const WALK: Record<string, WalkCase> = {
     },
   },
   'orgs.removeTeamMember': { input: async (w) => ({ orgId: w.org, teamId: w.team, userId: await w.freshMember() }) },
+  'orgs.listDomains': { input: (w) => ({ orgId: w.org }) },
+  'orgs.addDomain': { input: (w) => ({ orgId: w.org, domain: `${unique('d')}.walk.test` }) },
+  'orgs.updateDomain': { input: async (w) => ({ orgId: w.org, domainId: await freshDomain(w), autoJoin: false }) },
+  'orgs.verifyDomain': { input: async (w) => ({ orgId: w.org, domainId: await freshDomain(w) }) },
+  'orgs.removeDomain': { input: async (w) => ({ orgId: w.org, domainId: await freshDomain(w) }) },
   'invitations.create': { input: (w) => ({ organizationId: w.org, email: `${unique('inv')}@${w.tenant}.test` }) },
   'invitations.bulkCreate': { input: (w) => ({ organizationId: w.org, invitations: [{ email: `${unique('bulk')}@${w.tenant}.test` }] }) },
   'invitations.list': { input: () => page },

@@ -335,3 +335,24 @@ describe('tokens are not interchangeable', () => {
     expect((await authorizeRaw(codeParams(app.clientId, CALLBACK))).status).toBe(400);
   });
 });
+
+describe('the browser session behind a code', () => {
+  it('a cookie whose session ended (user disabled, sessions ended) gets no code: the browser is sent to sign in', async () => {
+    const bob = await newUser(api, 'acme', 'bob@acme.test');
+    const bobs = new CookieBrowser(api.url);
+    await bobs.signIn('acme', bob);
+    const params = codeParams(web.clientId, CALLBACK);
+    const url = new URL(`${issuer}/oauth/authorize`);
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    const live = await bobs.fetch(url.href);
+    expect(live.status).toBe(303);
+    expect(new URL(live.headers.get('location')!).searchParams.get('code')).toMatch(/^pac_/);
+    expect((await api.rest('POST', `/v1/users/${bob.id}/disable`, { tenant: 'acme' })).status).toBe(200);
+    // The same cookie, replayed: first-party, no prompt — the path that checks the session in the code's statement.
+    const ended = await bobs.fetch(url.href);
+    expect(ended.status).toBe(303);
+    const location = new URL(ended.headers.get('location')!);
+    expect(location.href).toMatch(new RegExp(`^${issuer}/sign-in\\?return_to=`));
+    expect(location.searchParams.get('code')).toBeNull();
+  });
+});

@@ -5,7 +5,6 @@ import * as OTPAuth from 'otpauth';
 import { onCleanup, startTestApi, startTestWorkers, type TestApi } from '../src';
 import { extractLink, startSmtpSink } from '../src/smtp-sink';
 import { axeViolations, openPage, screenshot, startBrowser, type WatchedPage } from '../src/browser';
-import { sql } from './auth-helpers';
 
 /**
  * The rest of the account page and the pages around sign-in, in real Chromium: changing the email
@@ -130,7 +129,7 @@ describe('account page: change of email address', () => {
     await page.getByText('This link is no longer valid').waitFor();
     await checkPage(watched, 'error-link-invalid');
     await watched.context.close();
-  });
+  }, 120_000);
 });
 
 describe('account page: two-step verification', () => {
@@ -151,13 +150,14 @@ describe('account page: two-step verification', () => {
     await checkPage(watched, 'account-mfa-enrol');
     const nextCode = authenticator(secret);
 
+    const mfaSection = page.getByRole('region', { name: 'Two-step verification' });
     await field(page, 'Code from your authenticator app').fill('000000');
     await page.getByRole('button', { name: 'Turn on' }).click();
-    await page.getByRole('alert').waitFor();
+    await mfaSection.getByRole('alert').waitFor();
     await field(page, 'Code from your authenticator app').fill(await nextCode());
     await page.getByRole('button', { name: 'Turn on' }).click();
     const codesList = page.getByTestId('recovery-codes').getByRole('listitem');
-    await expect.poll(() => codesList.count()).toBe(10);
+    await expect.poll(() => codesList.count(), { timeout: 30_000 }).toBe(10);
     const firstCodes = (await codesList.allTextContents()).map((c) => c.trim());
     for (const code of firstCodes) expect(code).toMatch(/^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/);
     await checkPage(watched, 'account-mfa-recovery-codes');
@@ -171,7 +171,7 @@ describe('account page: two-step verification', () => {
     // New recovery codes (re-authenticated with a code); the old ones stop working.
     await field(page, 'Code from your app, or a recovery code').fill(await nextCode());
     await page.getByRole('button', { name: 'New recovery codes' }).click();
-    await expect.poll(async () => (await codesList.allTextContents()).map((c) => c.trim())[0] ?? '').not.toBe('');
+    await expect.poll(async () => (await codesList.allTextContents()).map((c) => c.trim())[0] ?? '', { timeout: 30_000 }).not.toBe('');
     const codes = (await codesList.allTextContents()).map((c) => c.trim());
     expect(codes).toHaveLength(10);
     expect(codes.filter((c) => firstCodes.includes(c))).toEqual([]);
@@ -205,7 +205,7 @@ describe('account page: two-step verification', () => {
     // Turning it off needs a code (here a recovery code); then a password alone signs in.
     await field(page, 'Code from your app, or a recovery code').fill(codes[0]!);
     await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
-    await page.getByRole('alert').waitFor(); // a used recovery code is refused
+    await mfaSection.getByRole('alert').waitFor(); // a used recovery code is refused
     await field(page, 'Code from your app, or a recovery code').fill(codes[1]!);
     await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
     await page.getByText('Two-step verification is off.').waitFor();
@@ -214,15 +214,14 @@ describe('account page: two-step verification', () => {
     expect(plain.status).toBe(200);
     expect(plain.body.access_token).toBeTruthy();
     await watched.context.close();
-  });
+  }, 180_000);
 });
 
 describe('hosted error page', () => {
   it('shows OIDC errors that must not be redirected to browsers, with the support address; API callers keep JSON', async () => {
     const tenant = 'helpful';
-    expect((await api.rest('POST', '/v1/tenants', { body: { slug: tenant, name: 'Helpful Inc' } })).status).toBe(201);
-    // The branding settings (another part of the work) keep the support address here.
-    await sql(api, `update tenants set settings = settings || '{"branding":{"supportEmail":"help@helpful.test"}}'::jsonb where slug = $1`, [tenant]);
+    const created = await api.rest('POST', '/v1/tenants', { body: { slug: tenant, name: 'Helpful Inc', settings: { branding: { supportEmail: 'help@helpful.test' } } } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
     const app = await api.rest('POST', '/v1/applications', { tenant, body: { name: 'Rocket', type: 'web', redirectUris: ['http://127.0.0.1:9/cb'] } });
     expect(app.status, JSON.stringify(app.body)).toBe(201);
     const authorize = (params: Record<string, string>) => `${api.url}/t/${tenant}/oauth/authorize?${new URLSearchParams({ response_type: 'code', scope: 'openid', ...params })}`;
@@ -234,8 +233,9 @@ describe('hosted error page', () => {
     expect(shown?.status()).toBe(400);
     expect(page.url()).toBe(unknown); // shown where it happened, not redirected anywhere
     await page.getByText('The application that sent you here is not known').waitFor();
-    await page.getByRole('link', { name: 'help@helpful.test' }).waitFor();
-    expect(await page.getByRole('link', { name: 'help@helpful.test' }).getAttribute('href')).toBe('mailto:help@helpful.test');
+    const support = page.getByRole('link', { name: 'help@helpful.test' });
+    await support.waitFor();
+    expect(await support.getAttribute('href')).toBe('mailto:help@helpful.test');
     await checkPage(watched, 'error-unknown-client');
 
     const unregistered = authorize({ client_id: app.body.clientId, redirect_uri: 'http://127.0.0.1:9/cb/../evil' });
@@ -254,7 +254,7 @@ describe('hosted error page', () => {
     await page.getByText('Something went wrong. Please try again.').waitFor();
     expect(await page.getByText('owned').count()).toBe(0);
     await watched.context.close();
-  });
+  }, 90_000);
 });
 
 describe('RP-initiated logout without id_token_hint', () => {
@@ -279,7 +279,7 @@ describe('RP-initiated logout without id_token_hint', () => {
     const attacker = `http://localhost:${(server.address() as { port: number }).port}/`;
 
     await page.goto(attacker);
-    await expect.poll(() => page.title()).toBe('image-done');
+    await expect.poll(() => page.title(), { timeout: 30_000 }).toBe('image-done');
     expect(await sessionStatusAt(page)).toBe(200);
     await page.click('#go');
     await page.waitForURL(`${api.url}/t/${T}/end-session`);
@@ -299,7 +299,7 @@ describe('RP-initiated logout without id_token_hint', () => {
     expect(await sessionStatus(page)).toBe(401);
     expect((await context.cookies()).some((c) => c.name === `plinto_s_${T}`)).toBe(false);
     await watched.context.close();
-  });
+  }, 120_000);
 });
 
 /** The session as seen from the tenant's own origin (the attacker's page cannot read it). */

@@ -102,11 +102,11 @@ describe('hosted pages in Chromium', () => {
     const other = await signedInAs(email, PASSWORD);
     await page.reload();
     const revoke = page.getByRole('button', { name: /^Sign out the session started/ });
-    await expect.poll(() => revoke.count()).toBe(2); // the device above and the profile check's
+    await expect.poll(() => revoke.count(), { timeout: 30_000 }).toBe(2); // the device above and the profile check's
     await revoke.first().click();
-    await expect.poll(() => revoke.count()).toBe(1);
+    await expect.poll(() => revoke.count(), { timeout: 30_000 }).toBe(1);
     await revoke.first().click();
-    await expect.poll(() => revoke.count()).toBe(0);
+    await expect.poll(() => revoke.count(), { timeout: 30_000 }).toBe(0);
     expect((await api.rest('GET', '/v1/auth/session', { token: other.token, tenant: T })).status).toBe(401);
 
     // Change password: a wrong current password is refused on its field; then it changes.
@@ -131,7 +131,7 @@ describe('hosted pages in Chromium', () => {
     await page.waitForURL(/\/t\/acme\/sign-in\?return_to=/);
     await checkPage(watched, 'sign-in');
     await context.close();
-  });
+  }, 120_000); // a long walk through many pages; the machine may be busy
 
   it('resets a forgotten password through the emailed link', async () => {
     const email = 'grace@example.com';

@@ -112,7 +112,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('could not be verified');
     expect((await auditOf(api, T, 'passkey.rejected')).some((e) => e.data.reason === 'origin_not_allowed')).toBe(true);
-    expect((await api.rest('PATCH', `/v1/tenants/${tenant.id}`, { body: { settings: {} } })).status).toBe(200);
+    expect((await api.rest('PATCH', `/v1/tenants/${tenant.id}`, { body: { settings: { passkeys: {} } } })).status).toBe(200); // back to the defaults (settings merge per section)
 
     // An authenticator that cannot verify the person (presence only) holding this very passkey:
     // where the options require verification, Chromium itself refuses and nothing is sent.

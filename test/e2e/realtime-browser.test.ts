@@ -3,15 +3,18 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort, onCleanup, signedInUser, startTestApi, startTestWorkers, type TestApi } from '../src';
+import { axeViolations, startBrowser } from '../src/browser';
 import { ACCESS_TOKEN_COOKIE } from '@plinto/api';
 
 /**
  * A real browser (Debian's Chromium) on a page of another origin, subscribed over SSE through CORS
- * with its token in an HttpOnly cookie: when its session is revoked elsewhere, the page hears of it
- * (its session.revoked event, then the stream's end with REALTIME_SESSION_REVOKED) and shows it.
+ * with its token in an HttpOnly cookie: when its session is revoked from another tab of the same
+ * browser (the person signs in on the hosted pages there and signs the other session out on the
+ * account page), the page hears of it (its session.revoked event, then the stream's end with
+ * REALTIME_SESSION_REVOKED) and shows it.
  */
 const T = 'rt-browser';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -43,31 +46,52 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(pagePort, '127.0.0.1', resolve));
   page = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
   onCleanup(async () => void server.close());
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await startBrowser();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-});
+async function expectAccessible(tab: Page, screen: string): Promise<void> {
+  expect(await axeViolations(tab), `axe on ${screen}`).toEqual([]);
+}
 
 describe('SSE in a browser, through CORS', () => {
-  it('a page sees its own session revoked from elsewhere and reacts', async () => {
+  it('a page sees its own session revoked from another tab (the hosted account page) and reacts', async () => {
     const user = await signedInUser(api, { email: 'browser@rt.test', tenant: T });
     const context = await browser.newContext();
     // The application's backend set the token as an HttpOnly cookie: page script never sees it.
     await context.addCookies([{ name: ACCESS_TOKEN_COOKIE, value: user.token, url: api.url, httpOnly: true, sameSite: 'Lax' }]);
     const tab = await context.newPage();
+    tab.setDefaultTimeout(20_000);
     await tab.goto(page.url);
     await tab.waitForFunction(() => document.getElementById('status')?.textContent === 'live', undefined, { timeout: 20_000 });
     expect(await tab.evaluate(() => document.cookie)).toBe('');
+    await expectAccessible(tab, 'the subscribed page');
 
-    // Signed out in another tab (or device): the session ends.
-    expect((await api.rest('POST', '/v1/auth/sign-out', { token: user.token, tenant: T, body: {} })).status).toBe(200);
+    // Another tab of the same browser: the person signs in on the hosted pages (a second session)
+    // and, on the account page, signs the application's session out.
+    const other = await context.newPage();
+    other.setDefaultTimeout(20_000);
+    await other.goto(`${api.url}/t/${T}/sign-in`);
+    await other.getByRole('textbox', { name: 'Email', exact: true }).fill(user.email);
+    await other.getByRole('textbox', { name: 'Password', exact: true }).fill(user.password);
+    await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await other.waitForURL(`${api.url}/t/${T}/account`);
+    const revoke = other.getByRole('button', { name: /^Sign out the session started/ });
+    await revoke.waitFor();
+    expect(await revoke.count()).toBe(1); // the application's session; the hosted one is "This device"
+    await expectAccessible(other, 'the account page');
+    await revoke.click();
+    await revoke.waitFor({ state: 'detached' });
+
+    // The first tab hears its session.revoked event, then its stream ends with REALTIME_SESSION_REVOKED.
     await tab.waitForFunction(() => document.body.dataset.ended !== undefined, undefined, { timeout: 10_000 });
     expect(await tab.locator('#status').textContent()).toBe('signed out elsewhere');
     expect(await tab.locator('#events li').allTextContents()).toContain('session.revoked');
+    await expectAccessible(tab, 'the page after its session ended');
     mkdirSync(ARTIFACTS, { recursive: true });
     await tab.screenshot({ path: `${ARTIFACTS}realtime-browser-signed-out.png` });
+    await other.screenshot({ path: `${ARTIFACTS}realtime-browser-account-revoked.png`, fullPage: true });
+    // The hosted session in the other tab lives on: only the revoked one ended.
+    expect(await other.evaluate(async (slug) => (await fetch(`/t/${slug}/session`)).status, T)).toBe(200);
     await context.close();
-  });
+  }, 180_000);
 });

@@ -119,8 +119,9 @@ export function randomRequests(random: Random, world: World, count: number): Eva
     const context: NonNullable<EvaluationInput['context']> = { time: new Date(start + random.int(7 * 24 * 60) * 60_000).toISOString() };
     if (random.chance(0.8)) context.ip = random.pick(IPS);
     if (random.chance(0.4)) context.organizationId = random.pick(world.orgs);
-    if (random.chance(0.3)) context.mfa = true;
-    else if (random.chance(0.3)) context.amr = random.some(['pwd', 'otp', 'webauthn'], 2);
+    const factors = random.next();
+    if (factors < 0.3) context.mfa = true;
+    else if (factors < 0.5) context.amr = random.some(['pwd', 'otp', 'webauthn'], 2);
     if (random.chance(0.7)) context.subject = { dept: random.pick(['eng', 'ops', 'sales']), level: random.int(4), ...(random.chance(0.3) ? { flags: { beta: random.chance(0.5) } } : {}) };
     if (random.chance(0.7)) context.resource = { owner: random.pick([...world.users, 'nobody']), classification: random.pick(['public', 'secret']) };
     if (random.chance(0.5)) context.channel = random.pick(['web', 'api', 'cli']);

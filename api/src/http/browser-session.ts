@@ -94,6 +94,12 @@ async function principalOfHandle(deps: BrowserSessionDeps, em: EntityManager, te
   return authenticateBrowserSession(em, tenant.id, sessionId);
 }
 
+/** The session id this request's cookie for `tenant` names, when its seal is right (whether the session is live is not checked). */
+export function browserSessionIdOf(req: Request, tenant: { id: string; slug: string }): string | null {
+  const handle = handleOf(req, tenant.slug);
+  return handle ? openHandle(depsOf(req).config, tenant.id, handle) : null;
+}
+
 /** The live browser session of `tenantSlug` this request carries, or null. */
 export async function browserSessionOf(req: Request, tenantSlug: string): Promise<BrowserSession | null> {
   const handle = handleOf(req, tenantSlug);

@@ -21,6 +21,8 @@ import { noteTenant } from './request-scope';
 /** The browser session the hosted pages keep (api/src/http/browser-session.ts), as this router needs it. */
 export interface BrowserSessions {
   sessionOf(req: Request, tenantSlug: string): Promise<BrowserSession | null>;
+  /** The session id the tenant's cookie names, its seal checked (not its liveness). */
+  sessionIdOf(req: Request, tenant: { id: string; slug: string }): string | null;
   clear(res: Response, tenantSlug: string): void;
   /** CSRF check for cookie-authenticated state changes (the consent decision). */
   requireCsrf: RequestHandler;
@@ -91,7 +93,8 @@ export function oidcRouter(deps: { orm: MikroORM; config: Config; logger: Logger
     if (!found) return;
     const params = paramsOf(req);
     if (typeof params === 'string') return follow(req, res, found.tenant, { kind: 'show', status: 400, error: 'invalid_request', description: params });
-    follow(req, res, found.tenant, await authorize(found, params, await browser.sessionOf(req, found.tenant.slug)));
+    const slug = found.tenant.slug;
+    follow(req, res, found.tenant, await authorize(found, params, { sessionId: browser.sessionIdOf(req, found.tenant), load: () => browser.sessionOf(req, slug) }));
   });
   router.get('/oauth/authorize', authorizeHandler);
   router.post('/oauth/authorize', form, authorizeHandler);

@@ -64,7 +64,6 @@ function renderIndex(template: string, nonce: string, branding: PublicBranding, 
     'plinto-nonce': nonce,
     'plinto-tenant-name': branding.name,
     'plinto-branding': JSON.stringify(branding),
-    'plinto-support-email': branding.supportEmail ?? undefined,
     'plinto-page': facts.page,
     'plinto-error-code': facts.errorCode,
   };

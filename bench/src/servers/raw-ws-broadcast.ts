@@ -4,12 +4,14 @@ import { WebSocketServer } from 'ws';
 import { Redis } from 'ioredis';
 
 const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+// Listening is awaited first: 'listening' fires while the Redis subscribe is still under way.
+const listening = new Promise<void>((resolve) => wss.once('listening', resolve));
 const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-await subscriber.subscribe(process.env.RAW_CHANNEL ?? 'plinto_bench_raw');
 subscriber.on('message', (_channel: string, message: string) => {
   for (const client of wss.clients) client.send(message);
 });
-wss.on('listening', () => process.send?.({ port: (wss.address() as { port: number }).port }));
+await Promise.all([listening, subscriber.subscribe(process.env.RAW_CHANNEL ?? 'plinto_bench_raw')]);
+process.send?.({ port: (wss.address() as { port: number }).port });
 process.on('message', (command: { type: string }) => {
   if (command.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
 });

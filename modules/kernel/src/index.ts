@@ -64,7 +64,7 @@ export {
   type SubjectRef,
 } from './service-context';
 export { ServiceRegistry, serviceKey, type ServiceKey } from './services';
-export { ORGANIZATION_DIRECTORY, type OrganizationDirectory } from './organization-directory';
+export { ORGANIZATION_DIRECTORY, ORGANIZATION_PROVISIONING, type OrganizationDirectory, type OrganizationProvisioning } from './organization-directory';
 export { defineModule, type ModuleManifest, type ProcessDeps, type ConsumerDeps, type DomainEventConsumer, type MaintenanceTask, type Started } from './module';
 export {
   router,

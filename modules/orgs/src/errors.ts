@@ -21,6 +21,8 @@ export const OrgsErrors = defineErrors({
   TEAM_CYCLE: { status: 409, message: 'A team cannot be moved under itself or one of its sub-teams' },
   TEAM_TOO_DEEP: { status: 400, message: 'Teams nest at most 5 levels deep' },
   TEAM_MEMBER_NOT_FOUND: { status: 404, message: 'This user is not a member of the team' },
+  DOMAIN_NOT_FOUND: { status: 404, message: 'No such domain of the organization' },
+  DOMAIN_TAKEN: { status: 409, message: 'The organization already claims this domain, or another organization of the tenant verified it' },
   ALREADY_TEAM_MEMBER: { status: 409, message: 'This user is already a member of the team' },
   NOT_AN_ORGANIZATION_MEMBER: { status: 409, message: 'Only members of the organization can join its teams' },
 });

@@ -17,6 +17,10 @@ export const OrgEvents = defineEvents('orgs', {
   'organization.member.role_changed': { description: "A member's organization role changed", data: z.object({ ...member, previousRole: z.string() }).loose() },
   'organization.member.removed': { description: 'A member was removed from an organization (and its teams)', data: z.object(member).loose() },
   'organization.member.left': { description: 'A member left an organization (and its teams)', data: z.object(member).loose() },
+  'organization.domain.added': { description: 'An organization claimed a domain (not verified yet)', data: z.object({ organizationId: z.uuid(), domainId: z.uuid(), domain: z.string() }).loose() },
+  'organization.domain.updated': { description: "An organization's domain changed its auto-join setting or role", data: z.object({ organizationId: z.uuid(), domainId: z.uuid(), domain: z.string(), changes: z.array(z.string()) }).loose() },
+  'organization.domain.verified': { description: "A tenant owner asserted an organization's domain verified", data: z.object({ organizationId: z.uuid(), domainId: z.uuid(), domain: z.string() }).loose() },
+  'organization.domain.removed': { description: 'An organization gave up a domain', data: z.object({ organizationId: z.uuid(), domainId: z.uuid(), domain: z.string() }).loose() },
   'team.created': { description: 'A team was created in an organization', data: z.object({ ...team, parentId: z.uuid().nullable(), roles: z.array(z.string()) }).loose() },
   'team.updated': {
     description: 'A team was renamed, moved under another parent, or its roles or description changed',

@@ -4,8 +4,10 @@
  * organization's authorization domain, so the authz engine decides (see authz-links.ts). Every
  * service takes a service context and decides its own permission (see access.ts).
  */
-import { ORGANIZATION_DIRECTORY, defineModule, isUuid, type ModuleSchema } from '@plinto/kernel';
+import { ORGANIZATION_DIRECTORY, ORGANIZATION_PROVISIONING, defineModule, isUuid, type ModuleSchema } from '@plinto/kernel';
 import { Organization, OrganizationMember, Team, TeamMember } from './entities/org.entities';
+import { OrganizationDomain } from './entities/org-domain.entity';
+import { addDomain, joinByVerifiedDomain, listDomains, removeDomain, updateDomain, verifyDomain } from './domains.service';
 import { orgsMigrations } from './migrations';
 import { orgsConfigSchema, orgsTenantSettings } from './config';
 import { OrgEvents } from './events';
@@ -39,10 +41,11 @@ export {
   type TeamDto,
   type TeamMemberDto,
 } from './schemas';
-export { Organization, OrganizationMember, Team, TeamMember };
+export { Organization, OrganizationMember, Team, TeamMember, OrganizationDomain };
+export { listDomains, addDomain, updateDomain, verifyDomain, removeDomain } from './domains.service';
 
 export const orgsSchema: ModuleSchema = {
-  entities: [Organization, OrganizationMember, Team, TeamMember],
+  entities: [Organization, OrganizationMember, Team, TeamMember, OrganizationDomain],
   migrations: orgsMigrations,
 };
 
@@ -53,10 +56,13 @@ export const orgsModule = defineModule({
   events: [OrgEvents],
   config: orgsConfigSchema,
   tenantSettings: orgsTenantSettings,
-  /** Other modules ask whether an organization exists in a tenant (authz, for organization-scoped policies). */
+  /** Other modules ask whether an organization exists in a tenant (authz, for organization-scoped policies), and provision into one (auth). */
   start({ services }) {
     services.set(ORGANIZATION_DIRECTORY, { exists: async (em, tenantId, organizationId) => isUuid(organizationId) && (await findOrganization(em, tenantId, organizationId)) !== null });
+    // Auth provisions people through identity providers; organizations with their verified domain take them in.
+    services.set(ORGANIZATION_PROVISIONING, { joinByVerifiedDomain });
   },
+  permissions: [{ permission: 'domains:verify', minimumRole: 'owner' as const, description: "Assert an organization's domain verified (no DNS check is made: the tenant owner confirms ownership)" }],
   services: {
     createOrg,
     listOrgs,
@@ -79,5 +85,10 @@ export const orgsModule = defineModule({
     listTeamMembers,
     addTeamMember,
     removeTeamMember,
+    listDomains,
+    addDomain,
+    updateDomain,
+    verifyDomain,
+    removeDomain,
   },
 });

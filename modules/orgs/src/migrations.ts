@@ -91,7 +91,35 @@ export class Migration20261122001050OrgsCredentialOwners extends Migration {
   }
 }
 
+/** Domains an organization claims; verified ones provision members (see org-domain.entity.ts). */
+export class Migration20261206002000OrgsDomains extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table organization_domains (
+        id uuid primary key,
+        tenant_id uuid not null,
+        organization_id uuid not null,
+        domain text not null,
+        auto_join boolean not null default false,
+        role text,
+        verified_at timestamptz,
+        verified_by text,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        foreign key (tenant_id, organization_id) references organizations (tenant_id, id) on delete cascade
+      )`);
+    this.addSql('create unique index organization_domains_org_domain on organization_domains (organization_id, domain)');
+    // A domain is verified for one organization of a tenant at most; unverified claims do not block.
+    this.addSql('create unique index organization_domains_verified on organization_domains (tenant_id, domain) where verified_at is not null');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop table organization_domains');
+  }
+}
+
 export const orgsMigrations = [
   { name: 'Migration20261122001000_orgs', class: Migration20261122001000Orgs },
   { name: 'Migration20261122001050_orgs_credential_owners', class: Migration20261122001050OrgsCredentialOwners },
+  { name: 'Migration20261206002000_orgs_domains', class: Migration20261206002000OrgsDomains },
 ];

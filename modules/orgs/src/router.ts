@@ -2,6 +2,7 @@ import { router } from '@plinto/kernel';
 import { createOrgProcedure, deleteOrgProcedure, getOrgProcedure, listOrgsProcedure, listUserOrgsProcedure, updateOrgProcedure } from './procedures/orgs';
 import { activateOrgProcedure, addMemberProcedure, leaveOrgProcedure, listMembersProcedure, removeMemberProcedure, updateMemberProcedure } from './procedures/members';
 import { createTeamProcedure, deleteTeamProcedure, getTeamProcedure, listTeamsProcedure, updateTeamProcedure } from './procedures/teams';
+import { addDomainProcedure, listDomainsProcedure, removeDomainProcedure, updateDomainProcedure, verifyDomainProcedure } from './procedures/domains';
 import { addTeamMemberProcedure, listTeamMembersProcedure, removeTeamMemberProcedure } from './procedures/team-members';
 
 export const orgsRouter = router({
@@ -25,4 +26,9 @@ export const orgsRouter = router({
   listTeamMembers: listTeamMembersProcedure,
   addTeamMember: addTeamMemberProcedure,
   removeTeamMember: removeTeamMemberProcedure,
+  listDomains: listDomainsProcedure,
+  addDomain: addDomainProcedure,
+  updateDomain: updateDomainProcedure,
+  verifyDomain: verifyDomainProcedure,
+  removeDomain: removeDomainProcedure,
 });

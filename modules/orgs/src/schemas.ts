@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 export const ORG_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ROLE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+export const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export const roleName = z.string().regex(ROLE_NAME, 'A role name: lowercase letters, digits, _ and -, 1-63 characters');
 export const orgSlug = z.string().trim().toLowerCase().regex(ORG_SLUG, 'Lowercase letters, digits and inner hyphens, 1-63 characters');
@@ -109,3 +109,20 @@ export type TeamMemberDto = z.infer<typeof teamMemberOutput>;
 
 export const teamName = z.string().trim().min(1).max(100);
 export const teamRoles = z.array(roleName).max(20);
+
+export const domainName = z.string().trim().toLowerCase().regex(DOMAIN, 'A domain name such as example.com');
+
+export const domainOutput = z
+  .object({
+    id: z.uuid(),
+    organizationId: z.uuid(),
+    domain: z.string(),
+    verified: z.boolean().describe('Asserted by a tenant owner (domains:verify); until then the domain does nothing'),
+    verifiedAt: z.iso.datetime().nullable(),
+    autoJoin: z.boolean().describe('People provisioned through an identity provider that vouches for an address at this domain join the organization'),
+    role: roleName.nullable().describe("Their role (null: the organization's default role)"),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'OrganizationDomain' });
+export type DomainDto = z.infer<typeof domainOutput>;

@@ -39,6 +39,7 @@ export class RealtimeHub {
   private sweep: NodeJS.Timeout | null = null;
   private draining = false;
   private subscribedOnce = false;
+  private sweeping = false;
 
   constructor(private readonly deps: HubDeps) {
     this.keys = realtimeKeys(deps.prefix);
@@ -176,8 +177,18 @@ export class RealtimeHub {
     for (const connection of connections) if (matches(connection)) connection.endSoon('SESSION_REVOKED');
   }
 
+  /**
+   * One sweep at a time: with thousands of connections a sweep (one credential check each) can
+   * outlast the interval, and overlapping sweeps would pile up checks that compete with delivery.
+   */
   private async recheckAll(): Promise<void> {
-    for (const set of [...this.connections.values()]) for (const connection of [...set]) await connection.recheck().catch(() => undefined);
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      for (const set of [...this.connections.values()]) for (const connection of [...set]) await connection.recheck().catch(() => undefined);
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   /** SIGTERM: every client is told to reconnect elsewhere (1012, or the SSE error) and resume there. */

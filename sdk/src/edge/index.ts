@@ -6,6 +6,7 @@ import type { EdgeCache } from '../verify/jwks.js';
 export { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions, type VerifiedToken } from '../verify/verifier.js';
 export { JwksCache, type EdgeCache } from '../verify/jwks.js';
 export { createIntrospectionRevocationCheck } from '../verify/revocation.js';
+export { createRevocationFeed, REVOCATION_EVENT_TYPES, type RevocationFeed, type RevocationFeedOptions } from '../verify/revocation-feed.js';
 export { AccessTokenRejected } from '../token-rules.js';
 export { createPolicyEvaluator, verifyPolicyBundle, decideOnBundle, PolicyBundleRejected, DelegatedDecision, type PolicyEvaluator, type PolicyEvaluatorOptions, type EdgeDecision, type VerifiedBundle } from '../policy/index.js';
 export { clientCredentialsToken, type ClientCredentials, type AccessTokenSource } from '../verify/client-token.js';

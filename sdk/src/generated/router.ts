@@ -2158,6 +2158,93 @@ export type AppRouterRecord = {
       };
       meta: object;
     }>;
+    listDomains: TRPCQueryProcedure<{
+      input: {
+        orgId: string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          organizationId: string;
+          domain: string;
+          verified: boolean;
+          verifiedAt: null | string;
+          autoJoin: boolean;
+          role: null | string;
+          createdAt: string;
+          updatedAt: string;
+        }>;
+      };
+      meta: object;
+    }>;
+    addDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domain: string;
+        autoJoin?: boolean | undefined;
+        role?: undefined | null | string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    updateDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+        autoJoin?: boolean | undefined;
+        role?: undefined | null | string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    verifyDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+      };
+      output: {
+        id: string;
+        organizationId: string;
+        domain: string;
+        verified: boolean;
+        verifiedAt: null | string;
+        autoJoin: boolean;
+        role: null | string;
+        createdAt: string;
+        updatedAt: string;
+      };
+      meta: object;
+    }>;
+    removeDomain: TRPCMutationProcedure<{
+      input: {
+        orgId: string;
+        domainId: string;
+      };
+      output: {
+        deleted: true;
+      };
+      meta: object;
+    }>;
   };
   tenants: {
     create: TRPCMutationProcedure<{

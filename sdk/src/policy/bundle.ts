@@ -73,7 +73,7 @@ export async function verifyPolicyBundle(jws: string, options: VerifyBundleOptio
     return refuse('unknown_key', "The bundle's key is not one of its tenant's keys");
   }
   if (key.alg !== header.alg) refuse('algorithm', 'The bundle algorithm does not match its key');
-  let valid = false;
+  let valid: boolean;
   try {
     valid = await crypto.subtle.verify(verifyParamsOf(key.alg), key.key, decoded.signature as Uint8Array<ArrayBuffer>, new TextEncoder().encode(decoded.signingInput));
   } catch {

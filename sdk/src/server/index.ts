@@ -3,6 +3,8 @@ import { createTokenVerifier, type TokenVerifierOptions, type VerifiedToken } fr
 export { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions, type VerifiedToken, type RevocationCheck } from '../verify/verifier.js';
 export { JwksCache, type JwksCacheOptions, type EdgeCache } from '../verify/jwks.js';
 export { createIntrospectionRevocationCheck, type IntrospectionRevocationOptions } from '../verify/revocation.js';
+export { createRevocationFeed, REVOCATION_EVENT_TYPES, type RevocationFeed, type RevocationFeedOptions } from '../verify/revocation-feed.js';
+export { createPolicyEvaluator, type PolicyEvaluator, type PolicyEvaluatorOptions, type EdgeDecision } from '../policy/index.js';
 export { plintoAuth, bearerOf, type MiddlewareOptions, type NodeLikeRequest, type NodeLikeResponse } from './middleware.js';
 export { createCan, type Can, type CanOptions, type Decision } from './can.js';
 export { AccessTokenRejected, type AccessTokenClaims, type TokenRejection } from '../token-rules.js';

@@ -18,6 +18,7 @@ import { DecisionsScreen } from './screens/Decisions';
 import { CredentialsScreen } from './screens/Credentials';
 import { TenantsScreen } from './screens/Tenants';
 import { ApplicationsScreen } from './screens/Applications';
+import { ConnectionsScreen } from './screens/Connections';
 import { SettingsScreen } from './screens/Settings';
 
 const signInUrl = (tenant: string) => `/t/${encodeURIComponent(tenant)}/sign-in?return_to=${encodeURIComponent(`/admin/t/${tenant}`)}`;
@@ -66,6 +67,7 @@ const SECTIONS: { path: string; label: string; permission?: string }[] = [
   { path: 'decisions', label: 'Decision log', permission: 'decisions:read' },
   { path: 'keys', label: 'Keys and clients', permission: 'signing_keys:read' },
   { path: 'applications', label: 'Applications', permission: 'applications:read' },
+  { path: 'connections', label: 'Connections and passkeys', permission: 'connections:read' },
   { path: 'settings', label: 'Settings', permission: 'settings:read' },
 ];
 
@@ -110,6 +112,7 @@ function Layout() {
           <Route path="keys" element={<CredentialsScreen />} />
           <Route path="tenants" element={<TenantsScreen />} />
           <Route path="applications" element={<ApplicationsScreen />} />
+          <Route path="connections" element={<ConnectionsScreen />} />
           <Route path="settings" element={<SettingsScreen />} />
           <Route path="*" element={<Text>Nothing here. <Anchor component={Link} to={base}>Back to the dashboard</Anchor></Text>} />
         </Routes>

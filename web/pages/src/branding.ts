@@ -49,13 +49,20 @@ export function themeFor(branding: Branding) {
   });
 }
 
-/** The page background, and the text colour readable on it (AA either way: black or white). */
+/**
+ * The text colour readable on the page background (AA either way: near-black or white). The
+ * background itself is the body's alone (`applyBackground`): Mantine's body colour also paints
+ * cards and alerts, which stay white so the text inside them keeps its contrast.
+ */
 export function cssVariablesFor(branding: Branding): CSSVariablesResolver {
   const background = branding.backgroundColor;
-  const light: Record<string, string> = background
-    ? { '--mantine-color-body': background, '--plinto-text-on-body': readableOn(background) }
-    : { '--plinto-text-on-body': 'var(--mantine-color-gray-8)' };
+  const light: Record<string, string> = { '--plinto-text-on-body': background ? readableOn(background) : 'var(--mantine-color-gray-8)' };
   return () => ({ variables: {}, light, dark: {} });
+}
+
+/** Paints the page background (a CSSOM style, which the page's CSP permits). */
+export function applyBackground(branding: Branding): void {
+  if (branding.backgroundColor) document.body.style.backgroundColor = branding.backgroundColor;
 }
 
 function paletteOf(hex: string): MantineColorsTuple {

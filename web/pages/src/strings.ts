@@ -148,7 +148,6 @@ const en = {
   'endSession.confirm': 'Sign out',
   'endSession.cancel': 'Stay signed in',
   'endSession.notSignedIn': 'You are not signed in.',
-  'error.support': 'Need help? Write to',
   'error.reason.bad_request': 'The request the application sent was not valid.',
   'error.reason.unknown_client': 'The application that sent you here is not known to this sign-in service.',
   'error.reason.missing_redirect_uri': 'The application that sent you here did not say where to return you.',

@@ -21,7 +21,8 @@ export function Layout({ tenantName, title, children }: { tenantName: string; ti
       <Text fw={700} size="lg" ta="center" mb="md" c="var(--mantine-primary-color-filled)" data-testid="tenant-name">
         {tenantName}
       </Text>
-      <Paper withBorder shadow="sm" p="xl" radius="md">
+      {/* White whatever the background: the text inside keeps its contrast (the api checks the primary colour on white). */}
+      <Paper withBorder shadow="sm" p="xl" radius="md" bg="white">
         <Stack gap="md">
           <Title order={1} size="h3">
             {title}
@@ -32,7 +33,7 @@ export function Layout({ tenantName, title, children }: { tenantName: string; ti
       {branding.supportEmail && (
         <Text size="sm" ta="center" mt="md" c="var(--plinto-text-on-body)">
           {t('app.needHelp')}{' '}
-          <Anchor href={`mailto:${branding.supportEmail}`} c="var(--mantine-primary-color-filled)" data-testid="support-email">
+          <Anchor href={`mailto:${branding.supportEmail}`} c="var(--mantine-primary-color-filled)" underline="always" data-testid="support-email">
             {branding.supportEmail}
           </Anchor>
         </Text>

@@ -18,7 +18,7 @@ import { tokenServicesOf, withRevocations } from '../tokens/services';
 import { revokeSessions } from '../services/sessions.service';
 import { authenticateClient, presentedClientId, type FormParams } from './client-auth';
 import { authorizationCodeGrant, issueApplicationTokens } from '../oidc/tokens';
-import { activeApplication } from '../oidc/applications.service';
+import { liveApplication } from '../oidc/application-cache';
 import { parseScope, SUPPORTED_SCOPES } from '../oidc/scopes';
 import { rsaPublicJwks } from '../oidc/id-token-keys';
 import { authConfig } from '../config';
@@ -102,7 +102,7 @@ export async function tokenEndpoint(deps: OAuthDeps, params: FormParams, authori
       }
       const { session, refreshToken } = outcome.value;
       if (session.clientId) {
-        const app = client.kind === 'application' ? client.app : await activeApplication(deps.em, deps.tenant.id, session.clientId);
+        const app = client.kind === 'application' ? client.app : await liveApplication(deps, deps.tenant.id, session.clientId);
         if (!app) return oauthError('invalid_grant', 'The application is revoked');
         const scope = parseScope(session.scope ?? '');
         const authTime = session.authTime ? new Date(session.authTime) : new Date();

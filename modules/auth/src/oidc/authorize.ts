@@ -1,4 +1,4 @@
-import { fastQuery, randomToken, sha256, type EntityManager } from '@plinto/kernel';
+import { fastQuery, isUuid, randomToken, sha256, type EntityManager } from '@plinto/kernel';
 import { tokenServicesOf } from '../tokens/services';
 import type { OAuthDeps } from '../oauth/endpoints';
 import type { FormParams } from '../oauth/client-auth';
@@ -14,6 +14,17 @@ export interface BrowserSession {
   tenantId: string;
   authTime: Date;
   amr: string[];
+}
+
+/**
+ * The browser's session as the authorization endpoint gets it: the session id its cookie names
+ * (seal checked, liveness not yet), and how to load the live session. The common request (a
+ * first-party client, no prompt, no max_age) checks liveness inside the statement that issues the
+ * code; every other one loads the session first.
+ */
+export interface BrowserSessionSource {
+  sessionId: string | null;
+  load(): Promise<BrowserSession | null>;
 }
 
 /**
@@ -66,7 +77,7 @@ export function redirectWith(redirectUri: string, issuer: string, params: Record
  * browser's session (none, too old, or prompt=login → the hosted sign-in page, which comes back
  * here), consent (third-party applications, unless already given), and finally a single-use code.
  */
-export async function authorize(deps: OAuthDeps, params: FormParams, session: BrowserSession | null): Promise<AuthorizeOutcome> {
+export async function authorize(deps: OAuthDeps, params: FormParams, browser: BrowserSessionSource): Promise<AuthorizeOutcome> {
   const issuer = tokenServicesOf(deps).issuer(deps.tenant.slug);
   if (!params.client_id) return show('invalid_request', 'client_id is required', 'unknown_client');
   const app = await liveApplication(deps, deps.tenant.id, params.client_id);
@@ -95,7 +106,16 @@ export async function authorize(deps: OAuthDeps, params: FormParams, session: Br
   const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
   if (maxAge !== undefined && (!Number.isInteger(maxAge) || maxAge < 0)) return fail('invalid_request', 'max_age must be a non-negative integer');
 
+  const request: AuthorizationRequest = { redirectUri, scope, state: params.state, nonce: params.nonce, codeChallenge: params.code_challenge, resource: params.resource };
+  // Nothing but a live session to ask for (first party: no consent; no prompt, max_age or fresh
+  // sign-in demanded): the code is issued by the statement that checks the session is live.
+  if (browser.sessionId !== null && app.firstParty && prompt.size === 0 && maxAge === undefined && params[LOGIN_AFTER] === undefined) {
+    const code = await issueCodeForLiveSession(deps.em, deps.tenant.id, app, browser.sessionId, request);
+    if (code) return redirectWith(redirectUri, issuer, { code, state: params.state });
+  }
+
   // Sign-in: none yet, another tenant's, older than max_age or than a prompt=login demanded.
+  const session = browser.sessionId === null ? null : await browser.load();
   const now = Date.now();
   const loginAfter = params[LOGIN_AFTER] !== undefined ? Number(params[LOGIN_AFTER]) * 1000 : 0;
   const fresh =
@@ -118,7 +138,6 @@ export async function authorize(deps: OAuthDeps, params: FormParams, session: Br
     return { kind: 'redirect', location: `${issuer}/sign-in?return_to=${encodeURIComponent(returnTo)}${hint}` };
   }
 
-  const request: AuthorizationRequest = { redirectUri, scope, state: params.state, nonce: params.nonce, codeChallenge: params.code_challenge, resource: params.resource };
   if (!app.firstParty && (prompt.has('consent') || !(await hasConsent(deps.em, session.userId, app.id, scope)))) {
     if (prompt.has('none')) return fail('consent_required', 'The user has not allowed this application yet');
     const interaction = randomToken(24);
@@ -161,6 +180,35 @@ export async function issueCode(em: EntityManager, tenantId: string, app: Applic
   );
   rememberIssuedCode(codeHash, {
     userId, scope: request.scope, nonce: request.nonce ?? null, resource: request.resource ?? null, authTime, amr, aal, user: row?.user_snapshot ?? null, expiresAt: expiresAt.getTime(),
+  });
+  return code;
+}
+
+/**
+ * issueCode for the browser session `sessionId` names, in one statement that also checks it: live
+ * (not revoked, not expired) and its user not disabled — as the browser session check does. Its
+ * sign-in (auth_time, amr) is the session's. Null when the session is not live (the caller then
+ * takes the full path: sign-in).
+ */
+async function issueCodeForLiveSession(em: EntityManager, tenantId: string, app: ApplicationRow, sessionId: string, request: AuthorizationRequest): Promise<string | null> {
+  if (!isUuid(sessionId)) return null;
+  const code = `pac_${randomToken(32)}`;
+  const codeHash = sha256(code);
+  const expiresAt = new Date(Date.now() + CODE_TTL_SECONDS * 1000);
+  const [row] = await fastQuery<{ user_id: string; auth_time: string | Date; amr: string[]; aal: number; user_snapshot: UserSnapshot }>(
+    em,
+    `insert into oidc_authorization_codes (code_hash, tenant_id, application_id, user_id, redirect_uri, scope, nonce, code_challenge, resource, auth_time, amr, aal, expires_at, user_snapshot)
+     select ?, s.tenant_id, ?, s.user_id, ?, ?, ?, ?, ?, s.created_at, coalesce(s.amr, '[]'::jsonb), case when jsonb_array_length(coalesce(s.amr, '[]'::jsonb)) >= 2 then 2 else 1 end, ?,
+            jsonb_build_object('email', u.email, 'displayName', u.display_name, 'emailVerifiedAt', u.email_verified_at, 'updatedAt', u.updated_at)
+       from sessions s join users u on u.id = s.user_id
+      where s.id = ? and s.tenant_id = ? and s.revoked_at is null and s.expires_at > now() and u.disabled_at is null
+     returning user_id, auth_time, amr, aal, user_snapshot`,
+    [codeHash, app.id, request.redirectUri, request.scope.join(' '), request.nonce ?? null, request.codeChallenge ?? null, request.resource ?? null, expiresAt, sessionId, tenantId],
+    'plinto_oidc_issue_code_live_session',
+  );
+  if (!row) return null;
+  rememberIssuedCode(codeHash, {
+    userId: row.user_id, scope: request.scope, nonce: request.nonce ?? null, resource: request.resource ?? null, authTime: new Date(row.auth_time), amr: row.amr, aal: row.aal, user: row.user_snapshot, expiresAt: expiresAt.getTime(),
   });
   return code;
 }

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { AppError, CommonErrors, randomToken, recordEvent, requireUser, safeEqual, sha256, uuidv7, type EntityManager, type ServiceContext } from '@plinto/kernel';
+import { AppError, CommonErrors, ORGANIZATION_PROVISIONING, randomToken, recordEvent, requireUser, safeEqual, sha256, uuidv7, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { User } from '../entities/user.entity';
 import type { SignInResult } from '../auth.schemas';
@@ -167,6 +167,11 @@ async function resolveAccount(deps: AuthDeps, row: ConnectionRow, profile: Exter
     recordEvent(tx, userActor(request, user.id), AuthEvents.of('user.created', { tenantId: tenant.id, target: { type: 'user', id: user.id }, data: { email: user.email, method: `social:${row.slug}` } }));
     link(user.id, 'sign_up');
     await flushLink(tx);
+    // The provider vouched for the address: organizations that verified its domain (and turned
+    // auto-join on) take the new person in, in this transaction.
+    if (deps.services.has(ORGANIZATION_PROVISIONING)) {
+      await deps.services.get(ORGANIZATION_PROVISIONING).joinByVerifiedDomain(tx, deps.services, { tenantId: tenant.id, userId: user.id, email: user.email, actor: userActor(request, user.id) });
+    }
     return { kind: 'user' as const, user };
   });
 }

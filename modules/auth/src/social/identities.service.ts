@@ -1,4 +1,4 @@
-import { isUuid, recordEvent, requireUser, type ServiceContext } from '@plinto/kernel';
+import { isUuid, recordEvent, requireUser, type EntityManager, type ServiceContext } from '@plinto/kernel';
 import { User } from '../entities/user.entity';
 import { userActor } from '../services/deps';
 import { Passkey } from '../passkeys/entities';
@@ -7,11 +7,10 @@ import { ExternalIdentity, SocialConnection } from './entities';
 import { SocialErrors } from './errors';
 import { SocialEvents } from './events';
 
-/** The signed-in user's linked identities (for the account page). */
-export async function listMyIdentities(sc: ServiceContext) {
-  const user = requireUser(sc);
-  const rows = await sc.em.find(ExternalIdentity, { tenantId: sc.tenant.id, userId: user.id }, { orderBy: { createdAt: 'asc' } });
-  const connections = new Map((await sc.em.find(SocialConnection, { tenantId: sc.tenant.id, id: { $in: rows.map((r) => r.connectionId) } })).map((c) => [c.id, c]));
+/** A user's linked identities with their connection's slug, provider and display name (one shape for the account page and the console). */
+export async function identitiesOfUser(em: EntityManager, tenantId: string, userId: string) {
+  const rows = await em.find(ExternalIdentity, { tenantId, userId }, { orderBy: { createdAt: 'asc' } });
+  const connections = rows.length ? new Map((await em.find(SocialConnection, { tenantId, id: { $in: rows.map((r) => r.connectionId) } })).map((c) => [c.id, c])) : new Map();
   return {
     items: rows.map((r) => ({
       id: r.id,
@@ -23,6 +22,12 @@ export async function listMyIdentities(sc: ServiceContext) {
       lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
     })),
   };
+}
+
+/** The signed-in user's linked identities (for the account page). */
+export async function listMyIdentities(sc: ServiceContext) {
+  const user = requireUser(sc);
+  return identitiesOfUser(sc.em, sc.tenant.id, user.id);
 }
 
 /** Unlinks one of the signed-in user's identities, keeping at least one way to sign in. */

@@ -33,6 +33,6 @@ export const identitiesRouter = router({
 export const socialSchema: ModuleSchema = { entities: [SocialConnection, ExternalIdentity], migrations: socialMigrations };
 
 export const SOCIAL_PERMISSIONS = [
-  { permission: 'connections:read', minimumRole: 'admin' as const, description: "Read the tenant's sign-in connections (never their secrets)" },
+  { permission: 'connections:read', minimumRole: 'viewer' as const, description: "Read the tenant's sign-in connections (never their secrets)" },
   { permission: 'connections:write', minimumRole: 'owner' as const, description: 'Add, change and remove sign-in connections (identity providers)' },
 ];

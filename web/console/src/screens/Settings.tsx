@@ -134,8 +134,8 @@ function BrandingCard({ settings, save, busy }: CardProps) {
         <Stack gap="sm">
           <TextInput label="Display name" description="Empty: the tenant's name" value={form.displayName} onChange={(e) => set('displayName')(e.currentTarget.value)} disabled={!canWrite} />
           <TextInput label="Logo URL" description="https only; the pages allow exactly this image" value={form.logoUrl} onChange={(e) => set('logoUrl')(e.currentTarget.value)} disabled={!canWrite} />
-          <ColorInput label="Primary colour" description="Buttons and links, #rrggbb" format="hex" value={form.primaryColor} onChange={set('primaryColor')} disabled={!canWrite} />
-          <ColorInput label="Background colour" description="Page background, #rrggbb" format="hex" value={form.backgroundColor} onChange={set('backgroundColor')} disabled={!canWrite} />
+          <ColorInput label="Primary colour" description="Buttons and links, #rrggbb" format="hex" withEyeDropper={false} value={form.primaryColor} onChange={set('primaryColor')} disabled={!canWrite} />
+          <ColorInput label="Background colour" description="Page background, #rrggbb" format="hex" withEyeDropper={false} value={form.backgroundColor} onChange={set('backgroundColor')} disabled={!canWrite} />
           <TextInput label="Support email" type="email" value={form.supportEmail} onChange={(e) => set('supportEmail')(e.currentTarget.value)} disabled={!canWrite} />
           <SaveButton canWrite={canWrite} busy={busy} label="Save branding" />
         </Stack>
@@ -146,19 +146,33 @@ function BrandingCard({ settings, save, busy }: CardProps) {
 }
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
+const AA = 4.5;
 
 /** The hosted sign-in card as it will look, redrawn on every keystroke (a picture, not a form). */
 function SignInPreview({ form }: { form: BrandingForm }) {
-  const primary = HEX.test(form.primaryColor) ? form.primaryColor : DEFAULT_PRIMARY;
-  const background = HEX.test(form.backgroundColor) ? form.backgroundColor : DEFAULT_BACKGROUND;
+  const chosenPrimary = HEX.test(form.primaryColor) ? form.primaryColor.toLowerCase() : DEFAULT_PRIMARY;
+  const chosenBackground = HEX.test(form.backgroundColor) ? form.backgroundColor.toLowerCase() : DEFAULT_BACKGROUND;
+  // The server's rules: white on the primary colour, and the primary colour on the background, 4.5:1.
+  const onPrimary = contrast('#ffffff', chosenPrimary);
+  const pair = contrast(chosenPrimary, chosenBackground);
+  const problems = [
+    onPrimary < AA ? `White text on ${chosenPrimary} has contrast ${onPrimary.toFixed(2)}:1.` : null,
+    onPrimary >= AA && pair < AA ? `${chosenPrimary} on the background ${chosenBackground} has contrast ${pair.toFixed(2)}:1.` : null,
+  ].filter(Boolean);
+  // An unreadable choice is named, not drawn: the preview keeps the defaults until the pair reads.
+  const [primary, background] = problems.length > 0 ? [DEFAULT_PRIMARY, DEFAULT_BACKGROUND] : [chosenPrimary, chosenBackground];
   const name = form.displayName.trim() || 'Your tenant';
   const logo = /^https:\/\//.test(form.logoUrl) ? form.logoUrl : null;
-  const ratio = (a: string, b: string) => contrast(a, b).toFixed(2);
   return (
     <Stack gap="xs">
       <Text size="sm" fw={600} id="preview-label">
         Preview of the sign-in page
       </Text>
+      {problems.length > 0 && (
+        <Alert color="red.9" title="Below WCAG AA (4.5:1): saving will be refused" data-testid="preview-warning">
+          {problems.join(' ')}
+        </Alert>
+      )}
       <Box data-testid="branding-preview" aria-labelledby="preview-label" role="group" p="lg" style={{ background, borderRadius: 8, border: '1px solid #ced4da' }}>
         {logo && <img src={logo} alt="" style={{ display: 'block', height: 40, margin: '0 auto 8px' }} data-testid="preview-logo" />}
         <Text fw={700} ta="center" mb="sm" style={{ color: primary }} data-testid="preview-name">
@@ -186,7 +200,7 @@ function SignInPreview({ form }: { form: BrandingForm }) {
         )}
       </Box>
       <Text size="xs" c="dimmed" data-testid="preview-contrast">
-        Contrast: white on primary {ratio('#ffffff', primary)}:1 · primary on background {ratio(primary, background)}:1 (AA needs 4.5:1)
+        Contrast: white on primary {onPrimary.toFixed(2)}:1 · primary on background {pair.toFixed(2)}:1 (AA needs 4.5:1)
       </Text>
     </Stack>
   );
