@@ -81,7 +81,10 @@ describe('console: roles, decision log, webhook and application editing', () => 
     const types = page.getByLabel('Event types').first();
     await types.fill('user.*');
     await types.press('Enter');
-    await page.getByTestId('endpoint-editor').getByText('Enabled', { exact: true }).click();
+    // Close the suggestions (they cover the switch below) by clicking outside them.
+    await page.getByRole('heading', { level: 2, name: 'Edit endpoint' }).click();
+    await page.getByRole('listbox').waitFor({ state: 'hidden' });
+    await page.getByRole('switch', { name: 'Enabled' }).uncheck({ force: true }); // Mantine's switch input is visually hidden
     await expect(page.getByRole('switch', { name: 'Enabled' }).isChecked()).resolves.toBe(false);
     await page.getByRole('button', { name: 'Save endpoint' }).click();
     await page.getByTestId('endpoint-editor').getByText('Saved.').waitFor();

@@ -29,7 +29,7 @@ export function UserIdentities({ userId }: { userId: string }) {
               {identities.data.items.map((i) => (
                 <Table.Tr key={i.id}>
                   <Table.Td>
-                    {i.connection} <Badge variant="outline" color="gray.7">{i.provider}</Badge>
+                    {i.name || i.connection} <Badge variant="outline" color="gray.7">{i.provider}</Badge>
                   </Table.Td>
                   <Table.Td>{i.email ?? '—'}</Table.Td>
                   <Table.Td>{when(i.createdAt)}</Table.Td>
