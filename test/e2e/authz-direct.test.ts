@@ -109,6 +109,7 @@ const CASES: Record<string, DirectCase> = {
   'audit.listAuditLogs': { procedure: 'auditLogs.list', args: one },
   'audit.getAuditLog': { procedure: 'auditLogs.get', args: (i) => [i.id, i.organizationId] },
   'audit.getAuditStats': { procedure: 'auditLogs.stats', args: one },
+  'audit.getAnalytics': { procedure: 'auditLogs.analytics', args: one },
   'audit.prepareAuditExport': { procedure: 'auditLogs.export', args: one },
   'audit.cleanupAuditLogs': { procedure: 'auditLogs.cleanup', args: none },
   'audit.verifyAuditIntegrity': { procedure: 'auditLogs.integrity', args: none },

@@ -179,6 +179,7 @@ export const WALK: Record<string, WalkCase> = {
   'policies.delete': { input: async (w) => ({ id: await w.freshPolicy() }) },
   'auditLogs.list': { input: () => page },
   'auditLogs.stats': { input: () => ({}) },
+  'auditLogs.analytics': { input: () => ({}) },
   'auditLogs.export': { input: () => ({ format: 'jsonl', limit: 5 }), rest: { method: 'POST', path: '/v1/audit-logs/export' } },
   'auditLogs.cleanup': { input: () => ({}) },
   'auditLogs.integrity': { input: () => ({}) },

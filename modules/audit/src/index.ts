@@ -9,6 +9,7 @@ import { AuditEvents } from './events';
 import { auditRouter } from './router';
 import { auditConfigSchema } from './config';
 import { auditPartitionsTask, auditRetentionTask, auditTenantSettings } from './maintenance';
+import { getAnalytics } from './analytics.service';
 import { cleanupAuditLogs, getAuditLog, getAuditStats, listAuditLogs, verifyAuditIntegrity } from './audit.service';
 import { appendAppEvent, declareAppEventSchema, listAppEventSchemas } from './app-events.service';
 import { listActions } from './actions';
@@ -40,6 +41,7 @@ export const auditModule = defineModule({
     listAuditLogs,
     getAuditLog,
     getAuditStats,
+    getAnalytics,
     prepareAuditExport,
     cleanupAuditLogs,
     verifyAuditIntegrity,

@@ -2,6 +2,7 @@ import { router } from '@plinto/kernel';
 import { listAuditLogsProcedure } from './procedures/list-audit-logs';
 import { getAuditLogProcedure } from './procedures/get-audit-log';
 import { auditStatsProcedure } from './procedures/audit-stats';
+import { auditAnalyticsProcedure } from './procedures/audit-analytics';
 import { auditActionsProcedure } from './procedures/audit-actions';
 import { cleanupAuditLogsProcedure } from './procedures/cleanup-audit-logs';
 import { verifyAuditIntegrityProcedure } from './procedures/verify-audit-integrity';
@@ -13,6 +14,7 @@ import { exportAuditLogsProcedure } from './procedures/export-audit-logs';
 export const auditRouter = router({
   list: listAuditLogsProcedure,
   stats: auditStatsProcedure,
+  analytics: auditAnalyticsProcedure,
   actions: auditActionsProcedure,
   export: exportAuditLogsProcedure,
   cleanup: cleanupAuditLogsProcedure,

@@ -1567,6 +1567,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit-logs/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tenant analytics from the audit log: active users, sign-ins by method and outcome, failed sign-ins, lockouts, MFA adoption, organizations, invitations */
+        get: operations["auditLogs-analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit-logs/actions/list": {
         parameters: {
             query?: never;
@@ -14622,6 +14639,118 @@ export interface operations {
                         }[];
                         topIps: {
                             ip: string;
+                            count: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "auditLogs-analytics": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                        totals: {
+                            activeUsers: number;
+                            activeUsersWithMfa: number;
+                            signIns: number;
+                            failedSignIns: number;
+                            lockouts: number;
+                            signUps: number;
+                            mfaEnabled: number;
+                            organizationsCreated: number;
+                            invitationsAccepted: number;
+                        };
+                        perDay: {
+                            day: string;
+                            activeUsers: number;
+                            signIns: number;
+                            failedSignIns: number;
+                            lockouts: number;
+                            signUps: number;
+                            mfaEnabled: number;
+                            organizationsCreated: number;
+                            invitationsAccepted: number;
+                        }[];
+                        perMonth: {
+                            month: string;
+                            activeUsers: number;
+                        }[];
+                        signInsByMethod: {
+                            method: string;
+                            outcome: string;
                             count: number;
                         }[];
                     };

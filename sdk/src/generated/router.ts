@@ -1553,6 +1553,48 @@ export type AppRouterRecord = {
       };
       meta: object;
     }>;
+    analytics: TRPCQueryProcedure<{
+      input: {
+        from?: undefined | string;
+        to?: undefined | string;
+      };
+      output: {
+        from: string;
+        to: string;
+        totals: {
+          activeUsers: number;
+          activeUsersWithMfa: number;
+          signIns: number;
+          failedSignIns: number;
+          lockouts: number;
+          signUps: number;
+          mfaEnabled: number;
+          organizationsCreated: number;
+          invitationsAccepted: number;
+        };
+        perDay: Array<{
+          day: string;
+          activeUsers: number;
+          signIns: number;
+          failedSignIns: number;
+          lockouts: number;
+          signUps: number;
+          mfaEnabled: number;
+          organizationsCreated: number;
+          invitationsAccepted: number;
+        }>;
+        perMonth: Array<{
+          month: string;
+          activeUsers: number;
+        }>;
+        signInsByMethod: Array<{
+          method: string;
+          outcome: string;
+          count: number;
+        }>;
+      };
+      meta: object;
+    }>;
     actions: TRPCQueryProcedure<{
       input: undefined | {
         [key: string]: never;

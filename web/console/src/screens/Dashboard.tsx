@@ -5,8 +5,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { useCan } from '../lib/session';
 import { errorText } from '../lib/format';
+import { Analytics } from './Analytics';
 
-const RANGES = { '7': 7, '30': 30, '90': 90 } as const;
+const RANGES = { '7': 7, '30': 30, '90': 90, '365': 365 } as const;
 
 /**
  * Activity from the audit log (queries over data that exists, nothing tracked on the request
@@ -43,6 +44,7 @@ export function Dashboard() {
             { value: '7', label: '7 days' },
             { value: '30', label: '30 days' },
             { value: '90', label: '90 days' },
+            { value: '365', label: '365 days' },
           ]}
         />
       </Group>
@@ -73,6 +75,7 @@ export function Dashboard() {
         </Title>
         <BarChart h={Math.max(160, all.data.byAction.slice(0, 10).length * 32)} data={all.data.byAction.slice(0, 10)} dataKey="action" orientation="vertical" yAxisProps={{ width: 200 }} series={[{ name: 'count', label: 'Events', color: 'indigo.6' }]} />
       </Card>
+      <Analytics from={window.from} />
     </Stack>
   );
 }

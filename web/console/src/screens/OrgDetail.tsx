@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Loader, NativeSelect, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { useTRPC } from '../lib/trpc';
 import { useCan, useSession } from '../lib/session';
 import { errorText, when } from '../lib/format';
+import { teamTree } from './team-tree';
 
 /** One organization: members, nested teams, invitations (single or a CSV of addresses). */
 export function OrgDetail() {
@@ -48,11 +49,22 @@ function Members({ orgId }: { orgId: string }) {
   const queryClient = useQueryClient();
   const canWrite = useCan('members:write');
   const members = useQuery(trpc.orgs.listMembers.queryOptions({ orgId, limit: 100 }));
+  const canReadRoles = useCan('roles:read');
+  const roles = useQuery({ ...trpc.policies.roles.list.queryOptions({ limit: 100 }), enabled: canReadRoles });
   const remove = useMutation(trpc.orgs.removeMember.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
+  // Changing a role goes through orgs.updateMember, which decides again (members:write in this
+  // organization; the last owner cannot be demoted) — the disabled select is only a hint.
+  const changeRole = useMutation(trpc.orgs.updateMember.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
+  const roleNames = [...new Set([...DEFAULT_ROLES, ...(roles.data?.items.map((r) => r.name) ?? [])])];
   if (members.error) return <Alert color="red.9">{errorText(members.error)}</Alert>;
   return (
     <Stack>
-      {remove.error && <Alert color="red.9">{errorText(remove.error)}</Alert>}
+      {(remove.error ?? changeRole.error) && <Alert color="red.9">{errorText(remove.error ?? changeRole.error)}</Alert>}
+      {changeRole.isSuccess && (
+        <Alert color="teal.9">
+          {changeRole.data.email} is now {changeRole.data.role}.
+        </Alert>
+      )}
       <Table.ScrollContainer minWidth={560}>
         <Table>
           <Table.Thead>
@@ -67,7 +79,16 @@ function Members({ orgId }: { orgId: string }) {
             {members.data?.items.map((m) => (
               <Table.Tr key={m.userId}>
                 <Table.Td>{m.email}</Table.Td>
-                <Table.Td>{m.role}</Table.Td>
+                <Table.Td>
+                  <NativeSelect
+                    aria-label={`Role of ${m.email}`}
+                    size="xs"
+                    value={m.role}
+                    data={roleNames.includes(m.role) ? roleNames : [m.role, ...roleNames]}
+                    disabled={!canWrite || changeRole.isPending}
+                    onChange={(e) => changeRole.mutate({ orgId, userId: m.userId, role: e.currentTarget.value })}
+                  />
+                </Table.Td>
                 <Table.Td>{when(m.joinedAt)}</Table.Td>
                 <Table.Td>
                   <Button size="xs" variant="default" disabled={!canWrite} onClick={() => remove.mutate({ orgId, userId: m.userId })}>
@@ -88,33 +109,42 @@ function Teams({ orgId }: { orgId: string }) {
   const queryClient = useQueryClient();
   const canWrite = useCan('teams:write');
   const [name, setName] = useState('');
+  const [parentId, setParentId] = useState('');
   const teams = useQuery(trpc.orgs.listTeams.queryOptions({ orgId, limit: 100 }));
   const create = useMutation(
     trpc.orgs.createTeam.mutationOptions({
       onSuccess: () => {
         setName('');
+        setParentId('');
         return queryClient.invalidateQueries();
       },
     }),
   );
-  const byId = new Map((teams.data?.items ?? []).map((t) => [t.id, t]));
+  const tree = teamTree(teams.data?.items ?? []);
   return (
     <Stack>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ orgId, name: name.trim() });
+          create.mutate({ orgId, name: name.trim(), parentId: parentId || undefined });
         }}
       >
         <Group align="end">
           <TextInput label="New team name" value={name} onChange={(e) => setName(e.currentTarget.value)} disabled={!canWrite} required />
+          <NativeSelect
+            label="Under team"
+            value={parentId}
+            onChange={(e) => setParentId(e.currentTarget.value)}
+            disabled={!canWrite}
+            data={[{ value: '', label: '— top level —' }, ...tree.map(({ team, depth }) => ({ value: team.id, label: `${'  '.repeat(depth)}${team.name}` }))]}
+          />
           <Button type="submit" disabled={!canWrite || !name.trim()} loading={create.isPending}>
             Create team
           </Button>
         </Group>
       </form>
       {(create.error ?? teams.error) && <Alert color="red.9">{errorText(create.error ?? teams.error)}</Alert>}
-      <Table>
+      <Table aria-label="Teams">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Team</Table.Th>
@@ -124,10 +154,13 @@ function Teams({ orgId }: { orgId: string }) {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {teams.data?.items.map((t) => (
-            <Table.Tr key={t.id}>
-              <Table.Td>{t.name}</Table.Td>
-              <Table.Td>{t.parentId ? (byId.get(t.parentId)?.name ?? t.parentId) : '—'}</Table.Td>
+          {tree.map(({ team: t, depth, parent }) => (
+            <Table.Tr key={t.id} data-depth={depth}>
+              <Table.Td pl={`calc(var(--mantine-spacing-xs) + ${depth * 1.25}rem)`}>
+                {depth > 0 && <span aria-hidden="true">└ </span>}
+                {t.name}
+              </Table.Td>
+              <Table.Td>{parent ? parent.name : '—'}</Table.Td>
               <Table.Td>{t.roles.join(', ') || '—'}</Table.Td>
               <Table.Td>{t.memberCount}</Table.Td>
             </Table.Tr>
@@ -137,6 +170,8 @@ function Teams({ orgId }: { orgId: string }) {
     </Stack>
   );
 }
+
+const DEFAULT_ROLES = ['viewer', 'member', 'admin', 'owner'];
 
 /** Addresses from pasted CSV: the first column of each line, a header line skipped. */
 export function emailsFromCsv(text: string): string[] {
