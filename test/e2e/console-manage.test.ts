@@ -98,8 +98,16 @@ describe('console: roles, decision log, webhook and application editing', () => 
     expect(rotated).not.toBe(first);
     expect((await api.rest('GET', `/v1/webhooks/endpoints/${endpoint.id}`, { tenant: T })).body.previousSecretExpiresAt).not.toBeNull();
 
+    // A disabled endpoint cannot be recovered (the server answers WEBHOOK_ENDPOINT_DISABLED): the
+    // editor says so, and recovering works once the endpoint is enabled again.
+    await page.getByTestId('recover-needs-enabled').waitFor({ timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Recover' }).isDisabled()).resolves.toBe(true);
+    await page.getByRole('switch', { name: 'Enabled' }).check({ force: true }); // Mantine's switch input is visually hidden
+    await page.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.getByTestId('recover-needs-enabled').waitFor({ state: 'detached', timeout: 30_000 });
+    expect((await api.rest('GET', `/v1/webhooks/endpoints/${endpoint.id}`, { tenant: T })).body.enabled).toBe(true);
     await page.getByRole('button', { name: 'Recover' }).click();
-    await page.getByTestId('recovered').waitFor();
+    await page.getByTestId('recovered').waitFor({ timeout: 30_000 });
     await expectAccessible(page, 'endpoint editor');
     await screenshot(page, 'webhook-endpoint-editor');
   });

@@ -97,10 +97,16 @@ export function EndpointEditor({ endpoint, onClose }: { endpoint: Endpoint; onCl
         >
           <Group align="end">
             <TextInput label="Recover failed messages since" type="datetime-local" value={since} onChange={(e) => setSince(e.currentTarget.value)} disabled={!canWrite} required />
-            <Button type="submit" variant="default" disabled={!canWrite || !since} loading={recover.isPending}>
+            <Button type="submit" variant="default" disabled={!canWrite || !since || !endpoint.enabled} loading={recover.isPending}>
               Recover
             </Button>
           </Group>
+          {/* The server refuses recovery of a disabled endpoint: it would queue messages nobody sends. */}
+          {!endpoint.enabled && (
+            <Text size="sm" data-testid="recover-needs-enabled">
+              Enable the endpoint (and save) to recover its failed messages.
+            </Text>
+          )}
         </form>
         {recover.data && <Text data-testid="recovered">{recover.data.count} messages queued again.</Text>}
       </Stack>
