@@ -232,17 +232,7 @@ async function redeemFast(deps: OAuthDeps, app: ApplicationRow, params: FormPara
   if (!row) return undefined;
   const scope = parseScope(row.scope);
   const grant: Grant = { sessionId, userId: row.user_id, scope, resource: row.resource, authTime: new Date(row.auth_time), amr: row.amr, aal: row.aal, nonce: row.nonce, user: row.user_snapshot };
-  const refreshToken = scope.includes('offline_access') && app.grantTypes.includes('refresh_token') ? `${REFRESH_TOKEN_PREFIX}${randomToken(32)}` : null;
-  const expiresAt = new Date(now.getTime() + sessionTtlMs(deps, app));
-  const event = eventCtes(
-    eventRows(userActor(deps.request, grant.userId), AuthEvents.of('user.signed_in', {
-      tenantId: deps.tenant.id,
-      target: { type: 'user', id: grant.userId },
-      data: { sessionId, method: `oidc:${app.clientId}`, amr: grant.amr, aal: grant.aal },
-    })),
-    'ev',
-    'exists (select 1 from new_session)',
-  );
+  const { refreshToken, expiresAt, event } = grantSessionParts(deps, app, grant, now);
   const [created] = await fastQuery<{ created: number }>(
     deps.em,
     `with code as (
@@ -267,6 +257,26 @@ async function redeemFast(deps: OAuthDeps, app: ApplicationRow, params: FormPara
 }
 
 /**
+ * What a redeemed code's session is made of, whichever path redeems it: the refresh token (only
+ * with `offline_access` and the refresh grant), the session's expiry, and its `user.signed_in`
+ * event as CTEs written only when the session row is (`new_session`).
+ */
+function grantSessionParts(deps: OAuthDeps, app: ApplicationRow, grant: Grant, now: Date) {
+  const refreshToken = grant.scope.includes('offline_access') && app.grantTypes.includes('refresh_token') ? `${REFRESH_TOKEN_PREFIX}${randomToken(32)}` : null;
+  const expiresAt = new Date(now.getTime() + sessionTtlMs(deps, app));
+  const event = eventCtes(
+    eventRows(userActor(deps.request, grant.userId), AuthEvents.of('user.signed_in', {
+      tenantId: deps.tenant.id,
+      target: { type: 'user', id: grant.userId },
+      data: { sessionId: grant.sessionId, method: `oidc:${app.clientId}`, amr: grant.amr, aal: grant.aal },
+    })),
+    'ev',
+    'exists (select 1 from new_session)',
+  );
+  return { refreshToken, expiresAt, event };
+}
+
+/**
  * A code that comes back to the process that issued it: spent and turned into the grant's session
  * (with its refresh token and its user.signed_in event) in ONE autocommitted statement. The UPDATE
  * decides, as redeemFast's does, whether the code is still spendable for this client, redirect URI
@@ -282,17 +292,7 @@ async function redeemInOneStatement(deps: OAuthDeps, app: ApplicationRow, params
   const now = new Date();
   const sessionId = uuidv7(now.getTime());
   const grant: Grant = { sessionId, userId: issued.userId, scope: issued.scope, resource: issued.resource, authTime: issued.authTime, amr: issued.amr, aal: issued.aal, nonce: issued.nonce, user: issued.user };
-  const refreshToken = grant.scope.includes('offline_access') && app.grantTypes.includes('refresh_token') ? `${REFRESH_TOKEN_PREFIX}${randomToken(32)}` : null;
-  const expiresAt = new Date(now.getTime() + sessionTtlMs(deps, app));
-  const event = eventCtes(
-    eventRows(userActor(deps.request, grant.userId), AuthEvents.of('user.signed_in', {
-      tenantId: deps.tenant.id,
-      target: { type: 'user', id: grant.userId },
-      data: { sessionId, method: `oidc:${app.clientId}`, amr: grant.amr, aal: grant.aal },
-    })),
-    'ev',
-    'exists (select 1 from new_session)',
-  );
+  const { refreshToken, expiresAt, event } = grantSessionParts(deps, app, grant, now);
   const [created] = await fastQuery<{ created: number }>(
     deps.em,
     `with spent as (
