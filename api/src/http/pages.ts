@@ -56,7 +56,7 @@ export interface PageFacts {
 
 /**
  * The built index.html with the nonce on every script/style/link tag and the page's facts as meta
- * tags: the tenant's branding (support address included) travels with the page, so it paints
+ * tags: the tenant's branding (support address included, read from `plinto-branding`) travels with the page, so it paints
  * branded without a request.
  */
 function renderIndex(template: string, nonce: string, branding: PublicBranding, facts: PageFacts = {}): string {

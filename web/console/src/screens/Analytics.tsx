@@ -84,36 +84,22 @@ export function Analytics({ from }: { from: string }) {
           </Table.Tbody>
         </Table>
       </Card>
-      <Card withBorder>
-        <Title order={3} size="h4" mb="sm">
-          Failed sign-ins and lockouts per day
-        </Title>
-        <BarChart
-          h={220}
-          data={perDay}
-          dataKey="day"
-          series={[
-            { name: 'failedSignIns', label: 'Failed sign-ins', color: 'red.7' },
-            { name: 'lockouts', label: 'Lockouts', color: 'orange.7' },
-          ]}
-          withLegend
-        />
-      </Card>
-      <Card withBorder>
-        <Title order={3} size="h4" mb="sm">
-          Organizations created and invitations accepted per day
-        </Title>
-        <BarChart
-          h={220}
-          data={perDay}
-          dataKey="day"
-          series={[
-            { name: 'organizationsCreated', label: 'Organizations created', color: 'indigo.6' },
-            { name: 'invitationsAccepted', label: 'Invitations accepted', color: 'grape.6' },
-          ]}
-          withLegend
-        />
-      </Card>
+      <DailyBars
+        title="Failed sign-ins and lockouts per day"
+        data={perDay}
+        series={[
+          { name: 'failedSignIns', label: 'Failed sign-ins', color: 'red.7' },
+          { name: 'lockouts', label: 'Lockouts', color: 'orange.7' },
+        ]}
+      />
+      <DailyBars
+        title="Organizations created and invitations accepted per day"
+        data={perDay}
+        series={[
+          { name: 'organizationsCreated', label: 'Organizations created', color: 'indigo.6' },
+          { name: 'invitationsAccepted', label: 'Invitations accepted', color: 'grape.6' },
+        ]}
+      />
     </Stack>
   );
 }
@@ -121,6 +107,18 @@ export function Analytics({ from }: { from: string }) {
 type DayRow = { day: string; activeUsers: number; signIns: number; failedSignIns: number; lockouts: number; signUps: number; mfaEnabled: number; organizationsCreated: number; invitationsAccepted: number };
 
 /** The API lists only days with events; the charts show every day of the range (quiet days as 0). */
+/** A titled card with one bar per day for each series (the analytics' daily counts). */
+function DailyBars({ title, data, series }: { title: string; data: DayRow[]; series: { name: keyof DayRow & string; label: string; color: string }[] }) {
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4" mb="sm">
+        {title}
+      </Title>
+      <BarChart h={220} data={data} dataKey="day" series={series} withLegend />
+    </Card>
+  );
+}
+
 function everyDay(from: string, to: string, rows: DayRow[]): DayRow[] {
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const out: DayRow[] = [];
