@@ -125,11 +125,20 @@ describe('passkey attacks from Chromium (virtual authenticator)', () => {
     // caught (not delivered) and offered to first-factor sign-in, which must not take it as one.
     await passwordSignIn(web, alice.page, alice.email, alice.password);
     await alice.page.waitForURL(`${web.base}/t/${T}/mfa`);
-    await alice.page.route(`**/t/${T}/session/mfa/passkey`, (route) => route.abort());
-    const secondFactor = nextStepRequest(alice.page, T, 'mfa/passkey');
+    // The body is taken inside the route handler, once it has aborted the request: unrouting after
+    // the request event alone races the handler, and the answer can slip through to the server.
+    let caught!: (body: { ceremonyId: string; response: Record<string, unknown> }) => void;
+    const secondFactor = new Promise<Parameters<typeof caught>[0]>((resolve) => (caught = resolve));
+    await alice.page.route(
+      `**/t/${T}/session/mfa/passkey`,
+      async (route) => {
+        await route.abort();
+        caught(route.request().postDataJSON());
+      },
+      { times: 1 },
+    );
     await alice.page.getByRole('button', { name: 'Use a passkey' }).click();
-    const mfaBody = (await secondFactor).postDataJSON() as { ceremonyId: string; response: Record<string, unknown> };
-    await alice.page.unroute(`**/t/${T}/session/mfa/passkey`);
+    const mfaBody = await secondFactor;
     await signInPage(alice.page);
     await rewriteNextStep(alice.page, 'passkey', (body) => ({ ...body, ceremonyId: mfaBody.ceremonyId, response: mfaBody.response }));
     answer = nextStepAnswer(alice.page, T, 'passkey');
