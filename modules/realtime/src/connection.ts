@@ -1,6 +1,7 @@
 import { AppError, type Principal } from '@plinto/kernel';
 import { CLOSE_CODES, type CloseCode } from './close-codes';
 import { RealtimeErrors } from './errors';
+import type { FrameSink } from './live';
 import type { Inbox } from './subscription';
 
 /** How a transport carries a connection (a WebSocket, an SSE response, a graphql-ws socket). */
@@ -9,6 +10,8 @@ export interface ConnectionTransport {
   close(code: CloseCode, reason: string): void;
   /** Bytes written but not yet sent to the client (the send buffer). */
   bufferedBytes(): number;
+  /** Set by transports that can write pre-encoded frames (tRPC over WebSocket): the live fast path (live.ts). */
+  frames?: FrameSink;
 }
 
 /** Who holds the connection, and how their credential is checked again. */
@@ -78,6 +81,11 @@ export class RealtimeConnection {
 
   bufferedBytes(): number {
     return this.transport.bufferedBytes();
+  }
+
+  /** Where the fast path writes this connection's frames; undefined when its transport encodes each message itself. */
+  get frames(): FrameSink | undefined {
+    return this.transport.frames;
   }
 
   /** A renewed token for the same principal: the connection lives on until the new expiry. */
