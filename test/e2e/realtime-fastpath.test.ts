@@ -18,7 +18,8 @@ let serverKey: string;
 let owner: SignedInUser;
 
 beforeAll(async () => {
-  api = await startTestApi({ AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000' });
+  // A short safety-net interval, so a revoked API key's sockets close during the test.
+  api = await startTestApi({ AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000', REALTIME_RECHECK_MS: '500' });
   await startTestWorkers(api.config);
   const tenant = await api.rest('POST', '/v1/tenants', { body: { slug: T, name: T } });
   expect(tenant.status).toBe(201);
@@ -138,5 +139,28 @@ describe('one decision per audience, still per subscriber', () => {
     for (const s of owners) expect(ids(s)).toEqual([secret, shared, marker]);
     for (const s of viewers) expect(ids(s)).toEqual([shared, marker]);
     expect([...viewers, ...owners].some((s) => ids(s).includes(foreign))).toBe(false);
+  });
+});
+
+describe('the safety net checks each credential once', () => {
+  it('revoking an API key closes every socket holding it (4403), checked once for the group; another credential is not touched', async () => {
+    const created = await api.rest('POST', '/v1/api-keys', { tenant: T, body: { name: 'to revoke', role: 'admin' } });
+    expect(created.status).toBe(201);
+    const clients = [0, 1, 2].map(() => wsRealtimeClient(api.url, { token: created.body.key, retryDelayMs: 60_000 }));
+    for (const client of clients) onCleanup(async () => client.close());
+    const streams = clients.map((client) => record(client.trpc.realtime.tenant, { types: ['*'] }));
+    await Promise.all(streams.map((s) => s.ready));
+    // Another credential's socket is not touched by this key's revocation.
+    const bystander = wsRealtimeClient(api.url, { token: serverKey, retryDelayMs: 60_000 });
+    onCleanup(async () => bystander.close());
+    const watching = record(bystander.trpc.realtime.tenant, { types: ['after.*'] });
+    await watching.ready;
+
+    expect((await api.rest('DELETE', `/v1/api-keys/${created.body.id}`, { tenant: T })).status).toBe(200);
+    await waitFor(() => clients.every((c) => c.closes.length > 0), 'every socket of the revoked key closed', 20_000);
+    for (const client of clients) expect(client.closes[0]).toBe(4403);
+    const after = await publish(redis(), 'after.revocation');
+    await waitFor(() => watching.messages.find((m) => m.id === after), 'the bystander still served', 20_000);
+    expect(bystander.closes).toEqual([]);
   });
 });

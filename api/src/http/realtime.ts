@@ -68,6 +68,12 @@ export function realtimeFacts(req: IncomingMessage & { id?: string }, connection
   return { ...facts, bearer, tenantSlug: facts.tenantSlug ?? (tenant || null) };
 }
 
+/** Connections whose credential checks answer the same: same bearer, address and named tenant. */
+function verifyKeyOf(facts: CallFacts): string | undefined {
+  if (typeof facts.bearer !== 'string') return undefined;
+  return `${facts.bearer}\u0000${facts.request.ip ?? ''}\u0000${facts.tenantSlug ?? ''}`;
+}
+
 const isEventStream = (req: IncomingMessage) => (req.headers.accept ?? '').includes('text/event-stream');
 
 /**
@@ -88,7 +94,7 @@ export function realtimeHttpContext<Opts extends { req: Request; res: Response; 
     const hub = deps.services.get(REALTIME_HUB);
     attachConnection(ctx, (sc) => {
       const connection = hub.open(
-        { principal: sc.principal!, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: () => deps.serviceContextOf(facts) },
+        { principal: sc.principal!, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: () => deps.serviceContextOf(facts), verifyKey: verifyKeyOf(facts) },
         {
           // The stream ends with the error event; a client that stopped reading is cut off shortly after.
           close: () => void setTimeout(() => res.destroy(), 1000).unref(),
@@ -197,7 +203,7 @@ export function attachWebSocket(
     let connection;
     try {
       connection = hub.open(
-        { principal: sc.principal, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: () => deps.serviceContextOf(facts) },
+        { principal: sc.principal, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: () => deps.serviceContextOf(facts), verifyKey: verifyKeyOf(facts) },
         {
           close: (code, reason) => closeWith(ws, code, reason),
           bufferedBytes: () => ws.bufferedAmount,

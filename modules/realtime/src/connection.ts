@@ -22,6 +22,11 @@ export interface ConnectionCredential {
   expiresAt: number | null;
   /** Verifies the credential again (revoked? expired? key deleted?): throws an AppError when it no longer holds. */
   verify?(): Promise<unknown>;
+  /**
+   * Equal for connections whose `verify` answers the same (same credential, address and tenant):
+   * the periodic safety net checks each such credential once, not once per connection.
+   */
+  verifyKey?: string;
 }
 
 /** Why the connection ended, as a close code and the error its streams end with. */
@@ -124,14 +129,22 @@ export class RealtimeConnection {
     this.end(this.pendingEnding);
   }
 
-  /** Checks the credential again (periodic safety net behind the revocation events). */
-  async recheck(): Promise<void> {
-    if (!this.credential.verify || this.ended) return;
+  /** Connections with the same key share one credential check (see ConnectionCredential.verifyKey). */
+  get verifyKey(): string {
+    return this.credential.verifyKey ?? this.id;
+  }
+
+  /** Checks the credential again (periodic safety net behind the revocation events); the ending it led to, if any. */
+  async recheck(): Promise<Ending | null> {
+    if (!this.credential.verify || this.ended) return null;
     try {
       await this.credential.verify();
+      return null;
     } catch (error) {
-      if (!(error instanceof AppError) || error.status !== 401) return; // an outage is not a revocation
-      this.end((error.details as { reason?: string } | undefined)?.reason === 'expired' ? 'TOKEN_EXPIRED' : 'SESSION_REVOKED');
+      if (!(error instanceof AppError) || error.status !== 401) return null; // an outage is not a revocation
+      const ending = (error.details as { reason?: string } | undefined)?.reason === 'expired' ? 'TOKEN_EXPIRED' : 'SESSION_REVOKED';
+      this.end(ending);
+      return ending;
     }
   }
 

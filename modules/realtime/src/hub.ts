@@ -241,7 +241,19 @@ export class RealtimeHub {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      for (const set of [...this.connections.values()]) for (const connection of [...set]) await connection.recheck().catch(() => undefined);
+      // One check per credential: 10,000 sockets of one API key cost one check, not 10,000 (each a database round trip).
+      const byCredential = new Map<string, RealtimeConnection[]>();
+      for (const set of this.connections.values()) {
+        for (const connection of set) {
+          const group = byCredential.get(connection.verifyKey);
+          if (group) group.push(connection);
+          else byCredential.set(connection.verifyKey, [connection]);
+        }
+      }
+      for (const [first, ...others] of byCredential.values()) {
+        const ending = await first!.recheck().catch(() => null);
+        if (ending) for (const connection of others) connection.end(ending);
+      }
     } finally {
       this.sweeping = false;
     }
