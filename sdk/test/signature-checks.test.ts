@@ -4,6 +4,7 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier as createEdgeVerifier } from '../src/edge/index.js';
 import { AccessTokenRejected, createTokenVerifier } from '../src/server/index.js';
+import { nodeSignatureCheck } from '../src/server/node-signature.js';
 
 /**
  * The Node verifier checks signatures with node:crypto, the edge one with WebCrypto: both accept
@@ -59,6 +60,10 @@ const toDer = (raw: Buffer) => {
   const body = Buffer.concat([Buffer.from([2, r.length]), r, Buffer.from([2, s.length]), s]);
   return Buffer.concat([Buffer.from([0x30, body.length]), body]);
 };
+
+it('Node has node:crypto, so the server entry checks signatures with it', () => {
+  expect(nodeSignatureCheck).toBeTypeOf('function');
+});
 
 describe.each([
   ['node:crypto (@plinto/sdk/server)', () => createTokenVerifier({ publicUrl: url, audience: 'https://api.example.com' })],

@@ -3,9 +3,9 @@ import { nodeSignatureCheck } from './node-signature.js';
 
 export { type TokenVerifier, type TokenVerifierOptions, type VerifiedToken, type RevocationCheck, type SignatureCheck } from '../verify/verifier.js';
 
-/** The token verifier for Node servers: the shared rules, signatures checked with node:crypto. */
+/** The token verifier for servers: the shared rules, signatures checked with node:crypto where Node has it. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  return createVerifier({ signatureCheck: nodeSignatureCheck, ...options });
+  return createVerifier({ ...(nodeSignatureCheck ? { signatureCheck: nodeSignatureCheck } : {}), ...options });
 }
 export { JwksCache, type JwksCacheOptions, type EdgeCache } from '../verify/jwks.js';
 export { createIntrospectionRevocationCheck, type IntrospectionRevocationOptions } from '../verify/revocation.js';
