@@ -33,6 +33,15 @@ const ATTACK_PAGE = (apiUrl: string, tenant: string) => `<!doctype html><html la
   source.onmessage = (e) => result.messages.push(e.data);
   source.addEventListener('serialized-error', (e) => { result.refused = e.data; source.close(); result.closed = true; });
   source.onerror = () => { if (source.readyState === EventSource.CLOSED) result.closed = true; };
+  // And over WebSocket (cross-site WebSocket hijacking): the upgrade carries the cookie too.
+  result.ws = { messages: [], closed: null };
+  const ws = new WebSocket(${JSON.stringify(apiUrl)}.replace(/^http/, 'ws') + '/ws?connectionParams=1');
+  ws.onopen = () => {
+    ws.send(JSON.stringify({ method: 'connectionParams', data: { tenant: ${JSON.stringify(tenant)} } }));
+    ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'realtime.tenant', input: { json: { types: ['*'] } } } }));
+  };
+  ws.onmessage = (e) => result.ws.messages.push(e.data);
+  ws.onclose = (e) => { result.ws.closed = e.code; };
   // The same request read with fetch: this origin is allowed credentials, so it sees the answer.
   fetch(url, { credentials: 'include', headers: { accept: 'text/event-stream' } })
     .then(async (r) => { result.fetched = { status: r.status, body: (await r.text()).slice(0, 400) }; })
@@ -218,16 +227,44 @@ describe('console live updates: who may open a stream', () => {
   it('a page on another loopback origin, with the admin’s cookie in the browser, cannot open the stream', async () => {
     const tab = await context.newPage();
     await tab.goto(`${attacker.origin}/`);
-    type Result = { messages: string[]; refused: string | null; closed: boolean; fetched: { status: number; body: string } | null };
+    type Result = { messages: string[]; refused: string | null; closed: boolean; fetched: { status: number; body: string } | null; ws: { messages: string[]; closed: number | null } };
     const result = await waitFor(async () => {
       const r = await tab.evaluate(() => (window as unknown as { result: Result }).result);
-      return r.fetched && (r.closed || r.refused) ? r : null;
-    }, 'the cross-origin stream answered');
-    // The cookie did go with the request (same site), but counts only from Plinto's own origin.
+      return r.fetched && (r.closed || r.refused) && r.ws.closed !== null ? r : null;
+    }, 'the cross-origin streams answered');
+    // The cookie did go with the requests (same site), but counts only from Plinto's own origin.
     expect(result.messages).toEqual([]);
     expect(result.fetched!.body).not.toContain('ready');
     expect(result.fetched!.body).toMatch(/UNAUTHORIZED|UNAUTHENTICATED/);
+    expect(result.ws.closed).toBe(4401);
+    expect(result.ws.messages.join('\n')).not.toContain('ready');
     await tab.close();
+  });
+
+  it('the same WebSocket from the console’s own origin is accepted with the cookie (the control)', async () => {
+    await page.goto(at('/users'));
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    const messages = await page.evaluate(
+      (tenant) =>
+        new Promise<string[]>((resolve, reject) => {
+          const got: string[] = [];
+          const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws?connectionParams=1`);
+          ws.onopen = () => {
+            ws.send(JSON.stringify({ method: 'connectionParams', data: { tenant } }));
+            ws.send(JSON.stringify({ id: 1, method: 'subscription', params: { path: 'realtime.tenant', input: { json: { types: ['*'] } } } }));
+          };
+          ws.onmessage = (e) => {
+            got.push(String(e.data));
+            if (String(e.data).includes('ready')) {
+              ws.close();
+              resolve(got);
+            }
+          };
+          ws.onclose = (e) => reject(new Error(`closed ${e.code} ${got.join(' ')}`));
+        }),
+      T,
+    );
+    expect(messages.join('\n')).toContain('ready');
   });
 
   it('signing out ends the stream of every console tab of that session', async () => {

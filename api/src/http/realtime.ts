@@ -38,16 +38,17 @@ export function originAllowed(origin: string | undefined, settings: RealtimeConf
  */
 export interface CookieCredentials {
   sessions: BrowserSessionDeps;
-  /** PUBLIC_URL's origin. */
-  ownOrigin: string;
 }
 
 export function cookieCredentials(sessions: BrowserSessionDeps): CookieCredentials {
-  return { sessions, ownOrigin: new URL(sessions.config.PUBLIC_URL).origin };
+  return { sessions };
 }
 
+/** PUBLIC_URL's origin, read when asked: a server started on port 0 learns its URL after the app is made. */
+const ownOriginOf = (config: Config): string => new URL(config.PUBLIC_URL).origin;
+
 function cookiePrincipal(req: IncomingMessage, connectionParams: Record<string, string | undefined> | null | undefined, tenantSlug: string, cookies: CookieCredentials): CallFacts['browserSession'] {
-  if (!comesFromOrigin(req, cookies.ownOrigin)) return undefined;
+  if (!comesFromOrigin(req, ownOriginOf(cookies.sessions.config))) return undefined;
   if (connectionParams?.operator === '1' || req.headers[OPERATOR_HEADER] === '1') return (em) => operatorPrincipalOf(req, cookies.sessions.config, em);
   return browserSessionPrincipal(cookies.sessions, req, tenantSlug) ?? undefined;
 }
@@ -135,10 +136,9 @@ export function realtimeHttpContext<Opts extends { req: Request; res: Response; 
 /** CORS for SSE subscriptions from allowed browser origins; other origins are refused (403). */
 export function realtimeCors(config: Config) {
   const settings = realtimeConfig(config);
-  const ownOrigin = new URL(config.PUBLIC_URL).origin;
   return (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.headers.origin;
-    if (!origin || origin === ownOrigin || !isEventStream(req)) return next();
+    if (!origin || !isEventStream(req) || origin === ownOriginOf(config)) return next();
     if (!originAllowed(origin, settings)) return void sendError(res, 'REALTIME_ORIGIN_REFUSED');
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Access-Control-Allow-Credentials', 'true');
@@ -222,7 +222,7 @@ export function attachWebSocket(
     const path = (req.url ?? '').split('?')[0];
     const other = path ? deps.upgrades?.[path] : undefined;
     if (path !== '/ws' && !other) return refuseUpgrade(socket, 404, 'Not Found');
-    if (!originAllowed(req.headers.origin, settings, new URL(deps.config.PUBLIC_URL).origin)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!originAllowed(req.headers.origin, settings, ownOriginOf(deps.config))) return refuseUpgrade(socket, 403, 'Forbidden');
     if (other) return other(req, socket, head);
     wss.handleUpgrade(req, socket, head, (ws) => handle(ws, req));
   };
