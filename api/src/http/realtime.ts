@@ -77,7 +77,8 @@ export function expiryOf(bearer: string | null, sc: ServiceContext): number | nu
 /**
  * The facts of a realtime call: the bearer from the Authorization header, else the tRPC
  * connection params (`{ token, tenant }`: WebSocket clients, and EventSource where no header can
- * be set), else the access-token cookie (browsers).
+ * be set), else the access-token cookie (browsers), else — on a request from Plinto's own origin
+ * only — the console's session cookies (see CookieCredentials).
  */
 export function realtimeFacts(req: IncomingMessage & { id?: string }, connectionParams: Record<string, string | undefined> | null | undefined, cookies?: CookieCredentials): CallFacts {
   const facts = callFacts(req);
