@@ -2462,6 +2462,63 @@ export type AppRouterRecord = {
       meta: object;
     }>;
   };
+  platformKeys: {
+    list: TRPCQueryProcedure<{
+      input: {
+        status?: undefined | "revoked" | "active";
+        limit?: unknown;
+        cursor?: undefined | string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          name: string;
+          prefix: string;
+          status: "revoked" | "active";
+          createdAt: string;
+          lastUsedAt: null | string;
+          revokedAt: null | string;
+          current: boolean;
+        }>;
+        nextCursor: null | string;
+      };
+      meta: object;
+    }>;
+    create: TRPCMutationProcedure<{
+      input: {
+        name: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        prefix: string;
+        status: "revoked" | "active";
+        createdAt: string;
+        lastUsedAt: null | string;
+        revokedAt: null | string;
+        current: boolean;
+        key: string;
+      };
+      meta: object;
+    }>;
+    revoke: TRPCMutationProcedure<{
+      input: {
+        id: string;
+        confirmOwnKey?: boolean | undefined;
+      };
+      output: {
+        id: string;
+        name: string;
+        prefix: string;
+        status: "revoked" | "active";
+        createdAt: string;
+        lastUsedAt: null | string;
+        revokedAt: null | string;
+        current: boolean;
+      };
+      meta: object;
+    }>;
+  };
   policies: {
     roles: {
       create: TRPCMutationProcedure<{
