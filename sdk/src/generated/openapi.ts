@@ -4330,6 +4330,10 @@ export interface components {
                  */
                 userVerification?: "required" | "preferred";
             };
+            /** @description Lifetime of the tenant's access tokens, in seconds (default and upper bound: the installation's AUTH_ACCESS_TOKEN_TTL_SECONDS) */
+            accessTokenTtlSeconds?: number;
+            /** @description Lifetime of a session and its refresh tokens, in hours (default and upper bound: the installation's AUTH_SESSION_TTL_HOURS) */
+            sessionTtlHours?: number;
             /** @description Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS) */
             auditRetentionDays?: number;
             /** @description Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE) */
@@ -4371,6 +4375,10 @@ export interface components {
                 /** @description `required` (default): the authenticator must verify the person (PIN, biometric); `preferred` also accepts presence only, which is then a single factor */
                 userVerification?: ("required" | "preferred") | null;
             } | null;
+            /** @description Lifetime of the tenant's access tokens, in seconds (default and upper bound: the installation's AUTH_ACCESS_TOKEN_TTL_SECONDS) */
+            accessTokenTtlSeconds?: number | null;
+            /** @description Lifetime of a session and its refresh tokens, in hours (default and upper bound: the installation's AUTH_SESSION_TTL_HOURS) */
+            sessionTtlHours?: number | null;
             /** @description Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS) */
             auditRetentionDays?: number | null;
             /** @description Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE) */
@@ -5210,6 +5218,10 @@ export interface components {
                  */
                 userVerification?: "required" | "preferred";
             };
+            /** @description Lifetime of the tenant's access tokens, in seconds (default and upper bound: the installation's AUTH_ACCESS_TOKEN_TTL_SECONDS) */
+            accessTokenTtlSeconds?: number;
+            /** @description Lifetime of a session and its refresh tokens, in hours (default and upper bound: the installation's AUTH_SESSION_TTL_HOURS) */
+            sessionTtlHours?: number;
             /** @description Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS) */
             auditRetentionDays?: number;
             /** @description Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE) */
