@@ -4,9 +4,10 @@ import { startTestApi, type SignedInUser, type TestApi } from '../src';
 import { consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen } from './console-support';
 
 /**
- * The Settings screen's "Sessions and tokens" card in Chromium: an owner sets the tenant's
- * access-token lifetime, and the next sign-in's token lives exactly that long; an admin sees the
- * card read-only (settings:secure).
+ * The Settings screen's "Sessions, tokens and MFA" card in Chromium: an owner sets the tenant's
+ * access-token lifetime, and the next sign-in's token lives exactly that long; requiring MFA from
+ * a session without a second factor is refused naming the field; an admin sees the card read-only
+ * (settings:secure).
  */
 const T = 'console-lifetimes';
 let api: TestApi;
@@ -26,7 +27,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const section = (page: import('playwright-core').Page) => page.getByRole('region', { name: 'Sessions and tokens' });
+const section = (page: import('playwright-core').Page) => page.getByRole('region', { name: 'Sessions, tokens and MFA' });
 
 describe('sessions and tokens in the console', () => {
   it("an owner sets the access-token lifetime and the next token lives that long; an admin reads it", async () => {
@@ -40,6 +41,13 @@ describe('sessions and tokens in the console', () => {
     await expectAccessible(page, 'settings sessions (saved)');
     await screenshot(page, 'settings-sessions-saved');
     expect((await api.rest('GET', `/v1/tenants/${T}`)).body.settings).toMatchObject({ accessTokenTtlSeconds: 60, sessionTtlHours: 12 });
+
+    // Requiring MFA from this session (no second factor) would lock the owner out: refused, the field named.
+    await section(page).getByRole('switch', { name: 'Require two-step verification of every user' }).check();
+    await section(page).getByRole('button', { name: 'Save session settings' }).click();
+    await page.getByTestId('settings-error').filter({ hasText: 'settings.mfa.required' }).waitFor();
+    await expectAccessible(page, 'settings sessions (mfa refused)');
+    expect((await api.rest('GET', `/v1/tenants/${T}`)).body.settings.mfa).toEqual({ required: false });
 
     const signIn = await api.rest('POST', '/v1/auth/sign-in', { token: null, tenant: T, body: { email: admin.email, password: admin.password } });
     const claims = JSON.parse(Buffer.from(signIn.body.access_token.split('.')[1], 'base64url').toString('utf8')) as { iat: number; exp: number };

@@ -4312,6 +4312,11 @@ export interface components {
             emailSenderName?: string;
             /** @description Origins whose browser scripts may call /trpc and /v1 with a bearer token (CORS); none by default */
             allowedOrigins?: string[];
+            /** @description Multi-factor authentication policy of the tenant */
+            mfa?: {
+                /** @description Every user must sign in with a second factor: one without sends the user to enrol and holds no permission until then */
+                required?: boolean;
+            };
             /** @description Refuse sign-in until the email is verified */
             requireVerifiedEmail?: boolean;
             /** @description Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default 8) */
@@ -4360,6 +4365,11 @@ export interface components {
             emailSenderName?: string | null;
             /** @description Origins whose browser scripts may call /trpc and /v1 with a bearer token (CORS); none by default */
             allowedOrigins?: string[] | null;
+            /** @description Multi-factor authentication policy of the tenant */
+            mfa?: {
+                /** @description Every user must sign in with a second factor: one without sends the user to enrol and holds no permission until then */
+                required?: boolean | null;
+            } | null;
             /** @description Refuse sign-in until the email is verified */
             requireVerifiedEmail?: boolean | null;
             /** @description Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default 8) */
@@ -4618,6 +4628,8 @@ export interface components {
             /** @description Authenticator assurance level: 1 single factor, 2 multi-factor */
             aal: number;
             user: components["schemas"]["User"];
+            /** @description True when the tenant requires a second factor and the user has none: this session holds no permission until the user enrols (POST /auth/mfa/totp) and signs in with it */
+            mfaEnrollmentRequired?: boolean;
         } | {
             /** @constant */
             status: "mfa_required";
@@ -5200,6 +5212,11 @@ export interface components {
             emailSenderName?: string;
             /** @description Origins whose browser scripts may call /trpc and /v1 with a bearer token (CORS); none by default */
             allowedOrigins?: string[];
+            /** @description Multi-factor authentication policy of the tenant */
+            mfa?: {
+                /** @description Every user must sign in with a second factor: one without sends the user to enrol and holds no permission until then */
+                required?: boolean;
+            };
             /** @description Refuse sign-in until the email is verified */
             requireVerifiedEmail?: boolean;
             /** @description Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default 8) */

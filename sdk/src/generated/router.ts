@@ -70,6 +70,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -158,6 +159,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -234,6 +236,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -311,6 +314,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -375,6 +379,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
