@@ -12081,7 +12081,7 @@ export interface operations {
                             resources: string[];
                             firstParty: boolean;
                             /** @enum {string} */
-                            idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                            idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                             logoUri: string | null;
                             accessTokenTtlSeconds: number | null;
                             sessionTtlHours: number | null;
@@ -12183,11 +12183,11 @@ export interface operations {
                      */
                     firstParty?: boolean;
                     /**
-                     * @description ID token algorithm: RS256 (every relying party supports it), or the tenant's own EdDSA/ES256
+                     * @description How its ID tokens are signed (OIDC Dynamic Client Registration `id_token_signed_response_alg`): RS256 (the default; every relying party supports it), ES256 or EdDSA
                      * @default RS256
                      * @enum {string}
                      */
-                    idTokenAlg?: "RS256" | "EdDSA" | "ES256";
+                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
                     logoUri?: string | null;
                     /** @description Access and ID token lifetime; capped at the server's AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's */
                     accessTokenTtlSeconds?: number | null;
@@ -12220,7 +12220,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -12316,7 +12316,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -12418,7 +12418,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -12511,10 +12511,10 @@ export interface operations {
                     /** @description First-party applications skip the consent screen */
                     firstParty?: boolean;
                     /**
-                     * @description ID token algorithm: RS256 (every relying party supports it), or the tenant's own EdDSA/ES256
+                     * @description How its ID tokens are signed (OIDC Dynamic Client Registration `id_token_signed_response_alg`): RS256 (the default; every relying party supports it), ES256 or EdDSA
                      * @enum {string}
                      */
-                    idTokenAlg?: "RS256" | "EdDSA" | "ES256";
+                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
                     logoUri?: string | null;
                     /** @description Access and ID token lifetime; capped at the server's AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's */
                     accessTokenTtlSeconds?: number | null;
@@ -12547,7 +12547,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -12650,7 +12650,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -25038,6 +25038,9 @@ export interface operations {
                     } | null;
                     data: {
                         kid: string;
+                        /** @constant */
+                        use?: "id_token";
+                        alg?: string;
                     };
                 };
             };

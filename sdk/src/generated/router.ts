@@ -1039,7 +1039,7 @@ export type AppRouterRecord = {
         grantTypes?: undefined | Array<"refresh_token" | "authorization_code">;
         resources?: undefined | Array<string>;
         firstParty?: boolean | undefined;
-        idTokenAlg?: undefined | "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg?: undefined | "EdDSA" | "ES256" | "RS256";
         logoUri?: undefined | null | string;
         accessTokenTtlSeconds?: undefined | null | number;
         sessionTtlHours?: undefined | null | number;
@@ -1056,7 +1056,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
@@ -1086,7 +1086,7 @@ export type AppRouterRecord = {
           grantTypes: Array<string>;
           resources: Array<string>;
           firstParty: boolean;
-          idTokenAlg: "EdDSA" | "ES256" | "RS256";
+          idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
           logoUri: null | string;
           accessTokenTtlSeconds: null | number;
           sessionTtlHours: null | number;
@@ -1115,7 +1115,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
@@ -1136,7 +1136,7 @@ export type AppRouterRecord = {
         grantTypes?: undefined | Array<"refresh_token" | "authorization_code">;
         resources?: undefined | Array<string>;
         firstParty?: boolean | undefined;
-        idTokenAlg?: undefined | "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg?: undefined | "EdDSA" | "ES256" | "RS256";
         logoUri?: undefined | null | string;
         accessTokenTtlSeconds?: undefined | null | number;
         sessionTtlHours?: undefined | null | number;
@@ -1153,7 +1153,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
@@ -1180,7 +1180,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
@@ -1208,7 +1208,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
