@@ -54,7 +54,10 @@ export function sessionRoutes(deps: { serviceContextOf: (facts: CallFacts) => Pr
     if (!result.session_id) throw new Error('A sign-in step answered without a session');
     const csrfToken = setBrowserSession(res, { tenantId: sc.tenant.id, tenantSlug: sc.tenant.slug, sessionId: result.session_id });
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ status: 'signed_in', redirectTo: safeReturnTo(returnTo, sc.config.PUBLIC_URL, sc.tenant.slug), csrfToken });
+    // The tenant requires a second factor the user does not have: to the account page to enrol first.
+    const mustEnrol = 'mfaEnrollmentRequired' in result && result.mfaEnrollmentRequired === true;
+    const redirectTo = mustEnrol ? `/t/${encodeURIComponent(sc.tenant.slug)}/account?mfa=required` : safeReturnTo(returnTo, sc.config.PUBLIC_URL, sc.tenant.slug);
+    res.json({ status: 'signed_in', redirectTo, csrfToken });
   };
 
   const returnTo = z.string().max(2048).optional();

@@ -48,6 +48,10 @@ export const signInOutput = z
       amr: z.array(z.string()).describe('Authentication methods (RFC 8176): pwd, otp, email, hwk (a passkey), mfa (the passkey verified the person)'),
       aal: z.number().int().describe('Authenticator assurance level: 1 single factor, 2 multi-factor'),
       user: userOutput,
+      mfaEnrollmentRequired: z
+        .boolean()
+        .optional()
+        .describe("True when the tenant requires a second factor and the user has none: this session holds no permission until the user enrols (POST /auth/mfa/totp) and signs in with it"),
     }),
     z.object({
       status: z.literal('mfa_required'),

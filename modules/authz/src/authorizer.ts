@@ -1,5 +1,6 @@
 import {
   CommonErrors,
+  lacksRequiredMfa,
   type Authz,
   type AuthzScope,
   type EntityManager,
@@ -44,12 +45,16 @@ export function createAuthorizer(engine: AuthzEngine) {
         })
       ).allow;
 
-    const can = async (permission: string, scope?: AuthzScope) => (principal ? decide(principal, permission, scope) : false);
+    // The tenant requires a second factor and this session has none: it holds no permission at all
+    // (acting on oneself — enrolling, one's profile and sessions — needs none, so enrolment works).
+    const heldBack = lacksRequiredMfa(tenant, principal);
+    const can = async (permission: string, scope?: AuthzScope) => (principal && !heldBack ? decide(principal, permission, scope) : false);
 
     return {
       can,
       async require(permission, scope) {
         if (!principal) throw CommonErrors.UNAUTHENTICATED();
+        if (heldBack) throw AuthzErrors.MFA_ENROLLMENT_REQUIRED({ details: { permission } });
         if (!(await decide(principal, permission, scope))) {
           throw CommonErrors.FORBIDDEN({ details: { permission, ...(scope?.organizationId ? { organizationId: scope.organizationId } : {}) } });
         }

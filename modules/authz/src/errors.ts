@@ -11,4 +11,5 @@ export const AuthzErrors = defineErrors({
   PERMISSION_NOT_HELD: { status: 403, message: 'You cannot grant a permission you do not hold' },
   PRINCIPAL_OUTRANKS: { status: 403, message: 'You cannot change someone who holds permissions you do not' },
   INVALID_POLICY: { status: 400, message: 'The policy is invalid' },
+  MFA_ENROLLMENT_REQUIRED: { status: 403, message: 'This tenant requires a second factor: set one up (POST /v1/auth/mfa/totp) and sign in with it' },
 });

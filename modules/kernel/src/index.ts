@@ -98,7 +98,7 @@ import { kernelMigrations } from './events/migrations';
 import type { ModuleSchema } from './db/orm';
 import { defineModule } from './module';
 import { emailConfigSchema, emailTenantSettings } from './email';
-import { browserTenantSettings } from './browser-settings';
+import { browserTenantSettings, mfaTenantSettings } from './browser-settings';
 
 export const kernelSchema: ModuleSchema = {
   entities: [AuditEvent, OutboxMessage],
@@ -106,8 +106,8 @@ export const kernelSchema: ModuleSchema = {
 };
 
 /** The kernel's own share of the composition: the event spine's tables, the email transport settings, the browser (CORS) settings. */
-export const kernelModule = defineModule({ name: 'kernel', schema: kernelSchema, config: emailConfigSchema, tenantSettings: emailTenantSettings.extend(browserTenantSettings.shape) });
-export { browserTenantSettings, webOrigin } from './browser-settings';
+export const kernelModule = defineModule({ name: 'kernel', schema: kernelSchema, config: emailConfigSchema, tenantSettings: emailTenantSettings.extend(browserTenantSettings.shape).extend(mfaTenantSettings.shape) });
+export { browserTenantSettings, mfaTenantSettings, lacksRequiredMfa, webOrigin } from './browser-settings';
 export { Migration } from '@mikro-orm/migrations';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export type { InferEntity } from '@mikro-orm/core';

@@ -15,6 +15,10 @@ export const TenantEvents = defineEvents('tenants', {
   'tenant.disabled': { description: 'A tenant was disabled; its requests are refused', data: z.object({ slug: z.string() }) },
   'tenant.enabled': { description: 'A disabled tenant was enabled again', data: z.object({ slug: z.string() }) },
   'platform_api_key.created': { description: 'A platform operator API key was created', data: z.object({ name: z.string() }) },
+  'platform_api_key.revoked': {
+    description: 'A platform operator API key was revoked; its console sessions ended with it',
+    data: z.object({ name: z.string(), prefix: z.string(), sessionsEnded: z.number().int() }),
+  },
   'platform_operator.signed_in': {
     description: 'A platform operator signed in to the admin console with a platform key',
     data: z.object({ keyName: z.string(), keyPrefix: z.string() }),

@@ -10,6 +10,8 @@ import { createTenant, currentTenant, getTenant, listTenants, setTenantStatus, u
 import { tenantsTenantSettings } from './branding';
 import { publicBranding } from './branding.service';
 import { tenantSettingsServices } from './settings.service';
+import { platformKeysRouter } from './platform-keys.router';
+import { createPlatformKey, listPlatformKeys, revokePlatformKey } from './platform-keys-admin.service';
 
 export { createTenantsRouter } from './router';
 export {
@@ -44,10 +46,10 @@ export function tenantsModule(settingsSections: z.ZodObject[]) {
   const { getTenantSettings, updateTenantSettings } = tenantSettingsServices(settings);
   return defineModule({
     name: 'tenants',
-    routers: { tenants: createTenantsRouter(settings) },
+    routers: { tenants: createTenantsRouter(settings), platformKeys: platformKeysRouter },
     schema: tenantsSchema,
     tenantSettings: tenantsTenantSettings,
     events: [TenantEvents],
-    services: { createTenant, listTenants, getTenant, updateTenant, setTenantStatus, currentTenant, publicBranding, getTenantSettings, updateTenantSettings },
+    services: { createTenant, listTenants, getTenant, updateTenant, setTenantStatus, currentTenant, publicBranding, getTenantSettings, updateTenantSettings, listPlatformKeys, createPlatformKey, revokePlatformKey },
   });
 }

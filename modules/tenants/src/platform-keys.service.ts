@@ -1,8 +1,10 @@
-import { randomToken, recordEvent, sha256, uuidv7, SYSTEM_ACTOR, type EntityManager, type Principal } from '@plinto/kernel';
+import { randomToken, recordEvent, sha256, uuidv7, SYSTEM_ACTOR, type Actor, type EntityManager, type InferEntity, type Principal } from '@plinto/kernel';
 import { PlatformApiKey } from './entities/tenant.entity';
 import { TenantEvents } from './events';
 
 const KEY_PREFIX = 'plk_';
+/** Characters of a key kept in the clear (after `plk_`), so listings can tell keys apart. */
+export const platformKeyPrefixOf = (key: string): string => key.slice(0, KEY_PREFIX.length + 6);
 /** last_used_at is refreshed at most this often, so busy keys do not turn every call into a write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -33,10 +35,14 @@ export async function ensureBootstrapKey(em: EntityManager, bootstrapKey: string
     await tx.execute('select pg_advisory_xact_lock(7080108) ');
     if (bootstrapKey) {
       const existing = await tx.findOne(PlatformApiKey, { keyHash: sha256(bootstrapKey) });
-      if (!existing) insertKey(tx, 'bootstrap (PLINTO_BOOTSTRAP_API_KEY)', bootstrapKey);
-      else if (existing.revokedAt) existing.revokedAt = null;
-      await tx.flush();
-      return null;
+      if (!existing) {
+        insertKey(tx, 'bootstrap (PLINTO_BOOTSTRAP_API_KEY)', bootstrapKey);
+        await tx.flush();
+        return null;
+      }
+      // A revoked key stays revoked: reviving it at the next restart would undo an operator's
+      // revocation of a leaked key. Without any live key left, one is generated below instead.
+      if (!existing.revokedAt) return null;
     }
     const live = await tx.count(PlatformApiKey, { revokedAt: null });
     if (live > 0) return null;
@@ -47,20 +53,22 @@ export async function ensureBootstrapKey(em: EntityManager, bootstrapKey: string
   });
 }
 
-function insertKey(em: EntityManager, name: string, key: string): void {
+/** Stores a key (its hash and prefix only) and records its creation; answers its id. */
+export function insertKey(em: EntityManager, name: string, key: string, actor: Actor = SYSTEM_ACTOR): InferEntity<typeof PlatformApiKey> {
   const id = uuidv7();
-  em.create(PlatformApiKey, {
+  const row = em.create(PlatformApiKey, {
     id,
     name,
-    prefix: key.slice(0, KEY_PREFIX.length + 6),
+    prefix: platformKeyPrefixOf(key),
     keyHash: sha256(key),
     createdAt: new Date(),
     lastUsedAt: null,
     revokedAt: null,
   });
-  recordEvent(em, SYSTEM_ACTOR, TenantEvents.of('platform_api_key.created', {
+  recordEvent(em, actor, TenantEvents.of('platform_api_key.created', {
     tenantId: null,
     target: { type: 'platform_api_key', id },
     data: { name },
   }));
+  return row;
 }

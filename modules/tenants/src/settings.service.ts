@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
-import { CommonErrors, isAdminSetting, recordEvent, type ServiceContext } from '@plinto/kernel';
+import { CommonErrors, isAdminSetting, lacksRequiredMfa, recordEvent, type ServiceContext } from '@plinto/kernel';
 import { Tenant } from './entities/tenant.entity';
 import { TenantEvents } from './events';
 import { forgetTenant } from './tenant-cache';
@@ -48,6 +48,13 @@ export function tenantSettingsServices(schema: z.ZodObject) {
         if (!parsed.success) {
           throw CommonErrors.VALIDATION_FAILED({
             fields: parsed.error.issues.map((issue) => ({ path: ['settings', ...issue.path.map(String)].join('.'), message: issue.message, code: issue.code })),
+          });
+        }
+        // Requiring a second factor from a session without one would strip the caller of every
+        // permission on the spot (the authorizer's rule): enrol and sign in with it first.
+        if (lacksRequiredMfa({ settings: merged }, sc.principal) && !lacksRequiredMfa(row, sc.principal)) {
+          throw CommonErrors.VALIDATION_FAILED({
+            fields: [{ path: 'settings.mfa.required', message: 'Sign in with a second factor first: requiring one now would lock you out', code: 'mfa_required_for_caller' }],
           });
         }
         const changes: Record<string, { from: unknown; to: unknown }> = {};

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSchemas, createOrm, kernelSchema, type MikroORM } from '@plinto/kernel';
+import { composeSchemas, createOrm, kernelSchema, sha256, type MikroORM } from '@plinto/kernel';
 import { dropTestDatabases, operatorContext, testConfig } from '@plinto/kernel/testing';
 import { authenticatePlatformKey, createTenant, ensureBootstrapKey, ensureDefaultTenant, tenantsSchema } from '@plinto/tenants';
 
@@ -43,6 +43,15 @@ describe('tenant bootstrap', () => {
     await ensureBootstrapKey(orm.em.fork(), key);
     await ensureBootstrapKey(orm.em.fork(), key);
     expect(await authenticatePlatformKey(orm.em.fork(), key)).toMatchObject({ kind: 'platform_operator' });
+  });
+
+  it('keeps a revoked PLINTO_BOOTSTRAP_API_KEY revoked at the next start (an operator revoked it: it may have leaked)', async () => {
+    const key = 'automation-key-revoked-0123456789abcdef';
+    await ensureBootstrapKey(orm.em.fork(), key);
+    await orm.em.fork().getConnection().execute('update platform_api_keys set revoked_at = now() where key_hash = ?', [sha256(key)]);
+    // Other live keys exist (the tests above): nothing is generated, nothing revived.
+    expect(await ensureBootstrapKey(orm.em.fork(), key)).toBeNull();
+    expect(await authenticatePlatformKey(orm.em.fork(), key)).toBeNull();
   });
 });
 

@@ -160,6 +160,41 @@ export interface paths {
         patch: operations["tenants-updateSettings"];
         trace?: never;
     };
+    "/platform-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List platform keys, newest first (never their secret) */
+        get: operations["platformKeys-list"];
+        put?: never;
+        /** Create a platform key; its secret is in this answer only */
+        post: operations["platformKeys-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform-keys/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a platform key: its calls and console sessions stop at once. 409 LAST_PLATFORM_KEY for the last live key, 409 OWN_PLATFORM_KEY for the caller's own without confirmOwnKey */
+        post: operations["platformKeys-revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/policies/roles": {
         parameters: {
             query?: never;
@@ -3411,6 +3446,23 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "platform_api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A platform operator API key was revoked; its console sessions ended with it */
+        post: operations["webhook-platform_api_key-revoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "platform_operator.sign_in_failed": {
         parameters: {
             query?: never;
@@ -4277,6 +4329,11 @@ export interface components {
             emailSenderName?: string;
             /** @description Origins whose browser scripts may call /trpc and /v1 with a bearer token (CORS); none by default */
             allowedOrigins?: string[];
+            /** @description Multi-factor authentication policy of the tenant */
+            mfa?: {
+                /** @description Every user must sign in with a second factor: one without sends the user to enrol and holds no permission until then */
+                required?: boolean;
+            };
             /** @description Refuse sign-in until the email is verified */
             requireVerifiedEmail?: boolean;
             /** @description Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default 8) */
@@ -4295,6 +4352,10 @@ export interface components {
                  */
                 userVerification?: "required" | "preferred";
             };
+            /** @description Lifetime of the tenant's access tokens, in seconds (default and upper bound: the installation's AUTH_ACCESS_TOKEN_TTL_SECONDS) */
+            accessTokenTtlSeconds?: number;
+            /** @description Lifetime of a session and its refresh tokens, in hours (default and upper bound: the installation's AUTH_SESSION_TTL_HOURS) */
+            sessionTtlHours?: number;
             /** @description Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS) */
             auditRetentionDays?: number;
             /** @description Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE) */
@@ -4321,6 +4382,11 @@ export interface components {
             emailSenderName?: string | null;
             /** @description Origins whose browser scripts may call /trpc and /v1 with a bearer token (CORS); none by default */
             allowedOrigins?: string[] | null;
+            /** @description Multi-factor authentication policy of the tenant */
+            mfa?: {
+                /** @description Every user must sign in with a second factor: one without sends the user to enrol and holds no permission until then */
+                required?: boolean | null;
+            } | null;
             /** @description Refuse sign-in until the email is verified */
             requireVerifiedEmail?: boolean | null;
             /** @description Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default 8) */
@@ -4336,6 +4402,10 @@ export interface components {
                 /** @description `required` (default): the authenticator must verify the person (PIN, biometric); `preferred` also accepts presence only, which is then a single factor */
                 userVerification?: ("required" | "preferred") | null;
             } | null;
+            /** @description Lifetime of the tenant's access tokens, in seconds (default and upper bound: the installation's AUTH_ACCESS_TOKEN_TTL_SECONDS) */
+            accessTokenTtlSeconds?: number | null;
+            /** @description Lifetime of a session and its refresh tokens, in hours (default and upper bound: the installation's AUTH_SESSION_TTL_HOURS) */
+            sessionTtlHours?: number | null;
             /** @description Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS) */
             auditRetentionDays?: number | null;
             /** @description Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE) */
@@ -4372,6 +4442,40 @@ export interface components {
             settings: components["schemas"]["TenantSettingsOutput"];
             /** Format: date-time */
             updatedAt: string;
+        };
+        PlatformKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The first characters of the key, to tell keys apart (the secret itself is never stored) */
+            prefix: string;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Last call or console sign-in with it (to the minute) */
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            /** @description The key the caller is using */
+            current: boolean;
+        };
+        CreatedPlatformKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The first characters of the key, to tell keys apart (the secret itself is never stored) */
+            prefix: string;
+            /** @enum {string} */
+            status: "active" | "revoked";
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Last call or console sign-in with it (to the minute) */
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            /** @description The key the caller is using */
+            current: boolean;
+            /** @description The secret, shown this once */
+            key: string;
         };
         Role: {
             /** Format: uuid */
@@ -4541,6 +4645,8 @@ export interface components {
             /** @description Authenticator assurance level: 1 single factor, 2 multi-factor */
             aal: number;
             user: components["schemas"]["User"];
+            /** @description True when the tenant requires a second factor and the user has none: this session holds no permission until the user enrols (POST /auth/mfa/totp) and signs in with it */
+            mfaEnrollmentRequired?: boolean;
         } | {
             /** @constant */
             status: "mfa_required";
@@ -5123,6 +5229,11 @@ export interface components {
             emailSenderName?: string;
             /** @description Origins whose browser scripts may call /trpc and /v1 with a bearer token (CORS); none by default */
             allowedOrigins?: string[];
+            /** @description Multi-factor authentication policy of the tenant */
+            mfa?: {
+                /** @description Every user must sign in with a second factor: one without sends the user to enrol and holds no permission until then */
+                required?: boolean;
+            };
             /** @description Refuse sign-in until the email is verified */
             requireVerifiedEmail?: boolean;
             /** @description Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default 8) */
@@ -5141,6 +5252,10 @@ export interface components {
                  */
                 userVerification?: "required" | "preferred";
             };
+            /** @description Lifetime of the tenant's access tokens, in seconds (default and upper bound: the installation's AUTH_ACCESS_TOKEN_TTL_SECONDS) */
+            accessTokenTtlSeconds?: number;
+            /** @description Lifetime of a session and its refresh tokens, in hours (default and upper bound: the installation's AUTH_SESSION_TTL_HOURS) */
+            sessionTtlHours?: number;
             /** @description Days audit events are kept (default AUDIT_LOG_RETENTION_DAYS) */
             auditRetentionDays?: number;
             /** @description Whether any signed-in user may create an organization they own (default: ORGS_USERS_CAN_CREATE) */
@@ -6078,6 +6193,233 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "platformKeys-list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "active" | "revoked";
+            };
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PlatformKey"][];
+                        /** @description Pass as `cursor` to fetch the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "platformKeys-create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A label: who or what uses the key */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedPlatformKey"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "platformKeys-revoke": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Required to revoke the key you are using (ends your own session) */
+                    confirmOwnKey?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformKey"];
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23676,6 +24018,70 @@ export interface operations {
                     } | null;
                     data: {
                         name: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-platform_api_key-revoked": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "platform_api_key.revoked";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        name: string;
+                        prefix: string;
+                        sessionsEnded: number;
                     };
                 };
             };

@@ -70,6 +70,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -158,6 +159,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -234,6 +236,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -311,6 +314,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -375,6 +379,7 @@ export type AppRouterRecord = {
         expires_in: number;
         refresh_token: string;
         status: "signed_in";
+        mfaEnrollmentRequired?: boolean | undefined;
       } | {
         status: "mfa_required";
         challengeToken: string;
@@ -2458,6 +2463,63 @@ export type AppRouterRecord = {
           [key: string]: unknown;
         };
         updatedAt: string;
+      };
+      meta: object;
+    }>;
+  };
+  platformKeys: {
+    list: TRPCQueryProcedure<{
+      input: {
+        status?: undefined | "revoked" | "active";
+        limit?: unknown;
+        cursor?: undefined | string;
+      };
+      output: {
+        items: Array<{
+          id: string;
+          name: string;
+          prefix: string;
+          status: "revoked" | "active";
+          createdAt: string;
+          lastUsedAt: null | string;
+          revokedAt: null | string;
+          current: boolean;
+        }>;
+        nextCursor: null | string;
+      };
+      meta: object;
+    }>;
+    create: TRPCMutationProcedure<{
+      input: {
+        name: string;
+      };
+      output: {
+        id: string;
+        name: string;
+        prefix: string;
+        status: "revoked" | "active";
+        createdAt: string;
+        lastUsedAt: null | string;
+        revokedAt: null | string;
+        current: boolean;
+        key: string;
+      };
+      meta: object;
+    }>;
+    revoke: TRPCMutationProcedure<{
+      input: {
+        id: string;
+        confirmOwnKey?: boolean | undefined;
+      };
+      output: {
+        id: string;
+        name: string;
+        prefix: string;
+        status: "revoked" | "active";
+        createdAt: string;
+        lastUsedAt: null | string;
+        revokedAt: null | string;
+        current: boolean;
       };
       meta: object;
     }>;

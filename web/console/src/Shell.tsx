@@ -17,6 +17,7 @@ import { PoliciesScreen } from './screens/Policies';
 import { DecisionsScreen } from './screens/Decisions';
 import { CredentialsScreen } from './screens/Credentials';
 import { TenantsScreen } from './screens/Tenants';
+import { PlatformKeysScreen } from './screens/PlatformKeys';
 import { ApplicationsScreen } from './screens/Applications';
 import { ConnectionsScreen } from './screens/Connections';
 import { SettingsScreen } from './screens/Settings';
@@ -96,6 +97,9 @@ function Layout() {
           <NavLink key={s.path} component={Link} to={`${base}/${s.path}`} label={s.label} active={current === s.path} onClick={close} />
         ))}
         {session.isPlatformOperator && <NavLink component={Link} to={`${base}/tenants`} label="Tenants" active={current === 'tenants'} onClick={close} />}
+        {session.isPlatformOperator && (
+          <NavLink component={Link} to={`${base}/platform-keys`} label="Platform keys" active={current === 'platform-keys'} onClick={close} />
+        )}
       </AppShell.Navbar>
       <AppShell.Main>
         <Routes>
@@ -111,6 +115,7 @@ function Layout() {
           <Route path="decisions" element={<DecisionsScreen />} />
           <Route path="keys" element={<CredentialsScreen />} />
           <Route path="tenants" element={<TenantsScreen />} />
+          <Route path="platform-keys" element={<PlatformKeysScreen />} />
           <Route path="applications" element={<ApplicationsScreen />} />
           <Route path="connections" element={<ConnectionsScreen />} />
           <Route path="settings" element={<SettingsScreen />} />

@@ -74,6 +74,7 @@ const en = {
   'consent.allow': 'Allow',
   'consent.deny': 'Deny',
   'account.title': 'Your account',
+  'account.mfaRequired': 'This service requires two-step verification. Set it up below, then sign out and sign in again with it: until then your account can only manage itself.',
   'account.profile': 'Profile',
   'account.saveProfile': 'Save',
   'account.profileSaved': 'Profile saved.',

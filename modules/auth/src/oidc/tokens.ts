@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { eventCtes, eventRows, fastQuery, randomToken, recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
-import { authConfig } from '../config';
+import { tenantLifetimes } from '../services/tenant-settings';
 import { REFRESH_TOKEN_PREFIX } from '../tokens/refresh';
 import { tokenServicesOf, withRevocations } from '../tokens/services';
 import { revokeSessions } from '../services/sessions.service';
@@ -76,7 +76,7 @@ async function idToken(deps: OAuthDeps, app: ApplicationRow, grant: Grant, acces
     aud: app.clientId,
     azp: app.clientId,
     iat: now,
-    exp: now + Math.min(app.accessTokenTtlSeconds ?? tokens.accessTokenTtlSeconds, tokens.accessTokenTtlSeconds),
+    exp: now + Math.min(app.accessTokenTtlSeconds ?? tokens.accessTokenTtlOf(deps.tenant), tokens.accessTokenTtlOf(deps.tenant)),
     auth_time: Math.floor(grant.authTime.getTime() / 1000),
     ...(grant.nonce ? { nonce: grant.nonce } : {}),
     amr: grant.amr,
@@ -319,8 +319,8 @@ async function redeemInOneStatement(deps: OAuthDeps, app: ApplicationRow, params
   return created?.created ? { grant, refreshToken } : undefined;
 }
 
-/** An application's session lifetime: its own when shorter than the server's. */
+/** An application's session lifetime: its own when shorter than its tenant's (itself within the server's). */
 function sessionTtlMs(deps: OAuthDeps, app: ApplicationRow): number {
-  const server = authConfig(deps.config).AUTH_SESSION_TTL_HOURS;
+  const server = tenantLifetimes(deps.config, deps.tenant).sessionTtlHours;
   return Math.min(app.sessionTtlHours ?? server, server) * 3600_000;
 }

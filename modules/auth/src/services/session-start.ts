@@ -1,5 +1,5 @@
 import { eventCtes, eventRows, fastQuery, randomToken, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
-import { authConfig } from '../config';
+import { tenantLifetimes } from './tenant-settings';
 import { REFRESH_TOKEN_PREFIX } from '../tokens/refresh';
 import { sessionTokens } from '../tokens/issue';
 import { tokenServicesOf } from '../tokens/services';
@@ -29,7 +29,7 @@ export async function startSession(em: EntityManager, deps: Pick<AuthDeps, 'conf
   const id = uuidv7(now.getTime());
   // From the table of methods: two factors of different kinds (pwd + otp, a user-verifying passkey).
   const aal = assuranceLevel(amr);
-  const expiresAt = new Date(now.getTime() + authConfig(config).AUTH_SESSION_TTL_HOURS * 3600_000);
+  const expiresAt = new Date(now.getTime() + tenantLifetimes(config, tenant).sessionTtlHours * 3600_000);
   const refreshToken = `${REFRESH_TOKEN_PREFIX}${randomToken(32)}`;
   const event = eventCtes(
     eventRows(userActor(request, userId), AuthEvents.of('user.signed_in', {

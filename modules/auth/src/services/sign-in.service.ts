@@ -1,4 +1,4 @@
-import { CommonErrors, randomToken, recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
+import { CommonErrors, lacksRequiredMfa, randomToken, recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
 import { MfaChallenge } from '../entities/mfa.entity';
 import { authConfig } from '../config';
 import { AuthErrors } from '../errors';
@@ -117,7 +117,11 @@ export async function completeFirstFactor(deps: AuthDeps, user: UserRow & { hasP
       return { status: 'mfa_required' as const, challengeToken: token, methods, expiresAt: expiresAt.toISOString() };
     });
   }
-  return finishSignIn(em, deps, user, amr, method);
+  const result = await finishSignIn(em, deps, user, amr, method);
+  // The tenant requires a second factor and this user has none: signed in, but told to enrol
+  // (the session holds no permission until a second factor is proven — the authorizer's rule).
+  const mustEnrol = result.status === 'signed_in' && lacksRequiredMfa(tenant, { kind: 'user', attributes: { aal: result.aal } });
+  return mustEnrol ? { ...result, mfaEnrollmentRequired: true } : result;
 }
 
 type SecondFactor = 'totp' | 'recovery_code' | 'passkey';

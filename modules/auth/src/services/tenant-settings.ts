@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EMAIL_QUEUE, emailTenantSettings, tenantSection, type Config, type EmailMessage, type SideEffect, type TenantRef } from '@plinto/kernel';
 import { DEFAULT_PASSWORD_MIN_LENGTH } from '../password/policy';
 import { passkeyTenantSettings } from '../passkeys/settings';
+import { authConfig } from '../config';
 
 /** The auth section of a tenant's settings. */
 export const authTenantSettings = z.object({
@@ -14,11 +15,39 @@ export const authTenantSettings = z.object({
     .optional()
     .describe(`Shortest password accepted at sign-up and reset (NIST SP 800-63B: at least 8; default ${DEFAULT_PASSWORD_MIN_LENGTH})`),
   passkeys: passkeyTenantSettings.optional().describe('Passkeys (WebAuthn): relying-party ID, allowed origins, user verification'),
+  accessTokenTtlSeconds: z
+    .number()
+    .int()
+    .min(30)
+    .max(86_400)
+    .optional()
+    .describe("Lifetime of the tenant's access tokens, in seconds (default and upper bound: the installation's AUTH_ACCESS_TOKEN_TTL_SECONDS)"),
+  sessionTtlHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .optional()
+    .describe("Lifetime of a session and its refresh tokens, in hours (default and upper bound: the installation's AUTH_SESSION_TTL_HOURS)"),
 });
 
 export type AuthTenantSettings = z.infer<typeof authTenantSettings>;
 
 export const authSettingsOf = (tenant: Pick<TenantRef, 'settings'>): AuthTenantSettings => tenantSection(tenant, authTenantSettings);
+
+/**
+ * A tenant's lifetimes: its own setting when set, never beyond the installation's (which is the
+ * default). Read from the request's cached tenant, so issuing a token costs no query.
+ */
+export function tenantLifetimes(config: Config, tenant: Partial<Pick<TenantRef, 'settings'>>): { accessTokenTtlSeconds: number; sessionTtlHours: number } {
+  const installation = authConfig(config);
+  // The tenant object itself: its parsed section is cached per tenant object (tenantSection).
+  const own = tenant.settings ? authSettingsOf(tenant as Pick<TenantRef, 'settings'>) : {};
+  return {
+    accessTokenTtlSeconds: Math.min(own.accessTokenTtlSeconds ?? Infinity, installation.AUTH_ACCESS_TOKEN_TTL_SECONDS),
+    sessionTtlHours: Math.min(own.sessionTtlHours ?? Infinity, installation.AUTH_SESSION_TTL_HOURS),
+  };
+}
 
 /**
  * What emailed links are built from: the tenant's app URL (the email section of its settings), else

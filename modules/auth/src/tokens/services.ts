@@ -15,6 +15,7 @@ import {
   type TenantRef,
 } from '@plinto/kernel';
 import { authConfig } from '../config';
+import { tenantLifetimes } from '../services/tenant-settings';
 import { KeyRing } from './keyring';
 import { signCompactJws } from './jws';
 import { insertRevocations, revocationStore, type RevocationEntry } from './revocations';
@@ -119,10 +120,16 @@ export class TokenServices {
     return new Date(from + (this.accessTokenTtlSeconds + authConfig(this.config).AUTH_TOKEN_CLOCK_TOLERANCE_SECONDS + 60) * 1000);
   }
 
-  async issueAccessToken(tenant: Pick<TenantRef, 'id' | 'slug'>, subject: AccessTokenSubject): Promise<IssuedAccessToken> {
+  /** The tenant's access-token lifetime: its setting, within the installation's. */
+  accessTokenTtlOf(tenant: Partial<Pick<TenantRef, 'settings'>>): number {
+    return tenantLifetimes(this.config, tenant).accessTokenTtlSeconds;
+  }
+
+  async issueAccessToken(tenant: Pick<TenantRef, 'id' | 'slug'> & Partial<Pick<TenantRef, 'settings'>>, subject: AccessTokenSubject): Promise<IssuedAccessToken> {
     const signer = await this.keyring.signer(tenant.id);
     const now = Math.floor(Date.now() / 1000);
-    const expiresIn = Math.min(subject.ttlSeconds ?? this.accessTokenTtlSeconds, this.accessTokenTtlSeconds);
+    const tenantTtl = this.accessTokenTtlOf(tenant);
+    const expiresIn = Math.min(subject.ttlSeconds ?? tenantTtl, tenantTtl);
     const jti = uuidv7();
     const claims: Partial<AccessTokenClaims> = {
       tid: tenant.id,

@@ -6,8 +6,9 @@ import { useTRPC } from '../lib/trpc';
 import { useCan, useSession } from '../lib/session';
 import { errorText, when } from '../lib/format';
 import { teamTree } from './team-tree';
+import { OrgDomains } from './OrgDomains';
 
-/** One organization: members, nested teams, invitations (single or a CSV of addresses). */
+/** One organization: members, nested teams, invitations (single or a CSV of addresses), domains. */
 export function OrgDetail() {
   const { orgId = '' } = useParams();
   const trpc = useTRPC();
@@ -29,6 +30,7 @@ export function OrgDetail() {
           <Tabs.Tab value="members">Members</Tabs.Tab>
           <Tabs.Tab value="teams">Teams</Tabs.Tab>
           <Tabs.Tab value="invitations">Invitations</Tabs.Tab>
+          <Tabs.Tab value="domains">Domains</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="members" pt="md">
           <Members orgId={orgId} />
@@ -38,6 +40,9 @@ export function OrgDetail() {
         </Tabs.Panel>
         <Tabs.Panel value="invitations" pt="md">
           <Invitations orgId={orgId} />
+        </Tabs.Panel>
+        <Tabs.Panel value="domains" pt="md">
+          <OrgDomains orgId={orgId} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

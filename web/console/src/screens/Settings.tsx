@@ -47,6 +47,7 @@ export function SettingsScreen() {
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <EverydayCard settings={settings} save={save} busy={update.isPending} />
             <SecurityCard settings={settings} save={save} busy={update.isPending} />
+            <SessionsCard settings={settings} save={save} busy={update.isPending} />
           </SimpleGrid>
         </>
       )}
@@ -249,8 +250,8 @@ function SecurityCard({ settings, save, busy }: CardProps) {
   const [retention, setRetention] = useState<number | string>((settings.auditRetentionDays as number | undefined) ?? '');
   return (
     <Card
-      title="Security, sessions and retention"
-      note="Owners only (settings:secure). Session and token lifetimes and MFA enforcement are installation settings (AUTH_*); organizations can require MFA of their members."
+      title="Security and retention"
+      note="Owners only (settings:secure)."
       onSubmit={() =>
         save({
           passwordMinLength: numberOrNull(minLength),
@@ -267,6 +268,26 @@ function SecurityCard({ settings, save, busy }: CardProps) {
       <TextInput label="Application URL (base of emailed links)" description="Empty: the hosted pages" value={appUrl} onChange={(e) => setAppUrl(e.currentTarget.value)} disabled={!canWrite} />
       <NumberInput label="Audit log retention (days)" description="Empty: AUDIT_LOG_RETENTION_DAYS" min={1} max={3650} value={retention} onChange={setRetention} disabled={!canWrite} />
       <SaveButton canWrite={canWrite} busy={busy} label="Save security settings" />
+    </Card>
+  );
+}
+
+/** The tenant's session and token lifetimes: empty is the installation's value, which is also their upper bound. */
+function SessionsCard({ settings, save, busy }: CardProps) {
+  const canWrite = useCan('settings:secure');
+  const [accessTtl, setAccessTtl] = useState<number | string>((settings.accessTokenTtlSeconds as number | undefined) ?? '');
+  const [sessionTtl, setSessionTtl] = useState<number | string>((settings.sessionTtlHours as number | undefined) ?? '');
+  const [mfaRequired, setMfaRequired] = useState(Boolean((settings.mfa as { required?: boolean } | undefined)?.required));
+  return (
+    <Card
+      title="Sessions, tokens and MFA"
+      note="Owners only (settings:secure). Empty: the installation's lifetime (AUTH_ACCESS_TOKEN_TTL_SECONDS, AUTH_SESSION_TTL_HOURS), which is also the longest allowed: a longer value is capped. New lifetimes apply to tokens and sessions issued from now on. With MFA required, a user without a second factor is sent to set one up at sign-in and holds no permission until signing in with it; switch it on from a session signed in with a second factor."
+      onSubmit={() => save({ accessTokenTtlSeconds: numberOrNull(accessTtl), sessionTtlHours: numberOrNull(sessionTtl), mfa: { required: mfaRequired } })}
+    >
+      <NumberInput label="Access token lifetime (seconds)" description="30–86400" min={30} max={86_400} allowDecimal={false} value={accessTtl} onChange={setAccessTtl} disabled={!canWrite} />
+      <NumberInput label="Session lifetime (hours)" description="How long a sign-in and its refresh tokens last; 1–8760" min={1} max={8760} allowDecimal={false} value={sessionTtl} onChange={setSessionTtl} disabled={!canWrite} />
+      <Switch label="Require two-step verification of every user" checked={mfaRequired} onChange={(e) => setMfaRequired(e.currentTarget.checked)} disabled={!canWrite} />
+      <SaveButton canWrite={canWrite} busy={busy} label="Save session settings" />
     </Card>
   );
 }

@@ -35,6 +35,7 @@ export function Account({ tenantName }: { tenantName: string }) {
         <Text fw={500}>{me.user.email}</Text>
         <Badge color={me.user.emailVerified ? 'teal.9' : 'gray.8'}>{me.user.emailVerified ? t('account.emailVerified') : t('account.emailUnverified')}</Badge>
       </Group>
+      {new URLSearchParams(window.location.search).get('mfa') === 'required' && <Notice>{t('account.mfaRequired')}</Notice>}
       <Profile me={me} />
       <ChangeEmail />
       <ChangePassword />
