@@ -17,6 +17,7 @@ export interface ClaimedRow {
   secret_sealed: string;
   previous_secret_sealed: string | null;
   previous_secret_expires_at: string | Date | null;
+  failing_since: string | Date | null;
 }
 
 /**
@@ -40,7 +41,7 @@ const claimBatcher = batcherPer((orm: MikroORM) =>
           and (m.status = 'pending' or (m.status = 'delivering' and m.claimed_until < now()))
           and (m.next_attempt_at is null or m.next_attempt_at <= now() + interval '50 milliseconds')
         returning m.id, m.tenant_id, m.endpoint_id, m.event_type, m.body, m.trigger, m.attempts, m.round_attempts,
-                  e.url, e.enabled, e.organization_id, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at`,
+                  e.url, e.enabled, e.organization_id, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.failing_since`,
       values,
     );
     const claimed = new Map(rows.map((r) => [r.id, r]));
