@@ -1,9 +1,23 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
+import { getWSConnectionHandler, jsonEncoder } from '@trpc/server/adapters/ws';
+import { transformTRPCResponse } from '@trpc/server/unstable-core-do-not-import';
 import { AppError, bearerToken, callFacts, requirePrincipal, type CallFacts, type Config, type Context, type Logger, type ServiceContext } from '@plinto/kernel';
-import { attachConnection, CLOSE_CODES, realtimeConfig, REALTIME_HUB, RealtimeErrors, type CloseCode, type RealtimeConfig, type RealtimeHub } from '@plinto/realtime';
+import {
+  attachConnection,
+  bindFrameShape,
+  CLOSE_CODES,
+  ReadyMessage,
+  realtimeConfig,
+  REALTIME_HUB,
+  RealtimeErrors,
+  type CloseCode,
+  type FrameShape,
+  type RealtimeConfig,
+  type RealtimeHub,
+  type RealtimeMessage,
+} from '@plinto/realtime';
 import type { ServiceRegistry } from '@plinto/kernel';
 import type { AnyRouter } from '@trpc/server';
 import type { Request, Response, NextFunction } from 'express';
@@ -99,6 +113,12 @@ const verifierOf = (serviceContextOf: ServiceContextOf, facts: CallFacts) => asy
   if (!sc.principal) throw RealtimeErrors.REALTIME_SESSION_REVOKED();
 };
 
+/** Connections whose credential checks answer the same: same bearer, address and named tenant. */
+function verifyKeyOf(facts: CallFacts): string | undefined {
+  if (typeof facts.bearer !== 'string') return undefined;
+  return `${facts.bearer}\u0000${facts.request.ip ?? ''}\u0000${facts.tenantSlug ?? ''}`;
+}
+
 const isEventStream = (req: IncomingMessage) => (req.headers.accept ?? '').includes('text/event-stream');
 
 /**
@@ -119,7 +139,7 @@ export function realtimeHttpContext<Opts extends { req: Request; res: Response; 
     const hub = deps.services.get(REALTIME_HUB);
     attachConnection(ctx, (sc) => {
       const connection = hub.open(
-        { principal: requirePrincipal(sc), tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: verifierOf(deps.serviceContextOf, facts) },
+        { principal: requirePrincipal(sc), tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: verifierOf(deps.serviceContextOf, facts), verifyKey: verifyKeyOf(facts) },
         {
           // The stream ends with the error event; a client that stopped reading is cut off shortly after.
           close: () => void setTimeout(() => res.destroy(), 1000).unref(),
@@ -145,6 +165,42 @@ export function realtimeCors(config: Config) {
     res.setHeader('Access-Control-Allow-Credentials', 'true');
     res.setHeader('Vary', 'Origin');
     next();
+  };
+}
+
+/**
+ * tRPC's own WebSocket encoding (JSON text frames), which also tells a realtime subscription its
+ * frame shape when its `ready` goes out: from then on the hub writes its live events as frames
+ * encoded once per event and shape (the live fast path of @plinto/realtime), built by the same
+ * tRPC functions the adapter uses for every other message — the bytes a client receives are the
+ * same either way.
+ */
+function realtimeFrameEncoder(router: AnyRouter) {
+  const config = router._def._config;
+  const shapes = new Map<string, FrameShape>();
+  const shapeOf = (id: string | number, jsonrpc: '2.0' | undefined): FrameShape => {
+    const key = `${JSON.stringify(id)}|${jsonrpc ?? ''}`;
+    let shape = shapes.get(key);
+    if (!shape) {
+      shape = {
+        key,
+        // As the adapter answers a subscription's tracked item: { id, jsonrpc, result: { type, data: { id, data }, id } }.
+        encode: (message: RealtimeMessage) =>
+          Buffer.from(jsonEncoder.encode(transformTRPCResponse(config, { id, jsonrpc, result: { type: 'data', data: { id: message.id, data: message }, id: message.id } } as never))),
+      };
+      // Subscription ids are the client's (wsLink counts from 1 per connection): a handful of shapes in practice.
+      if (shapes.size < 1000) shapes.set(key, shape);
+    }
+    return shape;
+  };
+  return {
+    encode(data: unknown) {
+      const response = data as { id?: string | number; jsonrpc?: '2.0'; result?: { data?: { json?: { data?: unknown } } } };
+      const ready = response.result?.data?.json?.data;
+      if (ready instanceof ReadyMessage && response.id !== undefined && response.id !== null) bindFrameShape(ready, shapeOf(response.id, response.jsonrpc));
+      return jsonEncoder.encode(data);
+    },
+    decode: jsonEncoder.decode,
   };
 }
 
@@ -194,8 +250,13 @@ export function attachWebSocket(
     let connection;
     try {
       connection = hub.open(
-        { principal: sc.principal, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: verifierOf(deps.serviceContextOf, facts) },
-        { close: (code, reason) => closeWith(ws, code, reason), bufferedBytes: () => ws.bufferedAmount },
+        { principal: sc.principal, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: verifierOf(deps.serviceContextOf, facts), verifyKey: verifyKeyOf(facts) },
+        {
+          close: (code, reason) => closeWith(ws, code, reason),
+          bufferedBytes: () => ws.bufferedAmount,
+          // The live fast path: one shared, pre-encoded text frame per event and shape.
+          frames: { write: (frame) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: false })) },
+        },
         'ws',
       );
     } catch (error) {
@@ -213,6 +274,7 @@ export function attachWebSocket(
     wss,
     router: deps.router,
     createContext: createContext as never,
+    experimental_encoder: realtimeFrameEncoder(deps.router),
     keepAlive: { enabled: true, pingMs: settings.REALTIME_HEARTBEAT_MS, pongWaitMs: Math.min(10_000, settings.REALTIME_HEARTBEAT_MS) },
     onError: ({ error }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error({ err: error.cause ?? error }, 'realtime call failed');

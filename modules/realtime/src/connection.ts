@@ -1,6 +1,7 @@
 import { AppError, type Principal } from '@plinto/kernel';
 import { CLOSE_CODES, type CloseCode } from './close-codes';
 import { RealtimeErrors } from './errors';
+import type { FrameSink } from './live';
 import type { Inbox } from './subscription';
 
 /** How a transport carries a connection (a WebSocket, an SSE response, a graphql-ws socket). */
@@ -9,6 +10,8 @@ export interface ConnectionTransport {
   close(code: CloseCode, reason: string): void;
   /** Bytes written but not yet sent to the client (the send buffer). */
   bufferedBytes(): number;
+  /** Set by transports that can write pre-encoded frames (tRPC over WebSocket): the live fast path (live.ts). */
+  frames?: FrameSink;
 }
 
 /** Who holds the connection, and how their credential is checked again. */
@@ -19,6 +22,11 @@ export interface ConnectionCredential {
   expiresAt: number | null;
   /** Verifies the credential again (revoked? expired? key deleted?): throws an AppError when it no longer holds. */
   verify?(): Promise<unknown>;
+  /**
+   * Equal for connections whose `verify` answers the same (same credential, address and tenant):
+   * the periodic safety net checks each such credential once, not once per connection.
+   */
+  verifyKey?: string;
 }
 
 /** Why the connection ended, as a close code and the error its streams end with. */
@@ -80,6 +88,11 @@ export class RealtimeConnection {
     return this.transport.bufferedBytes();
   }
 
+  /** Where the fast path writes this connection's frames; undefined when its transport encodes each message itself. */
+  get frames(): FrameSink | undefined {
+    return this.transport.frames;
+  }
+
   /** A renewed token for the same principal: the connection lives on until the new expiry. */
   renew(credential: ConnectionCredential): void {
     this.credential = credential;
@@ -116,14 +129,22 @@ export class RealtimeConnection {
     this.end(this.pendingEnding);
   }
 
-  /** Checks the credential again (periodic safety net behind the revocation events). */
-  async recheck(): Promise<void> {
-    if (!this.credential.verify || this.ended) return;
+  /** Connections with the same key share one credential check (see ConnectionCredential.verifyKey). */
+  get verifyKey(): string {
+    return this.credential.verifyKey ?? this.id;
+  }
+
+  /** Checks the credential again (periodic safety net behind the revocation events); the ending it led to, if any. */
+  async recheck(): Promise<Ending | null> {
+    if (!this.credential.verify || this.ended) return null;
     try {
       await this.credential.verify();
+      return null;
     } catch (error) {
-      if (!(error instanceof AppError) || error.status !== 401) return; // an outage is not a revocation
-      this.end((error.details as { reason?: string } | undefined)?.reason === 'expired' ? 'TOKEN_EXPIRED' : 'SESSION_REVOKED');
+      if (!(error instanceof AppError) || error.status !== 401) return null; // an outage is not a revocation
+      const ending = (error.details as { reason?: string } | undefined)?.reason === 'expired' ? 'TOKEN_EXPIRED' : 'SESSION_REVOKED';
+      this.end(ending);
+      return ending;
     }
   }
 

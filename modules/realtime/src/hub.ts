@@ -6,8 +6,9 @@ import { readMissed, type Missed } from './history';
 import { realtimeKeys } from './keys';
 import { realtimeMetrics } from './metrics';
 import { parseBusMessage } from './publisher';
-import type { RealtimeEvent } from './streams';
-import { Inbox, RESYNC, type BusItem } from './subscription';
+import { LiveFanOut, type LiveMember } from './fanout';
+import { changesPermissions, type RealtimeEvent } from './streams';
+import { idOrder, Inbox, RESYNC, type QueueItem } from './subscription';
 
 export interface HubDeps {
   /** The process's producer connection (history reads). */
@@ -40,9 +41,13 @@ export class RealtimeHub {
   private draining = false;
   private subscribedOnce = false;
   private sweeping = false;
+  private readonly live: LiveFanOut;
+  /** Per tenant, what the bus handed over and is not yet delivered: a tenant's events go out in order. */
+  private readonly backlog = new Map<string, QueueItem[]>();
 
   constructor(private readonly deps: HubDeps) {
     this.keys = realtimeKeys(deps.prefix);
+    this.live = new LiveFanOut(deps.settings.REALTIME_SEND_BUFFER_BYTES, deps.logger);
   }
 
   get settings(): RealtimeConfig {
@@ -54,7 +59,7 @@ export class RealtimeHub {
     subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
     // After a reconnect, events published meanwhile were not received: every subscription reads them from the log.
     subscriber.on('ready', () => {
-      if (this.subscribedOnce) for (const set of this.inboxes.values()) for (const inbox of set) inbox.push(RESYNC);
+      if (this.subscribedOnce) for (const tenantId of this.inboxes.keys()) this.enqueue(tenantId, RESYNC);
     });
     await subscriber.subscribe(this.keys.channel);
     this.subscribedOnce = true;
@@ -97,7 +102,10 @@ export class RealtimeHub {
     bump(this.perPrincipal, connection.principalKey, -1);
     bump(this.perTenant, connection.tenantId, -1);
     realtimeMetrics.connections.dec({ transport: kind });
-    for (const inbox of connection.inboxes) inbox.end();
+    for (const inbox of connection.inboxes) {
+      this.live.leave(connection.tenantId, inbox);
+      inbox.end();
+    }
   }
 
   /** A subscription's inbox, fed from now on with its tenant's events. */
@@ -114,7 +122,18 @@ export class RealtimeHub {
     return inbox;
   }
 
+  /**
+   * The subscription is caught up and its `ready` was sent: its live events are written by the
+   * hub from now on (the fast path), until something needs its own loop again.
+   */
+  goLive(member: LiveMember): void {
+    const { inbox, connection } = member;
+    if (inbox.done || inbox.pending > 0 || connection.ended) return;
+    this.live.join(connection.tenantId, member);
+  }
+
   detach(connection: RealtimeConnection, inbox: Inbox): void {
+    this.live.leave(inbox.tenantId, inbox);
     inbox.end();
     connection.inboxes.delete(inbox);
     const set = this.inboxes.get(inbox.tenantId);
@@ -143,10 +162,47 @@ export class RealtimeHub {
     } catch {
       return;
     }
-    const item: BusItem = { id: parsed.id, event };
-    const inboxes = this.inboxes.get(parsed.tenantId);
-    if (inboxes) for (const inbox of inboxes) inbox.push(item);
-    this.endRevoked(parsed.tenantId, event);
+    if (!this.inboxes.has(parsed.tenantId) && !this.connections.has(parsed.tenantId)) return;
+    this.enqueue(parsed.tenantId, { id: parsed.id, event });
+  }
+
+  /** A tenant's events are delivered one after the other (a decision may be awaited); tenants do not wait for each other. */
+  private enqueue(tenantId: string, item: QueueItem): void {
+    const queued = this.backlog.get(tenantId);
+    if (queued) return void queued.push(item);
+    const backlog: QueueItem[] = [item];
+    this.backlog.set(tenantId, backlog);
+    void this.drainBacklog(tenantId, backlog);
+  }
+
+  private async drainBacklog(tenantId: string, backlog: QueueItem[]): Promise<void> {
+    try {
+      for (let i = 0; i < backlog.length; i++) {
+        try {
+          await this.deliver(tenantId, backlog[i]!);
+        } catch (error) {
+          this.deps.logger.error({ err: error, tenantId }, 'realtime: delivery failed');
+        }
+      }
+    } finally {
+      this.backlog.delete(tenantId);
+    }
+  }
+
+  /**
+   * One event to every subscription of its tenant here: through their loops (an inbox each), or
+   * for subscriptions on the fast path written by the hub, decided once per audience. An event
+   * that needs each subscriber's own work — permissions that may have changed (the stream's own
+   * permission checked again), a revocation (the connection closes after it is flushed), a resync
+   * — sends every fast-path subscription of the tenant back through its loop first.
+   */
+  private async deliver(tenantId: string, item: QueueItem): Promise<void> {
+    if (item === RESYNC || needsLoop(item.event)) this.live.leaveAll(tenantId);
+    const inboxes = this.inboxes.get(tenantId);
+    if (inboxes) for (const inbox of inboxes) if (!inbox.live) inbox.push(item);
+    if (item === RESYNC) return;
+    this.endRevoked(tenantId, item.event);
+    if (this.live.has(tenantId)) await this.live.deliver(tenantId, item, idOrder(item.id));
   }
 
   /** A revoked session, token or user: its connections end (after their queued events, within a second). */
@@ -196,7 +252,19 @@ export class RealtimeHub {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      for (const set of [...this.connections.values()]) for (const connection of [...set]) await connection.recheck().catch(() => undefined);
+      // One check per credential: 10,000 sockets of one API key cost one check, not 10,000 (each a database round trip).
+      const byCredential = new Map<string, RealtimeConnection[]>();
+      for (const set of this.connections.values()) {
+        for (const connection of set) {
+          const group = byCredential.get(connection.verifyKey);
+          if (group) group.push(connection);
+          else byCredential.set(connection.verifyKey, [connection]);
+        }
+      }
+      for (const [first, ...others] of byCredential.values()) {
+        const ending = await first!.recheck().catch(() => null);
+        if (ending) for (const connection of others) connection.end(ending);
+      }
     } finally {
       this.sweeping = false;
     }
@@ -219,5 +287,11 @@ export class RealtimeHub {
     this.deps.subscriber.disconnect();
   }
 }
+
+/** Events a subscription's own loop handles: permissions may have changed, or connections end after them. */
+function needsLoop(event: RealtimeEvent): boolean {
+  return changesPermissions(event.type) || REVOKING.has(event.type);
+}
+const REVOKING = new Set(['session.revoked', 'session.token_reuse_detected', 'session.revoked_all', 'access_token.revoked', 'user.disabled', 'user.deleted']);
 
 export const REALTIME_HUB = serviceKey<RealtimeHub>('realtime.hub');

@@ -21,6 +21,7 @@ export { RealtimeErrors } from './errors';
 export { RealtimeHub, REALTIME_HUB } from './hub';
 export { RealtimeConnection, type ConnectionCredential, type ConnectionTransport, type Ending } from './connection';
 export { attachConnection, connectionOf, type ConnectionSource } from './transport';
+export { ReadyMessage, bindFrameShape, type FrameShape, type FrameSink } from './live';
 export { realtimeConfig, realtimeConfigSchema, type RealtimeConfig } from './config';
 export { realtimeRouter } from './router';
 export { publishEvent, realtimePublisher, REALTIME_PUBLISHER_REDIS } from './publisher';

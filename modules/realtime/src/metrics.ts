@@ -4,6 +4,7 @@ import { counter, gauge, histogram } from '@plinto/kernel';
 export const realtimeMetrics = {
   connections: gauge<'transport'>({ name: 'plinto_realtime_connections', help: 'Open realtime connections', labelNames: ['transport'] }),
   subscriptions: gauge({ name: 'plinto_realtime_subscriptions', help: 'Active realtime subscriptions' }),
+  live: gauge({ name: 'plinto_realtime_live_subscriptions', help: 'Subscriptions whose live events are written straight to their socket (the WebSocket fast path)' }),
   delivered: counter({ name: 'plinto_realtime_events_delivered_total', help: 'Events handed to subscribers' }),
   dropped: counter<'reason'>({ name: 'plinto_realtime_events_dropped_total', help: 'Events not delivered: slow consumer, or the subscriber may not see them', labelNames: ['reason'] }),
   closed: counter<'reason'>({ name: 'plinto_realtime_connections_closed_total', help: 'Connections ended by the server, by reason', labelNames: ['reason'] }),

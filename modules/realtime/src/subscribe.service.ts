@@ -16,6 +16,7 @@ import {
   type StreamSpec,
 } from './streams';
 import { RESYNC, type BusItem } from './subscription';
+import { audienceKey, onFrameShape, ReadyMessage, type FrameShape } from './live';
 
 export interface SubscribeOptions {
   stream: StreamSpec;
@@ -79,6 +80,9 @@ export async function subscribe(sc: ServiceContext, options: SubscribeOptions): 
     throw RealtimeErrors.REALTIME_LAST_EVENT_ID_INVALID({ fields: [{ path: 'lastEventId', message: 'Not an event id of this server' }] });
   }
   await requireOpen(sc, stream);
+  // A subscription lives for hours on this service context but only asks the engine through it:
+  // what authenticating the call loaded into its EntityManager (credential and tenant rows) is let go.
+  sc.em.clear();
   const hub = sc.services.get(REALTIME_HUB);
   const connection = options.connection ?? ownConnection(hub, sc);
   const owned = !options.connection;
@@ -86,6 +90,8 @@ export async function subscribe(sc: ServiceContext, options: SubscribeOptions): 
     if (owned) connection.end('SERVICE_RESTART');
     throw RealtimeErrors.REALTIME_TOO_MANY_SUBSCRIPTIONS({ details: { limit: hub.settings.REALTIME_MAX_SUBSCRIPTIONS_PER_CONNECTION } });
   }
+  // Computed before anything is collected: the fast path decides once per audience (live.ts).
+  const audience = audienceKey(sc, stream);
   // Live events are collected from here on, before the log is read, so none falls between the two.
   const inbox = hub.attach(connection);
   const stop = () => inbox.end();
@@ -98,13 +104,18 @@ export async function subscribe(sc: ServiceContext, options: SubscribeOptions): 
     throw error;
   }
 
+  if (startId !== null) inbox.handled(startId);
+  /** Set once a WebSocket transport wrote this subscription's `ready`: its frame shape, for the fast path. */
+  let shape: FrameShape | null = null;
+  const sink = connection.frames;
+  const decide = (event: RealtimeEvent) => mayReceive(sc, stream, event);
+
   async function* run(): AsyncGenerator<RealtimeMessage> {
-    let last = startId;
     /** Delivers an item unless already delivered or not this subscriber's to see. */
     const deliverable = async (item: BusItem): Promise<boolean> => {
-      if (last !== null && compareIds(item.id, last) <= 0) return false;
+      if (inbox.last !== null && compareIds(item.id, inbox.last) <= 0) return false;
       if (changesPermissions(item.event.type) && !(await mayOpen(sc, stream))) throw CommonErrors.FORBIDDEN({ message: 'You may no longer receive this stream' });
-      last = item.id;
+      inbox.handled(item.id);
       if (!(await mayReceive(sc, stream, item.event))) {
         realtimeMetrics.dropped.inc({ reason: 'not_authorized' });
         return false;
@@ -121,23 +132,35 @@ export async function subscribe(sc: ServiceContext, options: SubscribeOptions): 
       realtimeMetrics.fanOutSeconds.observe(Math.max(0, Date.now() - Date.parse(item.event.timestamp)) / 1000);
       return { id: item.id, kind: 'event', event: item.event };
     };
-    /** What the log holds after `last`: after a reconnect of this subscriber, or of this process's bus. */
+    /** What the log holds after the last handled id: after a reconnect of this subscriber, or of this process's bus. */
     async function* catchUp(): AsyncGenerator<RealtimeMessage> {
-      if (last === null) return;
-      const missed = await hub.missed(tenantId, last);
+      if (inbox.last === null) return;
+      const missed = await hub.missed(tenantId, inbox.last);
       if (missed.reset) {
-        last = missed.lastId ?? last;
-        yield { id: last, kind: 'reset' };
+        inbox.handled(missed.lastId ?? inbox.last);
+        yield { id: inbox.last!, kind: 'reset' };
         return;
       }
       for (const item of missed.items) if (await deliverable(item)) yield message(item);
     }
+    /** The `ready` message; on a transport that writes frames, it also learns this subscription's frame shape. */
+    const ready = (): RealtimeMessage => {
+      const id = inbox.last ?? '0-0';
+      if (!sink) return { id, kind: 'ready' };
+      const announced = new ReadyMessage(id);
+      onFrameShape(announced, (bound) => (shape = bound));
+      return announced;
+    };
 
     try {
       if (lastEventId !== null) yield* catchUp();
-      yield { id: last ?? '0-0', kind: 'ready' };
+      yield ready();
       for (;;) {
-        if (inbox.pending === 0) connection.flushed();
+        if (inbox.pending === 0) {
+          connection.flushed();
+          // Everything yielded so far was sent (this loop resumes only then): live events may now skip the loop.
+          if (shape && sink && !inbox.live) hub.goLive({ inbox, connection, route: { shape, sink, audience }, decide });
+        }
         const item = await inbox.next();
         if (item === null) return;
         if (item === RESYNC) yield* catchUp();

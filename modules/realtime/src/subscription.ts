@@ -1,4 +1,5 @@
 import type { AppError } from '@plinto/kernel';
+import type { FrameShape, FrameSink } from './live';
 import type { RealtimeEvent } from './streams';
 
 /** An event as the bus hands it to this process's subscriptions. */
@@ -13,6 +14,20 @@ export const RESYNC = Symbol('resync');
 
 export type QueueItem = BusItem | typeof RESYNC;
 
+/** A Redis stream id as two numbers (milliseconds, sequence): compared without parsing per subscriber. */
+export function idOrder(id: string): [number, number] {
+  const dash = id.indexOf('-');
+  return [Number(id.slice(0, dash)), Number(id.slice(dash + 1))];
+}
+
+/** What the hub needs to write a subscription's live events itself (see live.ts). */
+export interface LiveRoute {
+  shape: FrameShape;
+  sink: FrameSink;
+  /** Its audience's key: the hub decides each event once per audience. */
+  audience: string;
+}
+
 /**
  * One subscription's inbox: the bus pushes, the subscription's loop pulls. Bounded: a subscriber
  * that does not keep up is dropped (`onOverflow`) instead of growing memory or slowing the bus.
@@ -23,6 +38,12 @@ export class Inbox {
   private wake: (() => void) | null = null;
   private failure: AppError | null = null;
   private ended = false;
+  /** The id of the last event this subscription handled (delivered or not its to see): never twice. */
+  last: string | null = null;
+  private lastMs = -1;
+  private lastSeq = -1;
+  /** Set while the hub writes live events straight to the socket (the fast path); null: they queue here. */
+  live: LiveRoute | null = null;
 
   constructor(
     readonly tenantId: string,
@@ -32,6 +53,23 @@ export class Inbox {
 
   get pending(): number {
     return this.items.length - this.head;
+  }
+
+  get done(): boolean {
+    return this.ended || this.failure !== null;
+  }
+
+  /** Marks `id` handled (its numbers, when the caller already has them). */
+  handled(id: string, order: [number, number] = idOrder(id)): void {
+    this.last = id;
+    this.lastMs = order[0];
+    this.lastSeq = order[1];
+  }
+
+  /** Whether an event is newer than the last one handled. */
+  isNew(order: [number, number]): boolean {
+    if (this.last === null) return true;
+    return order[0] > this.lastMs || (order[0] === this.lastMs && order[1] > this.lastSeq);
   }
 
   push(item: QueueItem): void {
