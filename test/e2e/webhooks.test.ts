@@ -321,8 +321,11 @@ describe('delivery', () => {
     expect(loser.status).toBe(409);
     expect(loser.body.error.code).toBe('WEBHOOK_MESSAGE_IN_FLIGHT');
     await waitFor(() => receiver.byId(target.id).some((d) => d.verifiedWith.length === 1 && receiver.byId(target.id).length >= 4), 'the replayed delivery');
-    const replayed = (await api.rest('GET', `/v1/webhooks/messages/${target.id}`, { tenant: tenant.slug })).body;
-    await waitFor(async () => (await api.rest('GET', `/v1/webhooks/messages/${target.id}`, { tenant: tenant.slug })).body.status === 'succeeded', 'replayed message settles');
+    // The receiver answers before the attempt is recorded: read the message once it has settled.
+    const replayed = await waitFor(async () => {
+      const message = (await api.rest('GET', `/v1/webhooks/messages/${target.id}`, { tenant: tenant.slug })).body;
+      return message.status === 'succeeded' ? message : null;
+    }, 'replayed message settles');
     expect(replayed.deliveryAttempts.at(-1)).toMatchObject({ trigger: 'replay' });
     expect((await deadLetters()).length).toBe(2);
 

@@ -60,7 +60,7 @@ export const queueConsumers = (consumers: DomainEventConsumer[] = domainEventCon
   {
     queue: EmailQueue,
     concurrency: (config) => readConfigSection(config, emailConfigSchema).EMAIL_CONCURRENCY,
-    processor: ({ orm, config, logger, onClose }) => emailProcessor({ orm, config, logger, onClose }),
+    processor: ({ orm, config, logger, producers, onClose }) => emailProcessor({ orm, config, logger, producers, onClose }),
   },
   ...consumers.map(domainEventQueueConsumer),
 ];

@@ -4,6 +4,7 @@ import { signingSecrets } from './endpoints.service';
 import { webhookHeaders } from './signing';
 import { inSpan, sendOutbound, SpanKind, SpanStatusCode, type Resolver, type SendResult } from '@plinto/kernel';
 import { WebhookEvents } from './events';
+import { claimMessage, recordSuccess, type ClaimedRow } from './delivery-writes';
 
 export type DeliveryOutcome =
   | { kind: 'skipped'; reason: 'missing' | 'settled' }
@@ -28,17 +29,6 @@ export function nextDelay(schedule: number[], round: number, retryAfterMs: numbe
   return retryAfterMs === null ? scheduled : Math.max(scheduled, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
 }
 
-interface ClaimedMessage {
-  id: string;
-  tenant_id: string;
-  endpoint_id: string;
-  event_type: string;
-  body: string;
-  trigger: string;
-  attempts: number;
-  round_attempts: number;
-}
-
 /** The endpoint columns a delivery needs, read in the same statement as the claim. */
 export interface DeliveryEndpoint {
   id: string;
@@ -52,34 +42,19 @@ export interface DeliveryEndpoint {
   failingSince: Date | null;
 }
 
-/**
- * Claims a due message for one attempt, and reads its endpoint, in one statement. The claim
- * expires, so a worker that dies mid-attempt does not strand the message: whoever runs the job
- * next takes it over after `claimMs`.
- */
-async function claim(em: EntityManager, messageId: string, claimMs: number): Promise<{ message: ClaimedMessage; endpoint: DeliveryEndpoint } | DeliveryOutcome> {
-  const rows: (ClaimedMessage & Record<string, unknown>)[] = await em.execute(
-    `update webhook_messages m
-        set status = 'delivering', claimed_until = now() + make_interval(secs => ?), updated_at = now()
-       from webhook_endpoints e
-      where m.id = ? and e.id = m.endpoint_id
-        and (m.status = 'pending' or (m.status = 'delivering' and m.claimed_until < now()))
-        and (m.next_attempt_at is null or m.next_attempt_at <= now() + interval '50 milliseconds')
-      returning m.id, m.tenant_id, m.endpoint_id, m.event_type, m.body, m.trigger, m.attempts, m.round_attempts,
-                e.url, e.enabled, e.organization_id, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.failing_since`,
-    [claimMs / 1000, messageId],
-  );
-  const row = rows[0];
+/** Claims a due message for one attempt (see claimMessage), or says why not. */
+async function claim(orm: MikroORM, em: EntityManager, messageId: string, claimMs: number): Promise<{ message: ClaimedRow; endpoint: DeliveryEndpoint } | DeliveryOutcome> {
+  const row = await claimMessage(orm, messageId, claimMs);
   if (row) {
     const endpoint: DeliveryEndpoint = {
       id: row.endpoint_id,
-      url: row.url as string,
-      enabled: row.enabled as boolean,
-      organizationId: (row.organization_id as string | null) ?? null,
-      secretSealed: row.secret_sealed as string,
-      previousSecretSealed: (row.previous_secret_sealed as string | null) ?? null,
-      previousSecretExpiresAt: row.previous_secret_expires_at ? new Date(row.previous_secret_expires_at as string) : null,
-      failingSince: row.failing_since ? new Date(row.failing_since as string) : null,
+      url: row.url,
+      enabled: row.enabled,
+      organizationId: row.organization_id ?? null,
+      secretSealed: row.secret_sealed,
+      previousSecretSealed: row.previous_secret_sealed ?? null,
+      previousSecretExpiresAt: row.previous_secret_expires_at ? new Date(row.previous_secret_expires_at) : null,
+      failingSince: row.failing_since ? new Date(row.failing_since) : null,
     };
     return { message: row, endpoint };
   }
@@ -117,7 +92,7 @@ export async function deliverMessage(
   const settings = webhookConfig(config);
   const em = orm.em.fork();
   const claimMs = Math.max(settings.WEBHOOK_CLAIM_TIMEOUT, settings.WEBHOOK_TIMEOUT + 5000);
-  const claimed = await claim(em, messageId, claimMs);
+  const claimed = await claim(orm, em, messageId, claimMs);
   if ('kind' in claimed) return claimed;
   const { message, endpoint } = claimed;
   const attempt = message.attempts + 1;
@@ -151,20 +126,12 @@ export async function deliverMessage(
     return { kind: 'succeeded', attempt };
   }
   if (result.ok) {
-    // The common case in one statement (atomic on its own): log the attempt, settle the message,
-    // and mark the endpoint healthy unless it already is (so busy endpoints do not rewrite it).
-    await em.execute(
-      `with attempt as (${INSERT_ATTEMPT}),
-            message as (
-              update webhook_messages set status = 'succeeded', attempts = ?, round_attempts = ?, claimed_until = null,
-                     updated_at = now(), last_attempt_at = now(), last_response_status = ?, last_error = null,
-                     next_attempt_at = null, delivered_at = now(), failed_at = null
-               where id = ?)
-       update webhook_endpoints set last_success_at = now(), failing_since = null, consecutive_failures = 0
-        where id = ? and (failing_since is not null or consecutive_failures > 0 or last_success_at is null
-                          or last_success_at < now() - interval '1 second')`,
-      [...attemptRow, attempt, round, result.status, message.id, endpoint.id],
-    );
+    // The common case (the claim saw a healthy endpoint): recorded together with the other
+    // deliveries finishing now, in one statement.
+    await recordSuccess(orm, {
+      tenantId: message.tenant_id, messageId: message.id, endpointId: endpoint.id, attempt, round, trigger: message.trigger,
+      responseStatus: result.status, responseBody: result.body, latencyMs: result.latencyMs,
+    });
     return { kind: 'succeeded', attempt };
   }
 
@@ -216,7 +183,7 @@ export async function deliverMessage(
  * busy endpoint's deliveries write no event each (an event per delivery would itself be delivered
  * to the tenant's other endpoints, each delivery making another).
  */
-async function recordRecovery(em: EntityManager, message: ClaimedMessage, endpoint: DeliveryEndpoint, attemptRow: unknown[], attempt: number, round: number, responseStatus: number | null): Promise<void> {
+async function recordRecovery(em: EntityManager, message: ClaimedRow, endpoint: DeliveryEndpoint, attemptRow: unknown[], attempt: number, round: number, responseStatus: number | null): Promise<void> {
   const event = eventCtes(
     eventRows(SYSTEM_ACTOR, WebhookEvents.of('webhook.endpoint.recovered', {
       tenantId: message.tenant_id,

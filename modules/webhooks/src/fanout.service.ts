@@ -68,40 +68,74 @@ function endpointsOf(em: EntityManager, tenantId: string, occurredAt: Date): Pro
  * queues nothing new. Returns what it queued, for an immediate dispatch after commit.
  */
 export async function fanOutEvent(em: EntityManager, event: FanOutEvent, firstDelayMs = 0): Promise<QueuedDelivery[]> {
-  if (!event.tenantId) return [];
-  const occurredAt = new Date(event.occurredAt);
-  // An endpoint receives the events that happened after it was created, not a backlog that
-  // happened to still be in flight when it was.
-  const endpoints = (await endpointsOf(em, event.tenantId, occurredAt)).filter((e) => e.created_at <= occurredAt);
-  const targets = endpoints.filter(
-    (e) =>
-      matchesFilters(e.event_types, event.action) &&
-      (!e.organization_id || e.organization_id === event.organizationId) &&
-      !isAboutEndpoint(event.action, event.data, e.id),
-  );
-  if (targets.length === 0) return [];
-  const body = payloadFor(event);
-  const tenantId = event.tenantId;
+  return (await fanOutEvents(em, [{ event, traceparent: currentTraceparent() }], firstDelayMs))[0]!;
+}
+
+/** An event to fan out, with the trace its delivery jobs continue (the fan-out job's own). */
+export interface FanOutItem {
+  event: FanOutEvent;
+  traceparent?: string | undefined;
+}
+
+/**
+ * fanOutEvent for several events in one statement (the fan-out jobs a workers process runs at the
+ * same time): what each event queued, in order. An event given twice queues once.
+ */
+export async function fanOutEvents(em: EntityManager, items: FanOutItem[], firstDelayMs = 0): Promise<QueuedDelivery[][]> {
+  const input: { messageId: string; endpointId: string; event: FanOutEvent; traceparent: string | undefined }[] = [];
+  const seen = new Set<string>();
+  for (const { event, traceparent } of items) {
+    if (!event.tenantId || seen.has(event.eventId)) continue;
+    seen.add(event.eventId);
+    for (const endpointId of await targetsOf(em, event)) input.push({ messageId: uuidv7(), endpointId, event, traceparent });
+  }
+  if (input.length === 0) return items.map(() => []);
   const availableAt = new Date(Date.now() + firstDelayMs);
-  const traceparent = currentTraceparent();
-  const trace = traceparent ? { traceparent } : {};
+  const bodies = new Map<FanOutEvent, string>();
+  const values: unknown[] = [];
+  for (const { messageId, endpointId, event, traceparent } of input) {
+    let body = bodies.get(event);
+    if (body === undefined) bodies.set(event, (body = payloadFor(event)));
+    // The event's trace (its fan-out job runs inside it) continues in each delivery job.
+    values.push(messageId, uuidv7(), endpointId, event.tenantId, event.eventId, event.action, body, JSON.stringify(traceparent ? { traceparent } : {}));
+  }
   // One statement, so atomic without a transaction: the messages that are new (a redelivered
   // event conflicts on (event_id, endpoint_id) and inserts nothing) and an outbox row for each.
-  const values: unknown[] = [];
-  for (const endpoint of targets) values.push(uuidv7(), uuidv7(), endpoint.id);
-  const rows: { id: string; message_id: string }[] = await em.execute(
-    `with input (message_id, outbox_id, endpoint_id) as (values ${targets.map(() => '(?::uuid, ?::uuid, ?::uuid)').join(', ')}),
+  const rows: { id: string; message_id: string; traceparent: string | null }[] = await em.execute(
+    `with input (message_id, outbox_id, endpoint_id, tenant_id, event_id, event_type, body, trace) as (
+            values ${input.map(() => '(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::text, ?::jsonb)').join(', ')}),
           inserted as (
             insert into webhook_messages (id, tenant_id, endpoint_id, event_id, event_type, body, status, trigger, next_attempt_at)
-            select message_id, ?::uuid, endpoint_id, ?::uuid, ?::text, ?::text, 'pending', 'event', ?::timestamptz from input
+            select message_id, tenant_id, endpoint_id, event_id, event_type, body, 'pending', 'event', ?::timestamptz from input
             on conflict (event_id, endpoint_id) do nothing
             returning id)
      insert into outbox (id, tenant_id, queue, job_name, payload, created_at, available_at, attempts)
-     select i.outbox_id, ?::uuid, ?::text, ?::text, jsonb_build_object('messageId', m.id) || ?::jsonb, now(), ?::timestamptz, 0
+     select i.outbox_id, i.tenant_id, ?::text, ?::text, jsonb_build_object('messageId', m.id) || i.trace, now(), ?::timestamptz, 0
        from inserted m join input i on i.message_id = m.id
-     returning id, payload->>'messageId' as message_id`,
-    // The event's trace (the fan-out runs inside it) continues in each delivery job.
-    [...values, tenantId, event.eventId, event.action, body, availableAt, tenantId, WebhooksQueue.name, WEBHOOK_DELIVER_JOB, JSON.stringify(trace), availableAt],
+     returning id, payload->>'messageId' as message_id, payload->>'traceparent' as traceparent`,
+    [...values, availableAt, WebhooksQueue.name, WEBHOOK_DELIVER_JOB, availableAt],
   );
-  return rows.map((r) => ({ outboxId: r.id, messageId: r.message_id, ...trace }));
+  const eventOf = new Map(input.map((i) => [i.messageId, i.event]));
+  const queued = new Map<FanOutEvent, QueuedDelivery[]>();
+  for (const r of rows) {
+    const event = eventOf.get(r.message_id)!;
+    queued.set(event, [...(queued.get(event) ?? []), { outboxId: r.id, messageId: r.message_id, ...(r.traceparent ? { traceparent: r.traceparent } : {}) }]);
+  }
+  return items.map((i) => queued.get(i.event) ?? []);
+}
+
+/** The ids of the endpoints that receive an event. */
+async function targetsOf(em: EntityManager, event: FanOutEvent): Promise<string[]> {
+  const occurredAt = new Date(event.occurredAt);
+  // An endpoint receives the events that happened after it was created, not a backlog that
+  // happened to still be in flight when it was.
+  const endpoints = (await endpointsOf(em, event.tenantId!, occurredAt)).filter((e) => e.created_at <= occurredAt);
+  return endpoints
+    .filter(
+      (e) =>
+        matchesFilters(e.event_types, event.action) &&
+        (!e.organization_id || e.organization_id === event.organizationId) &&
+        !isAboutEndpoint(event.action, event.data, e.id),
+    )
+    .map((e) => e.id);
 }

@@ -15,7 +15,7 @@ export { webhooksRouter } from './router';
 export { webhookConfig, webhookConfigSchema, type WebhookConfig } from './config';
 export { WebhooksQueue, WEBHOOK_DELIVER_JOB } from './queue';
 export { WebhookErrors } from './errors';
-export { fanOutEvent, matchesFilters, payloadFor } from './fanout.service';
+export { fanOutEvent, fanOutEvents, matchesFilters, payloadFor, type FanOutItem } from './fanout.service';
 export { dispatchNow, queueDeliveries, type QueuedDelivery } from './outbox';
 export { deliverMessage, nextDelay, withJitter, type DeliveryOutcome, type AttemptObservation } from './delivery.service';
 export { requeueStuckMessages } from './maintenance';

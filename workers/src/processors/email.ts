@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { EmailQueue, emailConfigSchema, emailFrom, emailTenantSettings, inSpan, readConfigSection, SpanKind, tenantSection, type Config, type EmailTemplate, type Logger, type MikroORM, type TenantRef } from '@plinto/kernel';
+import { EmailQueue, emailConfigSchema, emailFrom, emailTenantSettings, inSpan, readConfigSection, SpanKind, tenantSection, type Config, type EmailTemplate, type Logger, type MikroORM, type QueueProducers, type TenantRef } from '@plinto/kernel';
 import { findTenantById } from '@plinto/tenants';
 import { emailProvider } from '../email/providers';
 import { EmailSendError } from '../email/provider';
@@ -15,7 +15,7 @@ import { loadTemplate, renderTemplate, valuesOf } from '@plinto/email';
  * are never logged, and once the provider has the message the link is scrubbed from the job and
  * from its outbox row.
  */
-export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Logger; onClose?: (cleanup: () => void) => void }) {
+export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Logger; producers?: QueueProducers; onClose?: (cleanup: () => void) => void }) {
   const settings = readConfigSection(deps.config, emailConfigSchema);
   const provider = emailProvider(deps.config, deps.logger);
   deps.onClose?.(() => void provider.close?.());
@@ -78,7 +78,7 @@ class OutboxLinkScrubber {
   private jobs: Job[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: { orm: MikroORM; logger: Logger }) {}
+  constructor(private readonly deps: { orm: MikroORM; logger: Logger; producers?: QueueProducers }) {}
 
   add(job: Job): void {
     this.jobs.push(job);
@@ -92,15 +92,38 @@ class OutboxLinkScrubber {
     const jobs = this.jobs.splice(0);
     if (jobs.length === 0) return;
     const ids = jobs.map((job) => job.id!);
-    await Promise.all(
-      jobs.map((job) => {
-        const { link: _link, ...rest } = job.data as Record<string, unknown>;
-        return job.updateData(rest).catch((error: unknown) => this.deps.logger.warn({ err: error, jobId: job.id }, 'could not scrub email link from the job'));
-      }),
-    );
+    await this.scrubJobs(jobs);
     await this.deps.orm.em
       .fork()
       .execute(`update outbox set payload = payload - 'link' where id in (${ids.map(() => '?').join(', ')})`, ids)
       .catch((error: unknown) => this.deps.logger.warn({ err: error, count: ids.length }, 'could not scrub email links from the outbox'));
   }
+
+  private async scrubJobs(jobs: Job[]): Promise<void> {
+    const withoutLink = (job: Job) => {
+      const { link: _link, ...rest } = job.data as Record<string, unknown>;
+      return rest;
+    };
+    if (!this.deps.producers) {
+      // A processor run on its own (tests): one command per job.
+      await Promise.all(jobs.map((job) => job.updateData(withoutLink(job)).catch((error: unknown) => this.deps.logger.warn({ err: error, jobId: job.id }, 'could not scrub email link from the job'))));
+      return;
+    }
+    // One pipelined round trip for the batch (job.updateData would send one command per job).
+    await this.deps.producers
+      .get(EmailQueue.name)
+      .backend.client.then((redis) => {
+        const pipeline = redis.pipeline();
+        for (const job of jobs) pipeline.runCommand('eval', [SCRUB_JOB_DATA, 1, `${job.queueQualifiedName}:${job.id}`, JSON.stringify(withoutLink(job))]);
+        return pipeline.exec();
+      })
+      .then((results) => {
+        const failed = (results ?? []).filter(([error]) => error).length;
+        if (failed > 0) this.deps.logger.warn({ count: failed }, 'could not scrub email links from some jobs');
+      })
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, count: jobs.length }, 'could not scrub email links from the jobs'));
+  }
 }
+
+/** Replaces a job's data only if the job still exists (BullMQ's own updateData does the same). */
+const SCRUB_JOB_DATA = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'data', ARGV[1]) end return 0`;
