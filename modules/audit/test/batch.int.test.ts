@@ -102,6 +102,9 @@ describe('idempotency keys', () => {
     expect(retry.appended).toBe(1);
     expect(await count(db.orm, `select count(*)::int as n from audit_events where tenant_id = ? and action = 'invoice.paid'`, [tenantId])).toBe(4);
     expect(await count(db.orm, `select count(*)::int as n from outbox where tenant_id = ? and job_name = 'invoice.paid'`, [tenantId])).toBe(4);
+    // Each appended event's domain event carries it whole (webhooks and realtime get what a single append sends).
+    const [outbox] = await db.orm.em.fork().execute<{ payload: Record<string, unknown> }[]>(`select payload from outbox where payload->>'eventId' = ?`, [first.ids[1]]);
+    expect(outbox!.payload).toMatchObject({ eventId: first.ids[1], action: 'invoice.paid', tenantId, data: { n: 2, recordedBy: { type: 'platform_operator' } }, actor: { type: 'platform_operator' } });
   });
 
   it('the same batch retried concurrently (a client timing out and retrying) is appended once', async () => {
