@@ -32,8 +32,9 @@ interface KeyRow {
  * The events travel as one JSON text (a single parameter, parsed by PostgreSQL): sending them as
  * per-column arrays cost more CPU in the api escaping every element than the statement itself.
  * Each outbox payload travels without its `data` (the same object as the audit row's) and gets it
- * back here, so the event's data is sent once. Prepared once per connection (same text for every
- * batch size).
+ * back here, so the event's data is sent once. The earlier keys are looked up as `key = any(array)`:
+ * a primary-key probe per key, where `key in (select ...)` let the planner read every key of the
+ * tenant. Prepared once per connection (same text for every batch size).
  */
 const APPEND_SQL = `
 with input as (
@@ -59,7 +60,7 @@ outbox_rows as (
 )
 select key, event_id, true as claimed from claimed
 union all
-select key, event_id, false from audit_append_keys where tenant_id = ?::uuid and key in (select key from input where key is not null)`;
+select key, event_id, false from audit_append_keys where tenant_id = ?::uuid and key = any(array(select key from input where key is not null))`;
 
 /**
  * Appends up to MAX_BATCH_EVENTS events from the tenant's own backend, all or nothing: every event
