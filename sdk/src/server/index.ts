@@ -1,6 +1,12 @@
-import { createTokenVerifier, type TokenVerifierOptions, type VerifiedToken } from '../verify/verifier.js';
+import { createTokenVerifier as createVerifier, type TokenVerifier, type TokenVerifierOptions, type VerifiedToken } from '../verify/verifier.js';
+import { nodeSignatureCheck } from './node-signature.js';
 
-export { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions, type VerifiedToken, type RevocationCheck } from '../verify/verifier.js';
+export { type TokenVerifier, type TokenVerifierOptions, type VerifiedToken, type RevocationCheck, type SignatureCheck } from '../verify/verifier.js';
+
+/** The token verifier for servers: the shared rules, signatures checked with node:crypto where Node has it. */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  return createVerifier({ ...(nodeSignatureCheck ? { signatureCheck: nodeSignatureCheck } : {}), ...options });
+}
 export { JwksCache, type JwksCacheOptions, type EdgeCache } from '../verify/jwks.js';
 export { createIntrospectionRevocationCheck, type IntrospectionRevocationOptions } from '../verify/revocation.js';
 export { createRevocationFeed, REVOCATION_EVENT_TYPES, type RevocationFeed, type RevocationFeedOptions } from '../verify/revocation-feed.js';

@@ -8,6 +8,15 @@ export interface ImportedKey {
   kid: string;
   alg: AccessTokenAlgorithm;
   key: WebCryptoKey;
+  /** The public JWK it was imported from (only public members), for runtimes with their own crypto. */
+  jwk: PublicJwk;
+}
+
+export interface PublicJwk {
+  kty: string;
+  crv: string;
+  x: string;
+  y?: string;
 }
 
 interface Jwk {
@@ -54,8 +63,9 @@ async function importKeys(jwks: { keys?: Jwk[] }): Promise<Map<string, ImportedK
     const spec = ALGORITHMS[alg];
     if (jwk.kty !== spec.kty || jwk.crv !== spec.crv) continue;
     // Only the public parts: a JWK Set must never carry a private key, and we would not use one.
-    const key = await crypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) }, spec.import, false, ['verify']);
-    keys.set(jwk.kid, { kid: jwk.kid, alg, key });
+    const publicJwk: PublicJwk = { kty: spec.kty, crv: spec.crv, x: jwk.x ?? '', ...(jwk.y ? { y: jwk.y } : {}) };
+    const key = await crypto.subtle.importKey('jwk', publicJwk, spec.import, false, ['verify']);
+    keys.set(jwk.kid, { kid: jwk.kid, alg, key, jwk: publicJwk });
   }
   return keys;
 }

@@ -9,7 +9,7 @@ import {
   tenantSlugOfIssuer,
   type AccessTokenClaims,
 } from '../token-rules.js';
-import { JwksCache, verifyParamsOf, type JwksCacheOptions } from './jwks.js';
+import { JwksCache, verifyParamsOf, type ImportedKey, type JwksCacheOptions } from './jwks.js';
 
 export interface VerifiedToken {
   tenantSlug: string;
@@ -19,6 +19,15 @@ export interface VerifiedToken {
 
 /** Whether a verified token was revoked since it was issued (see createIntrospectionRevocationCheck). */
 export type RevocationCheck = (token: string, verified: VerifiedToken) => Promise<boolean>;
+
+/**
+ * Checks a signature with an imported key. The default is WebCrypto (every runtime); the Node
+ * entry (`@plinto/sdk/server`) passes a synchronous `node:crypto` check instead.
+ */
+export type SignatureCheck = (key: ImportedKey, signature: Uint8Array, data: Uint8Array) => boolean | Promise<boolean>;
+
+export const webCryptoSignatureCheck: SignatureCheck = (key, signature, data) =>
+  crypto.subtle.verify(verifyParamsOf(key.alg), key.key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
 
 export interface TokenVerifierOptions {
   /** Plinto's PUBLIC_URL; a tenant's issuer is `{publicUrl}/t/{tenant}`. */
@@ -33,6 +42,8 @@ export interface TokenVerifierOptions {
   jwksBaseUrl?: string;
   jwks?: JwksCache | JwksCacheOptions;
   revocation?: RevocationCheck;
+  /** How signatures are checked (default: WebCrypto; `@plinto/sdk/server` uses node:crypto). */
+  signatureCheck?: SignatureCheck;
   now?: () => number;
 }
 
@@ -53,6 +64,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const allowed = options.tenants ? new Set(options.tenants.map((t) => t.toLowerCase())) : null;
   const skew = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const now = options.now ?? Date.now;
+  const signatureCheck = options.signatureCheck ?? webCryptoSignatureCheck;
 
   async function verify(token: string): Promise<VerifiedToken> {
     const decoded = decodeToken(token);
@@ -64,7 +76,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const data = new TextEncoder().encode(decoded.signingInput);
     let valid: boolean;
     try {
-      valid = await crypto.subtle.verify(verifyParamsOf(key.alg), key.key, decoded.signature as Uint8Array<ArrayBuffer>, data);
+      valid = await signatureCheck(key, decoded.signature, data);
     } catch {
       valid = false;
     }
