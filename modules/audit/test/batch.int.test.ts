@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@plinto/kernel';
-import { appendAppEvent, appendAppEvents, chainPendingEvents, declareAppEventSchema, verifyChain } from '@plinto/audit';
+import { AppError, type ConsumerDeps } from '@plinto/kernel';
+import { appendAppEvent, appendAppEvents, auditModule, chainPendingEvents, declareAppEventSchema, verifyChain } from '@plinto/audit';
 import { asOperator, count, newTenant, useDatabase } from './support';
 
 const db = useDatabase();
@@ -126,5 +126,18 @@ describe('idempotency keys', () => {
     expect(inB.appended).toBe(2);
     expect(inB.ids.filter((id) => inA.ids.includes(id))).toEqual([]);
     expect(await count(db.orm, `select count(*)::int as n from audit_events where id = any(?::uuid[]) and tenant_id = ?`, [`{${inB.ids.join(',')}}`, b])).toBe(2);
+  });
+});
+
+describe('forgetting keys', () => {
+  it('the maintenance task forgets keys older than AUDIT_APPEND_KEY_TTL_HOURS, and only those; the events stay', async () => {
+    const tenantId = await tenantWithSchema('batch-ttl');
+    const old = await appendAppEvents(asOperator(db, tenantId), [paid(1, 'old')]);
+    await appendAppEvents(asOperator(db, tenantId), [paid(2, 'recent')]);
+    await db.orm.em.fork().execute(`update audit_append_keys set created_at = now() - interval '25 hours' where tenant_id = ? and key = 'old'`, [tenantId]);
+    const task = auditModule.maintenance!.find((t) => t.name === 'audit.append-keys')!;
+    expect(await task.run({ orm: db.orm, config: db.config } as ConsumerDeps)).toMatchObject({ deletedKeys: 1 });
+    expect(await count(db.orm, `select count(*)::int as n from audit_append_keys where tenant_id = ?`, [tenantId])).toBe(1);
+    expect(await count(db.orm, `select count(*)::int as n from audit_events where id = ?`, [old.ids[0]])).toBe(1);
   });
 });
