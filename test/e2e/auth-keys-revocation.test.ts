@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 const me = (token: string) => api.rest('GET', '/v1/me', { token });
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
-/** The access-token keys in the JWKS (the RS256 key beside them signs ID tokens only, and does not rotate with them). */
+/** The access-token keys in the JWKS (the ID-token keys beside them, RS256 here, rotate with them: oidc-id-token-algs.test.ts). */
 const jwksKids = async () =>
   ((await (await fetch(`${api.url}/t/acme/.well-known/jwks.json`)).json()).keys as { kid: string; alg: string }[]).filter((k) => k.alg !== 'RS256').map((k) => k.kid);
 

@@ -123,6 +123,8 @@ describe('console: roles, decision log, webhook and application editing', () => 
     await page.getByRole('textbox', { name: 'Redirect URIs (edit, one per line)' }).fill('https://billing.example.com/callback\nhttps://billing.example.com/cb2');
     await page.getByRole('textbox', { name: 'Allowed origins (CORS, one per line)' }).fill('https://billing.example.com');
     await page.getByRole('checkbox', { name: 'refresh_token' }).uncheck();
+    await page.getByLabel('ID token algorithm', { exact: true }).first().click();
+    await page.getByRole('option', { name: /ES256/ }).click();
     await page.getByRole('button', { name: 'Save application' }).click();
     await page.getByTestId('application-editor').getByText('Saved.').waitFor();
     const app = (await api.rest('GET', '/v1/applications?limit=10', { tenant: T })).body.items[0];
@@ -130,6 +132,7 @@ describe('console: roles, decision log, webhook and application editing', () => 
       redirectUris: ['https://billing.example.com/callback', 'https://billing.example.com/cb2'],
       allowedOrigins: ['https://billing.example.com'],
       grantTypes: ['authorization_code'],
+      idTokenSignedResponseAlg: 'ES256',
     });
 
     await page.getByRole('button', { name: 'Rotate client secret' }).click();

@@ -9,7 +9,9 @@ import { newUser, registerApplication } from './oidc-support';
 /**
  * Auth.js (@auth/express), unmodified, as a third relying party: Plinto configured as a generic
  * OpenID Connect provider by its issuer alone (discovery), client_secret_basic, PKCE + state +
- * nonce, signing a user in through the hosted sign-in page in Chromium.
+ * nonce, signing a user in through the hosted sign-in page in Chromium. The application is
+ * registered with EdDSA ID tokens, and Auth.js told so (`client.id_token_signed_response_alg`): it
+ * refuses an ID token of any other algorithm, so the sign-in succeeding shows the EdDSA one was taken.
  */
 let api: TestApi;
 let ann: SignedInUser;
@@ -28,7 +30,7 @@ describe('Auth.js with Plinto as its OpenID Connect provider', () => {
     });
     onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const client = await registerApplication(api, 'acme', { name: 'Auth.js app', type: 'web', firstParty: true, redirectUris: [`${origin}/auth/callback/plinto`] });
+    const client = await registerApplication(api, 'acme', { name: 'Auth.js app', type: 'web', firstParty: true, redirectUris: [`${origin}/auth/callback/plinto`], idTokenSignedResponseAlg: 'EdDSA' });
     const config: ExpressAuthConfig = {
       trustHost: true,
       secret: 'an Auth.js secret for this test only, 32+ chars',
@@ -41,6 +43,7 @@ describe('Auth.js with Plinto as its OpenID Connect provider', () => {
           clientId: client.clientId,
           clientSecret: client.clientSecret!,
           checks: ['pkce', 'state', 'nonce'],
+          client: { id_token_signed_response_alg: 'EdDSA' },
           authorization: { params: { scope: 'openid email profile' } },
         },
       ],

@@ -27,7 +27,7 @@ beforeAll(async () => {
   expect((await api.rest('POST', '/v1/tenants', { body: { slug: 'acme', name: 'Acme' } })).status).toBe(201);
   issuer = `${api.url}/t/acme`;
   web = await registerApplication(api, 'acme', { name: 'Acme Web', type: 'web', firstParty: true, redirectUris: [CALLBACK], postLogoutRedirectUris: [AFTER_LOGOUT], resources: [ORDERS_API] });
-  thirdParty = await registerApplication(api, 'acme', { name: 'Budget Buddy', type: 'spa', redirectUris: [SPA_CALLBACK], allowedOrigins: ['http://127.0.0.1:4200'], idTokenAlg: 'EdDSA' });
+  thirdParty = await registerApplication(api, 'acme', { name: 'Budget Buddy', type: 'spa', redirectUris: [SPA_CALLBACK], allowedOrigins: ['http://127.0.0.1:4200'], idTokenSignedResponseAlg: 'EdDSA' });
   ann = await newUser(api, 'acme', 'ann@acme.test');
 });
 
@@ -41,7 +41,7 @@ describe('discovery', () => {
       end_session_endpoint: `${issuer}/oauth/end-session`,
       code_challenge_methods_supported: ['S256'],
       response_types_supported: ['code'],
-      id_token_signing_alg_values_supported: ['RS256', 'EdDSA'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
     });
     expect(meta.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']));
     for (const endpoint of [meta.authorization_endpoint, meta.userinfo_endpoint, meta.end_session_endpoint]) {

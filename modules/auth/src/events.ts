@@ -42,5 +42,5 @@ export const AuthEvents = defineEvents('auth', {
   'access_token.revoked': { description: 'An access token was revoked before it expired', data: z.object({ tokenId: z.string() }).loose() },
   'client.token_issued': { description: 'A machine client obtained an access token (client_credentials)', data: z.object({ clientId: z.string(), tokenId: z.string(), scopes: z.array(z.string()) }) },
   'signing_key.rotated': { description: "A new signing key became current; the old one stays published until its tokens expire", data: z.object({ kid: z.string(), reason: z.string() }).loose() },
-  'signing_key.retired': { description: 'A rotated-out signing key left the JWKS (all its tokens had expired)', data: z.object({ kid: z.string() }) },
+  'signing_key.retired': { description: 'A rotated-out signing key left the JWKS (all its tokens had expired)', data: z.object({ kid: z.string(), use: z.literal('id_token').optional(), alg: z.string().optional() }) },
 });

@@ -4142,6 +4142,23 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "webhook.endpoint.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A failing endpoint accepted a delivery again (once per failing spell, not per delivery) */
+        post: operations["webhook-webhook-endpoint-recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.endpoint.secret_rotated": {
         parameters: {
             query?: never;
@@ -11756,7 +11773,7 @@ export interface operations {
                             resources: string[];
                             firstParty: boolean;
                             /** @enum {string} */
-                            idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                            idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                             logoUri: string | null;
                             accessTokenTtlSeconds: number | null;
                             sessionTtlHours: number | null;
@@ -11858,11 +11875,11 @@ export interface operations {
                      */
                     firstParty?: boolean;
                     /**
-                     * @description ID token algorithm: RS256 (every relying party supports it), or the tenant's own EdDSA/ES256
+                     * @description How its ID tokens are signed (OIDC Dynamic Client Registration `id_token_signed_response_alg`): RS256 (the default; every relying party supports it), ES256 or EdDSA
                      * @default RS256
                      * @enum {string}
                      */
-                    idTokenAlg?: "RS256" | "EdDSA" | "ES256";
+                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
                     logoUri?: string | null;
                     /** @description Access and ID token lifetime; capped at the server's AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's */
                     accessTokenTtlSeconds?: number | null;
@@ -11895,7 +11912,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -11991,7 +12008,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -12093,7 +12110,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -12186,10 +12203,10 @@ export interface operations {
                     /** @description First-party applications skip the consent screen */
                     firstParty?: boolean;
                     /**
-                     * @description ID token algorithm: RS256 (every relying party supports it), or the tenant's own EdDSA/ES256
+                     * @description How its ID tokens are signed (OIDC Dynamic Client Registration `id_token_signed_response_alg`): RS256 (the default; every relying party supports it), ES256 or EdDSA
                      * @enum {string}
                      */
-                    idTokenAlg?: "RS256" | "EdDSA" | "ES256";
+                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
                     logoUri?: string | null;
                     /** @description Access and ID token lifetime; capped at the server's AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's */
                     accessTokenTtlSeconds?: number | null;
@@ -12222,7 +12239,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -12325,7 +12342,7 @@ export interface operations {
                         resources: string[];
                         firstParty: boolean;
                         /** @enum {string} */
-                        idTokenAlg: "RS256" | "EdDSA" | "ES256";
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         logoUri: string | null;
                         accessTokenTtlSeconds: number | null;
                         sessionTtlHours: number | null;
@@ -24746,6 +24763,9 @@ export interface operations {
                     } | null;
                     data: {
                         kid: string;
+                        /** @constant */
+                        use?: "id_token";
+                        alg?: string;
                     };
                 };
             };
@@ -26497,6 +26517,72 @@ export interface operations {
                         url: string;
                         responseStatus: number | null;
                         error: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Gone: the endpoint is disabled */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Received; any 2xx ends the retries */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook-webhook-endpoint-recovered": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (the same on every retry) */
+                "webhook-id": string;
+                /** @description Unix seconds when the message was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256>` signatures (Standard Webhooks) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The event id (the same for every endpoint that receives it)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "webhook.endpoint.recovered";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened
+                     */
+                    timestamp: string;
+                    tenantId: string | null;
+                    organizationId: string | null;
+                    actor: {
+                        type: string;
+                        id: string | null;
+                    };
+                    target: {
+                        type: string;
+                        id: string;
+                    } | null;
+                    data: {
+                        /** Format: uuid */
+                        endpointId: string;
+                        url: string;
+                        /** Format: date-time */
+                        failingSince: string;
                     };
                 };
             };

@@ -1034,7 +1034,7 @@ export type AppRouterRecord = {
         grantTypes?: undefined | Array<"refresh_token" | "authorization_code">;
         resources?: undefined | Array<string>;
         firstParty?: boolean | undefined;
-        idTokenAlg?: undefined | "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg?: undefined | "EdDSA" | "ES256" | "RS256";
         logoUri?: undefined | null | string;
         accessTokenTtlSeconds?: undefined | null | number;
         sessionTtlHours?: undefined | null | number;
@@ -1051,7 +1051,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
@@ -1081,7 +1081,7 @@ export type AppRouterRecord = {
           grantTypes: Array<string>;
           resources: Array<string>;
           firstParty: boolean;
-          idTokenAlg: "EdDSA" | "ES256" | "RS256";
+          idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
           logoUri: null | string;
           accessTokenTtlSeconds: null | number;
           sessionTtlHours: null | number;
@@ -1110,7 +1110,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
@@ -1131,7 +1131,7 @@ export type AppRouterRecord = {
         grantTypes?: undefined | Array<"refresh_token" | "authorization_code">;
         resources?: undefined | Array<string>;
         firstParty?: boolean | undefined;
-        idTokenAlg?: undefined | "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg?: undefined | "EdDSA" | "ES256" | "RS256";
         logoUri?: undefined | null | string;
         accessTokenTtlSeconds?: undefined | null | number;
         sessionTtlHours?: undefined | null | number;
@@ -1148,7 +1148,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
@@ -1175,7 +1175,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;
@@ -1203,7 +1203,7 @@ export type AppRouterRecord = {
         grantTypes: Array<string>;
         resources: Array<string>;
         firstParty: boolean;
-        idTokenAlg: "EdDSA" | "ES256" | "RS256";
+        idTokenSignedResponseAlg: "EdDSA" | "ES256" | "RS256";
         logoUri: null | string;
         accessTokenTtlSeconds: null | number;
         sessionTtlHours: null | number;

@@ -20,8 +20,8 @@ import { authenticateClient, presentedClientId, type FormParams } from './client
 import { authorizationCodeGrant, issueApplicationTokens } from '../oidc/tokens';
 import { liveApplication } from '../oidc/application-cache';
 import { parseScope, SUPPORTED_SCOPES } from '../oidc/scopes';
-import { rsaPublicJwks } from '../oidc/id-token-keys';
-import { authConfig } from '../config';
+import { publishedIdTokenJwks } from '../oidc/id-token-keys';
+import { ID_TOKEN_ALGS } from '../oidc/entities';
 import { oauthError, oauthOk, type OAuthResponse } from './oauth-errors';
 import { ACCESS_TOKEN_ALGORITHMS } from '@plinto/kernel';
 import { AuthEvents } from '../events';
@@ -41,8 +41,8 @@ export interface OAuthDeps {
 export function discoveryDocument(deps: Pick<OAuthDeps, 'services' | 'tenant' | 'config'>) {
   const issuer = tokenServicesOf(deps).issuer(deps.tenant.slug);
   const clientAuth = ['client_secret_basic', 'client_secret_post'];
-  // RS256 for every relying party (OIDC Core §15.1); the tenant's own algorithm for those that ask.
-  const idTokenAlgs = ['RS256', authConfig(deps.config).AUTH_SIGNING_ALG];
+  // RS256 for every relying party (OIDC Core §15.1); ES256 and EdDSA for applications that ask (idTokenSignedResponseAlg).
+  const idTokenAlgs = [...ID_TOKEN_ALGS];
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
@@ -76,8 +76,8 @@ export function discoveryDocument(deps: Pick<OAuthDeps, 'services' | 'tenant' | 
 export async function jwksDocument(deps: Pick<OAuthDeps, 'em' | 'config' | 'tenant'>) {
   await ensureCurrentKey(deps.em, deps.config, deps.tenant.id);
   const keys = await publishedKeys(deps.em, deps.tenant.id);
-  // The RS256 ID-token key last: access-token keys first, as before.
-  return { keys: [...keys.map((k) => k.publicJwk), ...(await rsaPublicJwks(deps.em, deps.config, deps.tenant.id))] };
+  // ID-token keys (every algorithm in use, current and rotated-out) after the access-token keys.
+  return { keys: [...keys.map((k) => k.publicJwk), ...(await publishedIdTokenJwks(deps.em, deps.config, deps.tenant.id))] };
 }
 
 /** RFC 6749 token endpoint: grants `refresh_token` and `client_credentials`. */

@@ -3,6 +3,7 @@ import { decodeCursor, fastQuery, isUuid, randomToken, recordEvent, requirePrinc
 import { withRevocations } from '../tokens/services';
 import { retireApplicationVersion } from './application-cache';
 import { Application } from './entities';
+import { ensureCurrentIdTokenKey } from './id-token-keys';
 import { OidcErrors } from './errors';
 import { OidcEvents } from './events';
 import type { ApplicationDto, CreateApplicationInput, UpdateApplicationInput } from './schemas';
@@ -29,7 +30,7 @@ export function toApplicationDto(row: ApplicationRow): ApplicationDto {
     grantTypes: row.grantTypes,
     resources: row.resources,
     firstParty: row.firstParty,
-    idTokenAlg: row.idTokenAlg,
+    idTokenSignedResponseAlg: row.idTokenAlg,
     logoUri: row.logoUri ?? null,
     accessTokenTtlSeconds: row.accessTokenTtlSeconds ?? null,
     sessionTtlHours: row.sessionTtlHours ?? null,
@@ -51,6 +52,8 @@ export async function createApplication(sc: ServiceContext, input: CreateApplica
   const caller = requirePrincipal(sc);
   const secret = input.type === 'web' ? newSecret() : null;
   const now = new Date();
+  // Its ID-token key is in the JWKS before its first ID token (relying parties may fetch the JWKS once).
+  await ensureCurrentIdTokenKey(sc.em, sc.config, sc.tenant.id, input.idTokenSignedResponseAlg);
   return sc.em.transactional(async (tx) => {
     const row = tx.create(Application, {
       id: uuidv7(now.getTime()),
@@ -65,7 +68,7 @@ export async function createApplication(sc: ServiceContext, input: CreateApplica
       grantTypes: input.grantTypes,
       resources: input.resources,
       firstParty: input.firstParty,
-      idTokenAlg: input.idTokenAlg,
+      idTokenAlg: input.idTokenSignedResponseAlg,
       logoUri: input.logoUri ?? null,
       accessTokenTtlSeconds: input.accessTokenTtlSeconds ?? null,
       sessionTtlHours: input.sessionTtlHours ?? null,
@@ -108,13 +111,16 @@ export async function getApplication(sc: ServiceContext, id: string): Promise<Ap
 /** Changes settings (only those given). Needs applications:write. */
 export async function updateApplication(sc: ServiceContext, input: UpdateApplicationInput): Promise<ApplicationDto> {
   await sc.authz.require('applications:write');
+  if (input.idTokenSignedResponseAlg) await ensureCurrentIdTokenKey(sc.em, sc.config, sc.tenant.id, input.idTokenSignedResponseAlg);
   return withRevocations(sc, async (tx, revoke) => {
     const row = await findOwn(tx, sc.tenant.id, input.id);
     if (row.revokedAt) throw OidcErrors.APPLICATION_REVOKED();
     await retireApplicationVersion(revoke, row);
     const { id: _id, ...patch } = input;
     const changed = Object.entries(patch).filter(([, value]) => value !== undefined).map(([key]) => key);
-    tx.assign(row, Object.fromEntries(changed.map((key) => [key, patch[key as keyof typeof patch]])));
+    // Settings are the row's properties, but for the ID-token algorithm, which the API names as OIDC registration does.
+    const propertyOf = (setting: string) => (setting === 'idTokenSignedResponseAlg' ? 'idTokenAlg' : setting);
+    tx.assign(row, Object.fromEntries(changed.map((key) => [propertyOf(key), patch[key as keyof typeof patch]])));
     row.updatedAt = new Date();
     recordEvent(tx, sc.actor, OidcEvents.of('application.updated', { tenantId: sc.tenant.id, target: { type: 'application', id: row.id }, data: { name: row.name, clientId: row.clientId, changed } }));
     await tx.flush();

@@ -2,7 +2,8 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 export const APPLICATION_TYPES = ['web', 'spa', 'native'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
-export const ID_TOKEN_ALGS = ['RS256', 'EdDSA', 'ES256'] as const;
+/** What an application's ID tokens may be signed with (RS256 first: every relying party supports it, OIDC Core §15.1). */
+export const ID_TOKEN_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
 export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
 
 /**
@@ -28,6 +29,7 @@ export const Application = defineEntity({
     resources: p.json<string[]>(),
     /** First-party applications skip the consent screen. */
     firstParty: p.boolean(),
+    /** `idTokenSignedResponseAlg` in the API (OIDC Dynamic Client Registration's `id_token_signed_response_alg`). */
     idTokenAlg: p.enum([...ID_TOKEN_ALGS]),
     logoUri: p.string().nullable(),
     /** Shorter access/ID token lifetime than AUTH_ACCESS_TOKEN_TTL_SECONDS; null: the server's. */

@@ -111,9 +111,32 @@ export class Migration20261206000530AuthOidcCodeClaims extends Migration {
   }
 }
 
+/**
+ * ID-token keys per algorithm (RS256, ES256, EdDSA — each application picks one) with the life of
+ * the access-token keys: `current` → `previous` (rotated out with the tenant's signing keys, still
+ * published until its ID tokens have expired) → `retired`. At most one current key per tenant and
+ * algorithm.
+ */
+export class Migration20261206004100AuthOidcIdTokenKeyRotation extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table oidc_id_token_keys drop constraint oidc_id_token_keys_tenant_id_key');
+    this.addSql('alter table oidc_id_token_keys drop constraint oidc_id_token_keys_alg_check');
+    this.addSql(`alter table oidc_id_token_keys add constraint oidc_id_token_keys_alg_check check (alg in ('RS256', 'ES256', 'EdDSA'))`);
+    this.addSql(`
+      alter table oidc_id_token_keys
+        add column status text not null default 'current' check (status in ('current', 'previous', 'retired')),
+        add column rotated_at timestamptz,
+        add column retire_after timestamptz,
+        add column retired_at timestamptz`);
+    this.addSql(`create unique index oidc_id_token_keys_one_current on oidc_id_token_keys (tenant_id, alg) where status = 'current'`);
+    this.addSql(`create index oidc_id_token_keys_published on oidc_id_token_keys (tenant_id) where status <> 'retired'`);
+  }
+}
+
 export const oidcMigrations = [
   { name: 'Migration20261206000500_auth_oidc', class: Migration20261206000500AuthOidc },
   { name: 'Migration20261206000510_auth_oidc_replay', class: Migration20261206000510AuthOidcReplay },
   { name: 'Migration20261206000520_auth_oidc_lifetimes', class: Migration20261206000520AuthOidcLifetimes },
   { name: 'Migration20261206000530_auth_oidc_code_claims', class: Migration20261206000530AuthOidcCodeClaims },
+  { name: 'Migration20261206004100_auth_oidc_id_token_key_rotation', class: Migration20261206004100AuthOidcIdTokenKeyRotation },
 ];

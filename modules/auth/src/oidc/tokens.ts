@@ -10,7 +10,7 @@ import { oauthError, oauthOk, type OAuthResponse } from '../oauth/oauth-errors';
 import type { FormParams } from '../oauth/client-auth';
 import type { OAuthDeps } from '../oauth/endpoints';
 import type { ApplicationRow } from './applications.service';
-import { atHash, idTokenAlgOf, signIdToken } from './id-token-keys';
+import { atHash, signIdToken } from './id-token-keys';
 import { OidcEvents } from './events';
 import { parseScope, userClaims } from './scopes';
 import { takeIssuedCode, type IssuedCode, type UserSnapshot } from './issued-codes';
@@ -64,13 +64,13 @@ export async function issueApplicationTokens(deps: OAuthDeps, app: ApplicationRo
 
 async function idToken(deps: OAuthDeps, app: ApplicationRow, grant: Grant, accessToken: string, issuer: string): Promise<string> {
   const tokens = tokenServicesOf(deps);
-  const alg = await idTokenAlgOf(tokens, deps.tenant.id, app.idTokenAlg);
+  const alg = app.idTokenAlg;
   const user = grant.user ?? (await readUserSnapshot(deps.em, grant.userId));
   const now = Math.floor(Date.now() / 1000);
   const claims = user
     ? userClaims({ id: grant.userId, email: user.email, displayName: user.displayName, emailVerifiedAt: user.emailVerifiedAt ? new Date(user.emailVerifiedAt) : null, updatedAt: new Date(user.updatedAt) }, grant.scope)
     : { sub: grant.userId };
-  return signIdToken({ em: deps.em, config: deps.config, tokens }, deps.tenant.id, alg, {
+  return signIdToken(deps, deps.tenant.id, alg, {
     ...claims,
     iss: issuer,
     aud: app.clientId,

@@ -4,6 +4,7 @@ import { tokenEndpoint } from '../oauth/endpoints';
 import { publishedKeys, rotateSigningKey, type SigningKeyRow } from './signing-keys';
 import { tokenServicesOf } from './services';
 import type { SessionTokens } from './issue';
+import { forgetIdTokenSigners } from '../oidc/id-token-keys';
 
 const toDto = (k: Pick<SigningKeyRow, 'kid' | 'alg' | 'status' | 'createdAt'> & { rotatedAt?: Date | null; retireAfter?: Date | null }) => ({
   kid: k.kid,
@@ -20,11 +21,12 @@ export async function listSigningKeys(sc: ServiceContext) {
   return { items: (await publishedKeys(sc.em, sc.tenant.id)).map(toDto) };
 }
 
-/** Rotates now: a new current key; the old one stays published until its tokens expire. Needs signing_keys:rotate. */
+/** Rotates now: a new current key (and ID-token keys); the old ones stay published until their tokens expire. Needs signing_keys:rotate. */
 export async function rotateSigningKeyNow(sc: ServiceContext) {
   await sc.authz.require('signing_keys:rotate');
   const key = await rotateSigningKey(sc.em, sc.config, sc.tenant.id, sc.actor, 'manual');
   tokenServicesOf(sc).keyring.invalidate(sc.tenant.id);
+  forgetIdTokenSigners(sc.tenant.id);
   return toDto({ ...key, rotatedAt: null, retireAfter: null });
 }
 

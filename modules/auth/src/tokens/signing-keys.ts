@@ -4,6 +4,7 @@ import { recordEvent, secretBoxFor, type Actor, type Config, type EntityManager,
 import { authConfig } from '../config';
 import { SigningKey } from './entities';
 import { AuthEvents } from '../events';
+import { retireExpiredIdTokenKeys, rotateIdTokenKeys } from '../oidc/id-token-keys';
 
 /**
  * A tenant's JWT signing keys. Life of a key: `current` (signs new access tokens) → `previous`
@@ -11,6 +12,7 @@ import { AuthEvents } from '../events';
  * every token it signed has expired: `retire_after` = rotation + access-token lifetime + leeway).
  * Private keys are sealed with AES-256-GCM under a key derived from PLINTO_MASTER_KEY, bound to
  * their kid. A tenant's first key is created on first need (issuing or publishing), race-safe.
+ * The tenant's ID-token keys (oidc/id-token-keys.ts, their own table) rotate and retire with these.
  */
 export type SigningKeyRow = InferEntity<typeof SigningKey>;
 const SEALING_PURPOSE = 'signing-keys';
@@ -78,17 +80,19 @@ export async function rotateSigningKey(em: EntityManager, config: Config, tenant
     if (old) await tx.nativeUpdate(SigningKey, { kid: old.kid }, { status: 'previous', rotatedAt: now, retireAfter });
     const values = await newKeyValues(config, tenantId, now);
     const key = tx.create(SigningKey, values);
+    // ID tokens live no longer than access tokens: the same overlap serves them.
+    const idTokenKeys = await rotateIdTokenKeys(tx, config, tenantId, now, retireAfter);
     recordEvent(tx, actor, AuthEvents.of('signing_key.rotated', {
       tenantId,
       target: { type: 'signing_key', id: key.kid },
-      data: { kid: key.kid, alg: key.alg, previousKid: old?.kid ?? null, reason, previousRetiresAfter: retireAfter.toISOString() },
+      data: { kid: key.kid, alg: key.alg, previousKid: old?.kid ?? null, reason, previousRetiresAfter: retireAfter.toISOString(), idTokenKeys },
     }));
     await tx.flush();
     return key;
   });
 }
 
-/** Retires `previous` keys whose tokens have all expired; returns how many per tenant. */
+/** Retires `previous` keys (access-token and ID-token) whose tokens have all expired; returns how many. */
 export async function retireExpiredKeys(em: EntityManager, actor: Actor): Promise<number> {
   return em.transactional(async (tx) => {
     const retired = await tx.execute<{ kid: string; tenant_id: string }[]>(
@@ -98,8 +102,12 @@ export async function retireExpiredKeys(em: EntityManager, actor: Actor): Promis
     for (const row of retired) {
       recordEvent(tx, actor, AuthEvents.of('signing_key.retired', { tenantId: row.tenant_id, target: { type: 'signing_key', id: row.kid }, data: { kid: row.kid } }));
     }
+    const idTokenKeys = await retireExpiredIdTokenKeys(tx);
+    for (const row of idTokenKeys) {
+      recordEvent(tx, actor, AuthEvents.of('signing_key.retired', { tenantId: row.tenant_id, target: { type: 'signing_key', id: row.kid }, data: { kid: row.kid, use: 'id_token', alg: row.alg } }));
+    }
     await tx.flush();
-    return retired.length;
+    return retired.length + idTokenKeys.length;
   });
 }
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Checkbox, Code, Group, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Checkbox, Code, Group, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { useCan } from '../lib/session';
@@ -8,6 +8,13 @@ import { ConfirmButton } from '../lib/Confirm';
 
 const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 const GRANTS = ['authorization_code', 'refresh_token'] as const;
+/** OIDC Core requires RS256 of every provider, so every relying party can verify it; ES256/EdDSA for those that ask. */
+const ID_TOKEN_ALGS = [
+  { value: 'RS256', label: 'RS256 (RSA, every OIDC library)' },
+  { value: 'ES256', label: 'ES256 (ECDSA P-256)' },
+  { value: 'EdDSA', label: 'EdDSA (Ed25519)' },
+] as const;
+type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number]['value'];
 
 interface Application {
   id: string;
@@ -17,11 +24,13 @@ interface Application {
   postLogoutRedirectUris: string[];
   allowedOrigins: string[];
   grantTypes: string[];
+  idTokenSignedResponseAlg: IdTokenAlg;
 }
 
 /**
- * One OIDC application: name, redirect URIs, post-logout URIs, allowed origins, grant types; a
- * web application's client secret replaced (the new one shown once). applications:write.
+ * One OIDC application: name, redirect URIs, post-logout URIs, allowed origins, grant types, ID
+ * token algorithm; a web application's client secret replaced (the new one shown once).
+ * applications:write.
  */
 export function ApplicationEditor({ app, onClose }: { app: Application; onClose: () => void }) {
   const trpc = useTRPC();
@@ -32,6 +41,7 @@ export function ApplicationEditor({ app, onClose }: { app: Application; onClose:
   const [postLogout, setPostLogout] = useState(app.postLogoutRedirectUris.join('\n'));
   const [origins, setOrigins] = useState(app.allowedOrigins.join('\n'));
   const [grants, setGrants] = useState<string[]>(app.grantTypes);
+  const [idTokenAlg, setIdTokenAlg] = useState<IdTokenAlg>(app.idTokenSignedResponseAlg);
   const refresh = () => queryClient.invalidateQueries();
   const update = useMutation(trpc.applications.update.mutationOptions({ onSuccess: refresh }));
   const rotate = useMutation(trpc.applications.rotateSecret.mutationOptions({ onSuccess: refresh }));
@@ -56,6 +66,7 @@ export function ApplicationEditor({ app, onClose }: { app: Application; onClose:
               postLogoutRedirectUris: lines(postLogout),
               allowedOrigins: lines(origins),
               grantTypes: grants as (typeof GRANTS)[number][],
+              idTokenSignedResponseAlg: idTokenAlg,
             });
           }}
         >
@@ -71,6 +82,15 @@ export function ApplicationEditor({ app, onClose }: { app: Application; onClose:
                 ))}
               </Group>
             </Checkbox.Group>
+            <Select
+              label="ID token algorithm"
+              description="How this application's ID tokens are signed (id_token_signed_response_alg); its library must support it"
+              data={ID_TOKEN_ALGS.map((a) => ({ ...a }))}
+              value={idTokenAlg}
+              allowDeselect={false}
+              onChange={(v) => v && setIdTokenAlg(v as IdTokenAlg)}
+              disabled={!canWrite}
+            />
             <Group>
               <Button type="submit" disabled={!canWrite} loading={update.isPending}>
                 Save application
