@@ -119,6 +119,7 @@ const CASES: Record<string, DirectCase> = {
   'audit.declareAppEventSchema': { procedure: 'auditLogs.declareSchema', args: one },
   'audit.listAppEventSchemas': { procedure: 'auditLogs.schemas', args: none },
   'audit.appendAppEvent': { procedure: 'auditLogs.append', args: one },
+  'audit.appendAppEvents': { procedure: 'auditLogs.appendMany', args: (i) => [i.events] },
   'orgs.createOrg': { procedure: 'orgs.create', args: one },
   'orgs.getOrg': { procedure: 'orgs.get', args: byKey('orgId') },
   'orgs.listUserOrgs': { procedure: 'orgs.listForUser', args: withRest('userId') },

@@ -191,6 +191,12 @@ export const WALK: Record<string, WalkCase> = {
       return { action: 'invoice.appended', data: {} };
     },
   },
+  'auditLogs.appendMany': {
+    input: async (w) => {
+      await w.rest('POST', '/v1/audit-logs/schemas', { action: 'invoice.appended', dataSchema: { fields: {}, additionalFields: true } });
+      return { events: [{ action: 'invoice.appended', data: {} }] };
+    },
+  },
   'auditLogs.get': { input: (w) => ({ id: w.auditEvent }) },
   'signingKeys.list': { input: () => ({}) },
   'signingKeys.rotate': { input: () => ({}) },

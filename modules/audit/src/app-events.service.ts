@@ -22,8 +22,24 @@ const toSchemaDto = (row: SchemaRow) => ({
   updatedAt: new Date(row.updated_at).toISOString(),
 });
 
-/** Builds a validator from a declared schema. Only data: the declaration is never executed. */
+/**
+ * Validators built, by declared schema (its JSON): building a zod object costs more than using it,
+ * and appends of one event type repeat the same schema. Bounded: cleared when it grows large.
+ */
+const validators = new Map<string, z.ZodType>();
+
 function validatorFor(spec: DataSchemaSpec): z.ZodType {
+  const key = JSON.stringify(spec);
+  let validator = validators.get(key);
+  if (!validator) {
+    if (validators.size >= 1000) validators.clear();
+    validators.set(key, (validator = buildValidator(spec)));
+  }
+  return validator;
+}
+
+/** Builds a validator from a declared schema. Only data: the declaration is never executed. */
+function buildValidator(spec: DataSchemaSpec): z.ZodType {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, field] of Object.entries(spec.fields)) {
     let type: z.ZodType;
@@ -91,6 +107,17 @@ export async function appEventSchemas(em: EntityManager, tenantId: string) {
     [tenantId],
   );
   return rows.map(toSchemaDto);
+}
+
+/** The validators of the declared schemas among `actions` (an undeclared action has none). */
+export async function schemaValidators(em: EntityManager, tenantId: string, actions: string[]): Promise<Map<string, z.ZodType>> {
+  const rows = await fastQuery<Pick<SchemaRow, 'action' | 'data_schema'>>(
+    em,
+    'select action, data_schema from audit_event_schemas where tenant_id = ? and action = any(?::text[])',
+    [tenantId, actions],
+    'plinto_app_event_schemas',
+  );
+  return new Map(rows.map((r) => [r.action, validatorFor(r.data_schema)]));
 }
 
 export interface AppEventInput {

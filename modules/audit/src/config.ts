@@ -10,7 +10,8 @@ export const auditConfigSchema = z.object({
   AUDIT_CHAIN_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
   /** Daily partitions kept ready ahead of today. */
   AUDIT_PARTITIONS_AHEAD_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /** Hours a batch append's idempotency key is remembered (a retry within them appends nothing twice). */
+  AUDIT_APPEND_KEY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
 });
-
 
 export const auditConfig = (config: Config) => readConfigSection(config, auditConfigSchema);

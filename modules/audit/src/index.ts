@@ -9,10 +9,12 @@ import { AuditEvents } from './events';
 import { auditRouter } from './router';
 import { auditConfigSchema } from './config';
 import { auditPartitionsTask, auditRetentionTask, auditTenantSettings } from './maintenance';
+import { auditAppendKeysTask } from './append-keys';
 import { getAnalytics } from './analytics.service';
 import { cleanupAuditLogs, getAuditLog, getAuditStats, listAuditLogs, verifyAuditIntegrity } from './audit.service';
 import { appendAppEvent, declareAppEventSchema, listAppEventSchemas } from './app-events.service';
 import { listActions } from './actions';
+import { appendAppEvents } from './batch-append.service';
 import { prepareAuditExport } from './export';
 
 export { auditRouter } from './router';
@@ -21,6 +23,7 @@ export { prepareAuditExport, type PreparedExport } from './export';
 export { chainPendingEvents, verifyChain, type IntegrityReport } from './chain';
 export { applyRetention } from './retention.service';
 export { appendAppEvent, declareAppEventSchema, listAppEventSchemas } from './app-events.service';
+export { appendAppEvents, MAX_BATCH_EVENTS, type BatchEventInput, type BatchAppendResult } from './batch-append.service';
 export { ensurePartitions, listPartitions } from './partitions';
 export { csvCell } from './export.service';
 export { exportInput } from './audit.schemas';
@@ -48,7 +51,8 @@ export const auditModule = defineModule({
     declareAppEventSchema,
     listAppEventSchemas,
     appendAppEvent,
+    appendAppEvents,
     listActions,
   },
-  maintenance: [auditPartitionsTask, auditRetentionTask],
+  maintenance: [auditPartitionsTask, auditRetentionTask, auditAppendKeysTask],
 });

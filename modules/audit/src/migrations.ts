@@ -42,4 +42,30 @@ export class Migration20261122000700Audit extends Migration {
   }
 }
 
-export const auditMigrations = [{ name: 'Migration20261122000700_audit', class: Migration20261122000700Audit }];
+/**
+ * Idempotency keys of batch appends: a key a tenant's backend sent with an event, and the event it
+ * appended. A retried batch finds its keys here and appends nothing twice. A separate table because
+ * audit_events is partitioned by day (a unique index there would have to include the day).
+ */
+export class Migration20261206003000AuditAppendKeys extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      create table audit_append_keys (
+        tenant_id uuid not null,
+        key text not null,
+        event_id uuid not null,
+        created_at timestamptz not null default now(),
+        primary key (tenant_id, key)
+      )`);
+    this.addSql('create index audit_append_keys_created_at on audit_append_keys (created_at)');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop table audit_append_keys');
+  }
+}
+
+export const auditMigrations = [
+  { name: 'Migration20261122000700_audit', class: Migration20261122000700Audit },
+  { name: 'Migration20261206003000_audit_append_keys', class: Migration20261206003000AuditAppendKeys },
+];

@@ -8,6 +8,7 @@ import { cleanupAuditLogsProcedure } from './procedures/cleanup-audit-logs';
 import { verifyAuditIntegrityProcedure } from './procedures/verify-audit-integrity';
 import { appendEventProcedure, declareSchemaProcedure, listSchemasProcedure } from './procedures/app-events';
 import { exportAuditLogsProcedure } from './procedures/export-audit-logs';
+import { appendBatchProcedure } from './procedures/append-batch';
 
 // `get` (GET /audit-logs/{id}) is last: REST routes match in order, and a path parameter would
 // otherwise swallow the static paths (/audit-logs/stats, /audit-logs/integrity, ...).
@@ -22,5 +23,6 @@ export const auditRouter = router({
   declareSchema: declareSchemaProcedure,
   schemas: listSchemasProcedure,
   append: appendEventProcedure,
+  appendMany: appendBatchProcedure,
   get: getAuditLogProcedure,
 });

@@ -1705,6 +1705,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit-logs/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Append up to 1000 events from your application's backend at once, all or nothing (each validated against its declared schema) */
+        post: operations["auditLogs-appendMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit-logs/{id}": {
         parameters: {
             query?: never;
@@ -15630,6 +15647,103 @@ export interface operations {
                     "application/json": {
                         /** Format: uuid */
                         id: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authorization not provided */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "auditLogs-appendMany": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The tenant's slug. Calls without a credential (sign-up, sign-in, …) address this tenant (`default` when absent); a credential's own tenant always wins over it.
+                 * @example acme
+                 */
+                "X-Plinto-Tenant"?: components["parameters"]["Tenant"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    events: {
+                        action: string;
+                        actor?: {
+                            /** @enum {string} */
+                            type: "user" | "api_key" | "machine_client" | "system";
+                            id?: string;
+                        };
+                        target?: {
+                            type: string;
+                            id: string;
+                        };
+                        /** Format: uuid */
+                        organizationId?: string;
+                        /** @enum {string} */
+                        outcome?: "success" | "failure";
+                        /** @default {} */
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Your name for this event, unique per tenant: a retried batch carrying it again appends nothing twice (remembered AUDIT_APPEND_KEY_TTL_HOURS) */
+                        idempotencyKey?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One per event, in request order (for a retried key, the event first appended with it) */
+                        ids: string[];
+                        /** @description Events this call appended; the rest had been appended before under the same keys */
+                        appended: number;
                     };
                 };
             };

@@ -1754,6 +1754,32 @@ export type AppRouterRecord = {
       };
       meta: object;
     }>;
+    appendMany: TRPCMutationProcedure<{
+      input: {
+        events: Array<{
+          action: string;
+          actor?: undefined | {
+            type: "system" | "user" | "api_key" | "machine_client";
+            id?: undefined | string;
+          };
+          target?: undefined | {
+            type: string;
+            id: string;
+          };
+          organizationId?: undefined | string;
+          outcome?: undefined | "success" | "failure";
+          data?: undefined | {
+            [key: string]: unknown;
+          };
+          idempotencyKey?: undefined | string;
+        }>;
+      };
+      output: {
+        ids: Array<string>;
+        appended: number;
+      };
+      meta: object;
+    }>;
     get: TRPCQueryProcedure<{
       input: {
         id: string;
