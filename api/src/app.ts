@@ -30,7 +30,7 @@ import { socialRoutes } from './http/social-routes';
 import { pagesRouter } from './http/pages';
 import { cors } from './http/cors';
 import { createGraphQLServer, GRAPHQL_PATH } from './graphql/server';
-import { realtimeCors, realtimeHttpContext } from './http/realtime';
+import { cookieCredentials, realtimeCors, realtimeHttpContext } from './http/realtime';
 
 export interface AppDeps {
   orm: MikroORM;
@@ -109,7 +109,8 @@ export function createApp(deps: AppDeps): Express {
   const apiCors = cors({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug });
   const jsonBody = express.json({ limit: config.HTTP_BODY_LIMIT_BYTES });
 
-  installBrowserSessions(app, { orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug });
+  const browserSessions = { orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug };
+  installBrowserSessions(app, browserSessions);
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
   app.use(requestId);
@@ -137,7 +138,8 @@ export function createApp(deps: AppDeps): Express {
     createExpressMiddleware({
       router: appRouter,
       // SSE subscriptions (httpSubscriptionLink) get a realtime connection; every other call the usual context.
-      createContext: realtimeHttpContext(createContext, { serviceContextOf, services: deps.services, config, logger }),
+      // The console's session cookies count on streams from Plinto's own origin only.
+      createContext: realtimeHttpContext(createContext, { serviceContextOf, services: deps.services, config, logger, cookies: cookieCredentials(browserSessions) }),
       maxBatchSize: config.TRPC_MAX_BATCH_SIZE,
       onError,
       responseMeta: ({ paths, data, errors }) => {
@@ -195,7 +197,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, sessionIdOf: browserSessionIdOf, clear: clearBrowserSession, requireCsrf }));
   app.use(jsonBody);
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
-  app.use('/platform/session', operatorSessionRoutes({ orm: deps.orm, config, logger }));
+  app.use('/platform/session', operatorSessionRoutes({ orm: deps.orm, config, logger, services: deps.services }));
   app.use('/t/:tenant/social', socialRoutes({ serviceContextOf, config, logger }));
   app.use('/t/:tenant/authz', policyBundleRoutes({ serviceContextOf, logger }));
   app.use(pagesRouter({ orm: deps.orm, config, findTenantBySlug: serviceContextDeps.findTenantBySlug }));

@@ -15,7 +15,8 @@ import { ensureBootstrapKey, ensureDefaultTenant } from '@plinto/tenants';
 import { auditConfig, ensurePartitions } from '@plinto/audit';
 import { createApp, serviceContextDepsOf } from './app';
 import { appRouter } from './router';
-import { attachWebSocket, expiryOf, realtimeFacts } from './http/realtime';
+import { attachWebSocket, cookieCredentials, expiryOf, realtimeFacts } from './http/realtime';
+import type { BrowserSessionDeps } from './http/browser-session';
 import { graphQLWebSocket } from './graphql/ws';
 import { GRAPHQL_PATH, type GraphQLServer } from './graphql/server';
 import { REALTIME_HUB } from '@plinto/realtime';
@@ -76,6 +77,7 @@ export async function startApi(config: Config, logger: Logger): Promise<ApiServe
     services: modules.services,
     config,
     logger,
+    cookies: cookieCredentials(app.locals.browserSessions as BrowserSessionDeps),
     upgrades: { [GRAPHQL_PATH]: graphqlSocket.handleUpgrade },
   });
   // Longer than the idle timeout of common load balancers (60 s) and of HTTP clients' pools, so the

@@ -94,6 +94,15 @@ async function principalOfHandle(deps: BrowserSessionDeps, em: EntityManager, te
   return authenticateBrowserSession(em, tenant.id, sessionId);
 }
 
+/**
+ * The lazy principal of the request's session cookie for `tenantSlug` (null without one), with
+ * explicit dependencies: for transports without an Express request (the /ws upgrade).
+ */
+export function browserSessionPrincipal(deps: BrowserSessionDeps, req: Pick<Request, 'headers'>, tenantSlug: string): ((em: EntityManager) => Promise<Principal | null>) | null {
+  const handle = readCookie(req, browserSessionCookieName(tenantSlug));
+  return handle ? (em) => principalOfHandle(deps, em, tenantSlug, handle) : null;
+}
+
 /** The session id this request's cookie for `tenant` names, when its seal is right (whether the session is live is not checked). */
 export function browserSessionIdOf(req: Request, tenant: { id: string; slug: string }): string | null {
   const handle = handleOf(req, tenant.slug);
@@ -154,8 +163,13 @@ export function csrfTokenOf(req: Request, tenantSlug: string): string | null {
  * that are not browsers send neither.
  */
 export function isSameOrigin(req: Request): boolean {
-  const origin = req.headers.origin;
-  if (origin && origin !== new URL(depsOf(req).config.PUBLIC_URL).origin) return false;
+  return comesFromOrigin(req, new URL(depsOf(req).config.PUBLIC_URL).origin);
+}
+
+/** `isSameOrigin` for a request without the app at hand (the /ws upgrade): `origin` is PUBLIC_URL's. */
+export function comesFromOrigin(req: Pick<Request, 'headers'>, origin: string): boolean {
+  const sent = req.headers.origin;
+  if (sent && sent !== origin) return false;
   const site = req.headers['sec-fetch-site'];
   return site !== 'cross-site' && site !== 'same-site';
 }

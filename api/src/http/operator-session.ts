@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { callFacts, defineErrors, derivedKey, isDependencyOutage, requestMeta, safeEqual, type CallFacts, type Config, type EntityManager, type Logger, type MikroORM, type Principal } from '@plinto/kernel';
+import { callFacts, defineErrors, derivedKey, isDependencyOutage, requestMeta, safeEqual, type CallFacts, type Config, type EntityManager, type Logger, type MikroORM, type Principal, type ServiceRegistry } from '@plinto/kernel';
 import { authenticateOperatorSession, endOperatorSession, startOperatorSession } from '@plinto/tenants';
+import { REALTIME_HUB } from '@plinto/realtime';
 import { sendError } from './error-body';
 import { browserCallFacts, cookieCsrf, CSRF_HEADER, isSameOrigin, readCookie } from './browser-session';
 
@@ -42,10 +43,10 @@ const csrfTokenOf = (config: Config, handle: string): string => mac(config, 'csr
 /** Whether a call asks to act as the signed-in platform operator. */
 export const wantsOperator = (req: Request): boolean => req.headers[OPERATOR_HEADER] === '1';
 
-const handleOf = (req: Request): string | null => readCookie(req, OPERATOR_COOKIE);
+const handleOf = (req: Pick<Request, 'headers'>): string | null => readCookie(req, OPERATOR_COOKIE);
 
 /** The operator principal of the request's cookie, or null (no cookie, bad seal, session over). */
-export async function operatorPrincipalOf(req: Request, config: Config, em: EntityManager): Promise<Principal | null> {
+export async function operatorPrincipalOf(req: Pick<Request, 'headers'>, config: Config, em: EntityManager): Promise<Principal | null> {
   const handle = handleOf(req);
   const sessionId = handle ? openHandle(config, handle) : null;
   if (!sessionId) return null;
@@ -65,7 +66,7 @@ const cookieAttributes = (config: Config): string =>
 const signInInput = z.object({ key: z.string().min(1).max(200) });
 
 /** `/platform/session`: who is signed in (and the CSRF token), sign in with a key, sign out. */
-export function operatorSessionRoutes(deps: { orm: MikroORM; config: Config; logger: Logger }): Router {
+export function operatorSessionRoutes(deps: { orm: MikroORM; config: Config; logger: Logger; services?: ServiceRegistry }): Router {
   const { config } = deps;
   const router = Router();
   const step = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response, _next: NextFunction) => {
@@ -105,7 +106,9 @@ export function operatorSessionRoutes(deps: { orm: MikroORM; config: Config; log
   router.post('/sign-out', step(async (req, res) => {
     if (operatorCsrfFails(req, config)) return sendError(res, 'CSRF_REJECTED');
     const sessionId = openHandle(config, handleOf(req)!);
-    if (sessionId) await endOperatorSession(deps.orm.em.fork(), sessionId, requestMeta(req));
+    if (sessionId && (await endOperatorSession(deps.orm.em.fork(), sessionId, requestMeta(req)))) {
+      if (deps.services?.has(REALTIME_HUB)) deps.services.get(REALTIME_HUB).endOperatorSession(sessionId);
+    }
     res.append('Set-Cookie', `${OPERATOR_COOKIE}=; Max-Age=0; ${cookieAttributes(config)}`);
     res.json({ status: 'signed_out', redirectTo: '/admin/operator/sign-in' });
   }));

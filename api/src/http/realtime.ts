@@ -2,23 +2,55 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
-import { AppError, bearerToken, callFacts, type CallFacts, type Config, type Context, type Logger, type ServiceContext } from '@plinto/kernel';
+import { AppError, bearerToken, callFacts, requirePrincipal, type CallFacts, type Config, type Context, type Logger, type ServiceContext } from '@plinto/kernel';
 import { attachConnection, CLOSE_CODES, realtimeConfig, REALTIME_HUB, RealtimeErrors, type CloseCode, type RealtimeConfig, type RealtimeHub } from '@plinto/realtime';
 import type { ServiceRegistry } from '@plinto/kernel';
 import type { AnyRouter } from '@trpc/server';
 import type { Request, Response, NextFunction } from 'express';
 import { sendError } from './error-body';
+import { browserSessionPrincipal, comesFromOrigin, type BrowserSessionDeps } from './browser-session';
+import { operatorPrincipalOf, OPERATOR_HEADER } from './operator-session';
 
 /** The cookie a browser page may carry its access token in (HttpOnly, set by the app's own backend or the hosted pages). */
 export const ACCESS_TOKEN_COOKIE = 'plinto_access_token';
 
 type ServiceContextOf = (facts: CallFacts) => Promise<ServiceContext>;
 
-/** Whether a browser origin may subscribe. No Origin header: not a browser (a server), always allowed. */
-export function originAllowed(origin: string | undefined, settings: RealtimeConfig): boolean {
-  if (!origin) return true;
+/**
+ * Whether a browser origin may subscribe: Plinto's own (the console, the hosted pages) or one of
+ * REALTIME_ALLOWED_ORIGINS. No Origin header: not a browser (a server), or a same-origin GET.
+ */
+export function originAllowed(origin: string | undefined, settings: RealtimeConfig, ownOrigin?: string): boolean {
+  if (!origin || origin === ownOrigin) return true;
   const allowed = settings.REALTIME_ALLOWED_ORIGINS;
   return allowed.includes('*') || allowed.includes(origin.toLowerCase().replace(/\/+$/, ''));
+}
+
+/**
+ * The console's cookies as stream credentials: the tenant's browser session (`plinto_s_{tenant}`)
+ * or, when the stream asks for it, the platform operator's (`plinto_op`). EventSource cannot send
+ * headers, so the tenant and the operator flag travel in tRPC's connection params
+ * (`{ tenant, operator: '1' }`) — and, since no CSRF header can be required of a GET, a cookie
+ * counts only on a request from Plinto's own origin (Origin, when sent, is PUBLIC_URL's and
+ * Sec-Fetch-Site is not cross- or same-site). REALTIME_ALLOWED_ORIGINS open streams to other
+ * origins' tokens, never to these cookies: a page elsewhere on the same site (another port, a
+ * sibling subdomain: the cookies are sent there) cannot read a signed-in admin's events.
+ */
+export interface CookieCredentials {
+  sessions: BrowserSessionDeps;
+}
+
+export function cookieCredentials(sessions: BrowserSessionDeps): CookieCredentials {
+  return { sessions };
+}
+
+/** PUBLIC_URL's origin, read when asked: a server started on port 0 learns its URL after the app is made. */
+const ownOriginOf = (config: Config): string => new URL(config.PUBLIC_URL).origin;
+
+function cookiePrincipal(req: IncomingMessage, connectionParams: Record<string, string | undefined> | null | undefined, tenantSlug: string, cookies: CookieCredentials): CallFacts['browserSession'] {
+  if (!comesFromOrigin(req, ownOriginOf(cookies.sessions.config))) return undefined;
+  if (connectionParams?.operator === '1' || req.headers[OPERATOR_HEADER] === '1') return (em) => operatorPrincipalOf(req, cookies.sessions.config, em);
+  return browserSessionPrincipal(cookies.sessions, req, tenantSlug) ?? undefined;
 }
 
 function cookieValue(req: IncomingMessage, name: string): string | null {
@@ -45,14 +77,27 @@ export function expiryOf(bearer: string | null, sc: ServiceContext): number | nu
 /**
  * The facts of a realtime call: the bearer from the Authorization header, else the tRPC
  * connection params (`{ token, tenant }`: WebSocket clients, and EventSource where no header can
- * be set), else the access-token cookie (browsers).
+ * be set), else the access-token cookie (browsers), else — on a request from Plinto's own origin
+ * only — the console's session cookies (see CookieCredentials).
  */
-export function realtimeFacts(req: IncomingMessage & { id?: string }, connectionParams: Record<string, string | undefined> | null | undefined): CallFacts {
+export function realtimeFacts(req: IncomingMessage & { id?: string }, connectionParams: Record<string, string | undefined> | null | undefined, cookies?: CookieCredentials): CallFacts {
   const facts = callFacts(req);
   const bearer = bearerToken(req) ?? connectionParams?.token ?? cookieValue(req, ACCESS_TOKEN_COOKIE);
   const tenant = connectionParams?.tenant?.trim().toLowerCase();
-  return { ...facts, bearer, tenantSlug: facts.tenantSlug ?? (tenant || null) };
+  const tenantSlug = facts.tenantSlug ?? (tenant || null);
+  // The console's session cookies, last: any token sent wins, as on /trpc.
+  const browserSession = !bearer && cookies ? cookiePrincipal(req, connectionParams, tenantSlug ?? 'default', cookies) : undefined;
+  return { ...facts, bearer, tenantSlug, ...(browserSession ? { browserSession } : {}) };
 }
+
+/**
+ * Checks the credential again: a token that no longer holds throws 401; a session cookie whose
+ * session ended leaves the call anonymous, which for a stream is a revocation too.
+ */
+const verifierOf = (serviceContextOf: ServiceContextOf, facts: CallFacts) => async () => {
+  const sc = await serviceContextOf(facts);
+  if (!sc.principal) throw RealtimeErrors.REALTIME_SESSION_REVOKED();
+};
 
 const isEventStream = (req: IncomingMessage) => (req.headers.accept ?? '').includes('text/event-stream');
 
@@ -63,18 +108,18 @@ const isEventStream = (req: IncomingMessage) => (req.headers.accept ?? '').inclu
  */
 export function realtimeHttpContext<Opts extends { req: Request; res: Response; info?: { connectionParams?: Record<string, string | undefined> | null } }>(
   createContext: (opts: Opts) => Promise<Context>,
-  deps: { serviceContextOf: ServiceContextOf; services: ServiceRegistry; config: Config; logger: Logger },
+  deps: { serviceContextOf: ServiceContextOf; services: ServiceRegistry; config: Config; logger: Logger; cookies?: CookieCredentials },
 ) {
   return async (opts: Opts): Promise<Context> => {
     if (!isEventStream(opts.req)) return createContext(opts);
     const { req, res } = opts;
-    const facts = realtimeFacts(req, opts.info?.connectionParams);
+    const facts = realtimeFacts(req, opts.info?.connectionParams, deps.cookies);
     let built: Promise<ServiceContext> | undefined;
     const ctx: Context = { request: facts.request, config: deps.config, logger: deps.logger, serviceContext: () => (built ??= deps.serviceContextOf(facts)) };
     const hub = deps.services.get(REALTIME_HUB);
     attachConnection(ctx, (sc) => {
       const connection = hub.open(
-        { principal: sc.principal!, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: () => deps.serviceContextOf(facts) },
+        { principal: requirePrincipal(sc), tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: verifierOf(deps.serviceContextOf, facts) },
         {
           // The stream ends with the error event; a client that stopped reading is cut off shortly after.
           close: () => void setTimeout(() => res.destroy(), 1000).unref(),
@@ -94,7 +139,7 @@ export function realtimeCors(config: Config) {
   const settings = realtimeConfig(config);
   return (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.headers.origin;
-    if (!origin || !isEventStream(req)) return next();
+    if (!origin || !isEventStream(req) || origin === ownOriginOf(config)) return next();
     if (!originAllowed(origin, settings)) return void sendError(res, 'REALTIME_ORIGIN_REFUSED');
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Access-Control-Allow-Credentials', 'true');
@@ -123,6 +168,8 @@ export function attachWebSocket(
     services: ServiceRegistry;
     config: Config;
     logger: Logger;
+    /** The console's session cookies, accepted from Plinto's own origin. */
+    cookies?: CookieCredentials;
     /** Other WebSocket endpoints by path (GraphQL's /graphql), behind the same Origin check. */
     upgrades?: Record<string, (req: IncomingMessage, socket: Duplex, head: Buffer) => void>;
   },
@@ -135,7 +182,7 @@ export function attachWebSocket(
   };
 
   const createContext = async ({ req, res: ws, info }: { req: IncomingMessage; res: WebSocket; info: { connectionParams: Record<string, string | undefined> | null } }): Promise<Context> => {
-    const facts = realtimeFacts(req, info.connectionParams);
+    const facts = realtimeFacts(req, info.connectionParams, deps.cookies);
     let sc: ServiceContext;
     try {
       sc = await deps.serviceContextOf(facts);
@@ -147,7 +194,7 @@ export function attachWebSocket(
     let connection;
     try {
       connection = hub.open(
-        { principal: sc.principal, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: () => deps.serviceContextOf(facts) },
+        { principal: sc.principal, tenantId: sc.tenant.id, expiresAt: expiryOf(facts.bearer as string | null, sc), verify: verifierOf(deps.serviceContextOf, facts) },
         { close: (code, reason) => closeWith(ws, code, reason), bufferedBytes: () => ws.bufferedAmount },
         'ws',
       );
@@ -176,7 +223,7 @@ export function attachWebSocket(
     const path = (req.url ?? '').split('?')[0];
     const other = path ? deps.upgrades?.[path] : undefined;
     if (path !== '/ws' && !other) return refuseUpgrade(socket, 404, 'Not Found');
-    if (!originAllowed(req.headers.origin, settings)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!originAllowed(req.headers.origin, settings, ownOriginOf(deps.config))) return refuseUpgrade(socket, 403, 'Forbidden');
     if (other) return other(req, socket, head);
     wss.handleUpgrade(req, socket, head, (ws) => handle(ws, req));
   };

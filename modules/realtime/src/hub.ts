@@ -178,6 +178,17 @@ export class RealtimeHub {
   }
 
   /**
+   * A platform operator signed out of the console here: its streams in this process end now. Its
+   * sign-out has no tenant, so no bus event reaches the other processes: there the periodic
+   * check (REALTIME_RECHECK_MS) ends them.
+   */
+  endOperatorSession(operatorSessionId: string): void {
+    for (const set of this.connections.values()) {
+      for (const connection of set) if (connection.principal.attributes.operatorSessionId === operatorSessionId) connection.endSoon('SESSION_REVOKED');
+    }
+  }
+
+  /**
    * One sweep at a time: with thousands of connections a sweep (one credential check each) can
    * outlast the interval, and overlapping sweeps would pile up checks that compete with delivery.
    */

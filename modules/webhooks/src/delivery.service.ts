@@ -1,4 +1,4 @@
-import { recordEvent, uuidv7, SYSTEM_ACTOR, type Config, type EntityManager, type MikroORM } from '@plinto/kernel';
+import { eventCtes, eventRows, recordEvent, uuidv7, SYSTEM_ACTOR, type Config, type EntityManager, type MikroORM } from '@plinto/kernel';
 import { webhookConfig } from './config';
 import { signingSecrets } from './endpoints.service';
 import { webhookHeaders } from './signing';
@@ -48,6 +48,8 @@ export interface DeliveryEndpoint {
   secretSealed: string;
   previousSecretSealed: string | null;
   previousSecretExpiresAt: Date | null;
+  /** Since when the endpoint has been failing, as the claim read it (null: healthy). */
+  failingSince: Date | null;
 }
 
 /**
@@ -64,7 +66,7 @@ async function claim(em: EntityManager, messageId: string, claimMs: number): Pro
         and (m.status = 'pending' or (m.status = 'delivering' and m.claimed_until < now()))
         and (m.next_attempt_at is null or m.next_attempt_at <= now() + interval '50 milliseconds')
       returning m.id, m.tenant_id, m.endpoint_id, m.event_type, m.body, m.trigger, m.attempts, m.round_attempts,
-                e.url, e.enabled, e.organization_id, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at`,
+                e.url, e.enabled, e.organization_id, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.failing_since`,
     [claimMs / 1000, messageId],
   );
   const row = rows[0];
@@ -77,6 +79,7 @@ async function claim(em: EntityManager, messageId: string, claimMs: number): Pro
       secretSealed: row.secret_sealed as string,
       previousSecretSealed: (row.previous_secret_sealed as string | null) ?? null,
       previousSecretExpiresAt: row.previous_secret_expires_at ? new Date(row.previous_secret_expires_at as string) : null,
+      failingSince: row.failing_since ? new Date(row.failing_since as string) : null,
     };
     return { message: row, endpoint };
   }
@@ -143,6 +146,10 @@ export async function deliverMessage(
   const retryAt = delay === null ? null : new Date(Date.now() + delay);
 
   const attemptRow = [uuidv7(), message.tenant_id, message.id, endpoint.id, attempt, message.trigger, result.ok ? 'succeeded' : 'failed', result.status, result.body, result.error, result.latencyMs];
+  if (result.ok && endpoint.failingSince) {
+    await recordRecovery(em, message, endpoint, attemptRow, attempt, round, result.status);
+    return { kind: 'succeeded', attempt };
+  }
   if (result.ok) {
     // The common case in one statement (atomic on its own): log the attempt, settle the message,
     // and mark the endpoint healthy unless it already is (so busy endpoints do not rewrite it).
@@ -200,6 +207,41 @@ export async function deliverMessage(
   });
   if (retryAt) return { kind: 'retry', attempt, at: retryAt };
   return { kind: 'dead', attempt, reason: gone ? 'gone' : 'exhausted' };
+}
+
+/**
+ * A success at an endpoint the claim saw failing: the same statement as the common case, plus its
+ * `webhook.endpoint.recovered` event, written only by the statement that clears `failing_since`
+ * (two workers succeeding at once record it once). Healthy endpoints never take this path, so a
+ * busy endpoint's deliveries write no event each (an event per delivery would itself be delivered
+ * to the tenant's other endpoints, each delivery making another).
+ */
+async function recordRecovery(em: EntityManager, message: ClaimedMessage, endpoint: DeliveryEndpoint, attemptRow: unknown[], attempt: number, round: number, responseStatus: number | null): Promise<void> {
+  const event = eventCtes(
+    eventRows(SYSTEM_ACTOR, WebhookEvents.of('webhook.endpoint.recovered', {
+      tenantId: message.tenant_id,
+      organizationId: endpoint.organizationId,
+      target: { type: 'webhook_endpoint', id: endpoint.id },
+      data: { endpointId: endpoint.id, url: endpoint.url, failingSince: endpoint.failingSince!.toISOString() },
+    })),
+    'ev',
+    'exists (select 1 from recovered)',
+  );
+  await em.execute(
+    `with attempt as (${INSERT_ATTEMPT}),
+          message as (
+            update webhook_messages set status = 'succeeded', attempts = ?, round_attempts = ?, claimed_until = null,
+                   updated_at = now(), last_attempt_at = now(), last_response_status = ?, last_error = null,
+                   next_attempt_at = null, delivered_at = now(), failed_at = null
+             where id = ?),
+          recovered as (
+            update webhook_endpoints set last_success_at = now(), failing_since = null, consecutive_failures = 0
+             where id = ? and failing_since is not null
+            returning id),
+          ${event.ctes.join(',\n          ')}
+     select 1`,
+    [...attemptRow, attempt, round, responseStatus, message.id, endpoint.id, ...event.params],
+  );
 }
 
 const INSERT_ATTEMPT = `insert into webhook_attempts

@@ -36,6 +36,10 @@ export const WebhookEvents = defineEvents('webhooks', {
     data: endpointRef.extend({ reason: z.enum(['manual', 'gone', 'failing']), failingSince: z.iso.datetime().nullable() }),
   },
   'webhook.endpoint.enabled': { description: 'A disabled endpoint was enabled again', data: endpointRef },
+  'webhook.endpoint.recovered': {
+    description: 'A failing endpoint accepted a delivery again (once per failing spell, not per delivery)',
+    data: endpointRef.extend({ failingSince: z.iso.datetime() }),
+  },
   'webhook.message.dead_lettered': {
     description: 'A message exhausted its retries and was stored as failed (replayable)',
     data: z.object({ endpointId: z.uuid(), messageId: z.uuid(), eventType: z.string(), attempts: z.number() }),

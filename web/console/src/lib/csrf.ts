@@ -11,6 +11,15 @@ export function csrfHeaders(): Record<string, string> {
   return { ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}), ...(operatorMode ? { 'x-plinto-operator': '1' } : {}) };
 }
 
+/**
+ * What a live stream (SSE) sends in tRPC's connection params, since EventSource cannot send
+ * headers: the operator flag in operator mode. The api takes a cookie on a stream only from this
+ * origin, so the flag needs no CSRF token (a stream changes nothing).
+ */
+export function streamParams(): Record<string, string> {
+  return operatorMode ? { operator: '1' } : {};
+}
+
 export interface OperatorSessionInfo {
   operator: { keyId: string; name: string; prefix: string };
   expiresAt: string;

@@ -1,8 +1,8 @@
-import { createTRPCClient, httpBatchLink, httpBatchStreamLink, splitLink, type TRPCClient } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpBatchStreamLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import superjson from 'superjson';
 import type { AppRouter } from '@plinto/api';
-import { csrfHeaders } from './csrf';
+import { csrfHeaders, streamParams } from './csrf';
 
 export type { AppRouter };
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -22,10 +22,17 @@ export function createConsoleClient(tenant: () => string): TRPCClient<AppRouter>
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
-        // The audit export is a streamed query: its chunks arrive as they are read.
-        condition: (op) => op.path === 'auditLogs.export',
-        true: httpBatchStreamLink(common),
-        false: httpBatchLink(common),
+        // Live events (realtime.*) over SSE: the browser's EventSource, same origin, so it carries
+        // the session cookie by itself; the tenant (and the operator flag) go in the connection
+        // params because EventSource sends no headers.
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({ url: '/trpc', transformer: superjson, connectionParams: () => ({ tenant: tenant(), ...streamParams() }) }),
+        false: splitLink({
+          // The audit export is a streamed query: its chunks arrive as they are read.
+          condition: (op) => op.path === 'auditLogs.export',
+          true: httpBatchStreamLink(common),
+          false: httpBatchLink(common),
+        }),
       }),
     ],
   });

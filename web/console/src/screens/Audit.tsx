@@ -1,9 +1,10 @@
-import { useState } from 'react';
-import { Alert, Button, Code, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
+import { Alert, Badge, Button, Code, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { useCan } from '../lib/session';
 import { errorText, when } from '../lib/format';
+import { LiveControls, useCoalesced, useTenantEvents } from '../lib/live';
 
 interface Filters {
   action: string;
@@ -27,7 +28,10 @@ function filterInput(f: Filters) {
   };
 }
 
-/** Audit log: filters, keyset pages, one event's detail, export, and the hash chain's check. */
+/** The audit screen listens to every event type: each is an audit event (the list's filters then apply). */
+const ALL_EVENTS = ['*'];
+
+/** Audit log: filters, keyset pages (new events come in live on the newest), one event's detail, export, and the hash chain's check. */
 export function AuditScreen() {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -55,12 +59,42 @@ export function AuditScreen() {
   });
   const set = (key: keyof Filters) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
 
+  // Live: a new event re-reads the newest page (it comes in on top; keyset cursors stay the
+  // server's, so "Older" still continues exactly below what is shown). Paused, or on an older
+  // page, events are only counted until the person comes back.
+  const [paused, setPaused] = useState(false);
+  const [waiting, setWaiting] = useState(0);
+  const onNewest = cursors.length === 1;
+  const refreshNewest = useCoalesced(() => events.refetch());
+  const live = useTenantEvents(ALL_EVENTS, () => {
+    if (paused || !onNewest) setWaiting((n) => n + 1);
+    else refreshNewest();
+  });
+  // Back on the newest page (and not paused): what was counted meanwhile is read now.
+  useEffect(() => {
+    if (!onNewest || paused || waiting === 0) return;
+    setWaiting(0);
+    refreshNewest();
+  }, [onNewest, paused, waiting, refreshNewest]);
+  const resume = () => setPaused(false);
+  // The rows first shown for these filters; any later row on the newest page came in live.
+  const shown = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    if (shown.current || !onNewest || !events.data || events.isPlaceholderData) return;
+    shown.current = new Set(events.data.items.map((e) => e.id));
+  }, [events.data, events.isPlaceholderData, onNewest]);
+  const arrivedLive = (id: string) => onNewest && !events.isPlaceholderData && shown.current !== null && !shown.current.has(id);
+
   return (
     <Stack>
-      <Title order={1}>Audit log</Title>
+      <Group justify="space-between">
+        <Title order={1}>Audit log</Title>
+        <LiveControls status={live.status} error={live.error} paused={paused} waiting={waiting} onToggle={() => (paused ? resume() : setPaused(true))} />
+      </Group>
       <form
         onSubmit={(e) => {
           e.preventDefault();
+          shown.current = null;
           setApplied(draft);
           setCursors([undefined]);
         }}
@@ -118,7 +152,7 @@ export function AuditScreen() {
           </Table.Thead>
           <Table.Tbody data-testid="audit-rows">
             {events.data?.items.map((e) => (
-              <Table.Tr key={e.id}>
+              <Table.Tr key={e.id} data-live={arrivedLive(e.id) || undefined}>
                 <Table.Td>
                   <Button variant="subtle" size="compact-sm" onClick={() => setOpenId(e.id)}>
                     {when(e.occurredAt)}
@@ -126,6 +160,11 @@ export function AuditScreen() {
                 </Table.Td>
                 <Table.Td>
                   <Code>{e.action}</Code>
+                  {arrivedLive(e.id) && (
+                    <Badge ml="xs" size="xs" color="teal.9">
+                      new
+                    </Badge>
+                  )}
                 </Table.Td>
                 <Table.Td>
                   {e.actor.type} {e.actor.id?.slice(0, 8) ?? ''}

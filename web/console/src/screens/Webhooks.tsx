@@ -4,9 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc';
 import { useCan } from '../lib/session';
 import { errorText, when } from '../lib/format';
+import { LiveControls, useCoalesced, useTenantEvents } from '../lib/live';
 import { EndpointEditor } from './EndpointEditor';
 
-/** Webhook endpoints (health, test send), their deliveries, and dead letters to replay. */
+const ALL_EVENTS = ['*'];
+
+/** Webhook endpoints (health, test send), their deliveries, and dead letters to replay — kept current live. */
 export function WebhooksScreen() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -15,9 +18,33 @@ export function WebhooksScreen() {
   const [selected, setSelected] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries();
+  const [paused, setPaused] = useState(false);
+  const [waiting, setWaiting] = useState(0);
   const endpoints = useQuery(trpc.webhooks.listEndpoints.queryOptions({ limit: 100 }));
   const deadLetters = useQuery(trpc.webhooks.listDeadLetters.queryOptions({ limit: 50 }));
-  const messages = useQuery({ ...trpc.webhooks.listMessages.queryOptions({ endpointId: selected ?? '', limit: 25 }), enabled: !!selected });
+  const messages = useQuery({
+    ...trpc.webhooks.listMessages.queryOptions({ endpointId: selected ?? '', limit: 25 }),
+    enabled: !!selected,
+    // A delivery still on its way is read again until it settles: a success at a healthy endpoint
+    // records no event (one per delivery would be delivered to the other endpoints, and so on).
+    refetchInterval: (query) => (query.state.data?.items.some((m) => m.status === 'pending' || m.status === 'delivering') && !paused ? 2_000 : false),
+  });
+
+  // Live: webhook events (an endpoint failing, recovered or disabled; a message dead-lettered,
+  // replayed or tested) re-read health, deliveries and dead letters; any other event may have
+  // queued a delivery, so the open endpoint's deliveries are re-read too.
+  const refreshAll = useCoalesced(() => Promise.all([endpoints.refetch(), deadLetters.refetch(), selected ? messages.refetch() : null]));
+  const refreshDeliveries = useCoalesced(() => (selected ? messages.refetch() : Promise.resolve()));
+  const live = useTenantEvents(ALL_EVENTS, (signal) => {
+    if (paused) return setWaiting((n) => n + 1);
+    if (signal === null || signal.type.startsWith('webhook.')) refreshAll();
+    else refreshDeliveries();
+  });
+  const toggleLive = () => {
+    if (paused && waiting > 0) refreshAll();
+    setWaiting(0);
+    setPaused(!paused);
+  };
   const create = useMutation(
     trpc.webhooks.createEndpoint.mutationOptions({
       onSuccess: () => {
@@ -32,7 +59,10 @@ export function WebhooksScreen() {
   const failure = create.error ?? test.error ?? replay.error ?? endpoints.error ?? deadLetters.error;
   return (
     <Stack>
-      <Title order={1}>Webhooks</Title>
+      <Group justify="space-between">
+        <Title order={1}>Webhooks</Title>
+        <LiveControls status={live.status} error={live.error} paused={paused} waiting={waiting} onToggle={toggleLive} />
+      </Group>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -66,7 +96,7 @@ export function WebhooksScreen() {
             {endpoints.data?.items.map((ep) => (
               <Table.Tr key={ep.id}>
                 <Table.Td>{ep.url}</Table.Td>
-                <Table.Td>
+                <Table.Td data-testid={`health-${ep.id}`}>
                   <Badge color={ep.health.status === 'healthy' ? 'teal.9' : ep.health.status === 'new' ? 'gray.7' : 'red.9'}>{ep.enabled ? ep.health.status : 'disabled'}</Badge>
                 </Table.Td>
                 <Table.Td>{ep.eventTypes.length ? ep.eventTypes.join(', ') : 'all'}</Table.Td>
