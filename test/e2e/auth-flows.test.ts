@@ -73,6 +73,21 @@ describe('sign-up and email verification', () => {
     expect((await sql(api, `select count(*)::int as n from users where email = 'dup@example.com'`))[0].n).toBe(1);
   });
 
+  it('creates one account from racing sign-ups for one address: one user, one verification token, one user.created, the rest duplicates', async () => {
+    const email = 'race@example.com';
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call('POST', '/v1/auth/sign-up', { email, password: PASSWORD, metadata: { plan: 'pro' } })));
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(202));
+    const users = await sql(api, `select id, metadata from users where email = $1`, [email]);
+    expect(users).toHaveLength(1);
+    expect(users[0].metadata).toEqual({ plan: 'pro' });
+    const tokens = await sql(api, `select purpose from auth_tokens where user_id = $1 and purpose = 'email_verification'`, [users[0].id]);
+    expect(tokens).toHaveLength(1);
+    const actions = (await sql(api, `select action from audit_events where target_id = $1`, [users[0].id])).map((r) => r.action).sort();
+    expect(actions).toEqual(['user.created', ...Array(5).fill('user.sign_up_duplicate')]);
+    const outbox = await sql(api, `select job_name from outbox where tenant_id = (select tenant_id from users where id = $1) and payload->>'to' = $2`, [users[0].id, email]);
+    expect(outbox.map((o) => o.job_name).sort()).toEqual([...Array(5).fill('account_exists'), 'email_verification']);
+  });
+
   it('applies the NIST password rules: length, blocklist, 64+ characters, no truncation, NFKC', async () => {
     const short = await call('POST', '/v1/auth/sign-up', { email: 'p1@example.com', password: 'short1' });
     expect(short.status).toBe(400);

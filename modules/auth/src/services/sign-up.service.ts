@@ -1,10 +1,9 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { recordEvent } from '@plinto/kernel';
+import { eventCtes, eventRows, fastQuery, randomToken, recordEvent, sha256, uuidv7, type EntityManager } from '@plinto/kernel';
 import { authConfig } from '../config';
 import { checkPasswordPolicy, normalizePassword } from '../password/policy';
 import { hashPassword } from '../password/hasher';
 import { limitClientIp } from './throttle';
-import { findUserByEmail, newUserRow } from './users.service';
+import { findUserByEmail } from './users.service';
 import { issueToken } from './tokens.service';
 import { authSettingsOf, buildLink, emailEffect, linkSettingsOf } from './tenant-settings';
 import { userActor, type AuthDeps } from './deps';
@@ -46,36 +45,64 @@ export async function signUp(
       await tx.flush();
     });
 
-  if (await findUserByEmail(em, tenant.id, input.email)) {
+  if (await emailTaken(em, tenant.id, input.email)) {
     await existingAccount();
     return SIGN_UP_ACCEPTED;
   }
-  try {
-    await em.transactional(async (tx) => {
-      const user = newUserRow(tx, {
-        tenantId: tenant.id,
-        email: input.email,
-        displayName: input.displayName,
-        metadata: input.metadata,
-        passwordHash,
-        emailVerifiedAt: null,
-      });
-      // The user row first: the token row references it, and unrelated entities have no set flush order.
-      await tx.flush();
-      const ttlMinutes = c.AUTH_EMAIL_VERIFICATION_TTL_HOURS * 60;
-      const token = await issueToken(tx, { tenantId: tenant.id, userId: user.id, purpose: 'email_verification', ttlMs: ttlMinutes * 60_000 });
-      recordEvent(
-        tx,
-        userActor(request, user.id),
-        AuthEvents.of('user.created', { tenantId: tenant.id, target: { type: 'user', id: user.id }, data: { email: user.email, method: 'sign_up' } }),
-        [emailEffect({ template: 'email_verification', tenantId: tenant.id, to: user.email, name: user.displayName, link: buildLink(config, settings, '/verify-email', token), expiresInMinutes: ttlMinutes })],
-      );
-      await tx.flush();
-    });
-  } catch (error) {
-    // A concurrent sign-up for the same address won the insert: answer as for an existing account.
-    if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    await existingAccount();
-  }
+  // A concurrent sign-up for the same address won the insert: answer as for an existing account.
+  if (!(await createAccount(deps, input, passwordHash))) await existingAccount();
   return SIGN_UP_ACCEPTED;
+}
+
+const emailTaken = async (em: EntityManager, tenantId: string, email: string) =>
+  (await fastQuery<{ taken: boolean }>(em, 'select exists(select 1 from users where tenant_id = ? and email = ?) as taken', [tenantId, email], 'plinto_sign_up_taken'))[0]?.taken === true;
+
+/**
+ * Creates the account in ONE autocommitted statement — the user row, its email-verification token
+ * and the `user.created` event (audit row, domain-event and verification-email outbox rows) — as
+ * sign-in starts a session: no transaction round trips (BEGIN, one INSERT per row, COMMIT) and no
+ * unit-of-work bookkeeping after the hash. Atomic by itself: every row or none. A concurrent
+ * sign-up that inserted the same address first makes it write nothing (`on conflict do nothing`,
+ * the other rows conditional on the user row) and answer false. A new user has no earlier
+ * verification token to retire, so none is looked for (issueToken's first step).
+ */
+async function createAccount(
+  deps: AuthDeps,
+  input: { email: string; displayName?: string; metadata?: Record<string, unknown> },
+  passwordHash: string,
+): Promise<boolean> {
+  const { em, config, tenant, request } = deps;
+  const now = new Date();
+  const userId = uuidv7(now.getTime());
+  const ttlMinutes = authConfig(config).AUTH_EMAIL_VERIFICATION_TTL_HOURS * 60;
+  const token = randomToken(32);
+  const event = eventCtes(
+    eventRows(
+      userActor(request, userId),
+      AuthEvents.of('user.created', { tenantId: tenant.id, target: { type: 'user', id: userId }, data: { email: input.email, method: 'sign_up' } }),
+      [emailEffect({ template: 'email_verification', tenantId: tenant.id, to: input.email, name: input.displayName ?? null, link: buildLink(config, linkSettingsOf(tenant), '/verify-email', token), expiresInMinutes: ttlMinutes })],
+    ),
+    'ev',
+    'exists (select 1 from new_user)',
+  );
+  const [row] = await fastQuery<{ created: number }>(
+    em,
+    `with new_user as (
+        insert into users (id, tenant_id, email, display_name, metadata, password_hash, email_verified_at, created_at, updated_at)
+        values (?, ?, ?, ?, ?::jsonb, ?, null, ?, ?)
+        on conflict (tenant_id, email) do nothing
+        returning id),
+      verification as (
+        insert into auth_tokens (id, tenant_id, user_id, purpose, token_hash, created_at, expires_at)
+        select ?, ?, id, 'email_verification', ?, ?, ? from new_user),
+      ${event.ctes.join(',\n      ')}
+     select count(*)::int as created from new_user`,
+    [
+      userId, tenant.id, input.email, input.displayName ?? null, JSON.stringify(input.metadata ?? {}), passwordHash, now, now,
+      uuidv7(now.getTime()), tenant.id, sha256(token), now, new Date(now.getTime() + ttlMinutes * 60_000),
+      ...event.params,
+    ],
+    'plinto_sign_up',
+  );
+  return row?.created === 1;
 }
