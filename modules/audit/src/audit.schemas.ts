@@ -72,3 +72,13 @@ export const appAction = z
   .min(3)
   .max(100)
   .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'Dotted lowercase words, e.g. `invoice.paid`');
+
+/** The fields of an event an application appends (one at a time or in a batch). */
+export const appEventFields = {
+  action: appAction,
+  actor: z.object({ type: z.enum(['user', 'api_key', 'machine_client', 'system']), id: z.string().max(200).optional() }).optional(),
+  target: z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(200) }).optional(),
+  organizationId: z.uuid().optional(),
+  outcome: z.enum(['success', 'failure']).optional(),
+  data: z.record(z.string(), z.unknown()).default({}),
+};

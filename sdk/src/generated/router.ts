@@ -1758,6 +1758,7 @@ export type AppRouterRecord = {
       input: {
         events: Array<{
           action: string;
+          idempotencyKey?: undefined | string;
           actor?: undefined | {
             type: "system" | "user" | "api_key" | "machine_client";
             id?: undefined | string;
@@ -1771,7 +1772,6 @@ export type AppRouterRecord = {
           data?: undefined | {
             [key: string]: unknown;
           };
-          idempotencyKey?: undefined | string;
         }>;
       };
       output: {

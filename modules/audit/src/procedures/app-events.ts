@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { procedure } from '@plinto/kernel';
-import { appAction, dataSchemaSpec } from '../audit.schemas';
+import { appAction, appEventFields, dataSchemaSpec } from '../audit.schemas';
 import { appendAppEvent, declareAppEventSchema, listAppEventSchemas } from '../app-events.service';
 
 const schemaOutput = z
@@ -47,15 +47,6 @@ export const appendEventProcedure = procedure
     },
     successStatus: 201,
   })
-  .input(
-    z.object({
-      action: appAction,
-      actor: z.object({ type: z.enum(['user', 'api_key', 'machine_client', 'system']), id: z.string().max(200).optional() }).optional(),
-      target: z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(200) }).optional(),
-      organizationId: z.uuid().optional(),
-      outcome: z.enum(['success', 'failure']).optional(),
-      data: z.record(z.string(), z.unknown()).default({}),
-    }),
-  )
+  .input(z.object(appEventFields))
   .output(z.object({ id: z.uuid() }))
   .mutation(({ ctx, input }) => appendAppEvent(ctx.sc, input));

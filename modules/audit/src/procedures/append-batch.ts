@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { procedure } from '@plinto/kernel';
-import { appAction } from '../audit.schemas';
+import { appEventFields } from '../audit.schemas';
 import { MAX_BATCH_EVENTS, appendAppEvents } from '../batch-append.service';
 
 /**
@@ -8,12 +8,7 @@ import { MAX_BATCH_EVENTS, appendAppEvents } from '../batch-append.service';
  * silently dropped — a caller who believes it chose something it did not should hear so.
  */
 const batchEvent = z.strictObject({
-  action: appAction,
-  actor: z.object({ type: z.enum(['user', 'api_key', 'machine_client', 'system']), id: z.string().max(200).optional() }).optional(),
-  target: z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(200) }).optional(),
-  organizationId: z.uuid().optional(),
-  outcome: z.enum(['success', 'failure']).optional(),
-  data: z.record(z.string(), z.unknown()).default({}),
+  ...appEventFields,
   idempotencyKey: z
     .string()
     .min(1)
