@@ -1,7 +1,7 @@
 import axe from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { signedInUser, type TestApi } from '../src';
+import { signedInUser, signedInUserWithRole, type TestApi } from '../src';
 
 // Debian's Chromium, headless, closed when the file ends; screenshots in test-artifacts/ (one launcher for every browser test).
 import { ARTIFACTS, startBrowser } from '../src/browser';
@@ -18,15 +18,7 @@ export async function newDesktopPage(browser: Browser): Promise<{ context: Brows
 export async function consoleTenant(api: TestApi, slug: string) {
   const created = await api.rest('POST', '/v1/tenants', { body: { slug, name: `${slug} Inc` } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const roles = (await api.rest('GET', '/v1/policies/roles?limit=100', { tenant: slug })).body.items as { id: string; name: string }[];
-  const userWithRole = async (email: string, role: string | null) => {
-    const user = await signedInUser(api, { email, tenant: slug });
-    if (role) {
-      const assigned = await api.rest('POST', `/v1/policies/roles/${roles.find((r) => r.name === role)!.id}/assign`, { tenant: slug, body: { userId: user.id } });
-      expect(assigned.status, JSON.stringify(assigned.body)).toBe(201);
-    }
-    return user;
-  };
+  const userWithRole = (email: string, role: string | null) => (role ? signedInUserWithRole(api, slug, email, role) : signedInUser(api, { email, tenant: slug }));
   return { slug, tenantId: created.body.id as string, userWithRole };
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedInUser, startTestApi, type SignedInUser, type TestApi } from '../src';
+import { signedInUserWithRole, startTestApi, type SignedInUser, type TestApi } from '../src';
 
 /**
  * Per-tenant session and token lifetimes (`accessTokenTtlSeconds`, `sessionTtlHours`): owner-only
@@ -12,13 +12,7 @@ let api: TestApi;
 let ownerA: SignedInUser;
 let adminA: SignedInUser;
 
-async function userWithRole(tenant: string, email: string, role: string): Promise<SignedInUser> {
-  const user = await signedInUser(api, { email, tenant });
-  const roles = (await api.rest('GET', '/v1/policies/roles?limit=100', { tenant })).body.items as { id: string; name: string }[];
-  const assigned = await api.rest('POST', `/v1/policies/roles/${roles.find((r) => r.name === role)!.id}/assign`, { tenant, body: { userId: user.id } });
-  expect(assigned.status, JSON.stringify(assigned.body)).toBe(201);
-  return user;
-}
+const userWithRole = (tenant: string, email: string, role: string) => signedInUserWithRole(api, tenant, email, role);
 
 const patch = (user: SignedInUser, settings: Record<string, unknown>, tenant = A) => api.rest('PATCH', '/v1/tenant/settings', { token: user.token, tenant, body: { settings } });
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedInUser, startTestApi, type SignedInUser, type TestApi } from '../src';
+import { signedInUser, signedInUserWithRole, startTestApi, type SignedInUser, type TestApi } from '../src';
 import { freshTotpStep, totpFor } from './auth-helpers';
 
 /**
@@ -15,12 +15,7 @@ let api: TestApi;
 
 const call = (tenant: string, token: string | null) => (method: string, path: string, body?: unknown) => api.rest(method, path, { tenant, token, body });
 
-async function userWithRole(tenant: string, email: string, role: string): Promise<SignedInUser> {
-  const user = await signedInUser(api, { email, tenant });
-  const roles = (await api.rest('GET', '/v1/policies/roles?limit=100', { tenant })).body.items as { id: string; name: string }[];
-  expect((await api.rest('POST', `/v1/policies/roles/${roles.find((r) => r.name === role)!.id}/assign`, { tenant, body: { userId: user.id } })).status).toBe(201);
-  return user;
-}
+const userWithRole = (tenant: string, email: string, role: string) => signedInUserWithRole(api, tenant, email, role);
 
 /** Enrols TOTP with `token` and answers a generator of its codes. */
 async function enrolTotp(tenant: string, token: string) {

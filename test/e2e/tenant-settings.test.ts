@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedInUser, startTestApi, type SignedInUser, type TestApi } from '../src';
+import { signedInUserWithRole, startTestApi, type SignedInUser, type TestApi } from '../src';
 
 /**
  * Tenant administrators' settings procedure (GET/PATCH /v1/tenant/settings) and the branding of
@@ -15,13 +15,7 @@ let admin: SignedInUser;
 let viewer: SignedInUser;
 let adminOfB: SignedInUser;
 
-async function userWithRole(tenant: string, email: string, role: string): Promise<SignedInUser> {
-  const user = await signedInUser(api, { email, tenant });
-  const roles = (await api.rest('GET', '/v1/policies/roles?limit=100', { tenant })).body.items as { id: string; name: string }[];
-  const assigned = await api.rest('POST', `/v1/policies/roles/${roles.find((r) => r.name === role)!.id}/assign`, { tenant, body: { userId: user.id } });
-  expect(assigned.status, JSON.stringify(assigned.body)).toBe(201);
-  return user;
-}
+const userWithRole = (tenant: string, email: string, role: string) => signedInUserWithRole(api, tenant, email, role);
 
 const patch = (user: SignedInUser, settings: Record<string, unknown>, tenant = A) => api.rest('PATCH', '/v1/tenant/settings', { token: user.token, tenant, body: { settings } });
 const read = async (tenant: string) => (await api.rest('GET', `/v1/tenants/${tenant}`)).body.settings as Record<string, any>;

@@ -19,6 +19,20 @@ export async function signedInUser(api: TestApi, options: { email: string; tenan
   return signIn(api, { email: options.email, password, tenant: options.tenant });
 }
 
+/**
+ * A new signed-in user of `tenant` holding the tenant role `role` (assigned by the platform key the
+ * harness calls with); throws if the role does not exist or the assignment is refused.
+ */
+export async function signedInUserWithRole(api: TestApi, tenant: string, email: string, role: string): Promise<SignedInUser> {
+  const user = await signedInUser(api, { email, tenant });
+  const roles = (await api.rest('GET', '/v1/policies/roles?limit=100', { tenant })).body.items as { id: string; name: string }[];
+  const roleId = roles.find((r) => r.name === role)?.id;
+  if (!roleId) throw new Error(`no role ${role} in ${tenant}`);
+  const assigned = await api.rest('POST', `/v1/policies/roles/${roleId}/assign`, { tenant, body: { userId: user.id } });
+  if (assigned.status !== 201) throw new Error(`assigning ${role} failed: ${assigned.status} ${JSON.stringify(assigned.body)}`);
+  return user;
+}
+
 /** Signs an existing user in with a password; fails the test if the user is not signed in. */
 export async function signIn(api: TestApi, options: { email: string; password: string; tenant?: string }): Promise<SignedInUser> {
   const res = await api.rest('POST', '/v1/auth/sign-in', { token: null, tenant: options.tenant, body: { email: options.email, password: options.password } });
