@@ -3,7 +3,8 @@
 // Plinto's api and workers, oidc-provider (EdDSA JWT access tokens, Redis adapter), PostgreSQL and
 // Redis — from /proc utime + stime before and after a fixed number of flows. On a shared machine
 // throughput moves with everyone else's load; the CPU a flow costs each process barely does.
-// PostgreSQL and Redis are shared with other sessions, so their figures are an upper bound.
+// PostgreSQL backends are attributed to the process they serve; Redis is shared with other
+// sessions, so its figure is an upper bound. BENCH_FLOWS, BENCH_ROUNDS, BENCH_WARM_UP_FLOWS.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -135,7 +136,8 @@ async function measure(c: Contender): Promise<Record<string, number>> {
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
 process.stderr.write(`load average before: ${load()}\n`);
-const contenders = [await startPlinto(CONCURRENCY), await startOidcProvider('jwt', 'redis')];
+// BENCH_CODE_FLOW_PEER=0: Plinto alone (e.g. comparing two checkouts with BENCH_PLINTO_ROOT).
+const contenders = [await startPlinto(CONCURRENCY), ...(process.env.BENCH_CODE_FLOW_PEER === '0' ? [] : [await startOidcProvider('jwt', 'redis')])];
 try {
   for (const c of contenders) await flows(c, WARM_UP);
   const results = new Map<string, Record<string, number>[]>();
