@@ -37,39 +37,56 @@ const chainFilter = (key: string) => (key === NIL_TENANT ? 'tenant_id is null' :
 const chainParams = (key: string) => (key === NIL_TENANT ? [] : [key]);
 const pgArray = (values: string[]) => `{${values.map((v) => `"${v}"`).join(',')}}`;
 
-/** Extends one tenant's chain by up to `limit` committed, unchained events. Returns how many. */
+/** A microsecond epoch (as the chain reads it) as a timestamp PostgreSQL parses exactly. */
+const usToTimestamp = (us: bigint) => `${new Date(Number(us / 1000n)).toISOString().slice(0, -1)}${String(us % 1000n).padStart(3, '0')}Z`;
+
+/**
+ * Extends one tenant's chain by up to `limit` committed, unchained events. Returns how many.
+ * Three statements after the lock, because each statement on audit_events is planned over every
+ * daily partition (planning, not execution, is most of what a small batch costs PostgreSQL): the
+ * head is read with the rows, and the rows are updated together with the head in one statement
+ * whose occurred_at bounds (the batch's own, as literals) let the planner keep only the partitions
+ * the batch lies in.
+ */
 async function chainTenant(orm: MikroORM, key: string, limit: number): Promise<number> {
   return orm.em.fork().transactional(async (tx) => {
     const [lock] = await tx.execute<{ ok: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [`audit-chain:${key}`]);
     if (!lock?.ok) return 0; // another chainer is extending this chain right now
-    const [head] = await tx.execute<{ seq: string; hash: string }[]>('select seq, hash from audit_chain_heads where chain_key = ?', [key]);
-    const rows = await tx.execute<ChainRow[]>(
-      `select ${CHAIN_COLUMNS} from audit_events where chain_seq is null and ${chainFilter(key)} order by id limit ?`,
-      [...chainParams(key), limit],
+    // Read after the lock is held, so the head and the unchained rows are the ones this chainer owns.
+    const rows = await tx.execute<(ChainRow & { head_seq: string | null; head_hash: string | null })[]>(
+      `select e.*, h.seq as head_seq, h.hash as head_hash
+         from (select ${CHAIN_COLUMNS} from audit_events where chain_seq is null and ${chainFilter(key)} order by id limit ?) e
+         left join audit_chain_heads h on h.chain_key = ?
+        order by e.id`,
+      [...chainParams(key), limit, key],
     );
     if (rows.length === 0) return 0;
-    let seq = Number(head?.seq ?? 0);
-    let hash = head?.hash ?? '';
+    let seq = Number(rows[0]!.head_seq ?? 0);
+    let hash = rows[0]!.head_hash ?? '';
     const ids: string[] = [];
     const seqs: string[] = [];
     const hashes: string[] = [];
+    let minUs = BigInt(rows[0]!.occurred_us);
+    let maxUs = minUs;
     for (const row of rows) {
       seq += 1;
       hash = eventHash(hash, row);
       ids.push(row.id);
       seqs.push(String(seq));
       hashes.push(hash);
+      const us = BigInt(row.occurred_us);
+      if (us < minUs) minUs = us;
+      if (us > maxUs) maxUs = us;
     }
     await tx.execute(
-      `update audit_events a set chain_seq = v.seq, chain_hash = v.hash
-         from unnest(?::uuid[], ?::bigint[], ?::text[]) as v(id, seq, hash)
-        where a.id = v.id and a.chain_seq is null`,
-      [pgArray(ids), pgArray(seqs), pgArray(hashes)],
-    );
-    await tx.execute(
-      `insert into audit_chain_heads (chain_key, seq, hash, updated_at) values (?, ?, ?, now())
+      `with chained as (
+         update audit_events a set chain_seq = v.seq, chain_hash = v.hash
+           from unnest(?::uuid[], ?::bigint[], ?::text[]) as v(id, seq, hash)
+          where a.id = v.id and a.chain_seq is null and a.occurred_at >= ?::timestamptz and a.occurred_at <= ?::timestamptz
+       )
+       insert into audit_chain_heads (chain_key, seq, hash, updated_at) values (?, ?, ?, now())
        on conflict (chain_key) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`,
-      [key, seq, hash],
+      [pgArray(ids), pgArray(seqs), pgArray(hashes), usToTimestamp(minUs), usToTimestamp(maxUs), key, seq, hash],
     );
     return rows.length;
   });
