@@ -45,7 +45,7 @@ type PendingRow = ChainRow & { chain_key: string; head_seq: string | null; head_
 /**
  * One pass: extends every chain by its committed, unchained events (up to `limit` in all, oldest
  * id first, so each chain's batch is a prefix of its own pending events in id order). Returns how
- * many. Five statements whatever the number of tenants (begin, lock, read, write, commit), because
+ * many. Six statements whatever the number of tenants (check, begin, lock, read, write, commit), because
  * each statement on audit_events is planned over every daily partition and, for the few events a
  * pass usually finds, planning is most of what PostgreSQL spends: the heads are read with the rows,
  * and the rows and heads are written in one statement whose occurred_at bounds (the batch's own,
@@ -53,6 +53,10 @@ type PendingRow = ChainRow & { chain_key: string; head_seq: string | null; head_
  * (an advisory lock); another worker finding it held skips the pass.
  */
 export async function chainPendingEvents(orm: MikroORM, limit = 5000): Promise<number> {
+  // Most passes find nothing (the loop runs one more after each that chained something): one
+  // statement for those, no transaction.
+  const [pending] = await orm.em.fork().execute<{ ok: number }[]>('select 1 as ok from audit_events where chain_seq is null limit 1');
+  if (!pending) return 0;
   return orm.em.fork().transactional(async (tx) => {
     const [lock] = await tx.execute<{ ok: boolean }[]>(`select pg_try_advisory_xact_lock(hashtextextended('audit-chain', 0)) as ok`);
     if (!lock?.ok) return 0; // another chainer is extending the chains right now
