@@ -18,12 +18,13 @@ import type { RealtimeMessage, StreamSpec } from './streams';
 export interface FrameShape {
   /** Equal for subscriptions whose frames of an event are byte-identical. */
   readonly key: string;
-  /** The frame carrying `message`, exactly as the transport's own encoding would write it. */
+  /** The frame carrying `message` (the whole wire frame), exactly as the transport's own encoding would write it. */
   encode(message: RealtimeMessage): Buffer;
 }
 
 /** A transport that can write pre-encoded frames (a WebSocket): the fast path's end. */
 export interface FrameSink {
+  /** Writes the frame's bytes as they are (the same Buffer to many sinks: never modified). */
   write(frame: Buffer): void;
 }
 
