@@ -70,9 +70,10 @@ function stableJson(value: unknown): string {
 /**
  * Who an event is decided for: the stream (kind, organization, types) and everything the engine's
  * decision reads of the caller — principal, its attributes (roles, session, assurance level), its
- * tenant, its address (IP conditions). Subscribers with the same key get the same decision.
+ * tenant as loaded (its settings: a required second factor), its address (IP conditions).
+ * Subscribers with the same key get the same decision, and share one service context (hub.ts).
  */
 export function audienceKey(sc: ServiceContext, stream: StreamSpec): string {
   const principal = sc.principal!;
-  return [stableJson(stream), principal.kind, principal.id, principal.tenantId ?? '', sc.tenant.id, sc.request.ip ?? '', stableJson(principal.attributes)].join('\u0000');
+  return [stableJson(stream), principal.kind, principal.id, principal.tenantId ?? '', stableJson(sc.tenant), sc.request.ip ?? '', stableJson(principal.attributes)].join('\u0000');
 }
