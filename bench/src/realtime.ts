@@ -5,12 +5,19 @@
 // work: tRPC framing, per-event authorization by the engine, resumable ids, limits.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRedis } from '@plinto/kernel';
 import { publishEvent } from '@plinto/realtime';
 import { machineLoad } from './peers/machine-load';
 import { BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess } from './processes';
 import type { Benchmark, BenchRow } from './types';
 
+/**
+ * The load client and the raw baseline are this bench's own, even when BENCH_PLINTO_ROOT runs
+ * another checkout's api: a before/after comparison then measures the servers with one client.
+ */
+export const LOAD_CLIENT = fileURLToPath(new URL('./servers/realtime-load.ts', import.meta.url));
+const RAW_SERVER = fileURLToPath(new URL('./servers/raw-ws-broadcast.ts', import.meta.url));
 export const SUBSCRIBERS = Number(process.env.BENCH_REALTIME_SUBSCRIBERS ?? 10_000);
 const LATENCY_EVENTS = Number(process.env.BENCH_REALTIME_LATENCY_EVENTS ?? 20);
 const BURST_EVENTS = Number(process.env.BENCH_REALTIME_BURST_EVENTS ?? 20);
@@ -96,7 +103,7 @@ function cpuMicros(pid: number): { total: number; system: number } {
 
 /** One round against one side: connect every subscriber, one event at a time (latency), then a burst (throughput). */
 async function measure(side: Side, seq: { next: number }): Promise<Figures> {
-  const load = child(`${REPO_ROOT}bench/src/servers/realtime-load.ts`);
+  const load = child(LOAD_CLIENT);
   await load.first;
   try {
     const before = await side.rss();
@@ -199,7 +206,7 @@ export async function plintoSide(): Promise<Side & { stop(): Promise<void> }> {
 }
 
 async function rawSide(): Promise<Side & { stop(): Promise<void> }> {
-  const server = child(`${REPO_ROOT}bench/src/servers/raw-ws-broadcast.ts`, { REDIS_URL, RAW_CHANNEL });
+  const server = child(RAW_SERVER, { REDIS_URL, RAW_CHANNEL });
   const { port } = (await server.first) as { port: number };
   const redis = createRedis(REDIS_URL, 'worker', 'bench-realtime-raw');
   return {

@@ -10,8 +10,7 @@ process.env.BENCH_REALTIME_SUBSCRIBERS ??= '2000';
 const DIR = process.env.BENCH_HEAP_DIR ?? '/tmp/plinto-realtime-heap';
 mkdirSync(DIR, { recursive: true });
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${DIR}`;
-const { child, plintoSide, SUBSCRIBERS } = await import('../realtime');
-const { REPO_ROOT } = await import('../processes');
+const { child, LOAD_CLIENT, plintoSide, SUBSCRIBERS } = await import('../realtime');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Asks the process for a heap snapshot (a full GC first) and waits for the file to be complete. */
@@ -52,7 +51,7 @@ function byConstructor(path: string): Map<string, { count: number; bytes: number
 }
 
 const side = await plintoSide();
-const load = child(`${REPO_ROOT}bench/src/servers/realtime-load.ts`);
+const load = child(LOAD_CLIENT);
 await load.first;
 try {
   await sleep(2000);
