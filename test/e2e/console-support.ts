@@ -4,13 +4,13 @@ import { expect } from 'vitest';
 import { signedInUser, signedInUserWithRole, type TestApi } from '../src';
 
 // Debian's Chromium, headless, closed when the file ends; screenshots in test-artifacts/ (one launcher for every browser test).
-import { ARTIFACTS, startBrowser } from '../src/browser';
-export { ARTIFACTS, startBrowser as launchChromium };
+import { ARTIFACTS, BROWSER_WAIT_MS, startBrowser } from '../src/browser';
+export { ARTIFACTS, BROWSER_WAIT_MS, startBrowser as launchChromium };
 
 export async function newDesktopPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   return { context, page };
 }
 
