@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
@@ -61,7 +62,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** `<package>/.test-build/<run>/dist/`: inside the package, so the bundle finds its node_modules. */
 async function buildProcessBundles(run: string): Promise<{ remove(): void }> {
   const dirs = ['api', 'workers'].map((entry) => ({ entry, dir: `${ROOT}${entry}/.test-build/${run}` }));
-  const remove = () => dirs.forEach(({ dir }) => rmSync(dir, { recursive: true, force: true }));
+  const remove = () =>
+    dirs.forEach(({ dir }) => {
+      rmSync(dir, { recursive: true, force: true });
+      // .test-build itself too, unless another run's bundles are still in it.
+      if (existsSync(dirname(dir)) && readdirSync(dirname(dir)).length === 0) rmSync(dirname(dir), { recursive: true, force: true });
+    });
   try {
     await Promise.all(dirs.map(({ entry, dir }) => new Promise<void>((resolve, reject) => {
       let output = '';
