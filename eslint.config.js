@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'openapi/openapi.json', '**/.turbo/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.test-build/**', 'openapi/openapi.json', '**/.turbo/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // graphql ships CommonJS (main) and ESM (module) builds; Vite would pick the ESM one for our code
@@ -26,7 +27,7 @@ const E2E_PROJECTS: Record<string, { prefixes: string[]; modules?: string[]; als
   // The hosted pages and browser sessions (real Chromium); the global setup builds web/*.
   pages: { prefixes: ['pages-'] },
   // The admin console in real Chromium.
-  console: { prefixes: ['console-'], testTimeout: 120_000 },
+  console: { prefixes: ['console-'], testTimeout: 180_000 },
 };
 
 /**
@@ -38,9 +39,18 @@ export default defineConfig({
   test: {
     globalSetup: ['test/src/global-setup.ts'],
     pool: 'forks',
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    teardownTimeout: 30_000,
+    // Two files at a time even on two cores (vitest's default, cores - 1, is one there): a file
+    // mostly waits on its api, workers, PostgreSQL and Chromium, so a second one fills the idle
+    // core. `--maxWorkers=1` runs them one after another again.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Ceilings for a hung test, not budgets: with two files at once on a loaded machine a test
+    // takes several times its quiet duration, and the waits inside stop on positive signals.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 60_000,
+    // expect.poll's own default ceiling is 1 s, which a loaded machine overruns (a console
+    // checkbox read back after its save took longer under load 30).
+    expect: { poll: { timeout: 30_000 } },
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'kernel', include: ['modules/kernel/test/**/*.test.ts'] } },

@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -21,12 +21,15 @@ const TARGETS = {
 };
 
 const target = process.argv[2];
-if (!TARGETS[target]) {
-  console.error(`usage: node scripts/build.mjs <${Object.keys(TARGETS).join('|')}>`);
+// `--outdir <dir>` (inside the package, so its node_modules is found): the test run's own copy,
+// which a concurrent `pnpm build` replacing dist/ cannot pull from under a running process.
+const outdirFlag = process.argv.indexOf('--outdir');
+if (!TARGETS[target] || (outdirFlag !== -1 && !process.argv[outdirFlag + 1])) {
+  console.error(`usage: node scripts/build.mjs <${Object.keys(TARGETS).join('|')}> [--outdir <dir>]`);
   process.exit(2);
 }
 const packageDir = join(ROOT, target);
-const outdir = join(packageDir, 'dist');
+const outdir = outdirFlag === -1 ? join(packageDir, 'dist') : resolve(process.argv[outdirFlag + 1]);
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 
@@ -103,4 +106,4 @@ if (problems.size > 0) {
 
 mkdirSync(outdir, { recursive: true });
 for (const [name, file] of assets) copyFileSync(file, join(outdir, name));
-console.log(`built ${target}: ${Object.keys(TARGETS[target]).map((n) => `${target}/dist/${n}.js`).join(', ')}${assets.size ? ` (+ ${[...assets.keys()].join(', ')})` : ''}`);
+console.log(`built ${target}: ${Object.keys(TARGETS[target]).map((n) => relative(ROOT, join(outdir, `${n}.js`))).join(', ')}${assets.size ? ` (+ ${[...assets.keys()].join(', ')})` : ''}`);

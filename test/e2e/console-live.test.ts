@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort, onCleanup, startTestApi, startTestWorkers, waitFor, type SignedInUser, type TestApi } from '../src';
 import { startReceiver } from './webhooks.receiver';
-import { consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen } from './console-support';
+import { BROWSER_WAIT_MS, consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen } from './console-support';
 
 /**
  * Live updates in the console, in Debian's Chromium against the real api and workers: the
@@ -214,7 +214,7 @@ describe('console live updates: a platform operator', () => {
     await operatorPage.locator('[data-testid="audit-rows"] tr[data-live="true"]').filter({ hasText: 'organization.created' }).waitFor();
 
     const other = await operatorContext.newPage();
-    other.setDefaultTimeout(20_000);
+    other.setDefaultTimeout(BROWSER_WAIT_MS);
     await other.goto(at());
     await other.getByRole('button', { name: 'Sign out' }).click({ noWaitAfter: true });
     await other.waitForURL((url) => url.pathname === '/admin/operator/sign-in', { waitUntil: 'commit' });
@@ -271,7 +271,7 @@ describe('console live updates: who may open a stream', () => {
     await visitScreen(page, at('/audit'), 'Audit log', 'audit-before-sign-out');
     await waitLive(page);
     const other = await context.newPage();
-    other.setDefaultTimeout(20_000);
+    other.setDefaultTimeout(BROWSER_WAIT_MS);
     await other.goto(at());
     await other.getByRole('button', { name: 'Sign out' }).click({ noWaitAfter: true });
     await other.waitForURL((url) => url.pathname.endsWith('/signed-out'), { waitUntil: 'commit' });

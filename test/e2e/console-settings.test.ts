@@ -7,7 +7,7 @@ import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { onCleanup, startTestApi, type SignedInUser, type TestApi } from '../src';
-import { ARTIFACTS, consoleTenant, expectAccessible, launchChromium, screenshot, signInInBrowser, visitScreen } from './console-support';
+import { ARTIFACTS, BROWSER_WAIT_MS, consoleTenant, expectAccessible, launchChromium, screenshot, signInInBrowser, visitScreen } from './console-support';
 
 /**
  * The console's Settings screen in Chromium: an admin changes the branding (live preview of the
@@ -77,7 +77,7 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
   onCleanup(() => context.close());
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   return { context, page };
 }
 

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
-import { createTestDatabase, forkApp, REPO_ROOT, TEST_REDIS_URL, uniqueSuffix } from '../src';
+import { appEntry, createTestDatabase, forkApp, REPO_ROOT, TEST_REDIS_URL, uniqueSuffix } from '../src';
 
 const env = async () => ({
   DATABASE_URL: await createTestDatabase(),
@@ -75,7 +75,8 @@ describe('the api and workers as processes', () => {
   ])('%s refuses settings that do not fit together (%j) with one line naming them, no stack trace', (entry, vars, named) => {
     const env: Record<string, string | undefined> = { ...process.env, ...vars };
     for (const name of ['SMTP_HOST', 'SENDGRID_API_KEY', 'SES_REGION', 'AWS_REGION', ...(vars.PLINTO_MASTER_KEY ? [] : ['PLINTO_MASTER_KEY'])]) delete env[name];
-    const result = spawnSync(process.execPath, ['--import', 'tsx', `${entry}/src/main.ts`], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const { file, execArgv } = appEntry(entry);
+    const result = spawnSync(process.execPath, [...execArgv, file], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines, result.stderr).toHaveLength(1);

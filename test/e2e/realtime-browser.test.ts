@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort, onCleanup, signedInUser, startTestApi, startTestWorkers, type TestApi } from '../src';
-import { axeViolations, startBrowser } from '../src/browser';
+import { axeViolations, BROWSER_WAIT_MS, startBrowser } from '../src/browser';
 import { ACCESS_TOKEN_COOKIE } from '@plinto/api';
 
 /**
@@ -60,7 +60,7 @@ describe('SSE in a browser, through CORS', () => {
     // The application's backend set the token as an HttpOnly cookie: page script never sees it.
     await context.addCookies([{ name: ACCESS_TOKEN_COOKIE, value: user.token, url: api.url, httpOnly: true, sameSite: 'Lax' }]);
     const tab = await context.newPage();
-    tab.setDefaultTimeout(20_000);
+    tab.setDefaultTimeout(BROWSER_WAIT_MS);
     await tab.goto(page.url);
     await tab.waitForFunction(() => document.getElementById('status')?.textContent === 'live', undefined, { timeout: 20_000 });
     expect(await tab.evaluate(() => document.cookie)).toBe('');
@@ -69,7 +69,7 @@ describe('SSE in a browser, through CORS', () => {
     // Another tab of the same browser: the person signs in on the hosted pages (a second session)
     // and, on the account page, signs the application's session out.
     const other = await context.newPage();
-    other.setDefaultTimeout(20_000);
+    other.setDefaultTimeout(BROWSER_WAIT_MS);
     await other.goto(`${api.url}/t/${T}/sign-in`);
     await other.getByRole('textbox', { name: 'Email', exact: true }).fill(user.email);
     await other.getByRole('textbox', { name: 'Password', exact: true }).fill(user.password);

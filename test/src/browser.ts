@@ -11,6 +11,11 @@ import { onCleanup } from './harness';
  * only works with its policy broken fails.
  */
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+/**
+ * Playwright's ceiling for one page action or wait. Generous because it only bounds a wait that
+ * fails anyway: two test files at once on a loaded machine make pages several times slower.
+ */
+export const BROWSER_WAIT_MS = 60_000;
 const CHROMIUM = process.env.PLINTO_CHROMIUM ?? '/usr/bin/chromium';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -31,7 +36,7 @@ export interface WatchedPage {
 export async function openPage(browser: Browser): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   const cspViolations: string[] = [];
   page.on('console', (message) => {
     if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());

@@ -24,14 +24,27 @@ export interface ChildApp {
 }
 
 /**
- * Runs `api/src/main.ts` or `workers/src/main.ts` as a real OS process (as `pnpm start:*` does),
- * and resolves once it reports ready over IPC.
+ * How the tests start the api or the workers as a process: the production bundle of this test run
+ * (built from the current sources by the global setup, as `pnpm build` does; `pnpm start:prod`
+ * runs the same), so a start does not compile the TypeScript through tsx. `npm start` from source
+ * is tested as such in test/e2e/lifecycle-start.test.ts.
+ */
+export function appEntry(entry: 'api' | 'workers'): { file: string; execArgv: string[] } {
+  const run = process.env.PLINTO_TEST_BUNDLES;
+  if (!run) throw new Error('PLINTO_TEST_BUNDLES is not set: run tests through vitest (its global setup builds the bundles)');
+  return { file: `${REPO_ROOT}${entry}/.test-build/${run}/dist/main.js`, execArgv: ['--enable-source-maps'] };
+}
+
+/**
+ * Runs the api or the workers as a real OS process (see appEntry), and resolves once it reports
+ * ready over IPC.
  */
 export async function forkApp(entry: 'api' | 'workers', env: Record<string, string>): Promise<ChildApp & { ready: any }> {
   let output = '';
-  const child = fork(`${REPO_ROOT}${entry}/src/main.ts`, [], {
+  const { file, execArgv } = appEntry(entry);
+  const child = fork(file, [], {
     cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx'],
+    execArgv,
     // The api as `npm start` starts it: libuv's pool sized for the password hashes.
     // WORKERS_METRICS_PORT=0: test files run in parallel, each workers process on a free port.
     env: { ...process.env, WORKERS_METRICS_PORT: '0', ...(entry === 'api' ? apiThreadPoolEnv({ ...process.env, ...env }) : {}), ...env },

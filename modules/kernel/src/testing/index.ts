@@ -74,8 +74,12 @@ export async function testConfig(overrides: Record<string, string> = {}, section
   }, sections);
 }
 
-/** Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
+/**
+ * Polls `probe` until it returns a truthy value; fails with `what` after `timeoutMs`. The default
+ * ceiling is generous on purpose: it only bounds a wait that will fail anyway, and two test files
+ * at once on a loaded machine take several times their quiet duration.
+ */
+export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 30_000, intervalMs = 25): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
