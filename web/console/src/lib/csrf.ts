@@ -32,7 +32,11 @@ export interface OperatorSessionInfo {
  */
 export async function loadOperatorSession(): Promise<OperatorSessionInfo | null> {
   const res = await fetch('/platform/session', { credentials: 'same-origin', headers: { accept: 'application/json' } });
-  if (res.status === 401) return null;
+  if (res.status === 401) {
+    // Discard the body: an answer left unread stays an open request in the browser.
+    await res.body?.cancel();
+    return null;
+  }
   if (!res.ok) throw new Error(`The operator session could not be read (HTTP ${res.status})`);
   const session = (await res.json()) as OperatorSessionInfo;
   csrfToken = session.csrfToken;
@@ -75,7 +79,11 @@ export interface BrowserSessionInfo {
 /** The browser session of `tenant` (cookie), or null when there is none. */
 export async function loadBrowserSession(tenant: string): Promise<BrowserSessionInfo | null> {
   const res = await fetch(`/t/${encodeURIComponent(tenant)}/session`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
-  if (res.status === 401) return null;
+  if (res.status === 401) {
+    // Discard the body: an answer left unread stays an open request in the browser.
+    await res.body?.cancel();
+    return null;
+  }
   if (!res.ok) throw new Error(`The session could not be read (HTTP ${res.status})`);
   const session = (await res.json()) as BrowserSessionInfo;
   csrfToken = session.csrfToken;
