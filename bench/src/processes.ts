@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { apiThreadPoolEnv } from '../../scripts/lib/threadpool.mjs';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The checkout whose servers run; BENCH_PLINTO_ROOT (ending in /) runs another one's, e.g. the commit before a change. */
+export const REPO_ROOT = process.env.BENCH_PLINTO_ROOT ?? fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServerProcess {
   port: number;

@@ -37,10 +37,16 @@ export function oauthRouter(deps: { orm: MikroORM; config: Config; logger: Logge
     return { em, tenant, services: deps.services };
   }
 
+  // Written directly, not through res.json: an OAuth answer is never cached (no-store), so Express's
+  // ETag (a SHA-1 of every token response) and freshness check are work for nothing.
   const send = (res: Response, response: OAuthResponse) => {
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-    if (response.body === undefined) res.status(response.status).end();
-    else res.status(response.status).json(response.body);
+    res.statusCode = response.status;
+    if (response.body === undefined) return void res.end();
+    const body = JSON.stringify(response.body);
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('content-length', Buffer.byteLength(body));
+    res.end(body);
   };
 
   const guard = (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {

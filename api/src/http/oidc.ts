@@ -78,12 +78,23 @@ export function oidcRouter(deps: { orm: MikroORM; config: Config; logger: Logger
   };
 
   /**
+   * 303 to `location` with an empty body: res.redirect would negotiate (Accept) a "Redirecting to"
+   * text or HTML body that no browser shows, on the hottest response of the code flow.
+   */
+  const seeOther = (res: Response, location: string) => {
+    res.location(location);
+    res.statusCode = 303;
+    res.setHeader('content-length', '0');
+    res.end();
+  };
+
+  /**
    * A redirect, or an error shown where it happened: a browser (asking for HTML) gets the hosted
    * error page with the same status, an API caller the OAuth JSON error.
    */
   const follow = (req: Request, res: Response, tenant: TenantRef | null, outcome: AuthorizeOutcome) => {
     res.setHeader('cache-control', 'no-store');
-    if (outcome.kind === 'redirect') return res.redirect(303, outcome.location);
+    if (outcome.kind === 'redirect') return seeOther(res, outcome.location);
     if (tenant && wantsHtml(req)) return sendPage(res, deps.config, tenant, outcome.status, { page: 'error', errorCode: outcome.reason ?? 'bad_request' });
     res.status(outcome.status).json({ error: outcome.error, error_description: outcome.description });
   };

@@ -19,6 +19,8 @@ export interface Contender {
    * processes where it runs several (the sizing suite).
    */
   ops: Partial<Record<Operation | 'evaluate', { what: string; load: (processes?: number) => LoadOptions; flow?: FlowOptions['flow'] }>>;
+  /** The system's own processes by role (for their CPU time from /proc). */
+  pids: Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export async function startPlinto(concurrency: number, apiProcesses = 1, variant
         load: (n) => ({ url: on('/v1/policies/evaluate', n), method: 'POST', headers: admin, body: () => JSON.stringify({ subject: `user:bench-${next++ % 50}`, action: 'reports:read', resource: 'report:1' }) }),
       },
     },
+    pids: { api: api.pid, ...Object.fromEntries(more.map((m, i) => [`api ${i + 2}`, m.pid])), ...(workers ? { workers: workers.pid } : {}) },
     stop: async () => {
       await Promise.all([api.stop(), ...more.map((m) => m.stop()), workers?.stop()]);
     },
@@ -149,6 +152,7 @@ export async function startBetterAuth(withRedis: boolean): Promise<Contender> {
       'session check': { what: 'GET /api/auth/get-session (cookie)', load: () => ({ url: `${base}/get-session`, headers: { cookie } }) },
       'token refresh': { what: 'GET /api/auth/token (JWT plugin)', load: () => ({ url: `${base}/token`, headers: { cookie } }) },
     },
+    pids: { server: server.pid },
     stop: () => server.stop(),
   };
 }
@@ -191,6 +195,7 @@ export async function startOidcProvider(tokens: 'opaque' | 'jwt', storage: 'redi
       'authorization code': { what: 'GET /auth (session cookie) → POST /token (code, PKCE; ID token RS256)', load: noLoad, flow },
       'client credentials': { what: 'POST /token (Basic)', load: () => ({ url, method: 'POST', headers: { ...form, authorization: `Basic ${basic}` }, body: 'grant_type=client_credentials&scope=api%3Aread' }) },
     },
+    pids: { server: server.pid },
     stop: () => server.stop(),
   };
 }

@@ -156,13 +156,14 @@ export class RealtimeHub {
   private dispatch(message: string): void {
     const parsed = parseBusMessage(message);
     if (!parsed) return;
+    // Every event of every tenant comes through here: parsed only for a tenant someone listens to.
+    if (!this.inboxes.has(parsed.tenantId) && !this.connections.has(parsed.tenantId)) return;
     let event: RealtimeEvent;
     try {
       event = JSON.parse(parsed.payload) as RealtimeEvent;
     } catch {
       return;
     }
-    if (!this.inboxes.has(parsed.tenantId) && !this.connections.has(parsed.tenantId)) return;
     this.enqueue(parsed.tenantId, { id: parsed.id, event });
   }
 

@@ -46,9 +46,19 @@ function localDevelopmentKey(path: string, warn: (message: string) => void): Buf
   }
 }
 
-/** A 32-byte key for one purpose (e.g. `signing-keys`), derived from the master key. */
+const derived = new WeakMap<Config, Map<string, Buffer>>();
+
+/**
+ * A 32-byte key for one purpose (e.g. `signing-keys`), derived from the master key — once per
+ * configuration and purpose: the browser-session cookie's MAC asks for its key on every request.
+ * Callers use it as a key only (never mutate it).
+ */
 export function derivedKey(config: Config, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), `plinto:${purpose}`, 32));
+  let byPurpose = derived.get(config);
+  if (!byPurpose) derived.set(config, (byPurpose = new Map()));
+  let key = byPurpose.get(purpose);
+  if (!key) byPurpose.set(purpose, (key = Buffer.from(hkdfSync('sha256', masterKey(config), Buffer.alloc(0), `plinto:${purpose}`, 32))));
+  return key;
 }
 
 const boxes = new WeakMap<Config, Map<string, SecretBox>>();
