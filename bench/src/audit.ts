@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { uuidv7 } from '@plinto/kernel';
+import { loadavg } from 'node:os';
+import { cpuMeter, formatCpu } from './cpu-meter';
 import { percentile, runLoad } from './load';
 import { BENCH_PLATFORM_KEY, startApiProcess } from './processes';
 import type { Benchmark, BenchRow } from './types';
@@ -11,6 +13,8 @@ const EXPORT_ROWS = 200_000;
 /** Events per batch append call, as many as rows per raw batched INSERT. */
 const BATCH = 100;
 const DAY = 86_400_000;
+/** BENCH_AUDIT_APPENDS_ONLY=1: only the append rows (no 1M-event seed, pages or export), for tuning. */
+const APPENDS_ONLY = process.env.BENCH_AUDIT_APPENDS_ONLY === '1';
 const auth = { authorization: `Bearer ${BENCH_PLATFORM_KEY}` };
 
 /**
@@ -53,6 +57,56 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+/** Pages and export over EVENTS seeded events, each against the raw query. */
+async function readRows(base: string, db: pg.Pool, tenantId: string): Promise<BenchRow[]> {
+  // Partitions for the 30 days the seed spreads over (the api keeps the coming days ready).
+  for (let d = 31; d >= 1; d--) {
+    const day = new Date(Date.now() - d * DAY).toISOString().slice(0, 10);
+    const name = `audit_events_p${day.replace(/-/g, '')}`;
+    await db.query(`create table if not exists ${name} partition of audit_events for values from ('${day}') to ('${new Date(Date.parse(day) + DAY).toISOString().slice(0, 10)}')`).catch(() => undefined);
+  }
+  await seed(db, tenantId);
+
+  // A page of 100 with filters, deep into the table (cursor from a few pages in), vs the raw keyset query.
+  const plintoMs: number[] = [];
+  const rawMs: number[] = [];
+  for (let i = 0; i < PAGES; i++) {
+    const f = filters[i % filters.length]!;
+    const first = (await fetch(`${base}/v1/audit-logs?limit=100&${f.query}`, { headers: auth }).then((r) => r.json())) as { nextCursor: string };
+    const cursor = first.nextCursor as string;
+    plintoMs.push(await timed(() => fetch(`${base}/v1/audit-logs?limit=100&${f.query}&cursor=${cursor}`, { headers: auth }).then((r) => r.json())));
+    const after = Buffer.from(cursor, 'base64url').toString();
+    rawMs.push(
+      await timed(() =>
+        db.query(
+          `select * from audit_events where tenant_id = $1 and ${f.where} and id < $2 and occurred_at < $3 order by id desc limit 101`,
+          [tenantId, after, new Date(parseInt(after.replace(/-/g, '').slice(0, 12), 16) + 1)],
+        ),
+      ),
+    );
+  }
+  plintoMs.sort((a, b) => a - b);
+  rawMs.sort((a, b) => a - b);
+
+  // Export: rows per second through the streamed REST export vs reading the same rows raw.
+  const exportMs = await timed(async () => {
+    const res = await fetch(`${base}/v1/audit-logs/export`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ format: 'jsonl', limit: EXPORT_ROWS }),
+    });
+    const reader = res.body!.getReader();
+    while (!(await reader.read()).done);
+  });
+  const rawExportMs = await timed(() => db.query(`select * from audit_events where tenant_id = $1 order by id desc limit ${EXPORT_ROWS}`, [tenantId]));
+
+  return [
+    { name: 'audit page of 100, filtered, p50', figure: percentile(plintoMs, 50), baselineName: 'raw keyset SQL p50', baseline: percentile(rawMs, 50), unit: 'ms', higherIsBetter: false, note: `${EVENTS.toLocaleString()} events in the table` },
+    { name: 'audit page of 100, filtered, p99', figure: percentile(plintoMs, 99), baselineName: 'raw keyset SQL p99', baseline: percentile(rawMs, 99), unit: 'ms', higherIsBetter: false, goal: 'p99 within 3x (ratio >= 0.33)' },
+    { name: 'audit export (JSON Lines, streamed)', figure: EXPORT_ROWS / (exportMs / 1000), baselineName: 'raw select of the same rows', baseline: EXPORT_ROWS / (rawExportMs / 1000), unit: 'rows/s', higherIsBetter: true },
+  ];
+}
+
 const auditBench: Benchmark = {
   name: 'audit',
   async run(): Promise<BenchRow[]> {
@@ -61,46 +115,8 @@ const auditBench: Benchmark = {
     try {
       const base = `http://127.0.0.1:${api.port}`;
       const tenantId = (await db.query("select id from tenants where slug = 'default'")).rows[0].id as string;
-      // Partitions for the 30 days the seed spreads over (the api keeps the coming days ready).
-      for (let d = 31; d >= 1; d--) {
-        const day = new Date(Date.now() - d * DAY).toISOString().slice(0, 10);
-        const name = `audit_events_p${day.replace(/-/g, '')}`;
-        await db.query(`create table if not exists ${name} partition of audit_events for values from ('${day}') to ('${new Date(Date.parse(day) + DAY).toISOString().slice(0, 10)}')`).catch(() => undefined);
-      }
-      await seed(db, tenantId);
-
-      // A page of 100 with filters, deep into the table (cursor from a few pages in), vs the raw keyset query.
-      const plintoMs: number[] = [];
-      const rawMs: number[] = [];
-      for (let i = 0; i < PAGES; i++) {
-        const f = filters[i % filters.length]!;
-        const first = (await fetch(`${base}/v1/audit-logs?limit=100&${f.query}`, { headers: auth }).then((r) => r.json())) as { nextCursor: string };
-        const cursor = first.nextCursor as string;
-        plintoMs.push(await timed(() => fetch(`${base}/v1/audit-logs?limit=100&${f.query}&cursor=${cursor}`, { headers: auth }).then((r) => r.json())));
-        const after = Buffer.from(cursor, 'base64url').toString();
-        rawMs.push(
-          await timed(() =>
-            db.query(
-              `select * from audit_events where tenant_id = $1 and ${f.where} and id < $2 and occurred_at < $3 order by id desc limit 101`,
-              [tenantId, after, new Date(parseInt(after.replace(/-/g, '').slice(0, 12), 16) + 1)],
-            ),
-          ),
-        );
-      }
-      plintoMs.sort((a, b) => a - b);
-      rawMs.sort((a, b) => a - b);
-
-      // Export: rows per second through the streamed REST export vs reading the same rows raw.
-      const exportMs = await timed(async () => {
-        const res = await fetch(`${base}/v1/audit-logs/export`, {
-          method: 'POST',
-          headers: { ...auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ format: 'jsonl', limit: EXPORT_ROWS }),
-        });
-        const reader = res.body!.getReader();
-        while (!(await reader.read()).done);
-      });
-      const rawExportMs = await timed(() => db.query(`select * from audit_events where tenant_id = $1 order by id desc limit ${EXPORT_ROWS}`, [tenantId]));
+      const rows: BenchRow[] = [];
+      if (!APPENDS_ONLY) rows.push(...(await readRows(base, db, tenantId)));
 
       // Appending application events through the API vs single-row raw inserts.
       await fetch(`${base}/v1/audit-logs/schemas`, {
@@ -121,6 +137,7 @@ const auditBench: Benchmark = {
       // inserts. Every event carries an idempotency key, as a client that retries would send it.
       let batchCalls = 0;
       const runId = uuidv7();
+      let meter = await cpuMeter(DATABASE_URL, { api: api.pid });
       const batched = await runLoad({
         url: `${base}/v1/audit-logs/batch`,
         method: 'POST',
@@ -134,6 +151,7 @@ const auditBench: Benchmark = {
         concurrency: 16,
         durationMs: 3000,
       });
+      const batchCpu = await meter.perOp(Math.max(1, (batched.requests - batched.errors) * BATCH));
       let rawInserts = 0;
       const deadline = Date.now() + 3000;
       const t0 = Date.now();
@@ -152,6 +170,7 @@ const auditBench: Benchmark = {
       const rawPerSecond = rawInserts / ((Date.now() - t0) / 1000);
       // The issue's baseline: the same rows written in batches (multi-row INSERTs of 100), as a
       // bulk writer would — the most a PostgreSQL connection pool can take in.
+      meter = await cpuMeter(DATABASE_URL, {});
       let rawBatched = 0;
       const batchDeadline = Date.now() + 3000;
       const tb = Date.now();
@@ -168,14 +187,13 @@ const auditBench: Benchmark = {
         }),
       );
       const rawBatchedPerSecond = rawBatched / ((Date.now() - tb) / 1000);
+      const rawBatchedCpu = await meter.perOp(rawBatched);
 
       return [
-        { name: 'audit page of 100, filtered, p50', figure: percentile(plintoMs, 50), baselineName: 'raw keyset SQL p50', baseline: percentile(rawMs, 50), unit: 'ms', higherIsBetter: false, note: `${EVENTS.toLocaleString()} events in the table` },
-        { name: 'audit page of 100, filtered, p99', figure: percentile(plintoMs, 99), baselineName: 'raw keyset SQL p99', baseline: percentile(rawMs, 99), unit: 'ms', higherIsBetter: false, goal: 'p99 within 3x (ratio >= 0.33)' },
-        { name: 'audit export (JSON Lines, streamed)', figure: EXPORT_ROWS / (exportMs / 1000), baselineName: 'raw select of the same rows', baseline: EXPORT_ROWS / (rawExportMs / 1000), unit: 'rows/s', higherIsBetter: true },
+        ...rows,
         { name: 'audit events appended via API', figure: appended.perSecond, baselineName: 'raw single-row inserts', baseline: rawPerSecond, unit: 'events/s', higherIsBetter: true, note: `p99 ${appended.p99Ms.toFixed(1)} ms, ${appended.errors} errors` },
         { name: 'audit events appended via API', figure: appended.perSecond, baselineName: 'raw batched inserts (100 rows each)', baseline: rawBatchedPerSecond, unit: 'events/s', higherIsBetter: true, note: 'one event per call; 16 clients each side' },
-        { name: 'audit events appended via batch API', figure: ((batched.requests - batched.errors) / batched.seconds) * BATCH, baselineName: 'raw batched inserts (100 rows each)', baseline: rawBatchedPerSecond, unit: 'events/s', higherIsBetter: true, goal: '>= 0.25', note: `${BATCH} events per call, idempotency keys; 16 clients each side; p99 ${batched.p99Ms.toFixed(1)} ms, ${batched.errors} errors` },
+        { name: 'audit events appended via batch API', figure: ((batched.requests - batched.errors) / batched.seconds) * BATCH, baselineName: 'raw batched inserts (100 rows each)', baseline: rawBatchedPerSecond, unit: 'events/s', higherIsBetter: true, goal: '>= 0.25', note: `${BATCH} events per call, idempotency keys; 16 clients each side; p99 ${batched.p99Ms.toFixed(1)} ms, ${batched.errors} errors; CPU per event: ${formatCpu(batchCpu)}; raw: ${formatCpu(rawBatchedCpu)}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}` },
       ];
     } finally {
       await db.end();

@@ -6,10 +6,12 @@
 // then the same number of messages sent by pooled nodemailer to the same SMTP server with the email
 // worker's concurrency.
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { randomToken, sha256, uuidv7 } from '@plinto/kernel';
+import { cpuMeter, formatCpu } from './cpu-meter';
 import { BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess, startServerProcess } from './processes';
 import type { Benchmark, BenchRow } from './types';
 
@@ -159,14 +161,24 @@ const bulkInvitations: Benchmark = {
         await until(() => sink.received() >= expected, 'invitation emails');
         return (ROWS * calls) / ((sink.lastAt() - t0) / 1000);
       };
+      // CPU per invitation of each process over the sustained runs (and of the raw floor's).
+      const cpu: Record<string, number>[] = [];
+      const rawCpu: Record<string, number>[] = [];
+      const pids = { api: apiProcess.pid, workers: workers.pid };
       for (let round = 0; round < ROUNDS; round++) {
         // Raw and Plinto alternate, so both see the same drift on a shared machine.
+        let meter = await cpuMeter(DATABASE_URL, {});
         raws.push(await rawFloor(sink.port, sink, ROWS * CALLS));
+        rawCpu.push(await meter.perOp(ROWS * CALLS));
+        meter = await cpuMeter(DATABASE_URL, pids);
         figures.push(await run(round * (CALLS + 1), CALLS));
+        cpu.push(await meter.perOp(ROWS * CALLS));
         singleRaws.push(await rawFloor(sink.port, sink, ROWS));
         singles.push(await run(round * (CALLS + 1) + CALLS, 1));
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const medianCpu = (runs: Record<string, number>[]) => Object.fromEntries(Object.keys(runs[0]!).map((name) => [name, median(runs.map((r) => r[name]!))]));
+      const load = loadavg().map((l) => l.toFixed(1)).join(' ');
       return [
         {
           name: `bulk invitations created + emailed, sustained (${CALLS} calls of ${ROWS})`,
@@ -176,7 +188,7 @@ const bulkInvitations: Benchmark = {
           unit: 'inv/s',
           higherIsBetter: true,
           goal: '1,000/s (promise 100+/s)',
-          note: `median of ${ROUNDS}; one bulk call took ${median(callMs).toFixed(0)} ms (${((ROWS / median(callMs)) * 1000).toFixed(0)} created/s)`,
+          note: `median of ${ROUNDS}; one bulk call took ${median(callMs).toFixed(0)} ms (${((ROWS / median(callMs)) * 1000).toFixed(0)} created/s); CPU per invitation: ${formatCpu(medianCpu(cpu))}; raw floor: ${formatCpu(medianCpu(rawCpu))}; load ${load}`,
         },
         {
           name: `bulk invitations created + emailed, one call of ${ROWS}`,

@@ -4,14 +4,21 @@
 // Both are fed the same way (a Redis publish), so the ratio is the cost of Plinto's per-subscriber
 // work: tRPC framing, per-event authorization by the engine, resumable ids, limits.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRedis } from '@plinto/kernel';
 import { publishEvent } from '@plinto/realtime';
-import { percentile } from './load';
 import { machineLoad } from './peers/machine-load';
 import { BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess } from './processes';
 import type { Benchmark, BenchRow } from './types';
 
-const SUBSCRIBERS = Number(process.env.BENCH_REALTIME_SUBSCRIBERS ?? 10_000);
+/**
+ * The load client and the raw baseline are this bench's own, even when BENCH_PLINTO_ROOT runs
+ * another checkout's api: a before/after comparison then measures the servers with one client.
+ */
+export const LOAD_CLIENT = fileURLToPath(new URL('./servers/realtime-load.ts', import.meta.url));
+const RAW_SERVER = fileURLToPath(new URL('./servers/raw-ws-broadcast.ts', import.meta.url));
+export const SUBSCRIBERS = Number(process.env.BENCH_REALTIME_SUBSCRIBERS ?? 10_000);
 const LATENCY_EVENTS = Number(process.env.BENCH_REALTIME_LATENCY_EVENTS ?? 20);
 const BURST_EVENTS = Number(process.env.BENCH_REALTIME_BURST_EVENTS ?? 20);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -25,7 +32,7 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A child process spoken to over IPC: `ask` sends a command and waits for the reply of `replyType`. */
-function child(path: string, env: Record<string, string> = {}) {
+export function child(path: string, env: Record<string, string> = {}) {
   const proc: ChildProcess = fork(path, [], { cwd: REPO_ROOT, execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const first = new Promise<any>((resolve, reject) => {
     proc.once('message', resolve);
@@ -46,7 +53,7 @@ function child(path: string, env: Record<string, string> = {}) {
   proc.once('exit', (code, signal) => {
     if (!stopping) progress(`${path} exited with ${code ?? signal}`);
   });
-  return { first, ask, stop: async () => ((stopping = true), proc.kill('SIGTERM'), await exited) };
+  return { pid: proc.pid!, first, ask, stop: async () => ((stopping = true), proc.kill('SIGTERM'), await exited) };
 }
 
 async function apiRss(url: string): Promise<number> {
@@ -56,6 +63,8 @@ async function apiRss(url: string): Promise<number> {
 
 interface Side {
   name: string;
+  /** The server's process id: its CPU time per delivery is read from /proc. */
+  pid: number;
   connect(load: Child): Promise<void>;
   publish(seq: number): Promise<void>;
   rss(): Promise<number>;
@@ -63,15 +72,38 @@ interface Side {
 
 type Child = ReturnType<typeof child>;
 
+/** Latencies as a histogram: [milliseconds, how many] pairs (the load client counts, it keeps no list). */
+type Latencies = [number, number][];
+
 interface Figures {
   deliveriesPerSecond: number;
-  latencies: number[];
+  latencies: Latencies;
   bytesPerConnection: number;
+  /** The server's CPU time (user + system) per delivery, over both phases, in microseconds. */
+  cpuMicrosPerDelivery: number;
+}
+
+/** The p-th percentile of a histogram (pairs in any order). */
+function percentile(latencies: Latencies, p: number): number {
+  const sorted = [...latencies].sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return 0;
+  const rank = Math.min(total - 1, Math.floor((p / 100) * total));
+  let seen = 0;
+  for (const [ms, n] of sorted) if ((seen += n) > rank) return ms;
+  return sorted.at(-1)![0];
+}
+
+/** A process's CPU time so far (user + system, and system alone), in microseconds, from /proc (Linux). */
+function cpuMicros(pid: number): { total: number; system: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
+  return { total: (Number(fields[11]) + Number(fields[12])) * 10_000, system: Number(fields[12]) * 10_000 };
 }
 
 /** One round against one side: connect every subscriber, one event at a time (latency), then a burst (throughput). */
 async function measure(side: Side, seq: { next: number }): Promise<Figures> {
-  const load = child(`${REPO_ROOT}bench/src/servers/realtime-load.ts`);
+  const load = child(LOAD_CLIENT);
   await load.first;
   try {
     const before = await side.rss();
@@ -92,19 +124,32 @@ async function measure(side: Side, seq: { next: number }): Promise<Figures> {
     };
     // Latency: events one at a time, each fanned out to every subscriber before the next.
     await load.ask({ type: 'reset' }, 'reset');
+    const cpuBefore = cpuMicros(side.pid);
+    const clientCpuBefore = cpuMicros(load.pid);
     for (let i = 0; i < LATENCY_EVENTS; i++) {
       await side.publish(seq.next++);
       await settle((i + 1) * SUBSCRIBERS);
     }
-    const { latencies } = await load.ask<{ latencies: number[] }>({ type: 'latencies' }, 'latencies');
+    const { latencies } = await load.ask<{ latencies: Latencies }>({ type: 'latencies' }, 'latencies');
     // Throughput: a burst of events, every one to every subscriber.
     await load.ask({ type: 'reset' }, 'reset');
     const start = now();
     for (let i = 0; i < BURST_EVENTS; i++) await side.publish(seq.next++);
     const burst = await settle(BURST_EVENTS * SUBSCRIBERS);
-    const figures = { deliveriesPerSecond: burst.count / ((burst.lastArrival - start) / 1000), latencies, bytesPerConnection: (after - before) / SUBSCRIBERS };
-    const sorted = [...latencies].sort((a, b) => a - b);
-    progress(`${side.name}: ${Math.round(figures.deliveriesPerSecond)} deliveries/s, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`);
+    const deliveries = (LATENCY_EVENTS + BURST_EVENTS) * SUBSCRIBERS;
+    const cpuAfter = cpuMicros(side.pid);
+    const clientCpuAfter = cpuMicros(load.pid);
+    const perDelivery = (after: { total: number; system: number }, before: { total: number; system: number }) =>
+      `${((after.total - before.total) / deliveries).toFixed(2)} µs (${((after.system - before.system) / deliveries).toFixed(2)} in the kernel)`;
+    const figures = {
+      deliveriesPerSecond: burst.count / ((burst.lastArrival - start) / 1000),
+      latencies,
+      bytesPerConnection: (after - before) / SUBSCRIBERS,
+      cpuMicrosPerDelivery: (cpuAfter.total - cpuBefore.total) / deliveries,
+    };
+    progress(
+      `${side.name}: ${Math.round(figures.deliveriesPerSecond)} deliveries/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, CPU per delivery: server ${perDelivery(cpuAfter, cpuBefore)}, load client ${perDelivery(clientCpuAfter, clientCpuBefore)}`,
+    );
     return figures;
   } finally {
     await load.ask({ type: 'close' }, 'closed');
@@ -114,7 +159,7 @@ async function measure(side: Side, seq: { next: number }): Promise<Figures> {
 }
 
 /** The real api process with a tenant and an admin API key (its connection limits raised for the bench). */
-async function plintoSide(): Promise<Side & { stop(): Promise<void> }> {
+export async function plintoSide(): Promise<Side & { stop(): Promise<void> }> {
   const api = await startApiProcess({
     REALTIME_MAX_CONNECTIONS_PER_PRINCIPAL: String(SUBSCRIBERS * 2),
     REALTIME_MAX_CONNECTIONS_PER_TENANT: String(SUBSCRIBERS * 2),
@@ -134,6 +179,7 @@ async function plintoSide(): Promise<Side & { stop(): Promise<void> }> {
   const key = await created<{ key: string }>(rest('POST', '/v1/api-keys', { name: 'realtime bench', role: 'admin' }, slug));
   return {
     name: 'plinto',
+    pid: api.pid,
     connect: async (load) => {
       const connected = await load.ask<{ open: number; ready: number; failures: number }>({ type: 'connect', url: url.replace('http', 'ws'), count: SUBSCRIBERS, protocol: 'trpc', token: key.key }, 'connected');
       if (connected.open !== SUBSCRIBERS || connected.ready !== SUBSCRIBERS) throw new Error(`only ${connected.open} of ${SUBSCRIBERS} subscribers connected, ${connected.ready} ready (${connected.failures} failed)`);
@@ -160,11 +206,12 @@ async function plintoSide(): Promise<Side & { stop(): Promise<void> }> {
 }
 
 async function rawSide(): Promise<Side & { stop(): Promise<void> }> {
-  const server = child(`${REPO_ROOT}bench/src/servers/raw-ws-broadcast.ts`, { REDIS_URL, RAW_CHANNEL });
+  const server = child(RAW_SERVER, { REDIS_URL, RAW_CHANNEL });
   const { port } = (await server.first) as { port: number };
   const redis = createRedis(REDIS_URL, 'worker', 'bench-realtime-raw');
   return {
     name: 'raw ws',
+    pid: server.pid,
     connect: async (load) => {
       const connected = await load.ask<{ open: number }>({ type: 'connect', url: `ws://127.0.0.1:${port}`, count: SUBSCRIBERS, protocol: 'raw' }, 'connected');
       if (connected.open !== SUBSCRIBERS) throw new Error(`only ${connected.open} raw subscribers connected`);
@@ -211,19 +258,23 @@ export const benchmarks: Benchmark[] = [
         await base.stop();
       }
       const loadAfter = await machineLoad();
-      const all = (pick: (r: (typeof results)[number]) => Figures) => results.flatMap((r) => pick(r).latencies).sort((a, b) => a - b);
+      const all = (pick: (r: (typeof results)[number]) => Figures) => results.flatMap((r) => pick(r).latencies);
       const ourLatencies = all((r) => r.ours);
       const baseLatencies = all((r) => r.base);
       const per = (pick: (f: Figures) => number) => ({ ours: median(results.map((r) => pick(r.ours))), base: median(results.map((r) => pick(r.base))) });
       const rate = per((f) => f.deliveriesPerSecond);
-      const memory = per((f) => f.bytesPerConnection);
+      // RSS per connection from each side's first round only: its process is fresh then, while later
+      // rounds reuse memory the first one's connections made the process take (seen: 31.7 then 2.9 KiB).
+      const memory = { ours: results[0]!.ours.bytesPerConnection, base: results[0]!.base.bytesPerConnection };
+      const cpu = per((f) => f.cpuMicrosPerDelivery);
       const note = `${SUBSCRIBERS.toLocaleString('en-US')} WebSocket subscribers on one api process, load client in another; median of ${ROUNDS} interleaved rounds`;
       process.stderr.write(`  realtime: machine before: ${loadBefore}\n  realtime: machine after:  ${loadAfter}\n`);
       return [
         { name: 'deliveries per second (burst fan-out)', figure: rate.ours, baselineName: 'raw ws broadcast', baseline: rate.base, ratio: median(results.map((r) => r.ours.deliveriesPerSecond / r.base.deliveriesPerSecond)), unit: 'deliveries/s', higherIsBetter: true, goal: '>= 0.50', note },
         { name: 'publish → delivered, p50', figure: percentile(ourLatencies, 50), baselineName: 'raw ws broadcast', baseline: percentile(baseLatencies, 50), unit: 'ms', higherIsBetter: false, note: `${LATENCY_EVENTS} events one at a time per round` },
         { name: 'publish → delivered, p99', figure: percentile(ourLatencies, 99), baselineName: 'raw ws broadcast', baseline: percentile(baseLatencies, 99), unit: 'ms', higherIsBetter: false, goal: 'p99 <= 250 ms', note: `machine before: ${loadBefore}` },
-        { name: 'memory per connection (RSS)', figure: memory.ours / 1024, baselineName: 'raw ws broadcast', baseline: memory.base / 1024, unit: 'KiB', higherIsBetter: false, note: `one subscription each; machine after: ${loadAfter}` },
+        { name: 'server CPU time per delivery', figure: cpu.ours, baselineName: 'raw ws broadcast', baseline: cpu.base, unit: 'µs', higherIsBetter: false, note: 'user + system, both phases, from /proc (less sensitive to load than the rates)' },
+        { name: 'memory per connection (RSS)', figure: memory.ours / 1024, baselineName: 'raw ws broadcast', baseline: memory.base / 1024, unit: 'KiB', higherIsBetter: false, note: `one subscription each, first round (a fresh process); machine after: ${loadAfter}` },
       ];
     },
   },

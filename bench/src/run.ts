@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Benchmark, BenchRow } from './types';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const NOT_SUITES = new Set(['run.ts', 'types.ts', 'load.ts', 'processes.ts']);
+const NOT_SUITES = new Set(['run.ts', 'types.ts', 'load.ts', 'processes.ts', 'cpu-meter.ts']);
 
 async function discover(): Promise<Benchmark[]> {
   const suites: Benchmark[] = [];

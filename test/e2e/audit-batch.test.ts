@@ -48,6 +48,21 @@ describe('POST /v1/audit-logs/batch', () => {
     expect((await api.rest('GET', '/v1/audit-logs/integrity', { tenant: A })).body).toMatchObject({ ok: true, firstProblem: null });
   });
 
+  it("gives each event the same domain event (outbox payload) as a single append of it", async () => {
+    const event = { action: 'doc.signed', actor: { type: 'user', id: 'u-same' }, target: { type: 'doc', id: 'd-1' }, data: { n: 7 } };
+    const single = await api.rest('POST', '/v1/audit-logs/events', { token: keyA, body: event });
+    expect(single.status, JSON.stringify(single.body)).toBe(201);
+    const batched = await batch([event, { action: 'doc.signed', data: { n: 8 } }], { token: keyA });
+    expect(batched.status, JSON.stringify(batched.body)).toBe(201);
+    const payloadOf = async (eventId: string) =>
+      (await sqlClient(api.config.DATABASE_URL).query("select payload from outbox where payload->>'eventId' = $1", [eventId])).rows[0].payload;
+    const [fromSingle, fromBatch, withoutTarget] = [await payloadOf(single.body.id), await payloadOf(batched.body.ids[0]), await payloadOf(batched.body.ids[1])];
+    const { eventId: _a, occurredAt: _b, ...sameAsSingle } = fromSingle;
+    expect(fromBatch).toEqual({ ...sameAsSingle, eventId: batched.body.ids[0], occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(fromBatch).toMatchObject({ tenantId: tenantA, organizationId: null, target: { type: 'doc', id: 'd-1' }, data: { n: 7, recordedBy: { type: 'api_key' } } });
+    expect(withoutTarget.target).toBeNull();
+  });
+
   it('rejects the whole batch for one bad event, naming its index and field (400), and appends nothing', async () => {
     const before = await countIn(tenantA);
     const bad = await batch([{ action: 'doc.signed', data: { n: 1 } }, { action: 'doc.signed', data: { n: 2 } }, { action: 'doc.signed', data: { n: 'three' } }]);

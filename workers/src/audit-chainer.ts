@@ -4,8 +4,8 @@ import { PollingLoop } from './polling-loop';
 
 /**
  * Extends every tenant's audit hash chain after commit, in the order commits become visible.
- * Runs beside the outbox relay; any number of workers may run it (a per-tenant advisory lock
- * lets one chainer at a time extend a chain). Requests never wait on it.
+ * Runs beside the outbox relay; any number of workers may run it (an advisory lock lets one
+ * chainer at a time extend the chains, all tenants' in one pass). Requests never wait on it.
  */
 export class AuditChainer {
   private readonly loop: PollingLoop;

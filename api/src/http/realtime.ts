@@ -169,6 +169,28 @@ export function realtimeCors(config: Config) {
 }
 
 /**
+ * A whole WebSocket text frame (RFC 6455: FIN, opcode 1, unmasked as a server sends it, no
+ * compression — /ws offers none) around `payload`: the bytes ws's own `send` writes for it.
+ */
+export function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  payload.copy(frame, header);
+  return frame;
+}
+
+/**
  * tRPC's own WebSocket encoding (JSON text frames), which also tells a realtime subscription its
  * frame shape when its `ready` goes out: from then on the hub writes its live events as frames
  * encoded once per event and shape (the live fast path of @plinto/realtime), built by the same
@@ -184,9 +206,10 @@ function realtimeFrameEncoder(router: AnyRouter) {
     if (!shape) {
       shape = {
         key,
-        // As the adapter answers a subscription's tracked item: { id, jsonrpc, result: { type, data: { id, data }, id } }.
+        // As the adapter answers a subscription's tracked item: { id, jsonrpc, result: { type, data: { id, data }, id } },
+        // framed as ws frames a text message (one Buffer, written as is to every socket of the shape).
         encode: (message: RealtimeMessage) =>
-          Buffer.from(jsonEncoder.encode(transformTRPCResponse(config, { id, jsonrpc, result: { type: 'data', data: { id: message.id, data: message }, id: message.id } } as never))),
+          textFrame(Buffer.from(jsonEncoder.encode(transformTRPCResponse(config, { id, jsonrpc, result: { type: 'data', data: { id: message.id, data: message }, id: message.id } } as never)))),
       };
       // Subscription ids are the client's (wsLink counts from 1 per connection): a handful of shapes in practice.
       if (shapes.size < 1000) shapes.set(key, shape);
@@ -232,7 +255,10 @@ export function attachWebSocket(
 ): { close(): Promise<void> } {
   const settings = realtimeConfig(deps.config);
   const hub: RealtimeHub = deps.services.get(REALTIME_HUB);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: settings.REALTIME_MAX_MESSAGE_BYTES });
+  // No compression: the fast path writes one pre-encoded frame to every socket, and ws's sender never queues (see frames.write).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: settings.REALTIME_MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  /** Each WebSocket's TCP socket (from the upgrade): where the fast path writes its pre-encoded frames. */
+  const sockets = new WeakMap<WebSocket, Duplex>();
   const closeWith = (ws: WebSocket, code: CloseCode, reason: string) => {
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
   };
@@ -247,6 +273,7 @@ export function attachWebSocket(
       if (error instanceof AppError && error.status === 401) closeWith(ws, CLOSE_CODES.UNAUTHENTICATED, 'UNAUTHENTICATED');
       throw error;
     }
+    const socket = sockets.get(ws);
     let connection;
     try {
       connection = hub.open(
@@ -254,8 +281,11 @@ export function attachWebSocket(
         {
           close: (code, reason) => closeWith(ws, code, reason),
           bufferedBytes: () => ws.bufferedAmount,
-          // The live fast path: one shared, pre-encoded text frame per event and shape.
-          frames: { write: (frame) => void (ws.readyState === ws.OPEN && ws.send(frame, { binary: false })) },
+          // The live fast path: one shared, pre-encoded text frame per event and shape, written
+          // straight to the socket — one write, no per-socket header or copy. ws writes its own
+          // frames to the same socket synchronously in call order (without compression its sender
+          // never queues), so the two interleave as whole frames, in order; `bufferedAmount` counts both.
+          frames: { write: (frame) => void (ws.readyState === ws.OPEN && socket?.write(frame)) },
         },
         'ws',
       );
@@ -287,7 +317,10 @@ export function attachWebSocket(
     if (path !== '/ws' && !other) return refuseUpgrade(socket, 404, 'Not Found');
     if (!originAllowed(req.headers.origin, settings, ownOriginOf(deps.config))) return refuseUpgrade(socket, 403, 'Forbidden');
     if (other) return other(req, socket, head);
-    wss.handleUpgrade(req, socket, head, (ws) => handle(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.set(ws, socket);
+      handle(ws, req);
+    });
   };
   server.on('upgrade', onUpgrade);
   return {

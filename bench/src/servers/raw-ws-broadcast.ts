@@ -3,12 +3,15 @@
 import { WebSocketServer } from 'ws';
 import { Redis } from 'ioredis';
 
-const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+// No compression (as Plinto's /ws): a broadcast encodes each message once, not once per socket.
+const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
 // Listening is awaited first: 'listening' fires while the Redis subscribe is still under way.
 const listening = new Promise<void>((resolve) => wss.once('listening', resolve));
 const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 subscriber.on('message', (_channel: string, message: string) => {
-  for (const client of wss.clients) client.send(message);
+  // Encoded to bytes once for all sockets, as ws's own broadcast example does (a string would be encoded per send).
+  const data = Buffer.from(message);
+  for (const client of wss.clients) client.send(data, { binary: false });
 });
 await Promise.all([listening, subscriber.subscribe(process.env.RAW_CHANNEL ?? 'plinto_bench_raw')]);
 process.send?.({ port: (wss.address() as { port: number }).port });

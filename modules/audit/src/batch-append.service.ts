@@ -27,19 +27,18 @@ interface KeyRow {
  * One statement, so the batch is atomic by itself and costs one round trip (and one WAL flush):
  * claims the keyed events' idempotency keys, and writes the audit row and domain-event outbox row
  * of every event whose key it claimed (or that has none). A key already claimed — a retry — keeps
- * its first event and appends nothing. The final SELECT reads the statement's snapshot, so it names
- * the keys claimed before this statement began; `claimed` lists the ones this statement claimed.
+ * its first event and appends nothing; the statement returns only the keys it claimed, so the
+ * usual batch of new keys costs no second look-up (retries are read after it, see below).
  * The events travel as one JSON text (a single parameter, parsed by PostgreSQL): sending them as
  * per-column arrays cost more CPU in the api escaping every element than the statement itself.
- * Each outbox payload travels without its `data` (the same object as the audit row's) and gets it
- * back here, so the event's data is sent once. The earlier keys are looked up as `key = any(array)`:
- * a primary-key probe per key, where `key in (select ...)` let the planner read every key of the
- * tenant. Prepared once per connection (same text for every batch size).
+ * Each outbox payload (the DomainEventMessage every recorded event produces) is built here from the
+ * event's own columns instead of travelling beside them: the JSON the api writes and PostgreSQL
+ * parses is about half as long. Prepared once per connection (same text for every batch size).
  */
 const APPEND_SQL = `
 with input as (
   select * from json_to_recordset(?::json)
-    as t(id uuid, key text, organization_id uuid, actor_type text, actor_id text, action text, target_type text, target_id text, outcome text, data jsonb, outbox_id uuid, payload jsonb)
+    as t(id uuid, key text, organization_id uuid, actor_type text, actor_id text, action text, target_type text, target_id text, outcome text, data jsonb, outbox_id uuid)
 ),
 claimed as (
   insert into audit_append_keys (tenant_id, key, event_id, created_at)
@@ -56,11 +55,16 @@ events as (
 ),
 outbox_rows as (
   insert into outbox (id, tenant_id, queue, job_name, payload, created_at, available_at)
-  select outbox_id, ?::uuid, ?, action, payload || jsonb_build_object('data', data), ?::timestamptz, ?::timestamptz from fresh
+  select outbox_id, ?::uuid, ?, action,
+         jsonb_build_object(
+           'eventId', id, 'action', action, 'tenantId', ?::text, 'organizationId', organization_id,
+           'actor', jsonb_build_object('type', actor_type, 'id', actor_id),
+           'target', case when target_type is null then null else jsonb_build_object('type', target_type, 'id', target_id) end,
+           'data', data, 'occurredAt', ?::text
+         ) || ?::jsonb,
+         ?::timestamptz, ?::timestamptz from fresh
 )
-select key, event_id, true as claimed from claimed
-union all
-select key, event_id, false from audit_append_keys where tenant_id = ?::uuid and key = any(array(select key from input where key is not null))`;
+select key, event_id from claimed`;
 
 /**
  * Appends up to MAX_BATCH_EVENTS events from the tenant's own backend, all or nothing: every event
@@ -133,27 +137,28 @@ export async function appendAppEvents(sc: ServiceContext, events: BatchEventInpu
     outcome: a.outcome,
     data: a.data,
     outbox_id: domainEvent!.id,
-    payload: { ...domainEvent!.payload, data: undefined },
   }));
-  const result = await fastQuery<KeyRow>(
+  // What eventRows adds to a payload beyond the event itself: the request's trace, the same for all.
+  const traceparent = rows[0]!.outbox[0]!.payload.traceparent;
+  const result = await fastQuery<{ key: string; event_id: string }>(
     em,
     APPEND_SQL,
     [
       JSON.stringify(input),
       tenantId, at,
       tenantId, caller.ip ?? null, caller.userAgent ?? null, caller.requestId ?? null, at,
-      tenantId, DOMAIN_EVENTS_QUEUE, at, at,
-      tenantId,
+      tenantId, DOMAIN_EVENTS_QUEUE, tenantId, at.toISOString(), JSON.stringify(traceparent ? { traceparent } : {}), at, at,
     ],
     'plinto_audit_append_batch',
   );
 
-  const byKey = new Map(result.map((r) => [r.key, r]));
-  // A key claimed by a concurrent batch that committed while this statement waited on it is in
-  // neither list (this statement's snapshot predates it): read it now that it is committed.
-  const raced = keys.filter((k): k is string => k !== null && !byKey.has(k));
-  if (raced.length > 0) {
-    const late = await fastQuery<KeyRow>(em, 'select key, event_id, false as claimed from audit_append_keys where tenant_id = ? and key = any(?::text[])', [tenantId, raced]);
+  const byKey = new Map<string, KeyRow>(result.map((r) => [r.key, { ...r, claimed: true }]));
+  // The keys this statement did not claim: a retry's (claimed by an earlier batch), or one a
+  // concurrent batch claimed and committed while this statement waited on it. Either way the key is
+  // committed now, so one read finds the event that holds it.
+  const earlier = keys.filter((k): k is string => k !== null && !byKey.has(k));
+  if (earlier.length > 0) {
+    const late = await fastQuery<KeyRow>(em, 'select key, event_id, false as claimed from audit_append_keys where tenant_id = ? and key = any(?::text[])', [tenantId, earlier]);
     for (const r of late) byKey.set(r.key, r);
   }
   let appended = 0;

@@ -4,7 +4,7 @@ import type { AuditRow } from './audit-row';
 
 /**
  * Tamper evidence: each tenant's events form a hash chain, hash_n = SHA-256(hash_{n-1} + event_n).
- * The chain is extended AFTER commit, by one chainer at a time per tenant (the workers), in the
+ * The chain is extended AFTER commit, by one chainer at a time (the workers), in the
  * order commits become visible — so no request ever waits on a per-tenant lock. Retention records
  * the chain point it cut at (a checkpoint), so verification still passes after old events go.
  */
@@ -37,52 +37,73 @@ const chainFilter = (key: string) => (key === NIL_TENANT ? 'tenant_id is null' :
 const chainParams = (key: string) => (key === NIL_TENANT ? [] : [key]);
 const pgArray = (values: string[]) => `{${values.map((v) => `"${v}"`).join(',')}}`;
 
-/** Extends one tenant's chain by up to `limit` committed, unchained events. Returns how many. */
-async function chainTenant(orm: MikroORM, key: string, limit: number): Promise<number> {
+/** A microsecond epoch (as the chain reads it) as a timestamp PostgreSQL parses exactly. */
+const usToTimestamp = (us: bigint) => `${new Date(Number(us / 1000n)).toISOString().slice(0, -1)}${String(us % 1000n).padStart(3, '0')}Z`;
+
+type PendingRow = ChainRow & { chain_key: string; head_seq: string | null; head_hash: string | null };
+
+/**
+ * One pass: extends every chain by its committed, unchained events (up to `limit` in all, oldest
+ * id first, so each chain's batch is a prefix of its own pending events in id order). Returns how
+ * many. Six statements whatever the number of tenants (check, begin, lock, read, write, commit), because
+ * each statement on audit_events is planned over every daily partition and, for the few events a
+ * pass usually finds, planning is most of what PostgreSQL spends: the heads are read with the rows,
+ * and the rows and heads are written in one statement whose occurred_at bounds (the batch's own,
+ * as literals) let the planner keep only the partitions the batch lies in. One chainer at a time
+ * (an advisory lock); another worker finding it held skips the pass.
+ */
+export async function chainPendingEvents(orm: MikroORM, limit = 5000): Promise<number> {
+  // Most passes find nothing (the loop runs one more after each that chained something): one
+  // statement for those, no transaction.
+  const [pending] = await orm.em.fork().execute<{ ok: number }[]>('select 1 as ok from audit_events where chain_seq is null limit 1');
+  if (!pending) return 0;
   return orm.em.fork().transactional(async (tx) => {
-    const [lock] = await tx.execute<{ ok: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [`audit-chain:${key}`]);
-    if (!lock?.ok) return 0; // another chainer is extending this chain right now
-    const [head] = await tx.execute<{ seq: string; hash: string }[]>('select seq, hash from audit_chain_heads where chain_key = ?', [key]);
-    const rows = await tx.execute<ChainRow[]>(
-      `select ${CHAIN_COLUMNS} from audit_events where chain_seq is null and ${chainFilter(key)} order by id limit ?`,
-      [...chainParams(key), limit],
+    const [lock] = await tx.execute<{ ok: boolean }[]>(`select pg_try_advisory_xact_lock(hashtextextended('audit-chain', 0)) as ok`);
+    if (!lock?.ok) return 0; // another chainer is extending the chains right now
+    // Read after the lock is held, so the heads and the unchained rows are the ones this chainer owns.
+    const rows = await tx.execute<PendingRow[]>(
+      `select e.*, h.seq as head_seq, h.hash as head_hash
+         from (select ${CHAIN_COLUMNS}, coalesce(tenant_id, '${NIL_TENANT}'::uuid) as chain_key
+                 from audit_events where chain_seq is null order by id limit ?) e
+         left join audit_chain_heads h on h.chain_key = e.chain_key
+        order by e.id`,
+      [limit],
     );
     if (rows.length === 0) return 0;
-    let seq = Number(head?.seq ?? 0);
-    let hash = head?.hash ?? '';
+    const heads = new Map<string, { seq: number; hash: string }>();
     const ids: string[] = [];
     const seqs: string[] = [];
     const hashes: string[] = [];
+    let minUs = BigInt(rows[0]!.occurred_us);
+    let maxUs = minUs;
     for (const row of rows) {
-      seq += 1;
-      hash = eventHash(hash, row);
+      const head = heads.get(row.chain_key) ?? { seq: Number(row.head_seq ?? 0), hash: row.head_hash ?? '' };
+      head.seq += 1;
+      head.hash = eventHash(head.hash, row);
+      heads.set(row.chain_key, head);
       ids.push(row.id);
-      seqs.push(String(seq));
-      hashes.push(hash);
+      seqs.push(String(head.seq));
+      hashes.push(head.hash);
+      const us = BigInt(row.occurred_us);
+      if (us < minUs) minUs = us;
+      if (us > maxUs) maxUs = us;
     }
     await tx.execute(
-      `update audit_events a set chain_seq = v.seq, chain_hash = v.hash
-         from unnest(?::uuid[], ?::bigint[], ?::text[]) as v(id, seq, hash)
-        where a.id = v.id and a.chain_seq is null`,
-      [pgArray(ids), pgArray(seqs), pgArray(hashes)],
-    );
-    await tx.execute(
-      `insert into audit_chain_heads (chain_key, seq, hash, updated_at) values (?, ?, ?, now())
+      `with chained as (
+         update audit_events a set chain_seq = v.seq, chain_hash = v.hash
+           from unnest(?::uuid[], ?::bigint[], ?::text[]) as v(id, seq, hash)
+          where a.id = v.id and a.chain_seq is null and a.occurred_at >= ?::timestamptz and a.occurred_at <= ?::timestamptz
+       )
+       insert into audit_chain_heads (chain_key, seq, hash, updated_at)
+       select k, s, h, now() from unnest(?::uuid[], ?::bigint[], ?::text[]) as n(k, s, h)
        on conflict (chain_key) do update set seq = excluded.seq, hash = excluded.hash, updated_at = now()`,
-      [key, seq, hash],
+      [
+        pgArray(ids), pgArray(seqs), pgArray(hashes), usToTimestamp(minUs), usToTimestamp(maxUs),
+        pgArray([...heads.keys()]), pgArray([...heads.values()].map((h) => String(h.seq))), pgArray([...heads.values()].map((h) => h.hash)),
+      ],
     );
     return rows.length;
   });
-}
-
-/** One pass over every tenant with unchained events. Returns how many events it chained. */
-export async function chainPendingEvents(orm: MikroORM, limitPerTenant = 5000): Promise<number> {
-  const keys = await orm.em
-    .fork()
-    .execute<{ key: string }[]>(`select distinct coalesce(tenant_id, '${NIL_TENANT}'::uuid) as key from audit_events where chain_seq is null limit 100`);
-  let total = 0;
-  for (const { key } of keys) total += await chainTenant(orm, key, limitPerTenant);
-  return total;
 }
 
 export type IntegrityProblem =

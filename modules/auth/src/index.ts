@@ -55,7 +55,8 @@ export { setActiveOrganization, syncSessionOrganization, clearSessionsOrganizati
 export { accessTokenShape, tokenResponseShape, type AccessTokenResponse, type SessionTokens } from './tokens/issue';
 export { signInCreatedAccount } from './services/session-start';
 export { rotateSigningKey, retireExpiredKeys, tenantsDueForRotation, ensureCurrentKey } from './tokens/signing-keys';
-export { discoveryDocument, jwksDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint, revokeSessionById } from './oauth/endpoints';
+export { jwksDocument } from './oauth/jwks-document';
+export { discoveryDocument, tokenEndpoint, introspectionEndpoint, revocationEndpoint, revokeSessionById } from './oauth/endpoints';
 export type { OAuthResponse } from './oauth/oauth-errors';
 export type { FormParams } from './oauth/client-auth';
 export { pruneTokenState } from './tokens/maintenance';

@@ -84,15 +84,21 @@ export class LiveFanOut {
         allowed = false;
       }
       // Members that joined while the decision was awaited are in the same audience: the decision holds for them.
-      this.write(audience, item, order, message, allowed, frames);
+      await this.write(audience, item, order, message, allowed, frames);
     }
   }
 
-  private write(audience: Audience, item: BusItem, order: [number, number], message: RealtimeMessage, allowed: boolean, frames: Map<string, Buffer>): void {
+  private async write(audience: Audience, item: BusItem, order: [number, number], message: RealtimeMessage, allowed: boolean, frames: Map<string, Buffer>): Promise<void> {
     let delivered = 0;
     let denied = 0;
-    // Iterated in place: a member ended here (slow consumer) is deleted from the map, which iteration tolerates.
+    let budget = WRITES_PER_TURN;
+    // Iterated in place: a member ended here (slow consumer) or meanwhile is deleted from the map, and one
+    // that joined meanwhile is visited, which iteration tolerates (the checks below hold for both).
     for (const member of audience.members.values()) {
+      if (--budget === 0) {
+        budget = WRITES_PER_TURN;
+        await nextTurn();
+      }
       const { inbox, connection, route } = member;
       // Left the fast path meanwhile, already handled (caught up past it), or ending: not here.
       if (inbox.live !== route || inbox.done || !inbox.isNew(order)) continue;
@@ -117,6 +123,14 @@ export class LiveFanOut {
     }
   }
 }
+
+/**
+ * Sockets written per turn of the event loop: 10,000 writes in one go would hold the loop for
+ * ~100 ms (requests, pongs and the bus wait meanwhile). Between chunks the loop reads; the next
+ * event of the tenant waits for this one (hub.ts delivers a tenant's events in order).
+ */
+const WRITES_PER_TURN = 1000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The event's frame for `shape`, encoded on first use (once per event and shape). */
 function frameOf(frames: Map<string, Buffer>, shape: FrameShape, message: RealtimeMessage): Buffer {

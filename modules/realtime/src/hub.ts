@@ -1,4 +1,4 @@
-import { serviceKey, type Logger, type Redis } from '@plinto/kernel';
+import { serviceKey, type Logger, type Redis, type ServiceContext } from '@plinto/kernel';
 import { RealtimeConnection, type ConnectionCredential, type ConnectionTransport, type Ending } from './connection';
 import type { RealtimeConfig } from './config';
 import { RealtimeErrors } from './errors';
@@ -44,6 +44,8 @@ export class RealtimeHub {
   private readonly live: LiveFanOut;
   /** Per tenant, what the bus handed over and is not yet delivered: a tenant's events go out in order. */
   private readonly backlog = new Map<string, QueueItem[]>();
+  /** Per audience, the service context its subscriptions share (see shareContext). */
+  private readonly contexts = new Map<string, { sc: ServiceContext; holders: number }>();
 
   constructor(private readonly deps: HubDeps) {
     this.keys = realtimeKeys(deps.prefix);
@@ -140,6 +142,27 @@ export class RealtimeHub {
     if (!set?.delete(inbox)) return;
     if (set.size === 0) this.inboxes.delete(inbox.tenantId);
     realtimeMetrics.subscriptions.dec();
+  }
+
+  /**
+   * The service context subscriptions of one audience decide through (live.ts: audienceKey — the
+   * same stream, credential, attributes, tenant and address, so the engine answers them the same):
+   * the first one's, kept while any of them lives. 10,000 sockets of one API key then hold one
+   * service context (its EntityManager fork, authorizer and closures), not 10,000.
+   */
+  shareContext(audience: string, sc: ServiceContext): ServiceContext {
+    const shared = this.contexts.get(audience);
+    if (shared) {
+      shared.holders++;
+      return shared.sc;
+    }
+    this.contexts.set(audience, { sc, holders: 1 });
+    return sc;
+  }
+
+  unshareContext(audience: string): void {
+    const shared = this.contexts.get(audience);
+    if (shared && --shared.holders === 0) this.contexts.delete(audience);
   }
 
   /** What a tenant's log holds after `after` (a reconnecting subscriber's last event id). */

@@ -18,12 +18,13 @@ import type { RealtimeMessage, StreamSpec } from './streams';
 export interface FrameShape {
   /** Equal for subscriptions whose frames of an event are byte-identical. */
   readonly key: string;
-  /** The frame carrying `message`, exactly as the transport's own encoding would write it. */
+  /** The frame carrying `message` (the whole wire frame), exactly as the transport's own encoding would write it. */
   encode(message: RealtimeMessage): Buffer;
 }
 
 /** A transport that can write pre-encoded frames (a WebSocket): the fast path's end. */
 export interface FrameSink {
+  /** Writes the frame's bytes as they are (the same Buffer to many sinks: never modified). */
   write(frame: Buffer): void;
 }
 
@@ -69,9 +70,10 @@ function stableJson(value: unknown): string {
 /**
  * Who an event is decided for: the stream (kind, organization, types) and everything the engine's
  * decision reads of the caller — principal, its attributes (roles, session, assurance level), its
- * tenant, its address (IP conditions). Subscribers with the same key get the same decision.
+ * tenant as loaded (its settings: a required second factor), its address (IP conditions).
+ * Subscribers with the same key get the same decision, and share one service context (hub.ts).
  */
 export function audienceKey(sc: ServiceContext, stream: StreamSpec): string {
   const principal = sc.principal!;
-  return [stableJson(stream), principal.kind, principal.id, principal.tenantId ?? '', sc.tenant.id, sc.request.ip ?? '', stableJson(principal.attributes)].join('\u0000');
+  return [stableJson(stream), principal.kind, principal.id, principal.tenantId ?? '', stableJson(sc.tenant), sc.request.ip ?? '', stableJson(principal.attributes)].join('\u0000');
 }

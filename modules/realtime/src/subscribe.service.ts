@@ -105,18 +105,22 @@ export async function subscribe(sc: ServiceContext, options: SubscribeOptions): 
   }
 
   if (startId !== null) inbox.handled(startId);
+  // From here on the subscription decides through its audience's service context, shared with
+  // every subscription whose decisions are the same (live.ts: audienceKey); its own — and the
+  // EntityManager, authorizer and closures it holds — is let go. It is not referenced below.
+  const judge = hub.shareContext(audience, sc);
   /** Set once a WebSocket transport wrote this subscription's `ready`: its frame shape, for the fast path. */
   let shape: FrameShape | null = null;
   const sink = connection.frames;
-  const decide = (event: RealtimeEvent) => mayReceive(sc, stream, event);
+  const decide = (event: RealtimeEvent) => mayReceive(judge, stream, event);
 
   async function* run(): AsyncGenerator<RealtimeMessage> {
     /** Delivers an item unless already delivered or not this subscriber's to see. */
     const deliverable = async (item: BusItem): Promise<boolean> => {
       if (inbox.last !== null && compareIds(item.id, inbox.last) <= 0) return false;
-      if (changesPermissions(item.event.type) && !(await mayOpen(sc, stream))) throw CommonErrors.FORBIDDEN({ message: 'You may no longer receive this stream' });
+      if (changesPermissions(item.event.type) && !(await mayOpen(judge, stream))) throw CommonErrors.FORBIDDEN({ message: 'You may no longer receive this stream' });
       inbox.handled(item.id);
-      if (!(await mayReceive(sc, stream, item.event))) {
+      if (!(await mayReceive(judge, stream, item.event))) {
         realtimeMetrics.dropped.inc({ reason: 'not_authorized' });
         return false;
       }
@@ -169,6 +173,7 @@ export async function subscribe(sc: ServiceContext, options: SubscribeOptions): 
     } finally {
       options.signal?.removeEventListener('abort', stop);
       hub.detach(connection, inbox);
+      hub.unshareContext(audience);
       if (owned) hub.release(connection, 'direct');
     }
   }

@@ -55,23 +55,36 @@ const ALGORITHMS = {
 
 export const verifyParamsOf = (alg: AccessTokenAlgorithm) => ALGORITHMS[alg].verify;
 
-async function importKeys(jwks: { keys?: Jwk[] }): Promise<Map<string, ImportedKey>> {
-  const keys = new Map<string, ImportedKey>();
+/** A key of the set, checked but not yet imported: only the key a token names is imported, once. */
+interface PublishedKey {
+  kid: string;
+  alg: AccessTokenAlgorithm;
+  jwk: PublicJwk;
+  imported?: Promise<ImportedKey>;
+}
+
+function publishedKeysOf(jwks: { keys?: Jwk[] }): Map<string, PublishedKey> {
+  const keys = new Map<string, PublishedKey>();
   for (const jwk of jwks.keys ?? []) {
     const alg = jwk.alg as AccessTokenAlgorithm;
     if (!jwk.kid || !ACCESS_TOKEN_ALGORITHMS.includes(alg) || (jwk.use && jwk.use !== 'sig')) continue;
     const spec = ALGORITHMS[alg];
     if (jwk.kty !== spec.kty || jwk.crv !== spec.crv) continue;
     // Only the public parts: a JWK Set must never carry a private key, and we would not use one.
-    const publicJwk: PublicJwk = { kty: spec.kty, crv: spec.crv, x: jwk.x ?? '', ...(jwk.y ? { y: jwk.y } : {}) };
-    const key = await crypto.subtle.importKey('jwk', publicJwk, spec.import, false, ['verify']);
-    keys.set(jwk.kid, { kid: jwk.kid, alg, key, jwk: publicJwk });
+    keys.set(jwk.kid, { kid: jwk.kid, alg, jwk: { kty: spec.kty, crv: spec.crv, x: jwk.x ?? '', ...(jwk.y ? { y: jwk.y } : {}) } });
   }
   return keys;
 }
 
+// A set holds every key the tenant publishes (the rotated-out one, ID-token keys); a cold isolate
+// only needs the one its first token names, so keys are imported on first use.
+const imported = (published: PublishedKey): Promise<ImportedKey> =>
+  (published.imported ??= crypto.subtle
+    .importKey('jwk', published.jwk, ALGORITHMS[published.alg].import, false, ['verify'])
+    .then((key) => ({ kid: published.kid, alg: published.alg, key, jwk: published.jwk })));
+
 interface Entry {
-  keys: Map<string, ImportedKey>;
+  keys: Map<string, PublishedKey>;
   fetchedAt: number;
   freshUntil: number;
   staleUntil: number;
@@ -121,7 +134,7 @@ export class JwksCache {
       entry.lastUnknownKidFetch = now;
       key = entry.keys.get(kid);
     }
-    return key ?? reject('unknown_key', "The token's key is not one of its issuer's keys");
+    return key ? imported(key) : reject('unknown_key', "The token's key is not one of its issuer's keys");
   }
 
   private load(issuer: string, useEdgeCache: boolean, bypassEdgeCache = false): Promise<Entry> {
@@ -157,7 +170,7 @@ export class JwksCache {
     }
     const now = this.now();
     const ttl = maxAgeOf(response) ?? this.ttlMs;
-    const keys = await importKeys((await response.json()) as { keys?: Jwk[] });
+    const keys = publishedKeysOf((await response.json()) as { keys?: Jwk[] });
     return { keys, fetchedAt: now, freshUntil: now + ttl, staleUntil: now + ttl + this.swrMs, inFlight: null, lastUnknownKidFetch: 0 };
   }
 }

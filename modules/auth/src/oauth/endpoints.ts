@@ -12,15 +12,12 @@ import {
 } from '@plinto/kernel';
 import { REFRESH_TOKEN_PREFIX, rotateRefreshToken } from '../tokens/refresh';
 import { sessionTokens } from '../tokens/issue';
-import { publishedKeys } from '../tokens/signing-keys';
-import { ensureCurrentKey } from '../tokens/signing-keys';
 import { tokenServicesOf, withRevocations } from '../tokens/services';
 import { revokeSessions } from '../services/sessions.service';
 import { authenticateClient, presentedClientId, type FormParams } from './client-auth';
 import { authorizationCodeGrant, issueApplicationTokens } from '../oidc/tokens';
 import { liveApplication } from '../oidc/application-cache';
 import { parseScope, SUPPORTED_SCOPES } from '../oidc/scopes';
-import { publishedIdTokenJwks } from '../oidc/id-token-keys';
 import { ID_TOKEN_ALGS } from '../oidc/entities';
 import { oauthError, oauthOk, type OAuthResponse } from './oauth-errors';
 import { ACCESS_TOKEN_ALGORITHMS } from '@plinto/kernel';
@@ -70,14 +67,6 @@ export function discoveryDocument(deps: Pick<OAuthDeps, 'services' | 'tenant' | 
     authorization_response_iss_parameter_supported: true,
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'name', 'updated_at', 'email', 'email_verified'],
   };
-}
-
-/** The tenant's published keys (current and rotated-out-but-not-retired). */
-export async function jwksDocument(deps: Pick<OAuthDeps, 'em' | 'config' | 'tenant'>) {
-  await ensureCurrentKey(deps.em, deps.config, deps.tenant.id);
-  const keys = await publishedKeys(deps.em, deps.tenant.id);
-  // ID-token keys (every algorithm in use, current and rotated-out) after the access-token keys.
-  return { keys: [...keys.map((k) => k.publicJwk), ...(await publishedIdTokenJwks(deps.em, deps.config, deps.tenant.id))] };
 }
 
 /** RFC 6749 token endpoint: grants `refresh_token` and `client_credentials`. */

@@ -2,7 +2,7 @@ import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK } from 'jose';
 import { tokenServicesOf } from '../tokens/services';
 import type { OAuthDeps } from '../oauth/endpoints';
 import type { FormParams } from '../oauth/client-auth';
-import { jwksDocument } from '../oauth/endpoints';
+import { jwksDocument } from '../oauth/jwks-document';
 import { activeApplication } from './applications.service';
 import { redirectWith, type AuthorizeOutcome, type ShowReason } from './authorize';
 

@@ -71,24 +71,6 @@ export async function ensureCurrentIdTokenKey(em: EntityManager, config: Config,
 }
 
 /**
- * The public ID-token keys to publish: current and previous, of every algorithm in use. The RS256
- * key exists from the first JWKS request on (RS256 is every application's default).
- */
-export async function publishedIdTokenJwks(em: EntityManager, config: Config, tenantId: string): Promise<JWK[]> {
-  const select = () =>
-    em.execute<{ public_jwk: JWK; alg: IdTokenAlg; status: string }[]>(
-      `select public_jwk, alg, status from oidc_id_token_keys where tenant_id = ? and status in ('current', 'previous') order by alg desc, created_at desc`,
-      [tenantId],
-    );
-  let rows = await select();
-  if (!rows.some((r) => r.alg === 'RS256' && r.status === 'current')) {
-    await ensureCurrentIdTokenKey(em, config, tenantId, 'RS256');
-    rows = await select();
-  }
-  return rows.map((r) => r.public_jwk);
-}
-
-/**
  * Called by the tenant's signing-key rotation, in its transaction: every algorithm with a current
  * ID-token key gets a new one; the old one becomes `previous` until `retireAfter` (when every ID
  * token it signed has expired — ID tokens live no longer than access tokens).
