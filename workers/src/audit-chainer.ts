@@ -10,10 +10,11 @@ import { PollingLoop } from './polling-loop';
 export class AuditChainer {
   private readonly loop: PollingLoop;
 
-  constructor(orm: MikroORM, logger: Logger, intervalMs: number) {
+  constructor(orm: MikroORM, logger: Logger, intervalMs: number, coalesceMs = 0) {
     this.loop = new PollingLoop('audit chainer', async () => (await chainPendingEvents(orm)) > 0, logger, {
       intervalMs,
       maxBackoffMs: 10_000,
+      coalesceMs,
     });
   }
 

@@ -2,3 +2,4 @@
 export { startWorkers, type WorkersRuntime, type WorkersOptions } from './runtime';
 export { OutboxRelay } from './outbox-relay';
 export { maintenanceTasks, type ScheduledTask } from './processors/maintenance';
+export { EVENT_BATCH_JOB, MAX_EVENTS_PER_JOB, retryJobId, type EventBatch } from './event-batches';

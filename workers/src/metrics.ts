@@ -37,9 +37,17 @@ export const workerMetrics = {
   },
 };
 
-/** Counts each BullMQ worker's completed and failed jobs. */
+/**
+ * Counts each BullMQ worker's completed and failed jobs; a job of several domain events counts
+ * each event (its processor returns `{ domainEvents, failedDomainEvents }`: completed, and failed
+ * to be retried alone).
+ */
 export function observeWorker(worker: Worker, queue: string): void {
-  worker.on('completed', () => jobsProcessed.inc({ queue }));
+  worker.on('completed', (_job: Job, result: unknown) => {
+    const { domainEvents, failedDomainEvents } = (result ?? {}) as { domainEvents?: unknown; failedDomainEvents?: unknown };
+    jobsProcessed.inc({ queue }, typeof domainEvents === 'number' ? domainEvents : 1);
+    if (typeof failedDomainEvents === 'number' && failedDomainEvents > 0) jobsFailed.inc({ queue }, failedDomainEvents);
+  });
   worker.on('failed', (job: Job | undefined, error: Error) => {
     // A delayed webhook retry "fails" with DelayedError by design: it is not a failure.
     if (error?.name === 'DelayedError') return;

@@ -1,6 +1,7 @@
 import { PollingLoop } from './polling-loop';
 import { contextOf, currentTraceparent, DOMAIN_EVENTS_QUEUE, queueDescriptor, tracer, SpanKind, type EntityManager, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
 import { context, trace } from '@opentelemetry/api';
+import { eventJobs } from './event-batches';
 
 interface OutboxRow {
   id: string;
@@ -23,7 +24,9 @@ const ENQUEUE_TIMEOUT_MS = 5000;
  * BullMQ ignores the duplicate job id. Either way nothing is lost.
  *
  * A domain event (queue `events`) is handed to every consumer that accepts it, each on its own
- * queue (`routeEvent`), so consumers retry and dead-letter independently.
+ * queue (`routeEvent`), so consumers retry and dead-letter independently; up to 50 events of a
+ * batch share one job per consumer (see event-batches.ts), whose id is digested from their outbox
+ * ids, so a re-relay of the same rows is deduplicated as a single row's job is.
  */
 export class OutboxRelay {
   private readonly loop: PollingLoop;
@@ -32,12 +35,13 @@ export class OutboxRelay {
     private readonly orm: MikroORM,
     private readonly producers: QueueProducers,
     private readonly logger: Logger,
-    private readonly options: { batchSize: number; pollIntervalMs: number; routeEvent: (action: string) => string[] },
+    private readonly options: { batchSize: number; pollIntervalMs: number; coalesceMs?: number; routeEvent: (action: string) => string[] },
   ) {
     // A full batch means more rows are waiting: go again at once.
     this.loop = new PollingLoop('outbox relay', async () => (await this.dispatchBatch()) === options.batchSize, logger, {
       intervalMs: options.pollIntervalMs,
       maxBackoffMs: MAX_BACKOFF_MS,
+      coalesceMs: options.coalesceMs ?? 0,
     });
   }
 
@@ -76,7 +80,8 @@ export class OutboxRelay {
   /** Enqueues rows grouped by queue; returns the rows whose payload does not fit the queue's schema. */
   private async enqueue(rows: OutboxRow[]): Promise<Map<string, string>> {
     const invalid = new Map<string, string>();
-    const byQueue = new Map<string, OutboxRow[]>();
+    // Per target queue, and whether its rows are routed domain events (batched) or jobs of their own.
+    const groups = new Map<string, { queue: string; events: boolean; rows: OutboxRow[] }>();
     for (const row of rows) {
       const descriptor = queueDescriptor(row.queue);
       const check = descriptor?.payload.safeParse(row.payload);
@@ -86,32 +91,42 @@ export class OutboxRelay {
         this.logger.error({ outboxId: row.id, queue: row.queue }, 'outbox row cannot be dispatched');
         continue;
       }
-      const targets = row.queue === DOMAIN_EVENTS_QUEUE ? this.options.routeEvent(row.job_name) : [row.queue];
-      for (const queue of targets) byQueue.set(queue, [...(byQueue.get(queue) ?? []), row]);
-    }
-    for (const [queue, group] of byQueue) {
-      // A span per row in the trace it carries; the job continues the trace from this span.
-      const spans = group.map((row) => relaySpan(row, queue));
-      const jobs = group.map((row, i) => ({ name: row.job_name, data: withTrace(row.payload, spans[i]), opts: { jobId: row.id } }));
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        // Bounded: the rows stay locked meanwhile, and a stuck producer must not stall the relay.
-        await Promise.race([
-          this.producers.get(queue).addBulk(jobs),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`enqueue to ${queue} took over ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-          }),
-        ]);
-      } catch (error) {
-        this.producers.discard(queue);
-        for (const span of spans) span?.recordException(error as Error);
-        throw error;
-      } finally {
-        clearTimeout(timer);
-        for (const span of spans) span?.end();
+      const events = row.queue === DOMAIN_EVENTS_QUEUE;
+      for (const queue of events ? this.options.routeEvent(row.job_name) : [row.queue]) {
+        const key = `${events ? 'events' : 'jobs'} ${queue}`;
+        const group = groups.get(key);
+        if (group) group.rows.push(row);
+        else groups.set(key, { queue, events, rows: [row] });
       }
     }
+    // The queues' adds go out together (one connection, pipelined): one round trip, not one per queue.
+    await Promise.all([...groups.values()].map((group) => this.enqueueGroup(group.queue, group.rows, group.events)));
     return invalid;
+  }
+
+  private async enqueueGroup(queue: string, group: OutboxRow[], domainEvents: boolean): Promise<void> {
+    // A span per row in the trace it carries; the job (or the event's part of a batch) continues the trace from this span.
+    const spans = group.map((row) => relaySpan(row, queue));
+    const items = group.map((row, i) => ({ id: row.id, name: row.job_name, data: withTrace(row.payload, spans[i]) }));
+    // Domain events go to their consumers in batches; other queues' jobs are one per row.
+    const jobs = domainEvents ? eventJobs(items) : items.map((item) => ({ name: item.name, data: item.data, opts: { jobId: item.id } }));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // Bounded: the rows stay locked meanwhile, and a stuck producer must not stall the relay.
+      await Promise.race([
+        this.producers.get(queue).addBulk(jobs),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`enqueue to ${queue} took over ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (error) {
+      this.producers.discard(queue);
+      for (const span of spans) span?.recordException(error as Error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      for (const span of spans) span?.end();
+    }
   }
 
   private async markDispatched(tx: EntityManager, ids: string[], error: string | null): Promise<void> {

@@ -74,15 +74,16 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   const relay = new OutboxRelay(orm, producers, logger, {
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    coalesceMs: config.OUTBOX_WAKE_COALESCE_MS,
     routeEvent: (action) => consumers.filter((c) => !c.accepts || c.accepts(action)).map((c) => consumerQueue(c.name).name),
   });
 
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createRedis>[] = [];
-  const consume = (name: string, processor: Processor, concurrency: number) => {
+  const consume = (name: string, processor: Processor, concurrency: number, tracesItself = false) => {
     const connection = createRedis(config.REDIS_URL, 'worker', `plinto-worker-${name}`);
     connections.push(connection);
-    const worker = new Worker(name, tracedProcessor(name, processor), {
+    const worker = new Worker(name, tracesItself ? processor : tracedProcessor(name, processor), {
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency,
@@ -101,14 +102,14 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
   for (const consumer of queueConsumers(consumers)) {
     if (consumer.enabled && !consumer.enabled(config)) continue;
     const concurrency = typeof consumer.concurrency === 'function' ? consumer.concurrency(config) : consumer.concurrency;
-    consume(consumer.queue.name, consumer.processor(deps), concurrency);
+    consume(consumer.queue.name, consumer.processor(deps), concurrency, consumer.tracesItself);
   }
   let stopped = false;
   const schedulersReady = config.WORKERS_MAINTENANCE
     ? registerSchedulers(producers, tasks, logger, () => stopped)
     : Promise.resolve();
   relay.start();
-  const chainer = new AuditChainer(orm, logger, auditConfig(config).AUDIT_CHAIN_INTERVAL_MS);
+  const chainer = new AuditChainer(orm, logger, auditConfig(config).AUDIT_CHAIN_INTERVAL_MS, config.OUTBOX_WAKE_COALESCE_MS);
   chainer.start();
   const listener = new OutboxListener(config.DATABASE_URL, logger, [() => relay.nudge(), () => chainer.nudge()]);
   await listener.start();

@@ -78,6 +78,8 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(250),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().max(1000).default(500),
+  /** Under load, the relay and the audit chainer run at most this often on commit wake-ups (0: on every one). */
+  OUTBOX_WAKE_COALESCE_MS: z.coerce.number().int().min(0).max(5000).default(100),
   /** Dispatched outbox rows are kept this long (for diagnosis), then pruned by maintenance. */
   OUTBOX_RETENTION_HOURS: z.coerce.number().int().positive().default(72),
   /** Run the maintenance schedulers in this workers process. */

@@ -35,17 +35,25 @@ export interface ConsumerDeps {
 
 /**
  * A consumer of committed domain events (webhook fan-out, key provisioning, realtime publishing).
- * Each has its own queue (`events.<name>`), job per event, retries and dead letters, so a slow or
- * failing consumer never delays or re-runs another. Delivery is at-least-once: handlers dedupe by
- * `eventId` or are idempotent.
+ * Each has its own queue (`events.<name>`), retries and dead letters, so a slow or failing consumer
+ * never delays or re-runs another. The relay hands events over in jobs of up to 50 (one job per
+ * event would cost most of the workers' CPU in BullMQ bookkeeping); an event that fails in a batch
+ * is retried alone, with the rest of its attempts, and dead-lettered alone. Delivery is
+ * at-least-once: handlers dedupe by `eventId` or are idempotent.
  */
 export interface DomainEventConsumer {
   name: string;
   /** Only these events are enqueued for it (default: all). */
   accepts?: (action: string) => boolean;
-  /** Jobs in flight at once in one workers process. */
+  /** Jobs (an event or a batch of events) in flight at once in one workers process. */
   concurrency?: number | ((config: Config) => number);
+  /** One event; for a batch it is called for every event at once, unless `handleBatch` is given. */
   handle(event: DomainEventMessage, deps: ConsumerDeps): Promise<void>;
+  /**
+   * Several events in order, in fewer round trips than one `handle` each: returns, per event, the
+   * error it failed with (retried alone) or undefined. Throwing fails every event of the batch.
+   */
+  handleBatch?(events: DomainEventMessage[], deps: ConsumerDeps): Promise<(Error | undefined)[]>;
 }
 
 /** Scheduled housekeeping; returns a summary (the job's return value). */
