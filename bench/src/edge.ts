@@ -1,9 +1,8 @@
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
 import { Miniflare } from 'miniflare';
+import { bundleWorker } from './worker-bundle';
 import { createTokenVerifier } from '@plinto/sdk/server';
 import { createTokenVerifier as createEdgeTokenVerifier } from '@plinto/sdk/edge';
 import { prepareFixture, typecheckFixture } from '../../sdk/scripts/fixture';
@@ -44,15 +43,7 @@ async function workerScript(workersCache: boolean): Promise<string> {
   const source = `
     import { withPlintoAuth } from '@plinto/sdk/edge';
     export default { fetch: withPlintoAuth((env) => ({ publicUrl: env.PLINTO_URL, audience: env.PLINTO_URL${jwks} }), (_r, _e, _c, auth) => new Response(auth.claims.sub)) };`;
-  const result = await build({
-    stdin: { contents: source, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
+  return bundleWorker(source);
 }
 
 const BARE_WORKER = 'export default { fetch() { return new Response("ok"); } };';

@@ -12,9 +12,8 @@
  */
 import { createServer, connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { bundleWorker } from '../worker-bundle';
 import { startApiProcess } from '../processes';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
@@ -63,15 +62,7 @@ async function workerScript(): Promise<string> {
     const inner = withPlintoAuth((env) => ({ publicUrl: env.PLINTO_URL, audience: env.PLINTO_URL, jwksBaseUrl: env.JWKS_URL, jwks: { fetch: timedFetch } }),
       (_r, _e, _c, auth) => { stamps.handlerEnd = Date.now(); return new Response(JSON.stringify({ sub: auth.claims.sub, ...stamps })); });
     export default { fetch: (r, e, c) => { stamps.arrived = Date.now(); return inner(r, e, c); } };`;
-  const result = await build({
-    stdin: { contents: source, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
+  return bundleWorker(source);
 }
 
 const BARE = 'export default { fetch() { return new Response(JSON.stringify({ arrived: Date.now() })); } };';
