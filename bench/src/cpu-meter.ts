@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { processCpuMicros } from './proc-cpu';
 
 /**
  * CPU time per operation of each process taking part in a bench (far less sensitive to a shared
@@ -46,12 +46,4 @@ export function formatCpu(perOp: Record<string, number>): string {
     .join(', ');
 }
 
-/** utime + stime of a process, in microseconds (clock ticks are 100 Hz on Linux); 0 once it is gone. */
-function cpuMicros(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return 0;
-  }
-}
+const cpuMicros = (pid: number) => processCpuMicros(pid).total;

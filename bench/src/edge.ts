@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify } from 'jose';
 import { Miniflare } from 'miniflare';
+import { percentileOf } from './load';
 import { bundleWorker } from './worker-bundle';
 import { createTokenVerifier } from '@plinto/sdk/server';
 import { createTokenVerifier as createEdgeTokenVerifier } from '@plinto/sdk/edge';
@@ -21,10 +22,6 @@ const freePort = () =>
     });
   });
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 async function timed(rounds: number, fn: () => Promise<unknown>): Promise<number[]> {
   const ms: number[] = [];
@@ -92,9 +89,9 @@ const edge: Benchmark = {
       for (const p of [50, 99]) {
         rows.push({
           name: `edge verification p${p}, warm (SDK in Node, node:crypto)`,
-          figure: percentile(sdkMs, p),
+          figure: percentileOf(sdkMs, p),
           baselineName: 'raw jose.jwtVerify, key set in hand',
-          baseline: percentile(rawMs, p),
+          baseline: percentileOf(rawMs, p),
           unit: 'ms',
           higherIsBetter: false,
           goal: p === 99 ? 'p99 <= 1 ms' : undefined,
@@ -102,9 +99,9 @@ const edge: Benchmark = {
         });
         rows.push({
           name: `edge verification p${p}, warm (SDK edge code in Node, WebCrypto)`,
-          figure: percentile(edgeMs, p),
+          figure: percentileOf(edgeMs, p),
           baselineName: 'raw jose.jwtVerify, key set in hand',
-          baseline: percentile(rawMs, p),
+          baseline: percentileOf(rawMs, p),
           unit: 'ms',
           higherIsBetter: false,
           note: `${WARM_ROUNDS} sequential verifications, @plinto/sdk/edge (the Worker's code; Node queues WebCrypto on its thread pool)`,
@@ -153,9 +150,9 @@ const edge: Benchmark = {
       for (const p of [50, 95, 99]) {
         rows.push({
           name: `edge verification p${p}, cold (new workerd isolate's first request, JWKS fetched from a local Plinto)`,
-          figure: percentile(coldMs, p),
+          figure: percentileOf(coldMs, p),
           baselineName: 'raw jose, cold: remote JWKS fetch + verify (Node)',
-          baseline: percentile(rawColdMs, p),
+          baseline: percentileOf(rawColdMs, p),
           unit: 'ms',
           higherIsBetter: false,
           goal: p === 95 ? 'p95 < 50 ms' : undefined,
@@ -163,19 +160,19 @@ const edge: Benchmark = {
         });
         rows.push({
           name: `edge verification p${p}, cold, minus a bare Worker's first request`,
-          figure: Math.max(0.001, percentile(addedMs, p)),
+          figure: Math.max(0.001, percentileOf(addedMs, p)),
           baselineName: 'raw jose, cold: remote JWKS fetch + verify (Node)',
-          baseline: percentile(rawColdMs, p),
+          baseline: percentileOf(rawColdMs, p),
           unit: 'ms',
           higherIsBetter: false,
-          note: `a bare new isolate's first request in the same workerd: p${p} ${percentile(bareMs, p).toFixed(1)} ms`,
+          note: `a bare new isolate's first request in the same workerd: p${p} ${percentileOf(bareMs, p).toFixed(1)} ms`,
         });
       }
       rows.push({
         name: 'edge verification p95, cold, with the Workers Cache API (miniflare simulation)',
-        figure: Math.max(0.001, percentile(cachedAddedMs, 95)),
+        figure: Math.max(0.001, percentileOf(cachedAddedMs, 95)),
         baselineName: 'raw jose, cold: remote JWKS fetch + verify (Node)',
-        baseline: percentile(rawColdMs, 95),
+        baseline: percentileOf(rawColdMs, 95),
         unit: 'ms',
         higherIsBetter: false,
         note: "miniflare's local Cache API opens its storage on first use; production Workers differ",
@@ -209,9 +206,9 @@ const edge: Benchmark = {
       }
       rows.push({
         name: 'edge verification p95, cold, JWKS from memory (the SDK\'s own cold cost: parse, key import, verify)',
-        figure: percentile(memoryColdMs, 95),
+        figure: percentileOf(memoryColdMs, 95),
         baselineName: 'raw jose: new createLocalJWKSet + jwtVerify',
-        baseline: percentile(joseMemoryColdMs, 95),
+        baseline: percentileOf(joseMemoryColdMs, 95),
         unit: 'ms',
         higherIsBetter: false,
         note: `${NODE_COLD_ROUNDS} new verifiers; the network round trip to Plinto is the rest of a cold start; ${load()}`,
@@ -219,9 +216,9 @@ const edge: Benchmark = {
       for (const p of [50, 95, 99]) {
         rows.push({
           name: `edge verification p${p}, cold (new verifier: JWKS fetched from a local Plinto, imported, verified)`,
-          figure: percentile(verifierColdMs, p),
+          figure: percentileOf(verifierColdMs, p),
           baselineName: 'raw jose, cold: new createRemoteJWKSet + jwtVerify',
-          baseline: percentile(joseColdMs, p),
+          baseline: percentileOf(joseColdMs, p),
           unit: 'ms',
           higherIsBetter: false,
           goal: p === 95 ? 'p95 < 50 ms' : undefined,

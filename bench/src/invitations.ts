@@ -5,13 +5,12 @@
 // measured in the same run, the raw floor of the same work: multi-row INSERTs of the rows over pg,
 // then the same number of messages sent by pooled nodemailer to the same SMTP server with the email
 // worker's concurrency.
-import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { randomToken, sha256, uuidv7 } from '@plinto/kernel';
 import { cpuMeter, formatCpu } from './cpu-meter';
+import { startCountingSmtpSink, type CountingSmtpSink } from './smtp-sink';
 import { BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess, startServerProcess } from './processes';
 import type { Benchmark, BenchRow } from './types';
 
@@ -23,34 +22,6 @@ const SETTLE_TIMEOUT_MS = 120_000;
 // A database of its own: other suites leave outbox rows (emails, events) this suite's workers would send.
 const DATABASE_URL = process.env.BENCH_INVITATIONS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plinto_bench_invitations';
 const PREFIX = 'plinto_bench_inv';
-
-/** A loopback SMTP server that only counts what it receives (and when the last message arrived). */
-async function startSink() {
-  let received = 0;
-  let lastAt = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    // No reverse DNS of the (loopback) client per connection: the sink must not be the bottleneck.
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        received++;
-        lastAt = performance.now();
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    received: () => received,
-    lastAt: () => lastAt,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 async function until(done: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
@@ -72,7 +43,7 @@ async function api(base: string, method: string, path: string, body?: unknown, t
 }
 
 /** The floor: one multi-row INSERT of the rows, then the emails straight to SMTP with the worker's concurrency. */
-async function rawFloor(smtpPort: number, sink: Awaited<ReturnType<typeof startSink>>, total: number): Promise<number> {
+async function rawFloor(smtpPort: number, sink: CountingSmtpSink, total: number): Promise<number> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   // Pooled like the email worker's transport, so the floor compares the same sending strategy.
@@ -116,7 +87,7 @@ async function rawFloor(smtpPort: number, sink: Awaited<ReturnType<typeof startS
 const bulkInvitations: Benchmark = {
   name: 'invitations',
   async run(): Promise<BenchRow[]> {
-    const sink = await startSink();
+    const sink = await startCountingSmtpSink();
     const env = {
       DATABASE_URL,
       QUEUE_PREFIX: PREFIX,

@@ -27,6 +27,9 @@ export interface LoadOptions {
   onResponse?: (slot: number, status: number, body: Buffer) => void;
 }
 
+/** The p-th percentile of values in any order (sorts a copy). */
+export const percentileOf = (values: number[], p: number): number => percentile([...values].sort((a, b) => a - b), p);
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -10,21 +10,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { httpClient } from '../flow-load';
 import { startOidcProvider, startPlinto, type Contender } from '../peers/systems';
+import { processCpuMicros } from '../proc-cpu';
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 2000);
 const WARM_UP = Number(process.env.BENCH_WARM_UP_FLOWS ?? 600);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONCURRENCY = 8;
 
-/** utime + stime of a process in milliseconds (clock ticks are 100 Hz on Linux); 0 once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
+/** utime + stime of a process in milliseconds; 0 once it is gone. */
+const cpuMs = (pid: number) => processCpuMicros(pid).total / 1000;
 
 /** Every process whose command name starts with `prefix` (PostgreSQL's backends, redis-server). */
 function pidsNamed(prefix: string): number[] {

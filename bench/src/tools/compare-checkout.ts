@@ -4,11 +4,11 @@
 // interleaved in alternating rounds so drifting load hits both alike. Reports throughput and the
 // api process's CPU time per request (from /proc), the figure least disturbed by a busy machine.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { runLoad } from '../load';
 import { BENCH_MASTER_KEY, BENCH_PLATFORM_KEY, REPO_ROOT } from '../processes';
+import { processCpuMicros } from '../proc-cpu';
 
 const other = process.argv[2];
 if (!other) throw new Error('usage: pnpm bench:compare <other checkout> [this checkout, default: this repository]');
@@ -56,11 +56,7 @@ async function startApi(name: string, root: string, database: string): Promise<A
   };
 }
 
-/** utime + stime of a process, in microseconds (clock ticks are 100 Hz on Linux). */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
+const cpuMicros = (pid: number) => processCpuMicros(pid).total;
 
 const headers = { authorization: `Bearer ${BENCH_PLATFORM_KEY}`, 'x-plinto-tenant': 'default', 'content-type': 'application/json' };
 const evaluateBody = (i: number) => JSON.stringify({ subject: `user:u${i % 50}`, action: i % 2 ? 'invoices:read' : 'users:read', resource: `invoice:${i % 200}` });

@@ -13,6 +13,7 @@
 import { createServer, connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { Miniflare } from 'miniflare';
+import { percentileOf } from '../load';
 import { bundleWorker } from '../worker-bundle';
 import { startApiProcess } from '../processes';
 
@@ -67,10 +68,6 @@ async function workerScript(): Promise<string> {
 
 const BARE = 'export default { fetch() { return new Response(JSON.stringify({ arrived: Date.now() })); } };';
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 async function main() {
   const port = await freePort();
@@ -138,7 +135,7 @@ async function main() {
     console.log('phase'.padEnd(18), 'p50'.padStart(8), 'p90'.padStart(8), 'p95'.padStart(8), 'max'.padStart(8));
     for (const key of Object.keys(rows[0]!)) {
       const values = rows.map((r) => r[key]!).filter((v) => !Number.isNaN(v));
-      console.log(key.padEnd(18), ...[50, 90, 95, 100].map((p) => pct(values, p).toFixed(1).padStart(8)));
+      console.log(key.padEnd(18), ...[50, 90, 95, 100].map((p) => percentileOf(values, p).toFixed(1).padStart(8)));
     }
   } finally {
     relay.close();

@@ -5,9 +5,8 @@
 // message is measured apart from the sender's. Usage: tsx bench/src/tools/smtp-ceiling.ts [messages]
 import { fork } from 'node:child_process';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
+import { startCountingSmtpSink } from '../smtp-sink';
 
 const MESSAGES = Number(process.argv[2] ?? 4000);
 const CONNECTIONS = 16;
@@ -16,24 +15,11 @@ const ONLY = process.argv[3] ?? '';
 
 if (process.env.SMTP_CEILING_SINK === '1') {
   // Child: the same sink as the invitations bench; answers 'count' with messages received and CPU used.
-  let received = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    disableReverseLookup: true,
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        received++;
-        callback();
-      });
-    },
-  });
-  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.server.address() as AddressInfo).port }));
+  const sink = await startCountingSmtpSink();
+  process.send!({ port: sink.port });
   process.on('message', () => {
     const cpu = process.cpuUsage();
-    process.send!({ received, cpuMs: (cpu.user + cpu.system) / 1000 });
+    process.send!({ received: sink.received(), cpuMs: (cpu.user + cpu.system) / 1000 });
   });
 } else {
   await main();
