@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestApi, startTestWorkers, waitFor, type SignedInUser, type TestApi } from '../src';
 import { startSmtpSink } from '../src/smtp-sink';
 import { startReceiver } from './webhooks.receiver';
-import { consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen, webStorage } from './console-support';
+import { confirmInDialog, consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen, webStorage } from './console-support';
 
 /**
  * The admin console in Debian's Chromium against the real api and workers: a tenant admin signs in
@@ -56,7 +56,7 @@ describe('admin console (tenant admin)', () => {
     await screenshot(page, 'user-detail');
 
     await page.getByRole('button', { name: 'Disable user' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await confirmInDialog(page);
     await page.getByRole('button', { name: 'Enable user' }).waitFor();
     await expect(page.getByText('Disabled', { exact: true }).first().isVisible()).resolves.toBe(true);
     // The server ended the user's session: their access token is refused from now on.
@@ -179,7 +179,7 @@ describe('admin console: policies, keys, tenants', () => {
     await visitScreen(ownerPage, at('/keys'), 'Keys and clients', 'keys-owner');
     const before = await ownerPage.getByTestId('signing-keys').getByRole('row').count();
     await ownerPage.getByRole('button', { name: 'Rotate signing key' }).click();
-    await ownerPage.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await confirmInDialog(ownerPage);
     await ownerPage.getByText(/New current key/).waitFor();
     await waitFor(async () => (await ownerPage.getByTestId('signing-keys').getByRole('row').count()) === before + 1, 'the rotated key listed');
     await ownerPage.getByLabel('Key name').fill('ci-deploy');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { waitFor, type SignedInUser, type TestApi, startTestApi } from '../src';
-import { consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen } from './console-support';
+import { confirmInDialog, consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen } from './console-support';
 
 /**
  * The console's management screens past the first round: a tenant owner creates a role with
@@ -92,7 +92,7 @@ describe('console: roles, decision log, webhook and application editing', () => 
     expect(endpoint).toMatchObject({ url: 'http://127.0.0.1:9/second', eventTypes: ['user.*'], enabled: false });
 
     await page.getByRole('button', { name: 'Rotate secret' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await confirmInDialog(page);
     const rotated = (await page.getByTestId('rotated-secret').textContent())!;
     expect(rotated).toMatch(/^whsec_/);
     expect(rotated).not.toBe(first);
@@ -136,7 +136,7 @@ describe('console: roles, decision log, webhook and application editing', () => 
     });
 
     await page.getByRole('button', { name: 'Rotate client secret' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await confirmInDialog(page);
     const rotated = (await page.getByTestId('rotated-client-secret').textContent())!;
     expect(rotated.length).toBeGreaterThan(20);
     expect(rotated).not.toBe(original);

@@ -1,10 +1,9 @@
-import axe from 'axe-core';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { expect } from 'vitest';
 import { signedInUser, signedInUserWithRole, type TestApi } from '../src';
 
 // Debian's Chromium, headless, closed when the file ends; screenshots in test-artifacts/ (one launcher for every browser test).
-import { ARTIFACTS, BROWSER_WAIT_MS, startBrowser } from '../src/browser';
+import { ARTIFACTS, axeViolations, BROWSER_WAIT_MS, startBrowser } from '../src/browser';
 export { ARTIFACTS, BROWSER_WAIT_MS, startBrowser as launchChromium };
 
 export async function newDesktopPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
@@ -40,14 +39,19 @@ export async function signInInBrowser(page: Page, api: TestApi, tenant: string, 
 
 /** axe-core in the page: no serious or critical violation. Evaluated over DevTools, so the console's CSP stays untouched. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
+  const violations = (await axeViolations(page)).map((v) => ({ ...v, nodes: v.nodes.slice(0, 3) }));
   expect(violations, `axe on ${screen}`).toEqual([]);
+}
+
+/**
+ * Answers the open confirmation dialog with Confirm and waits until the dialog is gone: while it
+ * fades out its overlay still takes clicks meant for the page beneath (seen on a loaded machine: a
+ * forced click on a switch landed on the overlay and changed nothing).
+ */
+export async function confirmInDialog(page: Page): Promise<void> {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.waitFor({ state: 'detached' });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

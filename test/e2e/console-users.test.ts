@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { signedInUser, startTestApi, startTestWorkers, type SignedInUser, type TestApi } from '../src';
 import { extractLink, startSmtpSink } from '../src/smtp-sink';
 import { freshTotpStep, totpFor } from './auth-helpers';
-import { consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen } from './console-support';
+import { confirmInDialog, consoleTenant, expectAccessible, launchChromium, newDesktopPage, screenshot, signInInBrowser, visitScreen } from './console-support';
 
 /**
  * The console's user management beyond the list: a tenant admin creates users (with a password, or
@@ -104,7 +104,7 @@ describe('console: users', () => {
     await page.getByTestId('user-organizations').getByRole('link', { name: 'Lost Phones Ltd' }).waitFor();
     await page.getByText('Enabled', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Reset MFA' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await confirmInDialog(page);
     await page.getByText('Not enrolled', { exact: true }).waitFor();
     await expectAccessible(page, 'user mfa reset');
     await screenshot(page, 'user-mfa-reset');
@@ -117,7 +117,7 @@ describe('console: users', () => {
     await page.goto(at(`/users/${owner.id}`));
     await page.getByRole('heading', { level: 1, name: owner.email }).waitFor();
     await page.getByRole('button', { name: 'Reset MFA' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await confirmInDialog(page);
     await page.getByRole('alert').filter({ hasText: 'Refused' }).waitFor();
     expect((await api.rest('GET', `/v1/users/${owner.id}`, { tenant: T })).body.mfaEnabled).toBe(true);
 

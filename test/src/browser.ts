@@ -44,8 +44,21 @@ export async function openPage(browser: Browser): Promise<WatchedPage> {
   return { page, context, cspViolations };
 }
 
-/** axe-core's serious and critical violations on the page as it is now (evaluated past the CSP, as DevTools would). */
+/**
+ * Waits until the page's finite CSS transitions and animations have finished. A dialog fading in or
+ * out is half transparent, and axe judges the contrast of its text as it is at that instant (seen on
+ * a loaded machine: a modal's Confirm button, mid fade-out, failed color-contrast). Endless
+ * animations (a spinner) are not waited for.
+ */
+export async function settleAnimations(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity),
+  );
+}
+
+/** axe-core's serious and critical violations on the page once it is still (evaluated past the CSP, as DevTools would). */
 export async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
+  await settleAnimations(page);
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
