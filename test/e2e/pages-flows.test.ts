@@ -82,7 +82,7 @@ describe('hosted pages in Chromium', () => {
     await signInThroughPage(page, email, PASSWORD);
     await page.waitForURL(`${api.url}/t/${T}/account`);
     await heading(page, 'Your account');
-    await page.getByText(email).waitFor();
+    await page.getByText(email, { exact: true }).waitFor();
     await page.getByText('This device').waitFor();
     await checkPage(watched, 'account');
 
@@ -158,7 +158,7 @@ describe('hosted pages in Chromium', () => {
 
     await signInThroughPage(page, email, NEW_PASSWORD);
     await page.waitForURL(`${api.url}/t/${T}/account`);
-    await page.getByText(email).waitFor();
+    await page.getByText(email, { exact: true }).waitFor();
     await watched.context.close();
   });
 
@@ -181,7 +181,7 @@ describe('hosted pages in Chromium', () => {
     await checkPage(watched, 'magic-link');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${api.url}/t/${T}/account`);
-    await page.getByText(email).waitFor();
+    await page.getByText(email, { exact: true }).waitFor();
     await watched.context.close();
   });
 

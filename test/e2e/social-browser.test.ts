@@ -31,7 +31,7 @@ describe('provider buttons on the sign-in page', () => {
     await page.goto(`${api.url}/t/${T}/sign-in`);
     await page.getByRole('link', { name: 'Continue with Okta' }).click();
     await page.waitForURL(`${api.url}/t/${T}/account`);
-    await page.getByText(email).waitFor();
+    await page.getByText(email, { exact: true }).waitFor();
     const me = await page.evaluate(async (slug) => (await fetch(`/t/${slug}/session`)).json(), T);
     expect(me).toMatchObject({ amr: ['fed'], user: { email, emailVerified: true } });
     expect(await page.evaluate(() => Object.keys(localStorage).length + Object.keys(sessionStorage).length)).toBe(0);
