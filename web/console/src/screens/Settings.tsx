@@ -135,8 +135,11 @@ function BrandingCard({ settings, save, busy }: CardProps) {
         <Stack gap="sm">
           <TextInput label="Display name" description="Empty: the tenant's name" value={form.displayName} onChange={(e) => set('displayName')(e.currentTarget.value)} disabled={!canWrite} />
           <TextInput label="Logo URL" description="https only; the pages allow exactly this image" value={form.logoUrl} onChange={(e) => set('logoUrl')(e.currentTarget.value)} disabled={!canWrite} />
-          <ColorInput label="Primary colour" description="Buttons and links, #rrggbb" format="hex" withEyeDropper={false} value={form.primaryColor} onChange={set('primaryColor')} disabled={!canWrite} />
-          <ColorInput label="Background colour" description="Page background, #rrggbb" format="hex" withEyeDropper={false} value={form.backgroundColor} onChange={set('backgroundColor')} disabled={!canWrite} />
+          {/* fixOnBlur off: Mantine's default puts back the last valid colour on blur, and it learns that colour in an
+              effect after the change — a blur arriving first (fast typing, autofill, a loaded machine) wiped the value
+              just typed. What is typed stays; the preview warns and the server names a bad colour on save. */}
+          <ColorInput label="Primary colour" description="Buttons and links, #rrggbb" format="hex" withEyeDropper={false} fixOnBlur={false} value={form.primaryColor} onChange={set('primaryColor')} disabled={!canWrite} />
+          <ColorInput label="Background colour" description="Page background, #rrggbb" format="hex" withEyeDropper={false} fixOnBlur={false} value={form.backgroundColor} onChange={set('backgroundColor')} disabled={!canWrite} />
           <TextInput label="Support email" type="email" value={form.supportEmail} onChange={(e) => set('supportEmail')(e.currentTarget.value)} disabled={!canWrite} />
           <SaveButton canWrite={canWrite} busy={busy} label="Save branding" />
         </Stack>
