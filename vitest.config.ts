@@ -20,12 +20,14 @@ const E2E_PROJECTS: Record<string, { prefixes: string[]; modules?: string[]; als
   orgs: { prefixes: ['orgs-'], modules: ['orgs'] },
   email: { prefixes: ['email-'], modules: ['email'] },
   oidc: { prefixes: ['oidc-'] },
-  passkeys: { prefixes: ['passkeys-', 'social-'] },
+  // Browser projects get a ceiling above Playwright's own (BROWSER_WAIT_MS, 60 s): a wait that
+  // hangs then fails with the locator it waited for instead of a bare test timeout.
+  passkeys: { prefixes: ['passkeys-', 'social-'], testTimeout: 180_000 },
   graphql: { prefixes: ['graphql-'] },
   realtime: { prefixes: ['realtime-'], modules: ['realtime'] },
   sdk: { prefixes: ['sdk-'], also: ['sdk/test/**/*.test.ts'] },
   // The hosted pages and browser sessions (real Chromium); the global setup builds web/*.
-  pages: { prefixes: ['pages-'] },
+  pages: { prefixes: ['pages-'], testTimeout: 180_000 },
   // The admin console in real Chromium.
   console: { prefixes: ['console-'], testTimeout: 180_000 },
 };

@@ -66,16 +66,35 @@ export type SignInAnswer =
   | { status: 'signed_in'; redirectTo: string; csrfToken: string }
   | { status: 'mfa_required'; challengeToken: string; methods: string[]; expiresAt: string };
 
+/**
+ * The session probe under way, if any. A mutation waits for it: a click faster than the probe
+ * (seen on a loaded machine: the confirm-email button) would otherwise go without the CSRF token
+ * and be refused.
+ */
+let probing: Promise<unknown> | null = null;
+
+async function probeSession(): Promise<SessionInfo | null> {
+  try {
+    const info = await call<SessionInfo>(`/t/${encodeURIComponent(tenantSlug())}/session`, { headers: headers(false) });
+    rememberCsrf(info.csrfToken);
+    return info;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+const probeSettled = async (): Promise<void> => void (await probing?.catch(() => undefined));
+
 export const session = {
   /** Who is signed in (null when nobody); remembers the CSRF token. */
   async current(): Promise<SessionInfo | null> {
+    const probe = probeSession();
+    probing = probe;
     try {
-      const info = await call<SessionInfo>(`/t/${encodeURIComponent(tenantSlug())}/session`, { headers: headers(false) });
-      rememberCsrf(info.csrfToken);
-      return info;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return null;
-      throw error;
+      return await probe;
+    } finally {
+      if (probing === probe) probing = null;
     }
   },
   async step<T = SignInAnswer>(step: string, body: unknown): Promise<T> {
@@ -95,12 +114,14 @@ export async function query<T>(path: string, input: unknown = undefined): Promis
 
 /** A tRPC mutation (POST, with the CSRF token when signed in). */
 export async function mutation<T>(path: string, input: unknown = {}): Promise<T> {
+  await probeSettled();
   const body = await call<{ result: { data: { json: T } } }>(`/trpc/${path}`, { method: 'POST', headers: headers(true), body: JSON.stringify({ json: input }) });
   return body.result.data.json;
 }
 
 /** A JSON call to another endpoint of the tenant (e.g. the OIDC consent interaction). */
-export function tenantCall<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function tenantCall<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  if (init.body !== undefined) await probeSettled();
   return call<T>(`/t/${encodeURIComponent(tenantSlug())}${path}`, {
     method: init.method ?? 'GET',
     headers: headers(init.body !== undefined),

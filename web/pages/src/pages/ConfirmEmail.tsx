@@ -13,8 +13,10 @@ export function ConfirmEmail({ tenantName }: { tenantName: string }) {
   const token = param('token');
   const [changedTo, setChangedTo] = useState<string | null>(null);
   const submission = useLinkSubmission();
-  // Signed in on this browser? Then the POST carries the cookie and needs its CSRF token.
-  useEffect(() => void session.current().catch(() => null), []);
+  // Signed in on this browser? Then the POST carries the cookie and needs its CSRF token, so the
+  // button waits for the answer: a click faster than the probe would be refused (seen on a loaded machine).
+  const [probed, setProbed] = useState(false);
+  useEffect(() => void session.current().catch(() => null).finally(() => setProbed(true)), []);
   const confirm = () =>
     submission.run(async () => {
       const answer = await mutation<{ user: { email: string } }>('auth.confirmEmailChange', { token });
@@ -30,7 +32,7 @@ export function ConfirmEmail({ tenantName }: { tenantName: string }) {
       ) : (
         <>
           <Text>{t('confirmEmail.intro')}</Text>
-          <Button onClick={() => void confirm()} loading={submission.busy} fullWidth>
+          <Button onClick={() => void confirm()} loading={submission.busy || !probed} fullWidth>
             {t('confirmEmail.submit')}
           </Button>
         </>
