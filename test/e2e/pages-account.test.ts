@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import * as OTPAuth from 'otpauth';
 import { onCleanup, startTestApi, startTestWorkers, type TestApi } from '../src';
 import { extractLink, startSmtpSink } from '../src/smtp-sink';
-import { axeViolations, openPage, screenshot, startBrowser, type WatchedPage } from '../src/browser';
+import { checkHostedPage, openPage, startBrowser } from '../src/browser';
 
 /**
  * The rest of the account page and the pages around sign-in, in real Chromium: changing the email
@@ -28,13 +28,6 @@ beforeAll(async () => {
   expect((await api.rest('POST', '/v1/tenants', { body: { slug: T, name: 'Acme Rockets' } })).status).toBe(201);
   browser = await startBrowser();
 }, 120_000);
-
-async function checkPage(watched: WatchedPage, name: string): Promise<void> {
-  await watched.page.getByRole('heading', { level: 1 }).waitFor();
-  await screenshot(watched.page, name);
-  expect(await axeViolations(watched.page), name).toEqual([]);
-  expect(watched.cspViolations, name).toEqual([]);
-}
 
 const field = (page: Page, name: string) => page.getByRole('textbox', { name, exact: true });
 
@@ -96,7 +89,7 @@ describe('account page: change of email address', () => {
     await field(page, 'Your password (to confirm it is you)').fill(PASSWORD);
     await page.getByRole('button', { name: 'Send confirmation link' }).click();
     await page.getByText(`Check ${newEmail}`).waitFor();
-    await checkPage(watched, 'account-email-change-sent');
+    await checkHostedPage(watched, 'account-email-change-sent');
 
     // Until the link is opened the old address stays.
     const mail = await smtp.waitForEmail(newEmail, /Confirm your new email address/);
@@ -109,7 +102,7 @@ describe('account page: change of email address', () => {
     expect((await apiSignIn(oldEmail)).status).toBe(200);
 
     await page.goto(link.toString());
-    await checkPage(watched, 'confirm-email');
+    await checkHostedPage(watched, 'confirm-email');
     await page.getByRole('button', { name: 'Confirm new address' }).click();
     await page.getByText(`Your email address is now ${newEmail}.`).waitFor();
 
@@ -127,7 +120,7 @@ describe('account page: change of email address', () => {
     await page.getByRole('button', { name: 'Confirm new address' }).click();
     await page.waitForURL(`${api.url}/t/${T}/error?code=link_invalid`);
     await page.getByText('This link is no longer valid').waitFor();
-    await checkPage(watched, 'error-link-invalid');
+    await checkHostedPage(watched, 'error-link-invalid');
     await watched.context.close();
   }, 120_000);
 });
@@ -147,7 +140,7 @@ describe('account page: two-step verification', () => {
     expect((await qr.locator('path').getAttribute('d'))?.length).toBeGreaterThan(100);
     const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
-    await checkPage(watched, 'account-mfa-enrol');
+    await checkHostedPage(watched, 'account-mfa-enrol');
     const nextCode = authenticator(secret);
 
     const mfaSection = page.getByRole('region', { name: 'Two-step verification' });
@@ -160,7 +153,7 @@ describe('account page: two-step verification', () => {
     await expect.poll(() => codesList.count(), { timeout: 30_000 }).toBe(10);
     const firstCodes = (await codesList.allTextContents()).map((c) => c.trim());
     for (const code of firstCodes) expect(code).toMatch(/^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/);
-    await checkPage(watched, 'account-mfa-recovery-codes');
+    await checkHostedPage(watched, 'account-mfa-recovery-codes');
     await page.getByRole('button', { name: 'I saved my codes' }).click();
     // Shown once: not on the page any more, nor after a reload.
     await page.getByText('Two-step verification is on.').waitFor();
@@ -209,7 +202,7 @@ describe('account page: two-step verification', () => {
     await field(page, 'Code from your app, or a recovery code').fill(codes[1]!);
     await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
     await page.getByText('Two-step verification is off.').waitFor();
-    await checkPage(watched, 'account-mfa-off');
+    await checkHostedPage(watched, 'account-mfa-off');
     const plain = await apiSignIn(email);
     expect(plain.status).toBe(200);
     expect(plain.body.access_token).toBeTruthy();
@@ -236,12 +229,12 @@ describe('hosted error page', () => {
     const support = page.getByRole('link', { name: 'help@helpful.test' });
     await support.waitFor();
     expect(await support.getAttribute('href')).toBe('mailto:help@helpful.test');
-    await checkPage(watched, 'error-unknown-client');
+    await checkHostedPage(watched, 'error-unknown-client');
 
     const unregistered = authorize({ client_id: app.body.clientId, redirect_uri: 'http://127.0.0.1:9/cb/../evil' });
     expect((await page.goto(unregistered))?.status()).toBe(400);
     await page.getByText('has not registered, so we stopped here').waitFor();
-    await checkPage(watched, 'error-unregistered-redirect-uri');
+    await checkHostedPage(watched, 'error-unregistered-redirect-uri');
 
     for (const accept of ['application/json', '*/*']) {
       const res = await fetch(unknown, { headers: { accept }, redirect: 'manual' });
@@ -284,7 +277,7 @@ describe('RP-initiated logout without id_token_hint', () => {
     await page.click('#go');
     await page.waitForURL(`${api.url}/t/${T}/end-session`);
     await page.getByRole('heading', { level: 1, name: 'Sign out of Acme Rockets?' }).waitFor();
-    await checkPage(watched, 'end-session-confirm');
+    await checkHostedPage(watched, 'end-session-confirm');
     expect(await sessionStatus(page)).toBe(200);
     expect((await context.cookies()).some((c) => c.name === `plinto_s_${T}`)).toBe(true);
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApi, startTestWorkers, type TestApi } from '../src';
 import { extractLink, startSmtpSink } from '../src/smtp-sink';
-import { axeViolations, openPage, screenshot, startBrowser, type WatchedPage } from '../src/browser';
+import { checkHostedPage, openPage, screenshot, startBrowser } from '../src/browser';
 import { freshTotpStep, totpFor } from './auth-helpers';
 
 /**
@@ -28,14 +28,6 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   browser = await startBrowser();
 }, 120_000);
-
-/** The page is the tenant's hosted page, accessible, screenshotted, and ran under its CSP. */
-async function checkPage(watched: WatchedPage, name: string): Promise<void> {
-  await watched.page.getByRole('heading', { level: 1 }).waitFor();
-  await screenshot(watched.page, name);
-  expect(await axeViolations(watched.page), name).toEqual([]);
-  expect(watched.cspViolations, name).toEqual([]);
-}
 
 /** A form field by its accessible name (the label; Mantine's required asterisk is not part of it). */
 const field = (page: Page, name: string) => page.getByRole('textbox', { name, exact: true });
@@ -64,7 +56,7 @@ describe('hosted pages in Chromium', () => {
     const email = 'ada@example.com';
 
     await page.goto(`${api.url}/t/${T}/sign-up`);
-    await checkPage(watched, 'sign-up');
+    await checkHostedPage(watched, 'sign-up');
     await field(page, 'Name').fill('Ada');
     await field(page, 'Email').fill(email);
     await field(page, 'Password').fill(PASSWORD);
@@ -75,7 +67,7 @@ describe('hosted pages in Chromium', () => {
     const link = extractLink(mail);
     expect(`${link.origin}${link.pathname}`).toBe(`${api.url}/t/${T}/verify-email`);
     await page.goto(link.toString());
-    await checkPage(watched, 'verify-email');
+    await checkHostedPage(watched, 'verify-email');
     await page.getByRole('button', { name: 'Verify my email' }).click();
     await page.getByText('Your email address is verified.').waitFor();
 
@@ -84,7 +76,7 @@ describe('hosted pages in Chromium', () => {
     await heading(page, 'Your account');
     await page.getByText(email, { exact: true }).waitFor();
     await page.getByText('This device').waitFor();
-    await checkPage(watched, 'account');
+    await checkHostedPage(watched, 'account');
 
     // The session is an HttpOnly, SameSite=Lax cookie; nothing readable by scripts holds a token.
     const cookie = (await context.cookies()).find((c) => c.name === `plinto_s_${T}`)!;
@@ -125,11 +117,11 @@ describe('hosted pages in Chromium', () => {
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(`${api.url}/t/${T}/signed-out`);
-    await checkPage(watched, 'signed-out');
+    await checkHostedPage(watched, 'signed-out');
     expect((await context.cookies()).find((c) => c.name === `plinto_s_${T}`)).toBeUndefined();
     await page.goto(`${api.url}/t/${T}/account`);
     await page.waitForURL(/\/t\/acme\/sign-in\?return_to=/);
-    await checkPage(watched, 'sign-in');
+    await checkHostedPage(watched, 'sign-in');
     await context.close();
   }, 120_000); // a long walk through many pages; the machine may be busy
 
@@ -140,7 +132,7 @@ describe('hosted pages in Chromium', () => {
     const { page } = watched;
     await page.goto(`${api.url}/t/${T}/sign-in`);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
-    await checkPage(watched, 'forgot-password');
+    await checkHostedPage(watched, 'forgot-password');
     await field(page, 'Email').fill(email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByText('a reset link is on its way').waitFor();
@@ -148,7 +140,7 @@ describe('hosted pages in Chromium', () => {
     const link = extractLink(await smtp.waitForEmail(email, /Reset your/));
     expect(`${link.origin}${link.pathname}`).toBe(`${api.url}/t/${T}/reset-password`);
     await page.goto(link.toString());
-    await checkPage(watched, 'reset-password');
+    await checkHostedPage(watched, 'reset-password');
     await field(page, 'New password').fill('short');
     await page.getByRole('button', { name: 'Set new password' }).click();
     await page.getByText('At least').first().waitFor(); // the policy's message on the field
@@ -178,7 +170,7 @@ describe('hosted pages in Chromium', () => {
     // A link scanner fetching the page burns nothing.
     expect((await fetch(link)).status).toBe(200);
     await page.goto(link.toString());
-    await checkPage(watched, 'magic-link');
+    await checkHostedPage(watched, 'magic-link');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${api.url}/t/${T}/account`);
     await page.getByText(email, { exact: true }).waitFor();
@@ -199,7 +191,7 @@ describe('hosted pages in Chromium', () => {
     const { page } = watched;
     await signInThroughPage(page, email, PASSWORD);
     await page.waitForURL(`${api.url}/t/${T}/mfa`);
-    await checkPage(watched, 'mfa');
+    await checkHostedPage(watched, 'mfa');
     await field(page, 'Code from your authenticator app').fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('alert').waitFor();
@@ -230,7 +222,7 @@ describe('hosted pages in Chromium', () => {
     const { page } = watched;
     await page.goto((await invite('newbie@example.com')).toString());
     await page.getByText('Rocket Team').first().waitFor();
-    await checkPage(watched, 'accept-invitation-new');
+    await checkHostedPage(watched, 'accept-invitation-new');
     await field(page, 'Name').fill('Newbie');
     await field(page, 'Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account and accept' }).click();
@@ -254,7 +246,7 @@ describe('hosted pages in Chromium', () => {
     await second.page.waitForURL((url) => url.pathname === `/t/${T}/accept-invitation`);
     await second.page.getByRole('button', { name: 'Accept invitation' }).click();
     await second.page.getByText('You have joined Rocket Team.').waitFor();
-    await checkPage(second, 'accept-invitation-existing');
+    await checkHostedPage(second, 'accept-invitation-existing');
     const members = await api.rest('GET', `/v1/orgs/${org.body.id}/members`, { token: owner.token, tenant: T });
     expect(JSON.stringify(members.body)).toContain(email);
     await second.context.close();
@@ -264,7 +256,7 @@ describe('hosted pages in Chromium', () => {
     const watched = await openPage(browser);
     const { page } = watched;
     await page.goto(`${api.url}/t/${T}/consent?interaction=unknown`);
-    await checkPage(watched, 'consent-unknown-interaction');
+    await checkHostedPage(watched, 'consent-unknown-interaction');
     for (const [path, target] of [['/', '/t/default/account'], ['/login', '/t/default/sign-in'], ['/account', '/t/default/account']] as const) {
       const res = await fetch(`${api.url}${path}`, { redirect: 'manual' });
       expect(res.status, path).toBe(302);
@@ -272,7 +264,7 @@ describe('hosted pages in Chromium', () => {
     }
     await page.goto(`${api.url}/login`);
     await page.waitForURL(`${api.url}/t/default/sign-in`);
-    await checkPage(watched, 'default-sign-in');
+    await checkHostedPage(watched, 'default-sign-in');
     await watched.context.close();
   });
 });

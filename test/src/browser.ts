@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { onCleanup } from './harness';
 
 /**
@@ -69,6 +70,16 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
     .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
+/** A full-page screenshot in test-artifacts/, taken once the page is still (no button caught mid-transition). */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  await settleAnimations(page);
   await page.screenshot({ path: `${ARTIFACTS}pages-${name}.png`, fullPage: true });
+}
+
+/** The page is the tenant's hosted page, accessible, screenshotted, and ran under its CSP. */
+export async function checkHostedPage(watched: WatchedPage, name: string): Promise<void> {
+  await watched.page.getByRole('heading', { level: 1 }).waitFor();
+  await screenshot(watched.page, name);
+  expect(await axeViolations(watched.page), name).toEqual([]);
+  expect(watched.cspViolations, name).toEqual([]);
 }
