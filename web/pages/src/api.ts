@@ -67,11 +67,17 @@ export type SignInAnswer =
   | { status: 'mfa_required'; challengeToken: string; methods: string[]; expiresAt: string };
 
 /**
- * The session probe under way, if any. A mutation waits for it: a click faster than the probe
- * (seen on a loaded machine: the confirm-email button) would otherwise go without the CSRF token
- * and be refused.
+ * The latest session probe, settled or not. A POST waits for it, and starts one when the page has
+ * neither probed nor learnt a token: a click faster than the page's probe (seen on a loaded
+ * machine) or on a page that never probes would otherwise go without the CSRF token, and a browser
+ * with a session cookie is refused without it.
  */
-let probing: Promise<unknown> | null = null;
+let probed: Promise<unknown> | null = null;
+
+async function csrfReady(): Promise<void> {
+  if (!probed && !csrfToken) void session.current().catch(() => null);
+  await probed;
+}
 
 async function probeSession(): Promise<SessionInfo | null> {
   try {
@@ -84,18 +90,12 @@ async function probeSession(): Promise<SessionInfo | null> {
   }
 }
 
-const probeSettled = async (): Promise<void> => void (await probing?.catch(() => undefined));
-
 export const session = {
   /** Who is signed in (null when nobody); remembers the CSRF token. */
-  async current(): Promise<SessionInfo | null> {
+  current(): Promise<SessionInfo | null> {
     const probe = probeSession();
-    probing = probe;
-    try {
-      return await probe;
-    } finally {
-      if (probing === probe) probing = null;
-    }
+    probed = probe.catch(() => null);
+    return probe;
   },
   async step<T = SignInAnswer>(step: string, body: unknown): Promise<T> {
     const answer = await call<T>(`/t/${encodeURIComponent(tenantSlug())}/session/${step}`, { method: 'POST', headers: headers(true), body: JSON.stringify(body) });
@@ -114,14 +114,14 @@ export async function query<T>(path: string, input: unknown = undefined): Promis
 
 /** A tRPC mutation (POST, with the CSRF token when signed in). */
 export async function mutation<T>(path: string, input: unknown = {}): Promise<T> {
-  await probeSettled();
+  await csrfReady();
   const body = await call<{ result: { data: { json: T } } }>(`/trpc/${path}`, { method: 'POST', headers: headers(true), body: JSON.stringify({ json: input }) });
   return body.result.data.json;
 }
 
 /** A JSON call to another endpoint of the tenant (e.g. the OIDC consent interaction). */
 export async function tenantCall<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  if (init.body !== undefined) await probeSettled();
+  if (init.body !== undefined) await csrfReady();
   return call<T>(`/t/${encodeURIComponent(tenantSlug())}${path}`, {
     method: init.method ?? 'GET',
     headers: headers(init.body !== undefined),

@@ -13,10 +13,8 @@ export function ConfirmEmail({ tenantName }: { tenantName: string }) {
   const token = param('token');
   const [changedTo, setChangedTo] = useState<string | null>(null);
   const submission = useLinkSubmission();
-  // Signed in on this browser? Then the POST carries the cookie and needs its CSRF token, so the
-  // button waits for the answer: a click faster than the probe would be refused (seen on a loaded machine).
-  const [probed, setProbed] = useState(false);
-  useEffect(() => void session.current().catch(() => null).finally(() => setProbed(true)), []);
+  // Signed in on this browser? Then the POST carries the cookie and needs its CSRF token.
+  useEffect(() => void session.current().catch(() => null), []);
   const confirm = () =>
     submission.run(async () => {
       const answer = await mutation<{ user: { email: string } }>('auth.confirmEmailChange', { token });
@@ -32,7 +30,7 @@ export function ConfirmEmail({ tenantName }: { tenantName: string }) {
       ) : (
         <>
           <Text>{t('confirmEmail.intro')}</Text>
-          <Button onClick={() => void confirm()} loading={submission.busy || !probed} fullWidth>
+          <Button onClick={() => void confirm()} loading={submission.busy} fullWidth>
             {t('confirmEmail.submit')}
           </Button>
         </>
