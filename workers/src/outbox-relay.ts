@@ -1,5 +1,5 @@
 import { PollingLoop } from './polling-loop';
-import { contextOf, currentTraceparent, DOMAIN_EVENTS_QUEUE, queueDescriptor, tracer, SpanKind, type EntityManager, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
+import { contextOf, currentTraceparent, DOMAIN_EVENTS_QUEUE, queueDescriptor, scanQueuesInIndexOrder, tracer, SpanKind, type EntityManager, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
 import { context, trace } from '@opentelemetry/api';
 import { eventJobs } from './event-batches';
 
@@ -9,6 +9,12 @@ interface OutboxRow {
   job_name: string;
   payload: Record<string, unknown>;
 }
+
+/** The relay's claim: the oldest due rows not yet dispatched (at most `?`), locked, skipping rows another relay holds. */
+export const OUTBOX_CLAIM_SQL = `select id, queue, job_name, payload from outbox
+  where dispatched_at is null and available_at <= now()
+  order by available_at, id
+  limit ? for update skip locked`;
 
 const MAX_BACKOFF_MS = 5000;
 const ENQUEUE_TIMEOUT_MS = 5000;
@@ -60,13 +66,8 @@ export class OutboxRelay {
   /** Dispatches one batch; returns how many rows it moved. */
   async dispatchBatch(): Promise<number> {
     return this.orm.em.fork().transactional(async (tx) => {
-      const rows: OutboxRow[] = await tx.execute(
-        `select id, queue, job_name, payload from outbox
-          where dispatched_at is null and available_at <= now()
-          order by available_at, id
-          limit ? for update skip locked`,
-        [this.options.batchSize],
-      );
+      await scanQueuesInIndexOrder(tx);
+      const rows: OutboxRow[] = await tx.execute(OUTBOX_CLAIM_SQL, [this.options.batchSize]);
       if (rows.length === 0) return 0;
       const invalid = await this.enqueue(rows);
       // With replicas configured, a row is let go of only once its job is on a replica too.

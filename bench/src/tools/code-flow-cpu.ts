@@ -8,8 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { httpClient } from '../flow-load';
-import { startOidcProvider, startPlinto, type Contender } from '../peers/systems';
+import { httpClient, type FlowOptions } from '../flow-load';
+import { startOidcProvider, startPlinto, type Contender, type Operation } from '../peers/systems';
 import { processCpuMicros } from '../proc-cpu';
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 2000);
@@ -87,9 +87,27 @@ function spent(before: Map<string, number>, after: Map<string, number>): Record<
   return roles;
 }
 
+/**
+ * BENCH_CPU_OP: the peers suite's operation to measure (default the authorization-code flow); one
+ * whose load is a single request (e.g. `client credentials`) is sent as such.
+ */
+const OPERATION = (process.env.BENCH_CPU_OP ?? 'authorization code') as Operation;
+
+/** One operation of `c` as a flow: its own flow, or its single request answered 2xx. */
+function flowOf(c: Contender): FlowOptions['flow'] {
+  const op = c.ops[OPERATION];
+  if (!op) throw new Error(`${c.name} has no operation "${OPERATION}"`);
+  if (op.flow) return op.flow;
+  const { url, method, headers, body } = op.load();
+  return async (slot, http) => {
+    const answer = await http(Array.isArray(url) ? url[0]! : url, { method, headers, body: typeof body === 'function' ? body(slot) : body });
+    return answer.status >= 200 && answer.status < 300;
+  };
+}
+
 /** Runs `count` flows over CONCURRENCY keep-alive loops; answers flows/s and failures. */
 async function flows(c: Contender, count: number): Promise<{ perSecond: number; failed: number }> {
-  const flow = c.ops['authorization code']!.flow!;
+  const flow = flowOf(c);
   let started = 0;
   let failed = 0;
   const t0 = process.hrtime.bigint();
@@ -138,7 +156,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of round % 2 ? [...contenders].reverse() : contenders) results.set(c.name, [...(results.get(c.name) ?? []), await measure(c)]);
   }
-  console.log(`\nCPU ms per authorization-code flow (${FLOWS} flows per round, ${ROUNDS} rounds, concurrency ${CONCURRENCY}); load average after: ${load()}`);
+  console.log(`\nCPU ms per ${OPERATION} (${FLOWS} flows per round, ${ROUNDS} rounds, concurrency ${CONCURRENCY}); load average after: ${load()}`);
   for (const [name, rounds] of results) {
     const keys = [...new Set(rounds.flatMap((r) => Object.keys(r)))];
     console.log(`${name}: ${keys.map((k) => `${k} ${rounds.map((r) => (r[k] ?? 0).toFixed(2)).join(' / ')}`).join('; ')}`);

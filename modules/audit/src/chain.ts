@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@plinto/kernel';
+import { fastQuery, scanQueuesInIndexOrder, type EntityManager, type MikroORM } from '@plinto/kernel';
 import type { AuditRow } from './audit-row';
 
 /**
@@ -42,6 +42,16 @@ const usToTimestamp = (us: bigint) => `${new Date(Number(us / 1000n)).toISOStrin
 
 type PendingRow = ChainRow & { chain_key: string; head_seq: string | null; head_hash: string | null };
 
+/** Whether any event awaits the chainer. */
+export const UNCHAINED_PROBE_SQL = 'select 1 as ok from audit_events where chain_seq is null order by id limit 1';
+
+/** The oldest unchained events (by id, at most `?`), each with its chain's head. */
+export const UNCHAINED_READ_SQL = `select e.*, h.seq as head_seq, h.hash as head_hash
+   from (select ${CHAIN_COLUMNS}, coalesce(tenant_id, '${NIL_TENANT}'::uuid) as chain_key
+           from audit_events where chain_seq is null order by id limit ?) e
+   left join audit_chain_heads h on h.chain_key = e.chain_key
+  order by e.id`;
+
 /**
  * One pass: extends every chain by its committed, unchained events (up to `limit` in all, oldest
  * id first, so each chain's batch is a prefix of its own pending events in id order). Returns how
@@ -54,21 +64,16 @@ type PendingRow = ChainRow & { chain_key: string; head_seq: string | null; head_
  */
 export async function chainPendingEvents(orm: MikroORM, limit = 5000): Promise<number> {
   // Most passes find nothing (the loop runs one more after each that chained something): one
-  // statement for those, no transaction.
-  const [pending] = await orm.em.fork().execute<{ ok: number }[]>('select 1 as ok from audit_events where chain_seq is null limit 1');
+  // statement for those, no transaction. Prepared, because planning it over every daily partition
+  // cost more than running it; in id order, so it is a plain index scan (see scanQueuesInIndexOrder).
+  const [pending] = await fastQuery<{ ok: number }>(orm.em.fork(), UNCHAINED_PROBE_SQL, [], 'audit_unchained_probe');
   if (!pending) return 0;
   return orm.em.fork().transactional(async (tx) => {
     const [lock] = await tx.execute<{ ok: boolean }[]>(`select pg_try_advisory_xact_lock(hashtextextended('audit-chain', 0)) as ok`);
     if (!lock?.ok) return 0; // another chainer is extending the chains right now
+    await scanQueuesInIndexOrder(tx);
     // Read after the lock is held, so the heads and the unchained rows are the ones this chainer owns.
-    const rows = await tx.execute<PendingRow[]>(
-      `select e.*, h.seq as head_seq, h.hash as head_hash
-         from (select ${CHAIN_COLUMNS}, coalesce(tenant_id, '${NIL_TENANT}'::uuid) as chain_key
-                 from audit_events where chain_seq is null order by id limit ?) e
-         left join audit_chain_heads h on h.chain_key = e.chain_key
-        order by e.id`,
-      [limit],
-    );
+    const rows = await tx.execute<PendingRow[]>(UNCHAINED_READ_SQL, [limit]);
     if (rows.length === 0) return 0;
     const heads = new Map<string, { seq: number; hash: string }>();
     const ids: string[] = [];

@@ -20,7 +20,7 @@ import { prepareAuditExport } from './export';
 export { auditRouter } from './router';
 export { auditConfig, auditConfigSchema } from './config';
 export { prepareAuditExport, type PreparedExport } from './export';
-export { chainPendingEvents, verifyChain, type IntegrityReport } from './chain';
+export { chainPendingEvents, verifyChain, UNCHAINED_PROBE_SQL, UNCHAINED_READ_SQL, type IntegrityReport } from './chain';
 export { applyRetention } from './retention.service';
 export { appendAppEvent, declareAppEventSchema, listAppEventSchemas } from './app-events.service';
 export { appendAppEvents, MAX_BATCH_EVENTS, type BatchEventInput, type BatchAppendResult } from './batch-append.service';
