@@ -1,5 +1,5 @@
 import { PollingLoop } from './polling-loop';
-import { contextOf, currentTraceparent, DOMAIN_EVENTS_QUEUE, queueDescriptor, scanQueuesInIndexOrder, tracer, SpanKind, type EntityManager, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
+import { contextOf, currentTraceparent, DOMAIN_EVENTS_QUEUE, fastQuery, queueDescriptor, scanQueuesInIndexOrder, tracer, SpanKind, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
 import { context, trace } from '@opentelemetry/api';
 import { eventJobs } from './event-batches';
 
@@ -10,11 +10,22 @@ interface OutboxRow {
   payload: Record<string, unknown>;
 }
 
-/** The relay's claim: the oldest due rows not yet dispatched (at most `?`), locked, skipping rows another relay holds. */
-export const OUTBOX_CLAIM_SQL = `select id, queue, job_name, payload from outbox
-  where dispatched_at is null and available_at <= now()
-  order by available_at, id
-  limit ? for update skip locked`;
+/**
+ * The relay's claim: the oldest due rows not yet dispatched (at most `?`), locked (skipping rows
+ * another relay holds) and marked dispatched in the same statement. The transaction commits only
+ * after their jobs are enqueued; if that fails, it rolls back and the rows are pending again. The
+ * ids go through an array so the update finds them by primary key whatever the planner thinks of
+ * the table.
+ */
+export const OUTBOX_CLAIM_SQL = `with claimed as (
+    update outbox set dispatched_at = now(), attempts = attempts + 1, last_error = null
+     where id = any(array(
+       select id from outbox
+        where dispatched_at is null and available_at <= now()
+        order by available_at, id
+        limit ? for update skip locked))
+    returning id, queue, job_name, payload, available_at)
+  select id, queue, job_name, payload from claimed order by available_at, id`;
 
 const MAX_BACKOFF_MS = 5000;
 const ENQUEUE_TIMEOUT_MS = 5000;
@@ -67,13 +78,12 @@ export class OutboxRelay {
   async dispatchBatch(): Promise<number> {
     return this.orm.em.fork().transactional(async (tx) => {
       await scanQueuesInIndexOrder(tx);
-      const rows: OutboxRow[] = await tx.execute(OUTBOX_CLAIM_SQL, [this.options.batchSize]);
+      const rows = await fastQuery<OutboxRow>(tx, OUTBOX_CLAIM_SQL, [this.options.batchSize], 'outbox_claim');
       if (rows.length === 0) return 0;
       const invalid = await this.enqueue(rows);
       // With replicas configured, a row is let go of only once its job is on a replica too.
       if (!(await this.producers.confirmReplicated())) throw new Error('jobs not confirmed by the Redis replicas yet; the rows stay for the next try');
-      await this.markDispatched(tx, rows.map((r) => r.id).filter((id) => !invalid.has(id)), null);
-      for (const [id, reason] of invalid) await this.markDispatched(tx, [id], reason);
+      for (const [id, reason] of invalid) await fastQuery(tx, 'update outbox set last_error = ? where id = ?', [reason, id]);
       return rows.length;
     });
   }
@@ -130,14 +140,6 @@ export class OutboxRelay {
     }
   }
 
-  private async markDispatched(tx: EntityManager, ids: string[], error: string | null): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.execute(
-      `update outbox set dispatched_at = now(), attempts = attempts + 1, last_error = ?
-        where id in (${ids.map(() => '?').join(', ')})`,
-      [error, ...ids],
-    );
-  }
 }
 
 /** The relay's span for a row that carries a trace (none for rows without one). */

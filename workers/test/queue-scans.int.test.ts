@@ -45,15 +45,26 @@ interface PlanNode {
 }
 const nodeTypes = (node: PlanNode): string[] => [node['Node Type'], ...(node.Plans ?? []).flatMap(nodeTypes)];
 
-/** Runs `sql` under EXPLAIN ANALYZE in a transaction set up by `prepare`; its node types and buffers read. */
+/**
+ * Runs `sql` under EXPLAIN ANALYZE in a transaction set up by `prepare`, then rolls it back (the
+ * relay's claim is an UPDATE); its node types and the buffers it read.
+ */
 async function explain(sql: string, params: unknown[], prepare: (tx: EntityManager) => Promise<void>): Promise<{ nodes: string[]; buffers: number }> {
-  const em = orm.em.fork();
-  return em.transactional(async (tx) => {
-    await prepare(tx);
-    const [row] = await tx.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(`explain (analyze, buffers, format json) ${sql}`, params);
-    const plan = row!['QUERY PLAN'][0].Plan;
-    return { nodes: nodeTypes(plan), buffers: plan['Shared Hit Blocks'] + plan['Shared Read Blocks'] };
-  });
+  let result: { nodes: string[]; buffers: number } | undefined;
+  const rolledBack = new Error('rolled back');
+  await orm.em
+    .fork()
+    .transactional(async (tx) => {
+      await prepare(tx);
+      const [row] = await tx.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(`explain (analyze, buffers, format json) ${sql}`, params);
+      const plan = row!['QUERY PLAN'][0].Plan;
+      result = { nodes: nodeTypes(plan), buffers: plan['Shared Hit Blocks'] + plan['Shared Read Blocks'] };
+      throw rolledBack;
+    })
+    .catch((error: unknown) => {
+      if (error !== rolledBack) throw error;
+    });
+  return result!;
 }
 
 describe('the spine queue scans, after 3,000 events were handled and nothing vacuumed', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fastQuery, scanQueuesInIndexOrder, type EntityManager, type MikroORM } from '@plinto/kernel';
+import { fastQuery, INDEX_ORDER_SCANS, type EntityManager, type MikroORM } from '@plinto/kernel';
 import type { AuditRow } from './audit-row';
 
 /**
@@ -69,11 +69,10 @@ export async function chainPendingEvents(orm: MikroORM, limit = 5000): Promise<n
   const [pending] = await fastQuery<{ ok: number }>(orm.em.fork(), UNCHAINED_PROBE_SQL, [], 'audit_unchained_probe');
   if (!pending) return 0;
   return orm.em.fork().transactional(async (tx) => {
-    const [lock] = await tx.execute<{ ok: boolean }[]>(`select pg_try_advisory_xact_lock(hashtextextended('audit-chain', 0)) as ok`);
+    const [lock] = await fastQuery<{ ok: boolean }>(tx, `select pg_try_advisory_xact_lock(hashtextextended('audit-chain', 0)) as ok, ${INDEX_ORDER_SCANS}`, [], 'audit_chain_lock');
     if (!lock?.ok) return 0; // another chainer is extending the chains right now
-    await scanQueuesInIndexOrder(tx);
     // Read after the lock is held, so the heads and the unchained rows are the ones this chainer owns.
-    const rows = await tx.execute<PendingRow[]>(UNCHAINED_READ_SQL, [limit]);
+    const rows = await fastQuery<PendingRow>(tx, UNCHAINED_READ_SQL, [limit], 'audit_unchained_read');
     if (rows.length === 0) return 0;
     const heads = new Map<string, { seq: number; hash: string }>();
     const ids: string[] = [];

@@ -23,7 +23,7 @@ export { createOrm, composeSchemas, type ModuleSchema, type MikroORM } from './d
 export { ensureDatabase, dropDatabase, migrate } from './db/database';
 export { insertRows } from './db/insert-rows';
 export { fastQuery } from './db/fast-query';
-export { scanQueuesInIndexOrder } from './db/queue-scans';
+export { INDEX_ORDER_SCANS, scanQueuesInIndexOrder } from './db/queue-scans';
 export { recordEventCommitted } from './events/group-commit';
 export { noteOutboxWrite } from './events/wake';
 export { createRedis, redisOptions, Redis, isRedisClusterUrl } from './redis';
