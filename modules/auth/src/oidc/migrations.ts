@@ -133,10 +133,34 @@ export class Migration20261206004100AuthOidcIdTokenKeyRotation extends Migration
   }
 }
 
+/**
+ * Authorization codes keep no foreign keys. Each one was a `FOR KEY SHARE` lock, at every
+ * authorize, on rows every flow shares (the tenant, the application, the user). Under concurrency
+ * those locks became multixacts: the authorize INSERT cost twice the buffers and WAL it does
+ * without them (measured with pg_stat_statements on the code-flow bench).
+ *
+ * Nothing relied on them:
+ * - a code is written from rows its own statement reads (the live session and its user) or that the
+ *   request just resolved (tenant, application);
+ * - Plinto never hard-deletes those rows;
+ * - the session a redemption creates still references its user;
+ * - a code lives a minute, and maintenance purges it a day later.
+ */
+export class Migration20261206230000AuthOidcCodesWithoutForeignKeys extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      alter table oidc_authorization_codes
+        drop constraint if exists oidc_authorization_codes_tenant_id_fkey,
+        drop constraint if exists oidc_authorization_codes_application_id_fkey,
+        drop constraint if exists oidc_authorization_codes_user_id_fkey`);
+  }
+}
+
 export const oidcMigrations = [
   { name: 'Migration20261206000500_auth_oidc', class: Migration20261206000500AuthOidc },
   { name: 'Migration20261206000510_auth_oidc_replay', class: Migration20261206000510AuthOidcReplay },
   { name: 'Migration20261206000520_auth_oidc_lifetimes', class: Migration20261206000520AuthOidcLifetimes },
   { name: 'Migration20261206000530_auth_oidc_code_claims', class: Migration20261206000530AuthOidcCodeClaims },
   { name: 'Migration20261206004100_auth_oidc_id_token_key_rotation', class: Migration20261206004100AuthOidcIdTokenKeyRotation },
+  { name: 'Migration20261206230000_auth_oidc_codes_without_foreign_keys', class: Migration20261206230000AuthOidcCodesWithoutForeignKeys },
 ];
