@@ -34,9 +34,9 @@ const ENQUEUE_TIMEOUT_MS = 5000;
  * Moves committed side effects from the `outbox` table to their BullMQ queues.
  *
  * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of relays can run side by side
- * without handing out a row twice at the same time. The jobs are enqueued while the rows are still
- * locked, with the outbox id as job id, and the rows are marked dispatched in the same
- * transaction. If Redis is down the enqueue fails, the transaction rolls back and the rows wait;
+ * without handing out a row twice at the same time. The claim marks them dispatched, the jobs are
+ * enqueued while the rows are still locked, with the outbox id as job id, and only then does the
+ * transaction commit. If Redis is down the enqueue fails, the transaction rolls back and the rows wait;
  * if the process dies after enqueueing but before commit, the next claim enqueues again and
  * BullMQ ignores the duplicate job id. Either way nothing is lost.
  *

@@ -63,8 +63,9 @@ export const UNCHAINED_READ_SQL = `select e.*, h.seq as head_seq, h.hash as head
  * (an advisory lock); another worker finding it held skips the pass.
  */
 export async function chainPendingEvents(orm: MikroORM, limit = 5000): Promise<number> {
-  // Passes that find nothing (polls of an idle system) take one statement, no transaction. Prepared, because planning it over every daily partition
-  // cost more than running it; in id order, so it is a plain index scan (see scanQueuesInIndexOrder).
+  // Passes that find nothing (polls of an idle system) take one statement, no transaction. It is
+  // prepared, because planning it over every daily partition cost more than running it, and reads
+  // in id order, so it is a plain index scan (see scanQueuesInIndexOrder).
   const [pending] = await fastQuery<{ ok: number }>(orm.em.fork(), UNCHAINED_PROBE_SQL, [], 'audit_unchained_probe');
   if (!pending) return 0;
   return orm.em.fork().transactional(async (tx) => {

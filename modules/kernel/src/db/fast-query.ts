@@ -16,9 +16,10 @@ interface KnexClient {
  * hottest paths (sign-in), where MikroORM's execute (client-side formatting, knex runner, result
  * transformation) costs more CPU than the statement. Same pool, same type parsing (timestamps
  * arrive as text), same error conversion. Inside a transaction it joins the transaction: through
- * `em` as usual, or, when named, on the transaction's connection. Placeholders are `?`, as with em.execute. A `name` makes it a prepared
- * statement (parsed and planned once per connection); the name carries a digest of the text, so a
- * statement whose text varies becomes several prepared statements instead of a clash.
+ * `em` as usual, or, when named, on the transaction's connection. Placeholders are `?`, as with
+ * em.execute. A `name` makes it a prepared statement (parsed and planned once per connection); the
+ * name carries a digest of the text, so a statement whose text varies becomes several prepared
+ * statements instead of a clash.
  */
 export async function fastQuery<T>(em: EntityManager, sql: string, params: unknown[] = [], name?: string): Promise<T[]> {
   const transaction = em.getTransactionContext<{ client: KnexClient }>();
