@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createOrm, createRedis, eventRows, insertEventRows, QueueProducers, scanQueuesInIndexOrder, SYSTEM_ACTOR, createLogger, type EntityManager, type MikroORM } from '@plinto/kernel';
 import { dropTestDatabases, testConfig, undeclaredEvent } from '@plinto/kernel/testing';
 import { chainPendingEvents, UNCHAINED_PROBE_SQL, UNCHAINED_READ_SQL } from '@plinto/audit';
@@ -67,6 +67,33 @@ async function explain(sql: string, params: unknown[], prepare: (tx: EntityManag
   return result!;
 }
 
+/**
+ * Index scans in index order (no bitmap) until one reads fewer than 100 buffers: the dead entries
+ * were marked by a scan that passed them. A scan marks an entry only once the row is dead to every
+ * snapshot, and a backend recomputes that horizon only when the oldest snapshot in the whole
+ * cluster moves, so while another database (a parallel test file) holds a long transaction open,
+ * the marks wait: this retries, as the relay's next passes would, for up to 60 s.
+ */
+async function settlesToFewBuffers(sql: string, params: unknown[]): Promise<void> {
+  let last: { nodes: string[]; buffers: number } | undefined;
+  try {
+    await vi.waitFor(
+      async () => {
+        last = await explain(sql, params, scanQueuesInIndexOrder);
+        expect(last.nodes.some((n) => n.startsWith('Bitmap'))).toBe(false);
+        expect(last.buffers).toBeLessThan(100);
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+  } catch (error) {
+    const oldest = await orm.em.fork().execute(
+      `select datname, backend_xmin::text, state, now() - xact_start as open_for, left(query, 80) as query
+         from pg_stat_activity where backend_xmin is not null order by age(backend_xmin) desc limit 3`,
+    );
+    throw new Error(`still ${last?.buffers} buffers (${last?.nodes.join(', ')}); oldest snapshots: ${JSON.stringify(oldest)}`, { cause: error });
+  }
+}
+
 describe('the spine queue scans, after 3,000 events were handled and nothing vacuumed', () => {
   const scans = [
     { name: "the relay's claim", sql: OUTBOX_CLAIM_SQL, params: [500] },
@@ -75,13 +102,10 @@ describe('the spine queue scans, after 3,000 events were handled and nothing vac
   ];
 
   it.each(scans)('$name reads the index in order and, once past the dead entries, a few buffers', async ({ sql, params }) => {
-    // The first scan meets every dead entry once and marks it; every later scan skips them.
-    await explain(sql, params, scanQueuesInIndexOrder);
-    const { nodes, buffers } = await explain(sql, params, scanQueuesInIndexOrder);
-    expect(nodes.some((n) => n.startsWith('Bitmap'))).toBe(false);
-    // An index page or two per daily audit partition; a bitmap scan would read all 3,000 dead rows' heap pages.
-    expect(buffers).toBeLessThan(100);
-  });
+    // A scan meets each dead entry once and marks it; later scans skip them. Settled: an index
+    // page or two per daily audit partition, where a bitmap scan reads all 3,000 dead rows' pages.
+    await settlesToFewBuffers(sql, params);
+  }, 90_000);
 
   it("a bitmap scan (the planner's choice on stale statistics) reads every dead row's page on every pass; an index scan once", async () => {
     // Fresh dead entries nothing has scanned past yet: rows written and marked dispatched at once.
@@ -99,8 +123,7 @@ describe('the spine queue scans, after 3,000 events were handled and nothing vac
       expect(buffers).toBeGreaterThan(EVENTS / 100);
     }
     const first = await explain(OUTBOX_CLAIM_SQL, [500], scanQueuesInIndexOrder);
-    const second = await explain(OUTBOX_CLAIM_SQL, [500], scanQueuesInIndexOrder);
     expect(first.buffers).toBeGreaterThan(EVENTS / 100);
-    expect(second.buffers).toBeLessThan(100);
-  });
+    await settlesToFewBuffers(OUTBOX_CLAIM_SQL, [500]);
+  }, 90_000);
 });
