@@ -11,11 +11,26 @@ type Ceremony = { ceremonyId: string; options: never };
 export const passkeysSupported = () => browserSupportsWebAuthn();
 export const autofillSupported = () => browserSupportsWebAuthnAutofill();
 
+/**
+ * Button ceremonies under way. Starting a ceremony aborts the one in progress (there is one
+ * navigator.credentials request at a time), which is right when the button interrupts the
+ * autofill one. The autofill ceremony, though, starts when its options arrive, and a quick press
+ * can come first: it would then abort the button's ceremony and wait for an autofill pick that
+ * never comes.
+ */
+let buttonCeremonies = 0;
+
 /** Sign in with a discoverable passkey: from the button, or (conditional) from the email field's autofill. */
 export async function signInWithPasskey(conditional: boolean, returnTo: string | null): Promise<SignInAnswer> {
-  const { ceremonyId, options } = await session.step<Ceremony>('passkey/options', {});
-  const response = await startAuthentication({ optionsJSON: options, useBrowserAutofill: conditional });
-  return session.step('passkey', { ceremonyId, response, returnTo: returnTo ?? undefined });
+  if (!conditional) buttonCeremonies++;
+  try {
+    const { ceremonyId, options } = await session.step<Ceremony>('passkey/options', {});
+    if (conditional && buttonCeremonies > 0) throw new DOMException('A passkey ceremony from the button is under way', 'AbortError');
+    const response = await startAuthentication({ optionsJSON: options, useBrowserAutofill: conditional });
+    return await session.step('passkey', { ceremonyId, response, returnTo: returnTo ?? undefined });
+  } finally {
+    if (!conditional) buttonCeremonies--;
+  }
 }
 
 /** A passkey as the second factor of a pending sign-in. */
