@@ -91,12 +91,12 @@ let seq = 0;
  * A new person on a fresh page (own browser context) with a virtual authenticator: signs up,
  * signs in with the password, adds a passkey on the account page and signs out again.
  */
-export async function personWithPasskey(web: PasskeyWeb, label: string) {
+export async function personWithPasskey(web: PasskeyWeb, label: string, options: { autofill?: boolean } = {}) {
   const email = `${label}-${Date.now().toString(36)}-${(seq++).toString(36)}@pkweb.test`;
   const password = `correct horse battery staple ${label}`;
   await signUp(web, email, password);
   const { page, context } = await newDesktopPage(web.browser);
-  await withoutAutofill(page);
+  if (!options.autofill) await withoutAutofill(page);
   const authenticator = await withAuthenticator(page);
   await passwordSignIn(web, page, email, password);
   await page.waitForURL(`${web.base}/t/${web.tenant}/account`);

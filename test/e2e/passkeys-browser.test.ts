@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from '../src';
 import { ARTIFACTS, newDesktopPage } from './console-support';
@@ -26,6 +26,37 @@ beforeAll(async () => {
   web = await startPasskeyWeb(T);
   ({ api, browser, base } = web);
 }, 120_000);
+
+/** What the crossing test records in the page. */
+interface Crossing {
+  getCalls: string[];
+  optionsRead: number;
+  letButtonGo: () => void;
+}
+
+/** Holds the page's next passkey sign-in options request until released (the autofill ceremony's, on page load). */
+async function holdNextOptions(page: Page) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let caught!: (request: Request) => void;
+  const requested = new Promise<Request>((resolve) => (caught = resolve));
+  await page.route(
+    `**/t/${T}/session/passkey/options`,
+    async (route) => {
+      caught(route.request());
+      await gate;
+      await route.continue();
+    },
+    { times: 1 },
+  );
+  return {
+    requested,
+    release: async () => {
+      await requested;
+      release();
+    },
+  };
+}
 
 describe('passkeys in Chromium (virtual authenticator)', () => {
   it('registers a passkey on the account page, signs in with the button, and as the second factor after a password', async () => {
@@ -83,12 +114,54 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     await page.waitForURL(/signed-out/);
     // Now the email field (\`autocomplete="username webauthn"\`) has a passkey to offer; the
     // virtual authenticator picks it for the pending conditional request, the session starts.
+    // The ceremony's options are held until the field was read: picked at once, the passkey would
+    // sign in and leave the page before a busy test runner got to the field.
+    const options = await holdNextOptions(page);
     await page.goto(`${base}/t/${T}/sign-in`);
     expect(await field(page, 'Email').getAttribute('autocomplete')).toBe('username webauthn');
+    await options.release();
     await page.waitForURL(`${base}/t/${T}/account`);
-    const autofill = page;
-    const me = await autofill.evaluate(async (slug) => (await fetch(`/t/${slug}/session`)).json(), T);
+    const me = await page.evaluate(async (slug) => (await fetch(`/t/${slug}/session`)).json(), T);
     expect(me).toMatchObject({ amr: ['hwk', 'mfa'], user: { email } });
+  });
+
+  it('a button press while the autofill ceremony is still fetching its options: the autofill request never starts, the button signs in', async () => {
+    const { page, email } = await support.personWithPasskey(web, 'crossing', { autofill: true });
+    // Every navigator.credentials.get is recorded, and the button's (not conditional) waits for a
+    // go; every passkey-options answer the page has read is counted.
+    await page.addInitScript(() => {
+      const w = window as unknown as Crossing;
+      w.getCalls = [];
+      w.optionsRead = 0;
+      const go = new Promise<void>((resolve) => (w.letButtonGo = resolve));
+      const get = navigator.credentials.get.bind(navigator.credentials);
+      navigator.credentials.get = async (options) => {
+        w.getCalls.push(options?.mediation === 'conditional' ? 'conditional' : 'button');
+        if (options?.mediation !== 'conditional') await go;
+        return get(options);
+      };
+      const text = Response.prototype.text;
+      Response.prototype.text = async function (this: Response) {
+        const body = await text.call(this);
+        if (this.url.endsWith('/session/passkey/options')) w.optionsRead++;
+        return body;
+      };
+    });
+    const crossing = () => page.evaluate(() => ({ getCalls: (window as unknown as Crossing).getCalls, optionsRead: (window as unknown as Crossing).optionsRead }));
+    const autofillOptions = await holdNextOptions(page);
+    await page.goto(`${base}/t/${T}/sign-in`);
+    await autofillOptions.requested;
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await expect.poll(crossing).toEqual({ getCalls: ['button'], optionsRead: 1 });
+    // The autofill's options arrive while the button's request is pending: starting the autofill
+    // request now would abort the button's and wait for a pick. Once the page has read them (the
+    // check runs in the same turn), the button's request alone has been made.
+    await autofillOptions.release();
+    await expect.poll(async () => (await crossing()).optionsRead).toBe(2);
+    expect((await crossing()).getCalls).toEqual(['button']);
+    await page.evaluate(() => (window as unknown as Crossing).letButtonGo());
+    await page.waitForURL(`${base}/t/${T}/account`);
+    expect(await sessionOf(page, T)).toMatchObject({ amr: ['hwk', 'mfa'], user: { email } });
   });
 
   it('is refused when the origin is not one the tenant allows, and when user verification is required but absent', async () => {
