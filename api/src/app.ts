@@ -13,7 +13,7 @@ import { createMetrics } from './http/metrics';
 import { docsRouter } from './http/docs';
 import { readiness } from './http/health';
 import { auditExportRoute } from './http/audit-export';
-import { oauthRouter } from './http/oauth';
+import { oauthEndpoints } from './http/oauth';
 import { oidcRouter } from './http/oidc';
 import { BROWSER_OIDC_PATHS, publicDocumentsCors } from './http/application-cors';
 import { failureMeta } from './http/failure-meta';
@@ -121,6 +121,8 @@ export function createApp(deps: AppDeps): Express {
     if (deps.isShuttingDown()) res.setHeader('Connection', 'close');
     next();
   });
+  const oauth = oauthEndpoints({ orm: deps.orm, config, logger, services: deps.services });
+  app.use(oauth.tokenFastPath);
 
   // The API surfaces (/trpc, /v1) in a router of their own, dispatched by path prefix before every
   // other route: an API call never walks the pages, console, session, social, OAuth or GraphQL
@@ -193,7 +195,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(BROWSER_OIDC_PATHS, apiCors);
   app.use('/t/:tenant/.well-known', publicDocumentsCors);
   // Before the JSON parser: these endpoints take form-encoded bodies (RFC 6749).
-  app.use('/t/:tenant', oauthRouter({ orm: deps.orm, config, logger, services: deps.services }));
+  app.use('/t/:tenant', oauth.router);
   app.use('/t/:tenant', oidcRouter({ orm: deps.orm, config, logger, services: deps.services }, { sessionOf: browserSessionOf, sessionIdOf: browserSessionIdOf, clear: clearBrowserSession, requireCsrf }));
   app.use(jsonBody);
   app.use('/t/:tenant/session', sessionRoutes({ serviceContextOf, logger }));
@@ -207,7 +209,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(GRAPHQL_PATH, (req, res) => graphql(req, res));
   app.use((_req, res) => sendError(res, 'ROUTE_NOT_FOUND'));
   const errorHandler: ErrorRequestHandler = (err: { type?: string; status?: number }, req, res, _next) => {
-    if (err.type === 'entity.too.large') return sendError(res, 'PAYLOAD_TOO_LARGE');
+    // (body-parser's form parser counts fields too: past its parameterLimit the form is too large.)
+    if (err.type === 'entity.too.large' || err.type === 'parameters.too.many') return sendError(res, 'PAYLOAD_TOO_LARGE');
     if (err.type === 'entity.parse.failed') return sendError(res, 'MALFORMED_REQUEST');
     if (err.status === 415 || err.type === 'encoding.unsupported') return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
     if (isDependencyOutage(err)) {
