@@ -1,4 +1,4 @@
-import { randomToken, recordEvent, sha256, uuidv7, SYSTEM_ACTOR, type Actor, type EntityManager, type InferEntity, type Principal } from '@plinto/kernel';
+import { fastQuery, randomToken, recordEvent, sha256, uuidv7, SYSTEM_ACTOR, type Actor, type EntityManager, type InferEntity, type Principal } from '@plinto/kernel';
 import { PlatformApiKey } from './entities/tenant.entity';
 import { TenantEvents } from './events';
 
@@ -12,12 +12,20 @@ export function generatePlatformKey(): string {
   return `${KEY_PREFIX}${randomToken(32)}`;
 }
 
-/** Resolves a bearer token to a platform operator, or null if it is not a live platform key. */
+/**
+ * Resolves a bearer token to a platform operator, or null if it is not a live platform key. A
+ * prepared statement, not MikroORM's findOne: every call an operator's automation makes starts here.
+ */
 export async function authenticatePlatformKey(em: EntityManager, token: string): Promise<Principal | null> {
-  const row = await em.findOne(PlatformApiKey, { keyHash: sha256(token), revokedAt: null }, { disableIdentityMap: true });
+  const [row] = await fastQuery<{ id: string; name: string; prefix: string; last_used_at: string | null }>(
+    em,
+    'select id, name, prefix, last_used_at from platform_api_keys where key_hash = ? and revoked_at is null',
+    [sha256(token)],
+    'plinto_platform_key_auth',
+  );
   if (!row) return null;
   const now = Date.now();
-  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+  if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_RESOLUTION_MS) {
     await em.nativeUpdate(PlatformApiKey, { id: row.id }, { lastUsedAt: new Date(now) });
   }
   return { kind: 'platform_operator', id: row.id, tenantId: null, attributes: { name: row.name, prefix: row.prefix } };

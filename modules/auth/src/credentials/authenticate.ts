@@ -26,7 +26,7 @@ export interface MachineClientRef {
 export async function authenticateApiKey(em: EntityManager, bearer: string, request?: RequestMeta): Promise<Principal | null> {
   const publicId = apiKeyPublicId(bearer);
   if (!publicId) return null;
-  const row = await em.findOne(ApiKey, { publicId }, { disableIdentityMap: true });
+  const row = await findApiKeyRow(em, publicId);
   if (!row) return null;
   const now = Date.now();
   const reason = !secretMatches(bearer, row.secretHash)
@@ -56,6 +56,48 @@ export async function authenticateApiKey(em: EntityManager, bearer: string, requ
     id: row.id,
     tenantId: row.tenantId,
     attributes: { organizationId: row.organizationId ?? null, roles: [row.role], name: row.name, prefix: apiKeyPrefix(row.publicId) },
+  };
+}
+
+interface ApiKeyAuthRow {
+  id: string;
+  tenantId: string;
+  organizationId: string | null;
+  name: string;
+  publicId: string;
+  secretHash: string;
+  role: string;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const dateOf = (value: string | null) => (value === null ? null : new Date(value));
+
+/**
+ * The key row authentication needs, by a prepared statement: every call a backend makes with an
+ * API key starts here, and MikroORM's findOne (query building, hydration, a simple-protocol
+ * query) cost more CPU than the lookup itself (measured on the audit batch appends).
+ */
+async function findApiKeyRow(em: EntityManager, publicId: string): Promise<ApiKeyAuthRow | null> {
+  const [row] = await fastQuery<{ id: string; tenant_id: string; organization_id: string | null; name: string; public_id: string; secret_hash: string; role: string; expires_at: string | null; last_used_at: string | null; revoked_at: string | null }>(
+    em,
+    'select id, tenant_id, organization_id, name, public_id, secret_hash, role, expires_at, last_used_at, revoked_at from api_keys where public_id = ? limit 1',
+    [publicId],
+    'plinto_api_key_auth',
+  );
+  if (!row) return null;
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    organizationId: row.organization_id,
+    name: row.name,
+    publicId: row.public_id,
+    secretHash: row.secret_hash,
+    role: row.role,
+    expiresAt: dateOf(row.expires_at),
+    lastUsedAt: dateOf(row.last_used_at),
+    revokedAt: dateOf(row.revoked_at),
   };
 }
 
@@ -95,7 +137,6 @@ async function findClientRow(em: EntityManager, tenantId: string, clientId: stri
     'plinto_client_auth',
   );
   if (!row) return null;
-  const date = (value: string | null) => (value === null ? null : new Date(value));
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -105,8 +146,8 @@ async function findClientRow(em: EntityManager, tenantId: string, clientId: stri
     secretHash: row.secret_hash,
     roles: row.roles,
     scopes: row.scopes,
-    lastUsedAt: date(row.last_used_at),
-    revokedAt: date(row.revoked_at),
+    lastUsedAt: dateOf(row.last_used_at),
+    revokedAt: dateOf(row.revoked_at),
   };
 }
 
