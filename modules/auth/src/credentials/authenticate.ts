@@ -59,20 +59,30 @@ export async function authenticateApiKey(em: EntityManager, bearer: string, requ
   };
 }
 
-interface ApiKeyAuthRow {
+const dateOf = (value: string | null) => (value === null ? null : new Date(value));
+
+/** The columns API keys and machine clients share, as their prepared lookups read them. */
+interface CredentialColumns {
   id: string;
-  tenantId: string;
-  organizationId: string | null;
+  tenant_id: string;
+  organization_id: string | null;
   name: string;
-  publicId: string;
-  secretHash: string;
-  role: string;
-  expiresAt: Date | null;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
+  secret_hash: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }
 
-const dateOf = (value: string | null) => (value === null ? null : new Date(value));
+const credentialFields = (row: CredentialColumns) => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  organizationId: row.organization_id,
+  name: row.name,
+  secretHash: row.secret_hash,
+  lastUsedAt: dateOf(row.last_used_at),
+  revokedAt: dateOf(row.revoked_at),
+});
+
+type ApiKeyAuthRow = ReturnType<typeof credentialFields> & { publicId: string; role: string; expiresAt: Date | null };
 
 /**
  * The key row authentication needs, by a prepared statement: every call a backend makes with an
@@ -80,25 +90,13 @@ const dateOf = (value: string | null) => (value === null ? null : new Date(value
  * query) cost more CPU than the lookup itself (measured on the audit batch appends).
  */
 async function findApiKeyRow(em: EntityManager, publicId: string): Promise<ApiKeyAuthRow | null> {
-  const [row] = await fastQuery<{ id: string; tenant_id: string; organization_id: string | null; name: string; public_id: string; secret_hash: string; role: string; expires_at: string | null; last_used_at: string | null; revoked_at: string | null }>(
+  const [row] = await fastQuery<CredentialColumns & { public_id: string; role: string; expires_at: string | null }>(
     em,
     'select id, tenant_id, organization_id, name, public_id, secret_hash, role, expires_at, last_used_at, revoked_at from api_keys where public_id = ? limit 1',
     [publicId],
     'plinto_api_key_auth',
   );
-  if (!row) return null;
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    organizationId: row.organization_id,
-    name: row.name,
-    publicId: row.public_id,
-    secretHash: row.secret_hash,
-    role: row.role,
-    expiresAt: dateOf(row.expires_at),
-    lastUsedAt: dateOf(row.last_used_at),
-    revokedAt: dateOf(row.revoked_at),
-  };
+  return row ? { ...credentialFields(row), publicId: row.public_id, role: row.role, expiresAt: dateOf(row.expires_at) } : null;
 }
 
 export const toMachineClientRef = (row: Pick<MachineClientRow, 'id' | 'clientId' | 'tenantId' | 'name' | 'roles' | 'organizationId' | 'scopes'>): MachineClientRef => ({
@@ -130,25 +128,13 @@ type ClientAuthRow = Pick<MachineClientRow, 'id' | 'tenantId' | 'organizationId'
  */
 async function findClientRow(em: EntityManager, tenantId: string, clientId: string): Promise<ClientAuthRow | null> {
   if (!isUuid(tenantId) || !isClientId(clientId)) return null;
-  const [row] = await fastQuery<{ id: string; tenant_id: string; organization_id: string | null; name: string; client_id: string; secret_hash: string; roles: string[]; scopes: string[]; last_used_at: string | null; revoked_at: string | null }>(
+  const [row] = await fastQuery<CredentialColumns & { client_id: string; roles: string[]; scopes: string[] }>(
     em,
     'select id, tenant_id, organization_id, name, client_id, secret_hash, roles, scopes, last_used_at, revoked_at from machine_clients where tenant_id = ? and client_id = ? limit 1',
     [tenantId, clientId],
     'plinto_client_auth',
   );
-  if (!row) return null;
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    organizationId: row.organization_id,
-    name: row.name,
-    clientId: row.client_id,
-    secretHash: row.secret_hash,
-    roles: row.roles,
-    scopes: row.scopes,
-    lastUsedAt: dateOf(row.last_used_at),
-    revokedAt: dateOf(row.revoked_at),
-  };
+  return row ? { ...credentialFields(row), clientId: row.client_id, roles: row.roles, scopes: row.scopes } : null;
 }
 
 /** A live (not revoked) client of this tenant by its `client_id`, e.g. to re-check a token's client. */
