@@ -135,7 +135,7 @@ export function oauthEndpoints(deps: { orm: MikroORM; config: Config; logger: Lo
   /**
    * The token endpoint as servers call it (no Origin, a small UTF-8 form of declared length),
    * answered before Express's routing and body-parser: for a client-credentials grant those were
-   * about a tenth of the api's CPU (router layers, type-is, raw-body, qs; measured). Same tenant
+   * about a sixth of the api's CPU (router layers, type-is, raw-body, qs; measured). Same tenant
    * lookup, same parameters, same answers; a browser's call (CORS) and any other body go on to
    * the routes above.
    */
