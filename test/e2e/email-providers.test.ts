@@ -86,6 +86,8 @@ describe('the smtp provider', () => {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      // The workers still hold their pooled connections when the server closes; don't wait 30 s for them.
+      closeTimeout: 100,
       onRcptTo(address, _session, callback) {
         const n = attempts.get(address.address) ?? 0;
         attempts.set(address.address, n + 1);
