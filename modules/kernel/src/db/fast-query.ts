@@ -34,7 +34,7 @@ export async function fastQuery<T>(em: EntityManager, sql: string, params: unkno
     outboxCommitted(em);
     return rows as T[];
   } catch (error) {
-    throw connection.getPlatform().getExceptionConverter().convertException(error as Error & Record<string, unknown>);
+    throw converted(em, error);
   } finally {
     await knex.releaseConnection(client);
   }
@@ -51,9 +51,13 @@ async function inTransaction<T>(em: EntityManager, client: KnexClient, sql: stri
     const { rows } = await (await client.acquireConnection()).query({ text, values: params, name: statement });
     return rows as T[];
   } catch (error) {
-    throw em.getConnection().getPlatform().getExceptionConverter().convertException(error as Error & Record<string, unknown>);
+    throw converted(em, error);
   }
 }
+
+/** A driver error as MikroORM's own exception (unique violation, deadlock…), as em.execute throws it. */
+const converted = (em: EntityManager, error: unknown) =>
+  em.getConnection().getPlatform().getExceptionConverter().convertException(error as Error & Record<string, unknown>);
 
 const texts = new Map<string, { text: string; statement?: string }>();
 
