@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { LoadOptions } from '../load';
 import { codeFlow, httpClient, type FlowOptions } from '../flow-load';
 import { apiThreadPoolEnv } from '../../../scripts/lib/threadpool.mjs';
+import { plintoBacklog } from './backlog';
 import { BENCH_MASTER_KEY, BENCH_PLATFORM_KEY, REPO_ROOT, startApiProcess, startServerProcess, type ServerProcess } from '../processes';
 
 export const OPERATIONS = ['sign-up', 'sign-in', 'session check', 'token refresh', 'client credentials', 'authorization code'] as const;
@@ -19,6 +20,11 @@ export interface Contender {
    * processes where it runs several (the sizing suite).
    */
   ops: Partial<Record<Operation | 'evaluate', { what: string; load: (processes?: number) => LoadOptions; flow?: FlowOptions['flow'] }>>;
+  /**
+   * Waits until the work the system deferred to its background processes is done; returns how long
+   * that took (ms), which the peers suite adds to the measurement's time. Only for a system that defers work.
+   */
+  settle?(): Promise<number>;
   /** The system's own processes by role (for their CPU time from /proc). */
   pids: Record<string, number>;
   stop(): Promise<void>;
@@ -90,6 +96,7 @@ export async function startPlinto(concurrency: number, apiProcesses = 1, variant
   const client = await call(`${base}/v1/clients`, { method: 'POST', headers: admin, body: JSON.stringify({ name: `peers-${RUN}`, roles: [], scopes: ['api:read'] }) });
   const basic = Buffer.from(`${encodeURIComponent(client.body.clientId)}:${encodeURIComponent(client.body.clientSecret)}`).toString('base64');
   const codeFlowOf = await plintoCodeFlow(base, admin, emails[0]!);
+  const backlog = workers ? plintoBacklog(PLINTO_DB, env.QUEUE_PREFIX) : undefined;
   let next = 0;
   return {
     name: variant ? 'Plinto, commits not waiting for the WAL flush' : 'Plinto',
@@ -119,8 +126,10 @@ export async function startPlinto(concurrency: number, apiProcesses = 1, variant
         load: (n) => ({ url: on('/v1/policies/evaluate', n), method: 'POST', headers: admin, body: () => JSON.stringify({ subject: `user:bench-${next++ % 50}`, action: 'reports:read', resource: 'report:1' }) }),
       },
     },
+    settle: backlog?.settle,
     pids: { api: api.pid, ...Object.fromEntries(more.map((m, i) => [`api ${i + 2}`, m.pid])), ...(workers ? { workers: workers.pid } : {}) },
     stop: async () => {
+      await backlog?.close();
       await Promise.all([api.stop(), ...more.map((m) => m.stop()), workers?.stop()]);
     },
   };
