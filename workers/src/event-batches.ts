@@ -29,19 +29,30 @@ export interface EventJob {
 }
 
 /** The jobs for some events of one consumer, each event given with its outbox id. */
-export function eventJobs(rows: { id: string; name: string; data: Record<string, unknown> }[]): EventJob[] {
-  // Grouped in outbox-id order, so the same rows always make the same jobs (and job ids).
+export function eventJobs(rows: OutboxItem[]): EventJob[] {
+  return groupedJobs(rows, MAX_EVENTS_PER_JOB, (chunk) => ({ name: EVENT_BATCH_JOB, data: { outboxIds: chunk.map((r) => r.id), events: chunk.map((r) => r.data) } satisfies EventBatch }));
+}
+
+/** A committed outbox row on its way to a queue: its id, job name and payload. */
+export interface OutboxItem {
+  id: string;
+  name: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Rows as jobs of up to `perJob` rows each: a lone row keeps its own shape (its payload as the
+ * job's data, its outbox id as job id); a group is the job `batch(group)` makes, with a job id
+ * digested from its outbox ids. Grouped in outbox-id order, so the same rows always make the same
+ * jobs (and job ids): a re-relay of the same rows adds nothing.
+ */
+export function groupedJobs(rows: OutboxItem[], perJob: number, batch: (chunk: OutboxItem[]) => { name: string; data: Record<string, unknown> }): EventJob[] {
   const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const jobs: EventJob[] = [];
-  for (let i = 0; i < sorted.length; i += MAX_EVENTS_PER_JOB) {
-    const chunk = sorted.slice(i, i + MAX_EVENTS_PER_JOB);
-    if (chunk.length === 1) {
-      jobs.push({ name: chunk[0]!.name, data: chunk[0]!.data, opts: { jobId: chunk[0]!.id } });
-      continue;
-    }
-    const outboxIds = chunk.map((r) => r.id);
-    const batch: EventBatch = { outboxIds, events: chunk.map((r) => r.data) };
-    jobs.push({ name: EVENT_BATCH_JOB, data: batch, opts: { jobId: batchJobId(outboxIds) } });
+  for (let i = 0; i < sorted.length; i += perJob) {
+    const chunk = sorted.slice(i, i + perJob);
+    if (chunk.length === 1) jobs.push({ name: chunk[0]!.name, data: chunk[0]!.data, opts: { jobId: chunk[0]!.id } });
+    else jobs.push({ ...batch(chunk), opts: { jobId: batchJobId(chunk.map((r) => r.id)) } });
   }
   return jobs;
 }

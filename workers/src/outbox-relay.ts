@@ -1,7 +1,7 @@
 import { PollingLoop } from './polling-loop';
 import { contextOf, currentTraceparent, DOMAIN_EVENTS_QUEUE, fastQuery, queueDescriptor, scanQueuesInIndexOrder, tracer, SpanKind, type Logger, type MikroORM, type QueueProducers, type Span } from '@plinto/kernel';
 import { context, trace } from '@opentelemetry/api';
-import { eventJobs } from './event-batches';
+import { eventJobs, type EventJob, type OutboxItem } from './event-batches';
 
 interface OutboxRow {
   id: string;
@@ -52,7 +52,14 @@ export class OutboxRelay {
     private readonly orm: MikroORM,
     private readonly producers: QueueProducers,
     private readonly logger: Logger,
-    private readonly options: { batchSize: number; pollIntervalMs: number; coalesceMs?: number; routeEvent: (action: string) => string[] },
+    private readonly options: {
+      batchSize: number;
+      pollIntervalMs: number;
+      coalesceMs?: number;
+      routeEvent: (action: string) => string[];
+      /** Queues (other than domain events') whose rows go several to a job, and how (e.g. emailJobs). */
+      grouped?: Record<string, (rows: OutboxItem[]) => EventJob[]>;
+    },
   ) {
     // A full batch means more rows are waiting: go again at once.
     this.loop = new PollingLoop('outbox relay', async () => (await this.dispatchBatch()) === options.batchSize, logger, {
@@ -119,8 +126,9 @@ export class OutboxRelay {
     // A span per row in the trace it carries; the job (or the event's part of a batch) continues the trace from this span.
     const spans = group.map((row) => relaySpan(row, queue));
     const items = group.map((row, i) => ({ id: row.id, name: row.job_name, data: withTrace(row.payload, spans[i]) }));
-    // Domain events go to their consumers in batches; other queues' jobs are one per row.
-    const jobs = domainEvents ? eventJobs(items) : items.map((item) => ({ name: item.name, data: item.data, opts: { jobId: item.id } }));
+    // Domain events go to their consumers in batches, so do the rows of a grouped queue; other queues' jobs are one per row.
+    const grouped = domainEvents ? eventJobs : this.options.grouped?.[queue];
+    const jobs = grouped ? grouped(items) : items.map((item) => ({ name: item.name, data: item.data, opts: { jobId: item.id } }));
     let timer: NodeJS.Timeout | undefined;
     try {
       // Bounded: the rows stay locked meanwhile, and a stuck producer must not stall the relay.

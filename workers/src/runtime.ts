@@ -1,5 +1,6 @@
 import { Worker, type Processor } from 'bullmq';
 import {
+  EMAIL_QUEUE,
   createOrm,
   ensureDatabase,
   migrate,
@@ -13,6 +14,7 @@ import {
   type MikroORM,
 } from '@plinto/kernel';
 import { OutboxRelay } from './outbox-relay';
+import { emailJobs } from './email-batches';
 import { AuditChainer } from './audit-chainer';
 import { OutboxListener } from './outbox-listener';
 import { auditConfig } from '@plinto/audit';
@@ -76,6 +78,7 @@ export async function startWorkers(config: Config, logger: Logger, options: Work
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     coalesceMs: config.OUTBOX_WAKE_COALESCE_MS,
     routeEvent: (action) => consumers.filter((c) => !c.accepts || c.accepts(action)).map((c) => consumerQueue(c.name).name),
+    grouped: { [EMAIL_QUEUE]: emailJobs },
   });
 
   const workers: Worker[] = [];

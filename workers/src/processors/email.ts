@@ -5,15 +5,18 @@ import { emailProvider } from '../email/providers';
 import { EmailSendError } from '../email/provider';
 import { workerMetrics } from '../metrics';
 import { loadTemplate, renderTemplate, valuesOf } from '@plinto/email';
+import { EMAIL_BATCH_JOB, emailBatchSchema } from '../email-batches';
+import { retryJobOptions } from '../event-batches';
+import { OutboxLinkScrubber, withoutLink } from './email-scrubber';
 
 /**
  * Processes the `email` queue: renders the message (plain text + HTML) with the tenant's sender
  * name, and sends it through EMAIL_PROVIDER (SMTP, SendGrid, SES, or one log line in development).
  * A send that can succeed later (throttled, the provider's outage, the network) throws, so BullMQ
  * retries it with exponential backoff; one that cannot (a rejected address, bad credentials) fails
- * the job for good (UnrecoverableError) instead of retrying for hours. Links carry secrets: they
- * are never logged, and once the provider has the message the link is scrubbed from the job and
- * from its outbox row.
+ * the job for good (UnrecoverableError) instead of retrying for hours. A job is one message or a
+ * batch of them (email-batches.ts). Links carry secrets: they are never logged, and once the
+ * provider has the message the link is scrubbed from the job and from its outbox row.
  */
 export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Logger; producers?: QueueProducers; onClose?: (cleanup: () => void) => void }) {
   const settings = readConfigSection(deps.config, emailConfigSchema);
@@ -44,86 +47,99 @@ export function emailProcessor(deps: { orm: MikroORM; config: Config; logger: Lo
   };
   const scrubber = new OutboxLinkScrubber(deps);
   deps.onClose?.(() => scrubber.flush());
+  // Every send takes a slot, whether its job holds one message or a batch: as many messages in
+  // flight as EMAIL_CONCURRENCY, however the relay grouped them.
+  const slots = new Slots(settings.EMAIL_CONCURRENCY);
 
-  return async (job: Job): Promise<{ messageId: string | null }> => {
-    const message = EmailQueue.payload.parse(job.data);
+  /** Renders and sends one message; rejects with the provider's error, logged and counted. */
+  const send = async (data: unknown, job: Job, willRetryOnFailure: (error: unknown) => boolean): Promise<{ messageId: string | null }> => {
+    const message = EmailQueue.payload.parse(data);
     const tenant = await tenantOf(message.tenantId);
     if (!tenant) throw new Error(`No tenant ${message.tenantId} for an email`);
     const appName = tenantSection(tenant, emailTenantSettings).emailSenderName ?? tenant.name;
     const rendered = renderTemplate(message.template, await templateOf(message.tenantId, message.template), valuesOf(message, appName));
     const meta = { jobId: job.id, template: message.template, tenantId: message.tenantId, attempt: job.attemptsMade + 1, provider: provider.name };
-    const sent = await inSpan('plinto-workers', 'email.send', { kind: SpanKind.CLIENT, attributes: { 'plinto.email.provider': provider.name, 'plinto.email.template': message.template } }, () =>
-      provider.send({ from: { name: appName, address: emailFrom(settings) }, to: { name: message.name, address: message.to }, subject: rendered.subject, text: rendered.text, html: rendered.html }),
-    ).catch((error: unknown) => {
-      const retryable = !(error instanceof EmailSendError) || error.retryable;
-      const willRetry = retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
-      workerMetrics.emailFailed(provider.name, willRetry);
-      deps.logger.warn({ ...meta, err: error, willRetry }, 'email not sent');
-      throw retryable ? error : new UnrecoverableError((error as Error).message);
-    });
+    const sent = await slots
+      .run(() =>
+        inSpan('plinto-workers', 'email.send', { kind: SpanKind.CLIENT, attributes: { 'plinto.email.provider': provider.name, 'plinto.email.template': message.template } }, () =>
+          provider.send({ from: { name: appName, address: emailFrom(settings) }, to: { name: message.name, address: message.to }, subject: rendered.subject, text: rendered.text, html: rendered.html }),
+        ),
+      )
+      .catch((error: unknown) => {
+        const willRetry = willRetryOnFailure(error);
+        workerMetrics.emailFailed(provider.name, willRetry);
+        deps.logger.warn({ ...meta, err: error, willRetry }, 'email not sent');
+        throw error;
+      });
     workerMetrics.emailSent(provider.name, message.template);
     if (provider.name !== 'log') deps.logger.info({ ...meta, messageId: sent.messageId }, 'email sent');
-    if (message.link) scrubber.add(job);
     return sent;
   };
+
+  return async (job: Job): Promise<Record<string, unknown>> => {
+    if (job.name === EMAIL_BATCH_JOB) return sendBatch(job);
+    // A message of a batch that failed for good, kept as a failed job of its own (see sendBatch).
+    const failure = (job.data as { permanentFailure?: unknown }).permanentFailure;
+    if (typeof failure === 'string') throw new UnrecoverableError(failure);
+    const sent = await send(job.data, job, (error) => retryable(error) && job.attemptsMade + 1 < (job.opts.attempts ?? 1)).catch((error: unknown) => {
+      throw retryable(error) ? error : new UnrecoverableError((error as Error).message);
+    });
+    if ((job.data as { link?: unknown }).link) scrubber.add({ job, outboxIds: [outboxIdOf(job.id!)], data: withoutLink(job.data as Record<string, unknown>) });
+    return sent;
+  };
+
+  /**
+   * A batch's messages are sent side by side (each in a slot). One that fails is not retried with
+   * the batch, which would send the others again: a retryable failure gets a job of its own with
+   * the attempts and backoff a lone message has left after a first failure; a permanent one a job
+   * that fails at once with the provider's reason, so it sits among the failed jobs as a lone
+   * message's would. If those jobs cannot be added the batch job fails and is retried whole: its
+   * sent messages go again (at least once, as after a crash mid-batch), none is lost.
+   */
+  async function sendBatch(job: Job): Promise<Record<string, unknown>> {
+    const batch = emailBatchSchema.parse(job.data);
+    const attempts = EmailQueue.defaultJobOptions.attempts ?? 1;
+    const outcomes = await Promise.all(batch.emails.map((email) => send(email, job, (error) => retryable(error) && attempts > 1).then(() => undefined, (error: unknown) => error as Error)));
+    const failed = outcomes.flatMap((error, i) => (error ? [{ i, error }] : []));
+    if (failed.length > 0) {
+      if (!deps.producers) throw failed[0]!.error; // a processor run on its own (tests): the batch is retried whole
+      await deps.producers.get(EmailQueue.name).addBulk(
+        failed.map(({ i, error }) =>
+          retryable(error)
+            ? { name: String(batch.emails[i]!.template ?? 'email'), data: batch.emails[i]!, opts: retryJobOptions(batch.outboxIds[i]!, EmailQueue.defaultJobOptions) }
+            : { name: String(batch.emails[i]!.template ?? 'email'), data: { ...withoutLink(batch.emails[i]!), permanentFailure: error.message }, opts: { jobId: `failed-${batch.outboxIds[i]!}`, attempts: 1 } },
+        ),
+      );
+    }
+    // The outbox rows' links go now; a message retried on its own carries its link in its own job.
+    scrubber.add({ job, outboxIds: batch.outboxIds, data: { ...batch, emails: batch.emails.map(withoutLink) } });
+    return { sent: batch.emails.length - failed.length, failed: failed.length };
+  }
 }
 
 const TENANT_TTL_MS = 5_000;
 
-/**
- * Removes sent links from their jobs and outbox rows in batches (every 50 ms or 500 messages, one
- * UPDATE for the rows), off the path of the message itself: a bulk invitation sends hundreds per second.
- */
-class OutboxLinkScrubber {
-  private jobs: Job[] = [];
-  private timer: NodeJS.Timeout | undefined;
+/** Whether trying the send again can help (throttled, the provider's outage, the network). */
+const retryable = (error: unknown) => !(error instanceof EmailSendError) || error.retryable;
 
-  constructor(private readonly deps: { orm: MikroORM; logger: Logger; producers?: QueueProducers }) {}
+/** The outbox row a job's message came from: a lone message's job id, or a retried one's without its prefix. */
+const outboxIdOf = (jobId: string) => jobId.replace(/^retry-/, '');
 
-  add(job: Job): void {
-    this.jobs.push(job);
-    if (this.jobs.length >= 500) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), 50);
-  }
+/** At most `size` of the given work at once; the rest waits its turn. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
 
-  async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const jobs = this.jobs.splice(0);
-    if (jobs.length === 0) return;
-    const ids = jobs.map((job) => job.id!);
-    await this.scrubJobs(jobs);
-    await this.deps.orm.em
-      .fork()
-      .execute(`update outbox set payload = payload - 'link' where id in (${ids.map(() => '?').join(', ')})`, ids)
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, count: ids.length }, 'could not scrub email links from the outbox'));
-  }
+  constructor(private free: number) {}
 
-  private async scrubJobs(jobs: Job[]): Promise<void> {
-    const withoutLink = (job: Job) => {
-      const { link: _link, ...rest } = job.data as Record<string, unknown>;
-      return rest;
-    };
-    if (!this.deps.producers) {
-      // A processor run on its own (tests): one command per job.
-      await Promise.all(jobs.map((job) => job.updateData(withoutLink(job)).catch((error: unknown) => this.deps.logger.warn({ err: error, jobId: job.id }, 'could not scrub email link from the job'))));
-      return;
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
     }
-    // One pipelined round trip for the batch (job.updateData would send one command per job).
-    await this.deps.producers
-      .get(EmailQueue.name)
-      .backend.client.then((redis) => {
-        const pipeline = redis.pipeline();
-        for (const job of jobs) pipeline.runCommand('eval', [SCRUB_JOB_DATA, 1, `${job.queueQualifiedName}:${job.id}`, JSON.stringify(withoutLink(job))]);
-        return pipeline.exec();
-      })
-      .then((results) => {
-        const failed = (results ?? []).filter(([error]) => error).length;
-        if (failed > 0) this.deps.logger.warn({ count: failed }, 'could not scrub email links from some jobs');
-      })
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, count: jobs.length }, 'could not scrub email links from the jobs'));
   }
 }
-
-/** Replaces a job's data only if the job still exists (BullMQ's own updateData does the same). */
-const SCRUB_JOB_DATA = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'data', ARGV[1]) end return 0`;
