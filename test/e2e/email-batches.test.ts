@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { signedInUser, startTestApi, startTestWorkers, waitFor } from '../src';
 import { scrape, sample } from '../src/prometheus';
+import { startRefusingSmtpServer } from '../src/smtp-sink';
 import { as, createOrg, sql } from './invitations-support';
 
 /**
@@ -16,41 +15,15 @@ import { as, createOrg, sql } from './invitations-support';
  */
 describe('emails sent several to a job', () => {
   it('sends each message of a bulk invitation once, retries a throttled one alone, fails a refused one alone, and scrubs every link', async () => {
-    const attempts = new Map<string, number>();
-    const delivered = new Map<string, string[]>();
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      disableReverseLookup: true,
-      logger: false,
-      closeTimeout: 100,
-      onRcptTo(address, _session, callback) {
-        const n = attempts.get(address.address) ?? 0;
-        attempts.set(address.address, n + 1);
-        if (address.address.startsWith('refused')) return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
-        if (address.address.startsWith('throttled') && n === 0) return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
-        callback();
-      },
-      onData(stream, session, callback) {
-        let raw = '';
-        stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-        stream.on('end', () => {
-          const to = session.envelope.rcptTo[0]!.address;
-          delivered.set(to, [...(delivered.get(to) ?? []), raw]);
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port, attempts, deliveredTo } = await startRefusingSmtpServer({ refusePrefix: 'refused', throttlePrefix: 'throttled' });
     let connection: Redis | undefined;
     try {
-      const port = (server.server.address() as AddressInfo).port;
       const api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), EMAIL_FROM: 'team@acme.test', AUTH_IP_RATE_LIMIT_PER_MINUTE: '100000' });
       const workers = await startTestWorkers(api.config);
       connection = new Redis(api.config.REDIS_URL, { maxRetriesPerRequest: null });
       expect((await api.rest('POST', '/v1/tenants', { body: { slug: 'batches', name: 'Batches', settings: { appUrl: 'https://app.batches.test' } } })).status).toBe(201);
       const owner = await signedInUser(api, { email: 'owner@batches.test', tenant: 'batches' });
-      await waitFor(() => delivered.has('owner@batches.test'), 'the owner’s verification email');
+      await waitFor(() => deliveredTo('owner@batches.test').length > 0, 'the owner’s verification email');
       const org = await createOrg(api, owner.token, { slug: 'crew', name: 'Crew' });
 
       const ok = Array.from({ length: 39 }, (_, i) => `person-${i}@example.com`);
@@ -67,10 +40,10 @@ describe('emails sent several to a job', () => {
         await waitFor(async () => {
           const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
           const idle = Object.values(counts).every((n) => n === 0);
-          return idle && [...ok, ...throttled].every((to) => delivered.has(to)) && (await queue.getJobs(['failed'])).length >= refused.length;
+          return idle && [...ok, ...throttled].every((to) => deliveredTo(to).length > 0) && (await queue.getJobs(['failed'])).length >= refused.length;
         }, 'every invitation email delivered or failed', 60_000);
 
-        for (const to of [...ok, ...throttled]) expect(delivered.get(to), to).toHaveLength(1);
+        for (const to of [...ok, ...throttled]) expect(deliveredTo(to), to).toHaveLength(1);
         for (const to of throttled) expect(attempts.get(to), to).toBe(2);
         for (const to of refused) expect(attempts.get(to), to).toBe(1);
 
@@ -107,7 +80,6 @@ describe('emails sent several to a job', () => {
       }
     } finally {
       connection?.disconnect();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   }, 120_000);
 });

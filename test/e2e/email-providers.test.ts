@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startTestApi, startTestWorkers, waitFor, type TestApi } from '../src';
 import { scrape, sample } from '../src/prometheus';
+import { startRefusingSmtpServer } from '../src/smtp-sink';
 import { sendgridError, sesError, startSendgridDouble, startSesDouble, type ProviderDouble } from '../src/email-provider-doubles';
 
 /**
@@ -78,68 +77,37 @@ describe.each(providers)('the %s provider', (name, startDouble, settings, reject
 
 describe('the smtp provider', () => {
   it('delivers the composed message, does not retry a 5xx rejection, and retries a 4xx until it is sent', async () => {
-    // A real SMTP server that answers RCPT TO as a mail server would: 550 for an address it refuses,
-    // 451 (try again later) the first time for a throttled one.
-    const attempts = new Map<string, number>();
-    const received: { to: string; raw: string }[] = [];
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      // The workers still hold their pooled connections when the server closes; don't wait 30 s for them.
-      closeTimeout: 100,
-      onRcptTo(address, _session, callback) {
-        const n = attempts.get(address.address) ?? 0;
-        attempts.set(address.address, n + 1);
-        if (address.address.startsWith('rejected')) return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
-        if (address.address.startsWith('throttled') && n === 0) return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
-        callback();
-      },
-      onData(stream, session, callback) {
-        let raw = '';
-        stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-        stream.on('end', () => {
-          received.push({ to: session.envelope.rcptTo[0]!.address, raw });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port, attempts, received } = await startRefusingSmtpServer({ refusePrefix: 'rejected', throttlePrefix: 'throttled' });
+    const api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), EMAIL_FROM: 'accounts@plinto.test', AUTH_IP_RATE_LIMIT_PER_MINUTE: '10000' });
+    const workers = await startTestWorkers(api.config);
+
+    expect((await signUp(api, 'person@example.com')).status).toBe(202);
+    const delivered = await waitFor(() => received.find((m) => m.to === 'person@example.com'), 'the delivery');
+    expect(delivered.raw).toMatch(/^From: .*<accounts@plinto\.test>$/m);
+    expect(delivered.raw).toMatch(/^To: person@example\.com$/m);
+    expect(delivered.raw).toMatch(/^Subject: .*Verify your email/m);
+    expect(delivered.raw).toMatch(/^Message-ID: <.+>$/m);
+    expect(delivered.raw).toContain('multipart/alternative');
+
+    expect((await signUp(api, 'throttled@example.com')).status).toBe(202);
+    await waitFor(() => received.some((m) => m.to === 'throttled@example.com'), 'the retry after the 451', 30_000);
+    expect(attempts.get('throttled@example.com')).toBe(2);
+
+    expect((await signUp(api, 'rejected@example.com')).status).toBe(202);
+    const connection = new Redis(api.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue('email', { connection, prefix: api.config.QUEUE_PREFIX });
     try {
-      const port = (server.server.address() as AddressInfo).port;
-      const api = await startTestApi({ EMAIL_PROVIDER: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), EMAIL_FROM: 'accounts@plinto.test', AUTH_IP_RATE_LIMIT_PER_MINUTE: '10000' });
-      const workers = await startTestWorkers(api.config);
-
-      expect((await signUp(api, 'person@example.com')).status).toBe(202);
-      const delivered = await waitFor(() => received.find((m) => m.to === 'person@example.com'), 'the delivery');
-      expect(delivered.raw).toMatch(/^From: .*<accounts@plinto\.test>$/m);
-      expect(delivered.raw).toMatch(/^To: person@example\.com$/m);
-      expect(delivered.raw).toMatch(/^Subject: .*Verify your email/m);
-      expect(delivered.raw).toMatch(/^Message-ID: <.+>$/m);
-      expect(delivered.raw).toContain('multipart/alternative');
-
-      expect((await signUp(api, 'throttled@example.com')).status).toBe(202);
-      await waitFor(() => received.some((m) => m.to === 'throttled@example.com'), 'the retry after the 451', 30_000);
-      expect(attempts.get('throttled@example.com')).toBe(2);
-
-      expect((await signUp(api, 'rejected@example.com')).status).toBe(202);
-      const connection = new Redis(api.config.REDIS_URL, { maxRetriesPerRequest: null });
-      const queue = new Queue('email', { connection, prefix: api.config.QUEUE_PREFIX });
-      try {
-        const failed = await waitFor(async () => (await queue.getJobs(['failed'])).find((j) => j.data.to === 'rejected@example.com'), 'the rejected job to fail', 20_000);
-        expect(failed.attemptsMade).toBe(1);
-        expect(failed.failedReason).toContain('No such user');
-      } finally {
-        await queue.close();
-        connection.disconnect();
-      }
-      expect(attempts.get('rejected@example.com')).toBe(1);
-      const metrics = await scrape(workers.metricsUrl);
-      expect(sample(metrics, 'plinto_email_sent_total', { provider: 'smtp', template: 'email_verification' })).toBe(2);
-      expect(sample(metrics, 'plinto_email_failed_total', { provider: 'smtp', retry: 'true' })).toBe(1);
-      expect(sample(metrics, 'plinto_email_failed_total', { provider: 'smtp', retry: 'false' })).toBe(1);
+      const failed = await waitFor(async () => (await queue.getJobs(['failed'])).find((j) => j.data.to === 'rejected@example.com'), 'the rejected job to fail', 20_000);
+      expect(failed.attemptsMade).toBe(1);
+      expect(failed.failedReason).toContain('No such user');
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await queue.close();
+      connection.disconnect();
     }
+    expect(attempts.get('rejected@example.com')).toBe(1);
+    const metrics = await scrape(workers.metricsUrl);
+    expect(sample(metrics, 'plinto_email_sent_total', { provider: 'smtp', template: 'email_verification' })).toBe(2);
+    expect(sample(metrics, 'plinto_email_failed_total', { provider: 'smtp', retry: 'true' })).toBe(1);
+    expect(sample(metrics, 'plinto_email_failed_total', { provider: 'smtp', retry: 'false' })).toBe(1);
   }, 60_000);
 });

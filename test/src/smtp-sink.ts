@@ -82,3 +82,46 @@ export function extractLink(email: ReceivedEmail): URL {
   if (!match) throw new Error(`no link in email "${email.subject}"`);
   return new URL(match[0]);
 }
+
+/**
+ * A real SMTP server on loopback that answers RCPT TO as a mail server would: 550 for an address
+ * starting with `refusePrefix`, 451 (try again later) the first time for one starting with
+ * `throttlePrefix`. It records every RCPT TO attempt per address and every delivered message.
+ * Closed by the test's cleanup, without waiting for the workers' pooled connections.
+ */
+export async function startRefusingSmtpServer(options: { refusePrefix: string; throttlePrefix: string }) {
+  const attempts = new Map<string, number>();
+  const received: { to: string; raw: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    disableReverseLookup: true,
+    logger: false,
+    // The workers still hold their pooled connections when the server closes; don't wait 30 s for them.
+    closeTimeout: 100,
+    onRcptTo(address, _session, callback) {
+      const n = attempts.get(address.address) ?? 0;
+      attempts.set(address.address, n + 1);
+      if (address.address.startsWith(options.refusePrefix)) return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
+      if (address.address.startsWith(options.throttlePrefix) && n === 0) return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+      callback();
+    },
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo[0]!.address, raw });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return {
+    port: (server.server.address() as { port: number }).port,
+    attempts,
+    received,
+    /** The messages delivered to `to`. */
+    deliveredTo: (to: string) => received.filter((m) => m.to === to),
+  };
+}
