@@ -30,6 +30,18 @@ const providers: [string, () => Promise<ProviderDouble>, (double: ProviderDouble
 const signUp = (api: TestApi, email: string) =>
   api.rest('POST', '/v1/auth/sign-up', { token: null, body: { email, password: 'correct horse battery staple 9' } });
 
+/** The email job to `to` once it has failed for good (read from the workers' queue). */
+async function failedEmailJob(api: TestApi, to: string) {
+  const connection = new Redis(api.config.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('email', { connection, prefix: api.config.QUEUE_PREFIX });
+  try {
+    return await waitFor(async () => (await queue.getJobs(['failed'])).find((j) => j.data.to === to), `the job to ${to} to fail`, 20_000);
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
 describe.each(providers)('the %s provider', (name, startDouble, settings, rejection, throttled) => {
   it('delivers, does not retry what the provider rejects, and retries a throttled message until it is sent', async () => {
     const double = await startDouble();
@@ -56,16 +68,9 @@ describe.each(providers)('the %s provider', (name, startDouble, settings, reject
 
     // Rejected (400): the job fails for good after one try — no retries for hours.
     expect((await signUp(api, 'rejected@example.com')).status).toBe(202);
-    const connection = new Redis(api.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('email', { connection, prefix: api.config.QUEUE_PREFIX });
-    try {
-      const failed = await waitFor(async () => (await queue.getJobs(['failed'])).find((j) => j.data.to === 'rejected@example.com'), 'the rejected job to fail', 20_000);
-      expect(failed.attemptsMade).toBe(1);
-      expect(failed.failedReason).toContain(name === 'sendgrid' ? 'verified Sender Identity' : 'MessageRejected');
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    const failed = await failedEmailJob(api, 'rejected@example.com');
+    expect(failed.attemptsMade).toBe(1);
+    expect(failed.failedReason).toContain(name === 'sendgrid' ? 'verified Sender Identity' : 'MessageRejected');
     expect(double.forRecipient('rejected@example.com')).toHaveLength(1);
 
     const metrics = await scrape(workers.metricsUrl);
@@ -94,16 +99,9 @@ describe('the smtp provider', () => {
     expect(attempts.get('throttled@example.com')).toBe(2);
 
     expect((await signUp(api, 'rejected@example.com')).status).toBe(202);
-    const connection = new Redis(api.config.REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('email', { connection, prefix: api.config.QUEUE_PREFIX });
-    try {
-      const failed = await waitFor(async () => (await queue.getJobs(['failed'])).find((j) => j.data.to === 'rejected@example.com'), 'the rejected job to fail', 20_000);
-      expect(failed.attemptsMade).toBe(1);
-      expect(failed.failedReason).toContain('No such user');
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
+    const failed = await failedEmailJob(api, 'rejected@example.com');
+    expect(failed.attemptsMade).toBe(1);
+    expect(failed.failedReason).toContain('No such user');
     expect(attempts.get('rejected@example.com')).toBe(1);
     const metrics = await scrape(workers.metricsUrl);
     expect(sample(metrics, 'plinto_email_sent_total', { provider: 'smtp', template: 'email_verification' })).toBe(2);
