@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, CDPSession, Page, Request } from 'playwright-core';
 import { expect } from 'vitest';
 import { startTestApi, type TestApi } from '../src';
-import { launchChromium, newDesktopPage } from './console-support';
+import { ARTIFACTS, launchChromium, newDesktopPage } from './console-support';
 
 /**
  * Shared by the Chromium passkey tests: an api on http://localhost:{port} (browsers refuse
@@ -113,6 +113,27 @@ export function nextStepRequest(page: Page, tenant: string, step: string): Promi
 
 /** The answer to the page's next POST to a sign-in step: status and JSON body. */
 export async function nextStepAnswer(page: Page, tenant: string, step: string): Promise<{ status: number; body: any }> {
-  const res = await page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/t/${tenant}/session/${step}`);
+  const res = await page
+    .waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/t/${tenant}/session/${step}`)
+    .catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${await whereThePageIs(page, `no-answer-${step.replace(/\W/g, '-')}`)}`);
+    });
   return { status: res.status(), body: await res.json() };
+}
+
+/**
+ * What a page that did not get as far as a test expected shows and last fetched (a screenshot in
+ * the test artifacts, the URL, the alerts, its last requests): the passkey pages run a ceremony
+ * between a click and their next request, and a rare stall there left only a bare timeout.
+ */
+async function whereThePageIs(page: Page, name: string): Promise<string> {
+  const path = `${ARTIFACTS}passkeys-${name}-${Date.now()}.png`;
+  const shot = await page.screenshot({ path, fullPage: true }).then(() => path, (error: unknown) => `no screenshot: ${(error as Error).message}`);
+  const state = await page
+    .evaluate(() => ({
+      alerts: [...document.querySelectorAll('[role=alert]')].map((a) => a.textContent),
+      requests: performance.getEntriesByType('resource').slice(-12).map((e) => `${Math.round(e.startTime)}ms ${e.name} ${Math.round(e.duration)}ms`),
+    }))
+    .catch((error: unknown) => ({ error: (error as Error).message }));
+  return `page: ${page.url()}\nscreenshot: ${shot}\n${JSON.stringify(state, null, 1)}`;
 }
