@@ -88,14 +88,15 @@ export class SmtpPool {
 
   /** Closes the connection and frees its place (a waiting sender opens a new one). */
   private retire(pooled: Pooled): void {
-    if (pooled.open) {
-      pooled.open = false;
-      this.size--;
-      if (pooled.connection.stage === 'connected' && !pooled.connection.destroyed) pooled.connection.quit();
-      else pooled.connection.close();
-    }
     const index = this.idle.indexOf(pooled);
     if (index >= 0) this.idle.splice(index, 1);
+    // Retired once: an error and the failed send that follows it both come here, and only the
+    // first frees a place (a second wake-up would open one connection more than maxConnections).
+    if (!pooled.open) return;
+    pooled.open = false;
+    this.size--;
+    if (pooled.connection.stage === 'connected' && !pooled.connection.destroyed) pooled.connection.quit();
+    else pooled.connection.close();
     const wake = this.waiting.shift();
     if (wake) wake(this.connect());
   }
